@@ -1,0 +1,72 @@
+/**
+ * event-tool: parse the command line, dispatch to a command, map errors to exit codes.
+ * Each command lives in src/commands/; every flag and variable is declared in src/config.ts.
+ */
+import { Command, CommanderError, Option } from "commander";
+import denoJson from "./deno.json" with { type: "json" };
+import * as demo from "./src/commands/demo.ts";
+import * as publish from "./src/commands/publish.ts";
+import * as setup from "./src/commands/setup.ts";
+import * as worker from "./src/commands/worker.ts";
+import {
+  COMMAND_SETTINGS,
+  type CommandName,
+  type Config,
+  resolveConfig,
+  SETTINGS,
+} from "./src/config.ts";
+import { EXIT, exitCodeFor, formatError } from "./src/errors.ts";
+import { setupLogging } from "./src/log.ts";
+
+const COMMANDS: Record<CommandName, { summary: string; run: (config: Config) => Promise<void> }> = {
+  setup,
+  publish,
+  worker,
+  demo,
+};
+
+function option(key: keyof typeof SETTINGS): Option {
+  const s = SETTINGS[key];
+  const fallback = s.default ?? s.defaultNote ?? "unset";
+  return new Option(`${s.flag} <value>`, `${s.description} [env ${s.env}; default ${fallback}]`);
+}
+
+function program(): Command {
+  const cli = new Command("event-tool")
+    .description("Run an event worker on Google Cloud Pub/Sub (or its emulator).")
+    .version(denoJson.version)
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)");
+  for (const [name, command] of Object.entries(COMMANDS) as [CommandName, typeof COMMANDS.demo][]) {
+    const sub = cli.command(name).description(command.summary).exitOverride();
+    for (const key of new Set(COMMAND_SETTINGS[name])) sub.addOption(option(key));
+    sub.action(async (flags: Record<string, unknown>) => {
+      const config = resolveConfig(COMMAND_SETTINGS[name], {
+        flags,
+        env: (variable) => Deno.env.get(variable),
+      });
+      await setupLogging(config);
+      await command.run(config);
+    });
+  }
+  return cli;
+}
+
+/** Runs the CLI with `args` and returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  try {
+    if (args.length === 0) {
+      program().outputHelp({ error: true });
+      return EXIT.usage;
+    }
+    await program().parseAsync(args, { from: "user" });
+    return EXIT.ok;
+  } catch (error) {
+    // Commander has already printed its own message (unknown flag, missing value, --help).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    console.error(formatError(error, Deno.env.get("LOG_LEVEL") === "debug"));
+    return exitCodeFor(error);
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

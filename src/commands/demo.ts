@@ -1,0 +1,76 @@
+/**
+ * `event-tool demo`: the whole flow in one command. Starts a local emulator (unless
+ * PUBSUB_EMULATOR_HOST is set), runs setup, starts the worker, publishes `--count` events, waits
+ * until each was handled, prints a summary and stops what it started.
+ */
+import type { Config } from "../config.ts";
+import { type Emulator, startEmulator } from "../emulator.ts";
+import { logger } from "../log.ts";
+import { createClient } from "../pubsub.ts";
+import { Worker } from "../worker.ts";
+import { publishPayloads, randomPayloads } from "./publish.ts";
+import { ensureTopology } from "./setup.ts";
+
+export const summary = "start an emulator, set up, run the worker and publish events end to end";
+
+const log = logger("demo");
+/** How long the demo waits for the worker to handle what it published. */
+const SETTLE_TIMEOUT_MS = 120_000;
+
+/** Runs `demo`. Fails if any published event was not handled in time. */
+export async function run(config: Config): Promise<void> {
+  let emulator: Emulator | undefined;
+  if (config.emulatorHost === undefined) {
+    log.info("Starting a Pub/Sub emulator");
+    emulator = await startEmulator();
+    log.info("Emulator up via {via}", { via: emulator.via });
+  }
+  const demoConfig: Config = { ...config, emulatorHost: emulator?.host ?? config.emulatorHost };
+  const client = createClient(demoConfig);
+  try {
+    for (const result of await ensureTopology(client, demoConfig)) {
+      console.log(`${result.status.padEnd(7)} ${result.kind.padEnd(12)} ${result.name}`);
+    }
+    const payloads = randomPayloads(config.count);
+    const expected = new Set(payloads.map((p) => p.eventID));
+    const handled = new Set<string>();
+    const allHandled = Promise.withResolvers<void>();
+    const worker = new Worker(demoConfig, { client });
+    worker.onOutcome(({ eventID, outcome }) => {
+      if (outcome === "nacked" || eventID === undefined || !expected.has(eventID)) return;
+      handled.add(eventID);
+      if (handled.size === expected.size) allHandled.resolve();
+    });
+    worker.start();
+    const started = performance.now();
+    const report = await publishPayloads(client, config.topic, payloads);
+    const timer = setTimeout(
+      () =>
+        allHandled.reject(
+          new Error(
+            `only ${handled.size} of ${expected.size} events were handled within ${
+              SETTLE_TIMEOUT_MS / 1000
+            }s`,
+          ),
+        ),
+      SETTLE_TIMEOUT_MS,
+    );
+    try {
+      await allHandled.promise;
+    } finally {
+      clearTimeout(timer);
+      await worker.stop();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const { acked, nacked, deadLettered } = worker.stats;
+    console.log(
+      `demo: published ${report.published}, handled ${handled.size} distinct events ` +
+        `(${acked} acked, ${nacked} nacked, ${deadLettered} dead-lettered) in ${
+          seconds.toFixed(2)
+        }s`,
+    );
+  } finally {
+    await client.close();
+    await emulator?.stop();
+  }
+}

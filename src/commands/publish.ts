@@ -1,0 +1,189 @@
+/**
+ * `event-tool publish`: publishes `--count` random valid events, or the NDJSON events of
+ * `--file` exactly as given, optionally paced at `--rate` per second, with client-side batching.
+ * Prints a summary on stdout; fails (exit 1) if any event could not be published.
+ */
+import type { PubSub } from "@google-cloud/pubsub";
+import type { Config } from "../config.ts";
+import { UsageError } from "../errors.ts";
+import { fakeEvent, validateEvent } from "../event.ts";
+import { sleep } from "../handler.ts";
+import { logger } from "../log.ts";
+import { createClient, describeTarget } from "../pubsub.ts";
+
+export const summary = "publish PaymentMethodCreated events (random, or from an NDJSON file)";
+
+/** Attribute carrying the publish time in epoch milliseconds (for publish→ack latency). */
+export const PUBLISHED_AT_ATTRIBUTE = "publishedAt";
+/** Attribute naming the event type. */
+export const EVENT_TYPE_ATTRIBUTE = "eventType";
+
+/** An event ready to publish: its ID and its exact bytes. */
+export interface Payload {
+  eventID: string;
+  data: Uint8Array;
+}
+
+/** What a publish run did. */
+export interface PublishReport {
+  published: number;
+  failed: number;
+  seconds: number;
+  /** The first failure, if any. */
+  firstError?: Error;
+}
+
+/** Options for {@linkcode publishPayloads}. */
+export interface PublishOptions {
+  /** Events per second; default: as fast as batching allows. */
+  rate?: number | undefined;
+  /** Called after each event settles, with the count so far. */
+  onProgress?: (done: number) => void;
+}
+
+const MAX_PENDING = 10_000;
+const encoder = new TextEncoder();
+const log = logger("publish");
+
+/** `count` random valid events. */
+export function randomPayloads(count: number): Payload[] {
+  return Array.from({ length: count }, () => {
+    const event = fakeEvent();
+    return { eventID: event.eventID, data: encoder.encode(JSON.stringify(event)) };
+  });
+}
+
+/**
+ * Parses NDJSON text into payloads, validating every line before anything is published.
+ * Blank lines are skipped. Throws a {@linkcode UsageError} naming the first bad line.
+ */
+export function parseNdjson(text: string, source: string): Payload[] {
+  const payloads: Payload[] = [];
+  const lines = text.split("\n");
+  for (const [index, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new UsageError(
+        `--file ${source} line ${index + 1}: not JSON, expected one event per line`,
+      );
+    }
+    const problem = validateEvent(value);
+    if (problem !== undefined) {
+      throw new UsageError(`--file ${source} line ${index + 1}: ${problem}`);
+    }
+    payloads.push({ eventID: (value as { eventID: string }).eventID, data: encoder.encode(line) });
+  }
+  if (payloads.length === 0) {
+    throw new UsageError(`--file ${source}: got no events, expected NDJSON`);
+  }
+  return payloads;
+}
+
+async function readSource(file: string): Promise<string> {
+  try {
+    if (file === "-") return await new Response(Deno.stdin.readable).text();
+    return await Deno.readTextFile(file);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new UsageError(
+      `--file: cannot read ${JSON.stringify(file)} (${why}), expected a readable NDJSON file`,
+    );
+  }
+}
+
+/** Publishes `payloads` to `topicName` with batching, keeping at most 10,000 in flight. */
+export async function publishPayloads(
+  client: PubSub,
+  topicName: string,
+  payloads: readonly Payload[],
+  options: PublishOptions = {},
+): Promise<PublishReport> {
+  const topic = client.topic(topicName, {
+    batching: { maxMessages: 1000, maxMilliseconds: 5 },
+  });
+  const report: PublishReport = { published: 0, failed: 0, seconds: 0 };
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (const [index, payload] of payloads.entries()) {
+    if (options.rate !== undefined) {
+      const due = started + (index * 1000) / options.rate;
+      const ahead = due - performance.now();
+      if (ahead > 2) await sleep(ahead);
+    }
+    const publishing = topic.publishMessage({
+      data: payload.data,
+      attributes: {
+        [EVENT_TYPE_ATTRIBUTE]: "PaymentMethodCreated",
+        [PUBLISHED_AT_ATTRIBUTE]: String(Date.now()),
+      },
+    }).then(
+      () => void report.published++,
+      (error: Error) => {
+        report.failed++;
+        report.firstError ??= error;
+      },
+    ).finally(() => options.onProgress?.(report.published + report.failed));
+    pending.push(publishing);
+    if (pending.length >= MAX_PENDING) await pending.shift();
+  }
+  await topic.flush();
+  await Promise.all(pending);
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
+}
+
+function progressPrinter(total: number): ((done: number) => void) | undefined {
+  if (!Deno.stderr.isTerminal()) return undefined;
+  const encoder = new TextEncoder();
+  let last = 0;
+  return (done) => {
+    const now = performance.now();
+    if (done < total && now - last < 200) return;
+    last = now;
+    Deno.stderr.writeSync(
+      encoder.encode(`\rpublished ${done}/${total}${done === total ? "\n" : ""}`),
+    );
+  };
+}
+
+/** Runs `publish`. */
+export async function run(config: Config): Promise<void> {
+  const payloads = config.file === undefined
+    ? randomPayloads(config.count)
+    : parseNdjson(await readSource(config.file), config.file);
+  log.info("Publishing {count} events to {topic} on {target}", {
+    count: payloads.length,
+    topic: config.topic,
+    target: describeTarget(config),
+  });
+  const client = createClient(config);
+  let report: PublishReport;
+  try {
+    report = await publishPayloads(client, config.topic, payloads, {
+      rate: config.rate,
+      ...withProgress(progressPrinter(payloads.length)),
+    });
+  } finally {
+    await client.close();
+  }
+  const rate = report.seconds > 0
+    ? Math.round(report.published / report.seconds)
+    : report.published;
+  console.log(
+    `published ${report.published} events, ${report.failed} failed, in ` +
+      `${report.seconds.toFixed(2)}s (${rate} events/s)`,
+  );
+  if (report.failed > 0) {
+    throw new Error(`${report.failed} of ${payloads.length} events were not published`, {
+      cause: report.firstError,
+    });
+  }
+}
+
+function withProgress(onProgress: ((done: number) => void) | undefined): PublishOptions {
+  return onProgress === undefined ? {} : { onProgress };
+}

@@ -1,0 +1,23 @@
+/**
+ * `event-tool worker`: consumes the subscription until SIGTERM or SIGINT, then drains (see
+ * worker.ts for the pipeline and the shutdown order).
+ */
+import type { Config } from "../config.ts";
+import { Worker } from "../worker.ts";
+
+export const summary = "consume the subscription with a bounded pool until SIGTERM/SIGINT";
+
+const SIGNALS: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+
+/** Runs `worker`: resolves after a signal-triggered drain; rejects if the subscription fails. */
+export async function run(config: Config): Promise<void> {
+  const worker = new Worker(config);
+  const onSignal = () => void worker.stop();
+  for (const signal of SIGNALS) Deno.addSignalListener(signal, onSignal);
+  try {
+    worker.start();
+    await worker.done;
+  } finally {
+    for (const signal of SIGNALS) Deno.removeSignalListener(signal, onSignal);
+  }
+}

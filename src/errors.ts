@@ -1,0 +1,45 @@
+/**
+ * The one error path of the CLI: which errors are the user's (exit 2) and how any error is
+ * printed. Commands throw; only `main.ts` turns an error into an exit code.
+ */
+
+/** Exit codes of every command. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/**
+ * A mistake in the command line or the environment: a bad flag, variable or file. Printed as
+ * one line without a stack trace; the process exits with {@linkcode EXIT.usage}.
+ */
+export class UsageError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "UsageError";
+  }
+}
+
+/** Picks the exit code for an error that reached the top of a command. */
+export function exitCodeFor(error: unknown): number {
+  return error instanceof UsageError ? EXIT.usage : EXIT.failure;
+}
+
+/**
+ * Formats an error as `error: message` followed by its cause chain, one `caused by:` line each.
+ * Stack traces are left out unless `withStack` is set (used for `--log-level debug`).
+ */
+export function formatError(error: unknown, withStack = false): string {
+  const lines: string[] = [];
+  let current: unknown = error;
+  let prefix = "error:";
+  for (let depth = 0; current !== undefined && depth < 8; depth++) {
+    if (current instanceof Error) {
+      lines.push(`${prefix} ${current.message}`);
+      if (withStack && current.stack) lines.push(current.stack);
+      current = current.cause;
+    } else {
+      lines.push(`${prefix} ${String(current)}`);
+      current = undefined;
+    }
+    prefix = "  caused by:";
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,103 @@
+/**
+ * Parsers for setting values. Each takes the raw text and returns the typed value, or throws a
+ * {@linkcode ParseError} whose message is the form expected (the caller adds which flag or
+ * variable, and the value received).
+ */
+
+/** The raw text did not have the expected form; `message` describes that form. */
+export class ParseError extends Error {
+  constructor(expected: string) {
+    super(expected);
+    this.name = "ParseError";
+  }
+}
+
+/** A parser: raw text → typed value, or a thrown {@linkcode ParseError}. */
+export type Parser<T> = (raw: string) => T;
+
+/** An integer within `[min, max]`. */
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> {
+  const expected = max === Number.MAX_SAFE_INTEGER
+    ? `an integer >= ${min}`
+    : `an integer from ${min} to ${max}`;
+  return (raw) => {
+    if (!/^[+-]?\d+$/.test(raw.trim())) throw new ParseError(expected);
+    const value = Number(raw.trim());
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new ParseError(expected);
+    }
+    return value;
+  };
+}
+
+/** A fraction from 0 to 1 inclusive, such as `0.25`. */
+export const fraction: Parser<number> = (raw) => {
+  const value = Number(raw.trim());
+  if (raw.trim() === "" || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new ParseError("a number from 0 to 1, such as 0.25");
+  }
+  return value;
+};
+
+const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+
+/** A duration such as `250ms`, `30s`, `5m` or `1h` (or `0`), returned in milliseconds. */
+export function duration(maxMs = 24 * 3_600_000): Parser<number> {
+  const expected = `a duration such as 250ms, 30s or 5m (at most ${maxMs / 1000}s)`;
+  return (raw) => {
+    const text = raw.trim();
+    if (text === "0") return 0;
+    const match = DURATION_PATTERN.exec(text);
+    if (!match) throw new ParseError(expected);
+    const [, amount = "", unit = "ms"] = match;
+    const ms = Number(amount) * DURATION_UNITS_MS[unit as keyof typeof DURATION_UNITS_MS];
+    if (!Number.isFinite(ms) || ms > maxMs) throw new ParseError(expected);
+    return Math.round(ms);
+  };
+}
+
+/** One of a fixed list of words (an `as const` tuple gives both the type and the parser). */
+export function oneOf<const T extends readonly string[]>(choices: T): Parser<T[number]> {
+  return (raw) => {
+    const value = raw.trim();
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new ParseError(`one of ${choices.join(", ")}`);
+    }
+    return value as T[number];
+  };
+}
+
+/** A Pub/Sub topic or subscription ID: 3–255 of `A-Z a-z 0-9 - _ . ~ + %`, starting with a letter. */
+export const resourceId: Parser<string> = (raw) => {
+  if (!/^[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/.test(raw) || raw.startsWith("goog")) {
+    throw new ParseError(
+      "3 to 255 letters, digits or - _ . ~ + %, starting with a letter and not with 'goog'",
+    );
+  }
+  return raw;
+};
+
+/** A Google Cloud project ID: 6–30 lowercase letters, digits or hyphens, starting with a letter. */
+export const projectId: Parser<string> = (raw) => {
+  if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(raw)) {
+    throw new ParseError("6 to 30 lowercase letters, digits or hyphens, starting with a letter");
+  }
+  return raw;
+};
+
+/** `host:port`, such as `localhost:8085` (the Pub/Sub client cannot take IPv6 literals here). */
+export const hostPort: Parser<string> = (raw) => {
+  const match = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(raw.trim());
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65_535) {
+    throw new ParseError("host:port, such as localhost:8085");
+  }
+  return raw.trim();
+};
+
+/** A non-empty file path, or `-` for standard input. */
+export const path: Parser<string> = (raw) => {
+  if (raw.trim() === "") throw new ParseError("a file path, or - for standard input");
+  return raw;
+};

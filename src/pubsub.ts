@@ -1,0 +1,48 @@
+/**
+ * The Pub/Sub client for the emulator or for Google Cloud, and the topology names in one place.
+ */
+import { PubSub } from "@google-cloud/pubsub";
+import type { Config } from "./config.ts";
+
+/** The four resources event-tool works with. */
+export interface Topology {
+  topic: string;
+  subscription: string;
+  deadLetterTopic: string;
+  deadLetterSubscription: string;
+}
+
+/** The topology a configuration names. */
+export function topologyOf(config: Config): Topology {
+  return {
+    topic: config.topic,
+    subscription: config.subscription,
+    deadLetterTopic: config.deadLetterTopic,
+    deadLetterSubscription: config.deadLetterSubscription,
+  };
+}
+
+/**
+ * Creates a client: against the emulator when `emulatorHost` is set (no credentials, no
+ * metadata-server probing), otherwise against Google Cloud with Application Default Credentials.
+ */
+export function createClient(config: Pick<Config, "project" | "emulatorHost">): PubSub {
+  if (config.emulatorHost === undefined) return new PubSub({ projectId: config.project });
+  // google-auth-library probes the GCE metadata server even for the emulator and warns when it
+  // is absent; the emulator needs no credentials, so tell it not to look.
+  if (Deno.env.get("METADATA_SERVER_DETECTION") === undefined) {
+    Deno.env.set("METADATA_SERVER_DETECTION", "none");
+  }
+  return new PubSub({
+    projectId: config.project,
+    apiEndpoint: config.emulatorHost,
+    emulatorMode: true,
+  });
+}
+
+/** Where the client talks to, for log lines. */
+export function describeTarget(config: Pick<Config, "project" | "emulatorHost">): string {
+  return config.emulatorHost === undefined
+    ? `Google Cloud project ${config.project}`
+    : `emulator ${config.emulatorHost} (project ${config.project})`;
+}
