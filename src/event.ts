@@ -98,6 +98,17 @@ export function decodeEvent(data: Uint8Array): DecodeResult {
   };
 }
 
+/** The `eventID` of a payload if it has one, valid or not (for log lines); never throws. */
+export function peekEventID(data: Uint8Array): string | undefined {
+  try {
+    const value: unknown = JSON.parse(utf8.decode(data));
+    const id = (value as { eventID?: unknown } | null)?.eventID;
+    return typeof id === "string" ? id.slice(0, 100) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A valid event with random IDs, created now. */
 export function fakeEvent(): PaymentMethodCreated {
   return {

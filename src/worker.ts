@@ -7,6 +7,7 @@
 import type { Message, PubSub, Subscription, Topic } from "@google-cloud/pubsub";
 import { type Config, leaseWindow } from "./config.ts";
 import { compose, type Handler, logEvent, withSimulation, withTimeout } from "./handler.ts";
+import { peekEventID } from "./event.ts";
 import { logger } from "./log.ts";
 import { type Outcome, processDelivery } from "./pipeline.ts";
 import { Pool, PoolClosedError } from "./pool.ts";
@@ -15,7 +16,8 @@ import { createClient, describeTarget } from "./pubsub.ts";
 /** How one delivery ended, as logged and counted. */
 export interface OutcomeRecord {
   outcome: "acked" | "nacked" | "dead-lettered";
-  eventID: string | undefined;
+  /** The event's ID; `null` when the payload has none. */
+  eventID: string | null;
   messageId: string;
   deliveryAttempt: number;
   durationMs: number;
@@ -245,7 +247,7 @@ export class Worker {
   ): void {
     const record: OutcomeRecord = {
       outcome,
-      eventID,
+      eventID: eventID ?? peekEventID(message.data) ?? null,
       messageId: message.id,
       deliveryAttempt: message.deliveryAttempt,
       durationMs: Math.round((performance.now() - started) * 100) / 100,

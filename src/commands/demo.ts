@@ -37,7 +37,7 @@ export async function run(config: Config): Promise<void> {
     const allHandled = Promise.withResolvers<void>();
     const worker = new Worker(demoConfig, { client });
     worker.onOutcome(({ eventID, outcome }) => {
-      if (outcome === "nacked" || eventID === undefined || !expected.has(eventID)) return;
+      if (outcome === "nacked" || eventID === null || !expected.has(eventID)) return;
       handled.add(eventID);
       if (handled.size === expected.size) allHandled.resolve();
     });

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { fakeEvent, validateEvent } from "../../src/event.ts";
+import { runCli } from "../support/cli.ts";
+import { integrationTest } from "../support/emulator.ts";
+import { createTopology, envFor, pull, pullAll, testConfig } from "../support/pubsub.ts";
+
+integrationTest("publish --count sends that many valid events and prints a summary", async () => {
+  const config = await testConfig();
+  await createTopology(config);
+  const result = await runCli(["publish", "--count", "25"], envFor(config));
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^published 25 events, 0 failed, in \d+\.\d\ds \(\d+ events\/s\)$/m);
+  const messages = await pullAll(config, config.subscription, 25);
+  assert.equal(messages.length, 25);
+  for (const message of messages) {
+    assert.equal(validateEvent(JSON.parse(message.text)), undefined);
+    assert.equal(message.attributes.eventType, "PaymentMethodCreated");
+    assert.match(message.attributes.publishedAt ?? "", /^\d{13}$/);
+  }
+  assert.equal(new Set(messages.map((m) => JSON.parse(m.text).eventID)).size, 25);
+});
+
+integrationTest("publish --file - publishes the NDJSON lines exactly as given", async () => {
+  const config = await testConfig();
+  await createTopology(config);
+  const events = [fakeEvent(), fakeEvent(), fakeEvent()];
+  const lines = events.map((e) => JSON.stringify(e));
+  const result = await runCli(
+    ["publish", "--file", "-"],
+    envFor(config),
+    lines.join("\n") + "\n\n",
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const messages = await pullAll(config, config.subscription, 3);
+  assert.deepEqual(messages.map((m) => m.text).sort(), [...lines].sort());
+});
+
+integrationTest("publish --file with a bad line names the line and publishes nothing", async () => {
+  const config = await testConfig();
+  await createTopology(config);
+  const file = await Deno.makeTempFile({ suffix: ".ndjson" });
+  const bad = { ...fakeEvent(), paymentMethodType: "cash" };
+  await Deno.writeTextFile(
+    file,
+    [fakeEvent(), bad, fakeEvent()].map((e) => JSON.stringify(e)).join("\n"),
+  );
+  const result = await runCli(["publish", "--file", file], envFor(config));
+  await Deno.remove(file);
+  assert.equal(result.code, 2);
+  assert.equal(
+    result.stderr.trim(),
+    `error: --file ${file} line 2: paymentMethodType: expected one of card, bank_account, got "cash"`,
+  );
+  assert.deepEqual(await pull(config, config.subscription), []);
+});
+
+integrationTest("publish to a topic that does not exist fails with exit 1", async () => {
+  const config = await testConfig();
+  const result = await runCli(["publish", "--count", "3"], envFor(config));
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /published 0 events, 3 failed/);
+  assert.match(result.stderr, /error: 3 of 3 events were not published/);
+  assert.match(result.stderr, /caused by: .*NOT_FOUND|not found/i);
+});

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { publishPayloads, randomPayloads } from "../../src/commands/publish.ts";
+import { createClient } from "../../src/pubsub.ts";
+import { jsonLogs, runCli, spawnCli } from "../support/cli.ts";
+import { integrationTest } from "../support/emulator.ts";
+import { createTopology, envFor, pull, testConfig } from "../support/pubsub.ts";
+
+integrationTest(
+  "worker drains on SIGTERM, exits 0, and a second worker finishes the rest",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    const payloads = randomPayloads(300);
+    const client = createClient(config);
+    await publishPayloads(client, config.topic, payloads);
+    await client.close();
+    const env = envFor(config);
+    const args = ["worker", "--pool-size", "50", "--simulate-latency", "200ms"];
+
+    const first = spawnCli(args, env);
+    await first.waitForLine(/"outcome":"acked"/);
+    first.process.kill("SIGTERM");
+    const stopped = await first.finished;
+    assert.equal(stopped.code, 0, stopped.stderr);
+    const logs = jsonLogs(first.lines);
+    const stopping = logs.find((l) => String(l.message).startsWith("Stopping:"));
+    assert.ok(stopping, "the worker logged that it was stopping");
+    const firstAcked = logs.filter((l) => l.outcome === "acked");
+    // Everything in flight when SIGTERM came was finished and acked, not dropped.
+    assert.ok(firstAcked.length >= Number(stopping.inFlight), `${firstAcked.length} acked`);
+    assert.ok(firstAcked.length < 300, "SIGTERM came mid-run");
+    for (const line of logs.filter((l) => l.outcome !== undefined)) {
+      for (const field of ["eventID", "messageId", "deliveryAttempt", "outcome", "durationMs"]) {
+        assert.ok(field in line, `${field} in ${JSON.stringify(line)}`);
+      }
+    }
+
+    const second = spawnCli(["worker", "--pool-size", "100"], env);
+    const expected = new Set(payloads.map((p) => p.eventID));
+    const handled = new Set(firstAcked.map((l) => String(l.eventID)));
+    while (handled.size < expected.size) {
+      const line = await second.waitForLine(/"outcome":"acked"/, 30_000);
+      second.lines.splice(0, second.lines.indexOf(line) + 1);
+      handled.add(String(JSON.parse(line).eventID));
+    }
+    second.process.kill("SIGTERM");
+    assert.equal((await second.finished).code, 0);
+    assert.deepEqual(handled, expected, "no event lost");
+    assert.deepEqual(await pull(config, config.subscription), []);
+  },
+);
+
+integrationTest(
+  "worker on a subscription that does not exist exits 1 and says to run setup",
+  async () => {
+    const config = await testConfig();
+    const result = await runCli(["worker"], envFor(config));
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /error: the subscription s-\w+ closed .*run `event-tool setup`/);
+  },
+);

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { fakeEvent } from "../src/event.ts";
+import type { Handler } from "../src/handler.ts";
+import { type Delivery, processDelivery } from "../src/pipeline.ts";
+
+const options = { maxDeliveryAttempts: 5, signal: new AbortController().signal };
+const delivery = (data: unknown, deliveryAttempt = 1): Delivery => ({
+  messageId: "m-1",
+  data: new TextEncoder().encode(typeof data === "string" ? data : JSON.stringify(data)),
+  deliveryAttempt,
+});
+const ok: Handler = () => Promise.resolve();
+const failing: Handler = () => Promise.reject(new Error("database down"));
+
+Deno.test("processDelivery() acks a valid event its handler accepted", async () => {
+  const event = fakeEvent();
+  const seen: unknown[] = [];
+  const outcome = await processDelivery(
+    delivery(event),
+    (e) => Promise.resolve(void seen.push(e)),
+    options,
+  );
+  assert.deepEqual(outcome, { action: "ack", event });
+  assert.deepEqual(seen, [event]);
+});
+
+Deno.test("processDelivery() dead-letters an invalid payload without calling the handler", async () => {
+  let called = false;
+  const outcome = await processDelivery(
+    delivery("{oops"),
+    () => Promise.resolve(void (called = true)),
+    options,
+  );
+  assert.equal(outcome.action, "dead-letter");
+  assert.equal(outcome.action === "dead-letter" && outcome.reason, "invalid-json");
+  assert.equal(called, false);
+});
+
+Deno.test("processDelivery() nacks a handler failure before the last attempt", async () => {
+  const outcome = await processDelivery(delivery(fakeEvent(), 4), failing, options);
+  assert.equal(outcome.action, "nack");
+  assert.match(outcome.action === "nack" ? outcome.error.message : "", /database down/);
+});
+
+Deno.test("processDelivery() dead-letters a handler failure on the last attempt", async () => {
+  const outcome = await processDelivery(delivery(fakeEvent(), 5), failing, options);
+  assert.equal(outcome.action, "dead-letter");
+  if (outcome.action === "dead-letter") {
+    assert.equal(outcome.reason, "max-attempts");
+    assert.match(outcome.detail, /failed on delivery 5 of 5: database down/);
+  }
+});
+
+Deno.test("processDelivery() nacks when the subscription does not count attempts", async () => {
+  const outcome = await processDelivery(delivery(fakeEvent(), 0), failing, options);
+  assert.equal(outcome.action, "nack");
+});
+
+Deno.test("processDelivery() turns a non-Error rejection into an Error", async () => {
+  const outcome = await processDelivery(
+    delivery(fakeEvent()),
+    () => Promise.reject("plain string"),
+    options,
+  );
+  assert.equal(outcome.action === "nack" && outcome.error.message, "plain string");
+});

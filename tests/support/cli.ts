@@ -1,0 +1,109 @@
+/** Runs the real CLI (`main.ts`) as a child process, as users do. */
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys", "--allow-run"];
+
+/** The result of a finished CLI run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function command(args: string[], env: Record<string, string>, stdin: "null" | "piped") {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, MAIN, ...args],
+    env: { NO_COLOR: "1", ...env },
+    stdin,
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/** Runs `event-tool args…` to completion, optionally feeding `input` on stdin. */
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<CliResult> {
+  const child = command(args, env, input === undefined ? "null" : "piped").spawn();
+  if (input !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(input));
+    await writer.close();
+  }
+  const output = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** A CLI process left running, whose stderr lines are collected as they come. */
+export interface RunningCli {
+  readonly process: Deno.ChildProcess;
+  /** Lines of stderr so far. */
+  readonly lines: string[];
+  /** Resolves when a stderr line matches `pattern`. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code and full output once the process ends. */
+  finished: Promise<CliResult>;
+}
+
+/** Starts `event-tool args…` without waiting for it to end. */
+export function spawnCli(args: string[], env: Record<string, string> = {}): RunningCli {
+  const child = command(args, env, "null").spawn();
+  const lines: string[] = [];
+  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const readStderr = (async () => {
+    let buffer = "";
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      const parts = buffer.split("\n");
+      buffer = parts.pop() ?? "";
+      for (const line of parts) {
+        lines.push(line);
+        for (const w of waiters.filter((w) => w.pattern.test(line))) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    }
+    if (buffer) lines.push(buffer);
+  })();
+  const stdout = new Response(child.stdout).text();
+  const finished = (async () => {
+    const status = await child.status;
+    await readStderr;
+    return { code: status.code, stdout: await stdout, stderr: lines.join("\n") };
+  })();
+  return {
+    process: child,
+    lines,
+    finished,
+    waitForLine(pattern, timeoutMs = 30_000) {
+      const seen = lines.find((line) => pattern.test(line));
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no stderr line matched ${pattern} within ${timeoutMs}ms`)),
+          timeoutMs,
+        );
+        waiters.push({
+          pattern,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
+      });
+    },
+  };
+}
+
+/** Parses the JSON log lines among `lines` (other lines are skipped). */
+export function jsonLogs(lines: string[]): Record<string, unknown>[] {
+  return lines.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+}

@@ -1,0 +1,113 @@
+/**
+ * Test helpers that talk to the emulator: a unique topology per test (so tests never share a
+ * subscription), and pulls through the emulator's REST API to count what is left.
+ */
+import { type Config, defaults } from "../../src/config.ts";
+import { createClient } from "../../src/pubsub.ts";
+import { ensureTopology } from "../../src/commands/setup.ts";
+import { emulatorHost } from "./emulator.ts";
+
+/** A message pulled through REST. */
+export interface PulledMessage {
+  ackId: string;
+  messageId: string;
+  data: Uint8Array;
+  text: string;
+  attributes: Record<string, string>;
+  deliveryAttempt: number;
+}
+
+/** A config with names unique to this test, pointing at the test emulator. */
+export async function testConfig(overrides: Partial<Config> = {}): Promise<Config> {
+  const id = crypto.randomUUID().slice(0, 8);
+  return {
+    ...defaults(),
+    emulatorHost: await emulatorHost(),
+    topic: `t-${id}`,
+    subscription: `s-${id}`,
+    deadLetterTopic: `dlt-${id}`,
+    deadLetterSubscription: `dls-${id}`,
+    retryMinBackoff: 1000,
+    retryMaxBackoff: 1000,
+    shutdownTimeout: 10_000,
+    logLevel: "warning",
+    ...overrides,
+  };
+}
+
+/** Creates the config's topology on the emulator. */
+export async function createTopology(config: Config): Promise<void> {
+  const client = createClient(config);
+  try {
+    await ensureTopology(client, config);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Environment variables that point the CLI at the config's emulator and names. */
+export function envFor(config: Config): Record<string, string> {
+  return {
+    PUBSUB_EMULATOR_HOST: config.emulatorHost ?? "",
+    PUBSUB_PROJECT_ID: config.project,
+    PUBSUB_TOPIC: config.topic,
+    PUBSUB_SUBSCRIPTION: config.subscription,
+    PUBSUB_DEAD_LETTER_TOPIC: config.deadLetterTopic,
+    PUBSUB_DEAD_LETTER_SUBSCRIPTION: config.deadLetterSubscription,
+    PUBSUB_RETRY_MIN_BACKOFF: `${config.retryMinBackoff}ms`,
+    PUBSUB_RETRY_MAX_BACKOFF: `${config.retryMaxBackoff}ms`,
+    LOG_FORMAT: "json",
+  };
+}
+
+/** Pulls up to `max` messages once (returnImmediately), without acking them. */
+export async function pull(
+  config: Config,
+  subscription: string,
+  max = 1000,
+): Promise<PulledMessage[]> {
+  const url =
+    `http://${config.emulatorHost}/v1/projects/${config.project}/subscriptions/${subscription}:pull`;
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ maxMessages: max, returnImmediately: true }),
+  });
+  if (!response.ok) {
+    throw new Error(`pull ${subscription}: ${response.status} ${await response.text()}`);
+  }
+  const body = await response.json() as {
+    receivedMessages?: {
+      ackId: string;
+      deliveryAttempt?: number;
+      message: { messageId: string; data?: string; attributes?: Record<string, string> };
+    }[];
+  };
+  return (body.receivedMessages ?? []).map((m) => {
+    const data = Uint8Array.from(atob(m.message.data ?? ""), (c) => c.charCodeAt(0));
+    return {
+      ackId: m.ackId,
+      messageId: m.message.messageId,
+      data,
+      text: new TextDecoder().decode(data),
+      attributes: m.message.attributes ?? {},
+      deliveryAttempt: m.deliveryAttempt ?? 0,
+    };
+  });
+}
+
+/** Pulls until `count` messages arrived or `timeoutMs` passed; acks nothing. */
+export async function pullAll(
+  config: Config,
+  subscription: string,
+  count: number,
+  timeoutMs = 10_000,
+): Promise<PulledMessage[]> {
+  const messages: PulledMessage[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (messages.length < count && Date.now() < deadline) {
+    messages.push(...await pull(config, subscription));
+    if (messages.length < count) await new Promise((r) => setTimeout(r, 200));
+  }
+  return messages;
+}
