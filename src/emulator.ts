@@ -96,8 +96,9 @@ async function startProcess(
   }).spawn();
   const tail: string[] = [];
   const keepTail = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      tail.push(chunk);
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      tail.push(decoder.decode(chunk, { stream: true }));
       if (tail.length > 40) tail.shift();
     }
   };

@@ -9,7 +9,6 @@ const delivery = (data: unknown, deliveryAttempt = 1): Delivery => ({
   data: new TextEncoder().encode(typeof data === "string" ? data : JSON.stringify(data)),
   deliveryAttempt,
 });
-const ok: Handler = () => Promise.resolve();
 const failing: Handler = () => Promise.reject(new Error("database down"));
 
 Deno.test("processDelivery() acks a valid event its handler accepted", async () => {

@@ -59,8 +59,9 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Runn
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   const readStderr = (async () => {
     let buffer = "";
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-      buffer += chunk;
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) {
+      buffer += decoder.decode(chunk, { stream: true });
       const parts = buffer.split("\n");
       buffer = parts.pop() ?? "";
       for (const line of parts) {

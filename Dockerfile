@@ -1,0 +1,11 @@
+# event-tool container image: the official Deno image, dependencies cached at build time,
+# running as the image's non-root `deno` user with only the permissions the tool needs.
+FROM denoland/deno:2.9.6
+WORKDIR /app
+COPY deno.json deno.lock ./
+COPY main.ts ./
+COPY src ./src
+RUN deno install --frozen --entrypoint main.ts && chown -R deno:deno /app
+USER deno
+ENTRYPOINT ["deno", "run", "--cached-only", "--allow-net", "--allow-env", "--allow-read", "--allow-sys", "main.ts"]
+CMD ["worker"]

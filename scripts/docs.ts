@@ -1,0 +1,6 @@
+/** Rewrites the configuration table in README.md from src/config.ts. Run: `deno task docs`. */
+import { replaceConfigTable } from "../src/config_table.ts";
+
+const readme = new URL("../README.md", import.meta.url);
+await Deno.writeTextFile(readme, replaceConfigTable(await Deno.readTextFile(readme)));
+console.log("README.md configuration table updated");
