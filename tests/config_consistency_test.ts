@@ -86,3 +86,18 @@ Deno.test("terraform local environment targets the default project on the emulat
   assert.equal(variables.project_id?.[0]?.default, defaults().project);
   assert.equal(variables.emulator_endpoint?.[0]?.default, "http://localhost:8085/v1/");
 });
+
+Deno.test("Dockerfile runs main.ts as a non-root user with only the tool's permissions", async () => {
+  const dockerfile = await read("Dockerfile");
+  assert.match(dockerfile, /^USER deno$/m);
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+  assert.ok(entrypoint, "Dockerfile has an exec-form ENTRYPOINT");
+  const args: string[] = JSON.parse(entrypoint);
+  assert.deepEqual(args.filter((a) => a.startsWith("--allow")).sort(), [
+    "--allow-env",
+    "--allow-net",
+    "--allow-read",
+    "--allow-sys",
+  ]);
+  assert.equal(args.at(-1), "main.ts");
+});

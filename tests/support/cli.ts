@@ -1,4 +1,7 @@
-/** Runs the real CLI (`main.ts`) as a child process, as users do. */
+/**
+ * Runs the real CLI as a child process, as users do: `deno run main.ts` with the tasks'
+ * permissions, or a compiled executable when `binary` is given.
+ */
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys", "--allow-run"];
@@ -10,9 +13,14 @@ export interface CliResult {
   stderr: string;
 }
 
-function command(args: string[], env: Record<string, string>, stdin: "null" | "piped") {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, MAIN, ...args],
+function command(
+  args: string[],
+  env: Record<string, string>,
+  stdin: "null" | "piped",
+  binary?: string,
+) {
+  return new Deno.Command(binary ?? Deno.execPath(), {
+    args: binary === undefined ? ["run", ...PERMISSIONS, MAIN, ...args] : args,
     env: { NO_COLOR: "1", ...env },
     stdin,
     stdout: "piped",
@@ -25,8 +33,9 @@ export async function runCli(
   args: string[],
   env: Record<string, string> = {},
   input?: string,
+  binary?: string,
 ): Promise<CliResult> {
-  const child = command(args, env, input === undefined ? "null" : "piped").spawn();
+  const child = command(args, env, input === undefined ? "null" : "piped", binary).spawn();
   if (input !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(input));
@@ -53,8 +62,12 @@ export interface RunningCli {
 }
 
 /** Starts `event-tool args…` without waiting for it to end. */
-export function spawnCli(args: string[], env: Record<string, string> = {}): RunningCli {
-  const child = command(args, env, "null").spawn();
+export function spawnCli(
+  args: string[],
+  env: Record<string, string> = {},
+  binary?: string,
+): RunningCli {
+  const child = command(args, env, "null", binary).spawn();
   const lines: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   const readStderr = (async () => {

@@ -1,0 +1,62 @@
+/**
+ * Builds single executables with `deno compile`.
+ *   deno task compile       → ./event-tool (host)
+ *   deno task compile:all   → dist/event-tool-<target> for every target below
+ * `deno compile` downloads a runtime base per target from the Deno download site; set
+ * DENORT_BIN to a local `denort` binary for the host target where that site is unreachable.
+ */
+
+/** Permissions the executable is granted: network (Pub/Sub), environment (settings), read
+ * (`--file` and the client's protobuf descriptors), sys (the gRPC client reads host facts), and
+ * run (`demo` starts the emulator launcher, whose path depends on the gcloud install). */
+export const PERMISSIONS = [
+  "--allow-net",
+  "--allow-env",
+  "--allow-read",
+  "--allow-sys",
+  "--allow-run",
+] as const;
+
+/** Targets of `compile:all`. */
+export const TARGETS = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+  "x86_64-apple-darwin",
+  "aarch64-apple-darwin",
+  "x86_64-pc-windows-msvc",
+] as const;
+
+const root = new URL("../", import.meta.url).pathname;
+
+/** Runs `deno compile` for one target (host when undefined) into `output`. */
+export async function compile(output: string, target?: string): Promise<Deno.CommandOutput> {
+  const args = ["compile", "--frozen", ...PERMISSIONS, "--output", output];
+  if (target !== undefined) args.push("--target", target);
+  args.push(`${root}main.ts`);
+  return await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: root,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+}
+
+if (import.meta.main) {
+  const all = Deno.args.includes("--all");
+  const builds = all
+    ? TARGETS.map((target) => ({ target, output: `${root}dist/event-tool-${target}` }))
+    : [{ target: undefined, output: `${root}event-tool` }];
+  let failed = 0;
+  for (const { target, output } of builds) {
+    const result = await compile(output, target);
+    const label = target ?? "host";
+    if (result.success) console.log(`built ${output}`);
+    else {
+      failed++;
+      console.error(`compile ${label} failed:\n${new TextDecoder().decode(result.stderr).trim()}`);
+    }
+  }
+  Deno.exit(failed === 0 ? 0 : 1);
+}
