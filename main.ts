@@ -28,7 +28,8 @@ const COMMANDS: Record<CommandName, { summary: string; run: (config: Config) => 
 function option(key: keyof typeof SETTINGS): Option {
   const s = SETTINGS[key];
   const fallback = s.default ?? s.defaultNote ?? "unset";
-  return new Option(`${s.flag} <value>`, `${s.description} [env ${s.env}; default ${fallback}]`);
+  const flags = "switch" in s ? s.flag : `${s.flag} <value>`;
+  return new Option(flags, `${s.description} [env ${s.env}; default ${fallback}]`);
 }
 
 function program(): Command {

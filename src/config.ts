@@ -22,6 +22,8 @@ export interface Setting<T> {
   readonly default: string | undefined;
   /** What the default means when it is derived (for help and README). */
   readonly defaultNote?: string;
+  /** A switch: the flag takes no value (`--redact`); the variable takes true or false. */
+  readonly switch?: true;
   readonly description: string;
   readonly parse: Parser<T>;
 }
@@ -118,6 +120,14 @@ export const SETTINGS = {
     description: "lease window: events held from Pub/Sub at once (>= pool size)",
     parse: parse.integer(1, 1_000_000),
   }),
+  dedupeWindow: setting({
+    flag: "--dedupe-window",
+    env: "WORKER_DEDUPE_WINDOW",
+    default: "10000",
+    description:
+      "event IDs remembered to ack redeliveries without handling them again (0 disables)",
+    parse: parse.integer(0, 10_000_000),
+  }),
   handlerTimeout: setting({
     flag: "--handler-timeout",
     env: "WORKER_HANDLER_TIMEOUT",
@@ -145,6 +155,28 @@ export const SETTINGS = {
     default: "0",
     description: "load testing: fraction of default-handler calls that fail (0 to 1)",
     parse: parse.fraction,
+  }),
+  metricsPort: setting({
+    flag: "--metrics-port",
+    env: "METRICS_PORT",
+    default: "9464",
+    description: "port of /metrics, /healthz and /readyz (0 disables)",
+    parse: parse.integer(0, 65_535),
+  }),
+  summaryInterval: setting({
+    flag: "--summary-interval",
+    env: "WORKER_SUMMARY_INTERVAL",
+    default: "10s",
+    description: "how often the worker logs a one-line summary (0 disables)",
+    parse: parse.duration(3_600_000),
+  }),
+  otel: setting({
+    flag: "--otel",
+    env: "EVENT_TOOL_OTEL",
+    default: "false",
+    switch: true,
+    description: "export OpenTelemetry traces where the standard OTEL_* variables say",
+    parse: parse.boolean,
   }),
   count: setting({
     flag: "--count",
@@ -176,6 +208,14 @@ export const SETTINGS = {
     description: "lowest level logged",
     parse: parse.oneOf(LOG_LEVELS),
   }),
+  redact: setting({
+    flag: "--redact",
+    env: "LOG_REDACT",
+    default: "false",
+    switch: true,
+    description: "log user and payment method IDs as short hashes",
+    parse: parse.boolean,
+  }),
   logFormat: setting<typeof LOG_FORMATS[number] | undefined>({
     flag: "--log-format",
     env: "LOG_FORMAT",
@@ -192,24 +232,26 @@ export type Config = {
   -readonly [K in SettingKey]: ReturnType<typeof SETTINGS[K]["parse"]>;
 };
 
-const CONNECTION = ["project", "emulatorHost", "logLevel", "logFormat"] as const;
+const CONNECTION = ["project", "emulatorHost", "logLevel", "logFormat", "redact", "otel"] as const;
 const TOPOLOGY = ["topic", "subscription", "deadLetterTopic", "deadLetterSubscription"] as const;
 const WORKER = [
   "maxDeliveryAttempts",
   "poolSize",
   "maxOutstanding",
+  "dedupeWindow",
   "handlerTimeout",
   "shutdownTimeout",
   "simulateLatency",
   "simulateFailureRate",
 ] as const;
+const OPERATIONS = ["metricsPort", "summaryInterval"] as const;
 const SETUP = ["ackDeadline", "retryMinBackoff", "retryMaxBackoff", "maxDeliveryAttempts"] as const;
 
 /** Which settings each command takes (its flags, and the variables it reads). */
 export const COMMAND_SETTINGS = {
   setup: [...CONNECTION, ...TOPOLOGY, ...SETUP],
   publish: [...CONNECTION, "topic", "count", "file", "rate"],
-  worker: [...CONNECTION, ...TOPOLOGY, ...WORKER],
+  worker: [...CONNECTION, ...TOPOLOGY, ...WORKER, ...OPERATIONS],
   demo: [...CONNECTION, ...TOPOLOGY, ...SETUP, ...WORKER, "count"],
 } as const satisfies Record<string, readonly SettingKey[]>;
 export type CommandName = keyof typeof COMMAND_SETTINGS;
@@ -222,7 +264,8 @@ export interface ConfigSources {
 
 function parseOne<K extends SettingKey>(key: K, sources: ConfigSources): Config[K] {
   const s: Setting<Config[K]> = SETTINGS[key] as Setting<Config[K]>;
-  const flagValue = sources.flags[key];
+  const given = sources.flags[key];
+  const flagValue = given === true ? "true" : given;
   const [origin, raw] = typeof flagValue === "string"
     ? [s.flag, flagValue]
     : sources.env(s.env) !== undefined

@@ -3,6 +3,11 @@
  * system), a decoder that says precisely what is wrong, and a generator of valid random events.
  */
 
+/** Message attribute naming the event type. */
+export const EVENT_TYPE_ATTRIBUTE = "eventType";
+/** Message attribute carrying the publish time in epoch milliseconds (for publish→ack latency). */
+export const PUBLISHED_AT_ATTRIBUTE = "publishedAt";
+
 /** Payment method types an event may carry. */
 export const PAYMENT_METHOD_TYPES = ["card", "bank_account"] as const;
 export type PaymentMethodType = typeof PAYMENT_METHOD_TYPES[number];

@@ -101,3 +101,11 @@ export const path: Parser<string> = (raw) => {
   if (raw.trim() === "") throw new ParseError("a file path, or - for standard input");
   return raw;
 };
+
+/** A yes/no switch: `true`, `false`, `1`, `0`, `yes` or `no`. */
+export const boolean: Parser<boolean> = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (["true", "1", "yes"].includes(value)) return true;
+  if (["false", "0", "no"].includes(value)) return false;
+  throw new ParseError("true or false");
+};

@@ -4,10 +4,14 @@
  * acks, nacks and dead-letters).
  */
 import { decodeEvent, type InvalidReason, type PaymentMethodCreated } from "./event.ts";
+import type { Dedupe } from "./dedupe.ts";
 import type { Handler } from "./handler.ts";
 
 /** Why an event went to the dead-letter topic (its `reason` attribute). */
 export type DeadLetterReason = InvalidReason | "max-attempts";
+
+/** Why an event was nacked by the pipeline. */
+export type NackReason = "handler-failed" | "in-progress";
 
 /** One delivery of a message, as the pipeline sees it. */
 export interface Delivery {
@@ -19,13 +23,22 @@ export interface Delivery {
 
 /** What to do with a delivery. */
 export type Outcome =
-  | { action: "ack"; event: PaymentMethodCreated }
-  | { action: "nack"; event: PaymentMethodCreated; error: Error }
+  | { action: "ack"; event: PaymentMethodCreated; handlerMs: number }
+  | { action: "duplicate"; event: PaymentMethodCreated }
+  | {
+    action: "nack";
+    event: PaymentMethodCreated;
+    reason: NackReason;
+    error: Error;
+    handlerMs: number;
+  }
   | {
     action: "dead-letter";
     event: PaymentMethodCreated | undefined;
     reason: DeadLetterReason;
     detail: string;
+    /** How long the handler ran; undefined when it was not called (invalid payload). */
+    handlerMs: number | undefined;
   };
 
 /** Options for {@linkcode processDelivery}. */
@@ -34,6 +47,9 @@ export interface ProcessOptions {
   readonly maxDeliveryAttempts: number;
   /** Passed to the handler; aborts when the worker gives up on in-flight work. */
   readonly signal: AbortSignal;
+  /** Duplicate detection: an event already handled is acked without calling the handler; one
+   * being handled right now is nacked, to come back when that copy has finished. */
+  readonly dedupe?: Dedupe;
 }
 
 function asError(error: unknown): Error {
@@ -42,7 +58,7 @@ function asError(error: unknown): Error {
 
 /**
  * Decides the outcome of one delivery. Invalid payloads can never succeed, so they are
- * dead-lettered at once; a handler failure is nacked for redelivery, except on the last allowed
+ * dead-lettered at once; an event already handled is acked as a duplicate; a handler failure is nacked for redelivery, except on the last allowed
  * attempt, where it is dead-lettered with reason `max-attempts`. Never rejects.
  */
 export async function processDelivery(
@@ -57,18 +73,29 @@ export async function processDelivery(
       event: undefined,
       reason: decoded.reason,
       detail: decoded.detail,
+      handlerMs: undefined,
     };
   }
   const { event } = decoded;
+  const claim = options.dedupe?.claim(event.eventID) ?? "new";
+  if (claim === "handled") return { action: "duplicate", event };
+  if (claim === "busy") {
+    const error = new Error(`event ${event.eventID} is being handled by another delivery`);
+    return { action: "nack", event, reason: "in-progress", error, handlerMs: 0 };
+  }
+  const started = performance.now();
   try {
     await handler(event, {
       signal: options.signal,
       messageId: delivery.messageId,
       deliveryAttempt: delivery.deliveryAttempt,
     });
-    return { action: "ack", event };
+    options.dedupe?.release(event.eventID, true);
+    return { action: "ack", event, handlerMs: performance.now() - started };
   } catch (thrown) {
+    options.dedupe?.release(event.eventID, false);
     const error = asError(thrown);
+    const handlerMs = performance.now() - started;
     if (delivery.deliveryAttempt >= options.maxDeliveryAttempts) {
       return {
         action: "dead-letter",
@@ -77,8 +104,9 @@ export async function processDelivery(
         detail:
           `failed on delivery ${delivery.deliveryAttempt} of ${options.maxDeliveryAttempts}: ` +
           error.message,
+        handlerMs,
       };
     }
-    return { action: "nack", event, error };
+    return { action: "nack", event, reason: "handler-failed", error, handlerMs };
   }
 }

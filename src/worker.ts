@@ -7,20 +7,26 @@
 import type { Message, PubSub, Subscription, Topic } from "@google-cloud/pubsub";
 import { type Config, leaseWindow } from "./config.ts";
 import { compose, type Handler, logEvent, withSimulation, withTimeout } from "./handler.ts";
-import { peekEventID } from "./event.ts";
+import { peekEventID, PUBLISHED_AT_ATTRIBUTE } from "./event.ts";
 import { logger } from "./log.ts";
 import { type Outcome, processDelivery } from "./pipeline.ts";
+import { Dedupe } from "./dedupe.ts";
 import { Pool, PoolClosedError } from "./pool.ts";
 import { createClient, describeTarget } from "./pubsub.ts";
 
 /** How one delivery ended, as logged and counted. */
 export interface OutcomeRecord {
-  outcome: "acked" | "nacked" | "dead-lettered";
+  outcome: "acked" | "duplicate" | "nacked" | "dead-lettered";
   /** The event's ID; `null` when the payload has none. */
   eventID: string | null;
   messageId: string;
   deliveryAttempt: number;
+  /** From receipt to the outcome, including the wait for a permit. */
   durationMs: number;
+  /** How long the handler ran; absent when it did not run. */
+  handlerMs?: number;
+  /** From publish (the `publishedAt` attribute, else Pub/Sub's publish time) to the outcome. */
+  latencyMs?: number;
   /** Dead-letter reason, or why the event was nacked. */
   reason?: string;
   detail?: string;
@@ -30,10 +36,16 @@ export interface OutcomeRecord {
 export interface WorkerStats {
   received: number;
   acked: number;
+  /** Redeliveries of events this process had already handled, acked without handling. */
+  duplicates: number;
   nacked: number;
   deadLettered: number;
   inFlight: number;
   peakInFlight: number;
+  /** Permits free in the pool. */
+  freePermits: number;
+  poolSize: number;
+  leaseWindow: number;
 }
 
 /** Options for {@linkcode Worker}. */
@@ -64,9 +76,15 @@ export class Worker {
   readonly #deadLetterTopic: Topic;
   readonly #abort = new AbortController();
   readonly #listeners: ((record: OutcomeRecord) => void)[] = [];
-  readonly #counts = { received: 0, acked: 0, nacked: 0, deadLettered: 0 };
+  readonly #counts = { received: 0, acked: 0, duplicates: 0, nacked: 0, deadLettered: 0 };
+  readonly #dedupe: Dedupe;
+  readonly #receiveListeners: (() => void)[] = [];
   readonly #done = Promise.withResolvers<void>();
   #stopping: Promise<StopReport> | undefined;
+  #started = false;
+  #connected = false;
+  #lastProgress = performance.now();
+  #probe: ReturnType<typeof setInterval> | undefined;
 
   constructor(config: Config, options: WorkerOptions = {}) {
     this.#config = config;
@@ -76,6 +94,7 @@ export class Worker {
       compose(logEvent, withSimulation(config.simulateLatency, config.simulateFailureRate));
     this.#handler = compose(base, withTimeout(config.handlerTimeout));
     this.#pool = new Pool(config.poolSize);
+    this.#dedupe = new Dedupe(config.dedupeWindow);
     this.#subscription = this.#client.subscription(config.subscription, {
       // The lease window is larger than the pool, so the pool stays busy while acks of
       // finished events are still being flushed; it bounds what waits for a permit.
@@ -94,7 +113,37 @@ export class Worker {
 
   get stats(): WorkerStats {
     const pool = this.#pool.stats;
-    return { ...this.#counts, inFlight: pool.inFlight, peakInFlight: pool.peak };
+    return {
+      ...this.#counts,
+      inFlight: pool.inFlight,
+      peakInFlight: pool.peak,
+      freePermits: pool.size - pool.inFlight,
+      poolSize: pool.size,
+      leaseWindow: leaseWindow(this.#config),
+    };
+  }
+
+  /**
+   * Ready: started, not stopping, the subscription open and the gRPC channel to Pub/Sub
+   * connected (checked every second).
+   */
+  get ready(): boolean {
+    return this.#started && this.#stopping === undefined && this.#connected;
+  }
+
+  /**
+   * Live unless wedged: the pool has been full with no event finishing for longer than twice
+   * the handler timeout (which should be impossible, since timeouts release permits).
+   */
+  get live(): boolean {
+    const { inFlight, size } = this.#pool.stats;
+    const limit = 2 * (this.#config.handlerTimeout || 60_000);
+    return inFlight < size || performance.now() - this.#lastProgress < limit;
+  }
+
+  /** Calls `listener` for each delivery as it arrives. */
+  onReceive(listener: () => void): void {
+    this.#receiveListeners.push(listener);
   }
 
   /** Calls `listener` after each delivery's outcome was carried out. */
@@ -114,6 +163,9 @@ export class Worker {
         leaseWindow: leaseWindow(c),
       },
     );
+    this.#started = true;
+    this.#probe = setInterval(() => void this.#checkConnection(), 1000);
+    void this.#checkConnection();
     this.#subscription.on("message", (message: Message) => this.#onMessage(message));
     this.#subscription.on("error", (error: Error & { code?: number }) => {
       log.error("Subscription error on {subscription}: {error}", {
@@ -126,6 +178,7 @@ export class Worker {
       log.debug("Pub/Sub client: {detail}", { detail: message.message });
     });
     this.#subscription.on("close", () => {
+      this.#connected = false;
       if (this.#stopping) return;
       const error = new Error(
         `the subscription ${c.subscription} closed and will not reopen (does it exist? run ` +
@@ -145,7 +198,24 @@ export class Worker {
     return this.#stopping;
   }
 
+  /** Asks the gRPC channel the client uses whether it is connected (connecting it if idle). */
+  async #checkConnection(): Promise<void> {
+    const was = this.#connected;
+    try {
+      this.#connected = this.#subscription.isOpen && await channelReady(this.#client);
+    } catch (error) {
+      this.#connected = false;
+      log.debug("Connection check failed: {error}", { error });
+    }
+    if (was !== this.#connected && this.#stopping === undefined) {
+      const text = this.#connected ? "Connected to Pub/Sub" : "Not connected to Pub/Sub";
+      if (this.#connected) log.info(text);
+      else log.warning(`${text}; the client keeps retrying with backoff`);
+    }
+  }
+
   async #shutdown(): Promise<StopReport> {
+    clearInterval(this.#probe);
     const { inFlight, waiting } = this.#pool.stats;
     log.info("Stopping: {inFlight} events in flight, {waiting} waiting for a permit", {
       inFlight,
@@ -171,6 +241,7 @@ export class Worker {
 
   #onMessage(message: Message): void {
     this.#counts.received++;
+    for (const listener of this.#receiveListeners) listener();
     const started = performance.now();
     this.#pool.run(() => this.#handle(message, started)).catch((error: unknown) => {
       message.nack();
@@ -187,17 +258,25 @@ export class Worker {
     const outcome = await processDelivery(
       { messageId: message.id, data: message.data, deliveryAttempt: message.deliveryAttempt },
       this.#handler,
-      { maxDeliveryAttempts: this.#config.maxDeliveryAttempts, signal: this.#abort.signal },
+      {
+        maxDeliveryAttempts: this.#config.maxDeliveryAttempts,
+        signal: this.#abort.signal,
+        dedupe: this.#dedupe,
+      },
     );
     const eventID = outcome.event?.eventID;
-    if (outcome.action === "ack") {
+    if (outcome.action === "duplicate") {
       message.ack();
-      this.#record(message, started, eventID, "acked", {});
+      this.#record(message, started, eventID, "duplicate", { reason: "already-handled" });
+    } else if (outcome.action === "ack") {
+      message.ack();
+      this.#record(message, started, eventID, "acked", { handlerMs: round(outcome.handlerMs) });
     } else if (outcome.action === "nack") {
       message.nack();
       this.#record(message, started, eventID, "nacked", {
-        reason: "handler-failed",
+        reason: outcome.reason,
         detail: outcome.error.message,
+        handlerMs: round(outcome.handlerMs),
       });
     } else {
       await this.#deadLetter(message, started, outcome);
@@ -235,6 +314,7 @@ export class Worker {
     this.#record(message, started, eventID, "dead-lettered", {
       reason: outcome.reason,
       detail: outcome.detail,
+      ...(outcome.handlerMs === undefined ? {} : { handlerMs: round(outcome.handlerMs) }),
     });
   }
 
@@ -243,25 +323,61 @@ export class Worker {
     started: number,
     eventID: string | undefined,
     outcome: OutcomeRecord["outcome"],
-    why: { reason?: string; detail?: string },
+    why: { reason?: string; detail?: string; handlerMs?: number },
   ): void {
     const record: OutcomeRecord = {
       outcome,
       eventID: eventID ?? peekEventID(message.data) ?? null,
       messageId: message.id,
       deliveryAttempt: message.deliveryAttempt,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      durationMs: round(performance.now() - started),
+      latencyMs: Math.max(0, Date.now() - publishedAt(message)),
       ...why,
     };
+    this.#lastProgress = performance.now();
     if (outcome === "acked") this.#counts.acked++;
+    else if (outcome === "duplicate") this.#counts.duplicates++;
     else if (outcome === "nacked") this.#counts.nacked++;
     else this.#counts.deadLettered++;
     const text = "Event {eventID} {outcome} in {durationMs}ms (message {messageId}, attempt " +
       "{deliveryAttempt})" + (why.reason ? ": {reason}" : "");
-    if (outcome === "acked") log.info(text, { ...record });
+    if (outcome === "acked" || outcome === "duplicate") log.info(text, { ...record });
     else log.warning(text, { ...record });
     for (const listener of this.#listeners) listener(record);
   }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/** Publish time in epoch ms: the `publishedAt` attribute if valid, else Pub/Sub's. */
+function publishedAt(message: Message): number {
+  const attribute = Number(message.attributes?.[PUBLISHED_AT_ATTRIBUTE]);
+  return Number.isFinite(attribute) && attribute > 0 ? attribute : message.publishTime.getTime();
+}
+
+interface GrpcStub {
+  getChannel(): { getConnectivityState(tryToConnect: boolean): number };
+}
+const CHANNEL_READY = 2; // grpc.connectivityState.READY
+
+/**
+ * Whether the client's gRPC channel for subscribing is connected. Uses the GAPIC client the
+ * subscriber streams through (`getClient_`, `subscriberStub`), as the library's own
+ * MessageStream does.
+ */
+async function channelReady(client: PubSub): Promise<boolean> {
+  const gapic = await new Promise<{ initialize(): Promise<unknown>; subscriberStub: unknown }>(
+    (resolve, reject) =>
+      client.getClient_(
+        { client: "SubscriberClient" },
+        (error, gapic) => error ? reject(error) : resolve(gapic as never),
+      ),
+  );
+  await gapic.initialize();
+  const stub = await (gapic.subscriberStub as Promise<GrpcStub>);
+  return stub.getChannel().getConnectivityState(true) === CHANNEL_READY;
 }
 
 function truncate(text: string): string {

@@ -1,53 +1,12 @@
 import assert from "node:assert/strict";
 import { publishPayloads, randomPayloads } from "../src/commands/publish.ts";
-import type { Config } from "../src/config.ts";
 import { fakeEvent } from "../src/event.ts";
 import { type Handler, sleep } from "../src/handler.ts";
 import { createClient } from "../src/pubsub.ts";
-import { type OutcomeRecord, Worker, type WorkerOptions } from "../src/worker.ts";
+import { Worker } from "../src/worker.ts";
 import { integrationTest } from "./support/emulator.ts";
 import { createTopology, pull, testConfig } from "./support/pubsub.ts";
-
-/** Runs a worker until `until(records)` holds (or 30 s pass), then stops it. */
-async function runWorker(
-  config: Config,
-  until: (records: OutcomeRecord[]) => boolean,
-  options: WorkerOptions = {},
-): Promise<{ records: OutcomeRecord[]; worker: Worker }> {
-  const worker = new Worker(config, options);
-  const records: OutcomeRecord[] = [];
-  const reached = Promise.withResolvers<void>();
-  worker.onOutcome((record) => {
-    records.push(record);
-    if (until(records)) reached.resolve();
-  });
-  worker.start();
-  const timer = setTimeout(
-    () => reached.reject(new Error(`gave up after ${records.length} outcomes`)),
-    30_000,
-  );
-  try {
-    await reached.promise;
-  } finally {
-    clearTimeout(timer);
-    await worker.stop();
-  }
-  return { records, worker };
-}
-
-async function publishRaw(config: Config, bodies: (string | Uint8Array)[]): Promise<void> {
-  const client = createClient(config);
-  try {
-    const topic = client.topic(config.topic);
-    for (const body of bodies) {
-      await topic.publishMessage({
-        data: typeof body === "string" ? new TextEncoder().encode(body) : body,
-      });
-    }
-  } finally {
-    await client.close();
-  }
-}
+import { publishRaw, runWorker } from "./support/worker.ts";
 
 integrationTest(
   "Worker acks 100 published events once each and leaves the subscription empty",
@@ -141,3 +100,47 @@ integrationTest("Worker runs at most pool-size handlers at once and fills the po
   assert.equal(most, 8);
   assert.equal(worker.stats.peakInFlight, 8);
 });
+
+integrationTest(
+  "Worker acks a redelivered event it already handled without handling it again",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    const body = JSON.stringify(fakeEvent());
+    await publishRaw(config, [body, body]); // the same event twice, as a redelivery would bring it
+    let calls = 0;
+    const counting: Handler = () => Promise.resolve(void calls++);
+    const { records, worker } = await runWorker(
+      config,
+      (r) => r.filter((x) => x.outcome !== "nacked").length >= 2,
+      { handler: counting },
+    );
+    assert.equal(calls, 1);
+    // The copies arrive together: one is handled; the other is nacked while that one runs
+    // (reason in-progress) and acked as a duplicate when it comes back.
+    const final = records.filter((r) => r.outcome !== "nacked");
+    assert.deepEqual(final.map((r) => r.outcome).sort(), ["acked", "duplicate"]);
+    assert.ok(records.every((r) => r.outcome !== "nacked" || r.reason === "in-progress"));
+    assert.equal(worker.stats.duplicates, 1);
+    assert.deepEqual(await pull(config, config.subscription), []);
+  },
+);
+
+integrationTest(
+  "Worker is not ready before it connects, ready once connected, not after stop",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    const worker = new Worker(config);
+    assert.equal(worker.ready, false);
+    worker.start();
+    assert.equal(worker.ready, false, "not ready until the channel is checked");
+    const deadline = Date.now() + 10_000;
+    while (!worker.ready && Date.now() < deadline) await sleep(50);
+    assert.equal(worker.ready, true);
+    assert.equal(worker.live, true);
+    const stopping = worker.stop();
+    assert.equal(worker.ready, false);
+    await stopping;
+  },
+);

@@ -6,17 +6,17 @@
 import type { PubSub } from "@google-cloud/pubsub";
 import type { Config } from "../config.ts";
 import { UsageError } from "../errors.ts";
-import { fakeEvent, validateEvent } from "../event.ts";
+import {
+  EVENT_TYPE_ATTRIBUTE,
+  fakeEvent,
+  PUBLISHED_AT_ATTRIBUTE,
+  validateEvent,
+} from "../event.ts";
 import { sleep } from "../handler.ts";
 import { logger } from "../log.ts";
 import { createClient, describeTarget } from "../pubsub.ts";
 
 export const summary = "publish PaymentMethodCreated events (random, or from an NDJSON file)";
-
-/** Attribute carrying the publish time in epoch milliseconds (for publish→ack latency). */
-export const PUBLISHED_AT_ATTRIBUTE = "publishedAt";
-/** Attribute naming the event type. */
-export const EVENT_TYPE_ATTRIBUTE = "eventType";
 
 /** An event ready to publish: its ID and its exact bytes. */
 export interface Payload {

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { publishPayloads, randomPayloads } from "../../src/commands/publish.ts";
+import { freePort } from "../../src/emulator.ts";
+import { sleep } from "../../src/handler.ts";
 import { createClient } from "../../src/pubsub.ts";
+import { sample } from "../support/prometheus.ts";
 import { jsonLogs, runCli, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, pull, testConfig } from "../support/pubsub.ts";
@@ -57,5 +60,53 @@ integrationTest(
     const result = await runCli(["worker"], envFor(config));
     assert.equal(result.code, 1);
     assert.match(result.stderr, /error: the subscription s-\w+ closed .*run `event-tool setup`/);
+  },
+);
+
+async function status(url: string): Promise<number | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await response.body?.cancel();
+    return response.status;
+  } catch {
+    return undefined; // not listening
+  }
+}
+
+integrationTest(
+  "worker serves /metrics and /readyz, and is not ready once SIGTERM came",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    const client = createClient(config);
+    await publishPayloads(client, config.topic, randomPayloads(40));
+    await client.close();
+    const port = freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const worker = spawnCli(
+      ["worker", "--metrics-port", String(port), "--pool-size", "5", "--simulate-latency", "400ms"],
+      envFor(config),
+    );
+    const deadline = Date.now() + 20_000;
+    while (await status(`${base}/readyz`) !== 200 && Date.now() < deadline) await sleep(50);
+    assert.equal(await status(`${base}/readyz`), 200);
+    assert.equal(await status(`${base}/healthz`), 200);
+    await worker.waitForLine(/"outcome":"acked"/);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.equal(sample(metrics, "event_tool_ready"), 1);
+    assert.equal(sample(metrics, "event_tool_pool_size"), 5);
+    assert.ok((sample(metrics, "event_tool_events_acked_total") ?? 0) >= 1);
+    assert.ok((sample(metrics, "event_tool_in_flight_events") ?? 0) > 0, "handlers are running");
+
+    worker.process.kill("SIGTERM");
+    const seen = new Set<number | undefined>();
+    let code: number | undefined;
+    worker.finished.then((r) => code = r.code);
+    while (code === undefined) {
+      seen.add(await status(`${base}/readyz`));
+      await sleep(20);
+    }
+    assert.equal(code, 0);
+    assert.ok(seen.has(503), `statuses seen while draining: ${[...seen].join(", ")}`);
   },
 );

@@ -57,6 +57,7 @@ export function envFor(config: Config): Record<string, string> {
     PUBSUB_RETRY_MIN_BACKOFF: `${config.retryMinBackoff}ms`,
     PUBSUB_RETRY_MAX_BACKOFF: `${config.retryMaxBackoff}ms`,
     LOG_FORMAT: "json",
+    METRICS_PORT: "0",
   };
 }
 

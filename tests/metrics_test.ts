@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { publishPayloads, randomPayloads } from "../src/commands/publish.ts";
+import { workerMetrics } from "../src/metrics.ts";
+import { createClient } from "../src/pubsub.ts";
+import { Worker } from "../src/worker.ts";
+import { integrationTest } from "./support/emulator.ts";
+import { createTopology, testConfig } from "./support/pubsub.ts";
+import { sample } from "./support/prometheus.ts";
+import { publishRaw } from "./support/worker.ts";
+
+integrationTest("workerMetrics() counts what was received, acked and dead-lettered", async () => {
+  const config = await testConfig({ poolSize: 20 });
+  await createTopology(config);
+  const client = createClient(config);
+  await publishPayloads(client, config.topic, randomPayloads(50));
+  await client.close();
+  await publishRaw(config, ["not json", "null", new Uint8Array([0xff])]);
+
+  const worker = new Worker(config);
+  const registry = workerMetrics(worker);
+  const done = Promise.withResolvers<void>();
+  let outcomes = 0;
+  worker.onOutcome(() => ++outcomes === 53 && done.resolve());
+  worker.start();
+  await done.promise;
+  const text = await registry.metrics();
+  await worker.stop();
+
+  assert.equal(sample(text, "event_tool_events_received_total"), 53);
+  assert.equal(sample(text, "event_tool_events_acked_total"), 50);
+  assert.equal(sample(text, 'event_tool_events_dead_lettered_total{reason="invalid-json"}'), 1);
+  assert.equal(sample(text, 'event_tool_events_dead_lettered_total{reason="invalid-event"}'), 1);
+  assert.equal(sample(text, 'event_tool_events_dead_lettered_total{reason="invalid-encoding"}'), 1);
+  assert.equal(sample(text, "event_tool_handler_duration_seconds_count"), 50);
+  assert.equal(sample(text, "event_tool_publish_to_ack_seconds_count"), 53);
+  assert.equal(sample(text, "event_tool_pool_size"), 20);
+  assert.equal(sample(text, "event_tool_lease_window"), 40);
+  assert.equal(sample(text, "event_tool_handler_errors_total"), 0);
+  assert.ok((sample(text, "event_tool_process_resident_memory_bytes") ?? 0) > 0);
+});

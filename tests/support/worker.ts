@@ -1,0 +1,46 @@
+/** Runs an in-process worker on the emulator until a condition on its outcomes holds. */
+import type { Config } from "../../src/config.ts";
+import { createClient } from "../../src/pubsub.ts";
+import { type OutcomeRecord, Worker, type WorkerOptions } from "../../src/worker.ts";
+
+/** Runs a worker until `until(records)` holds (or 30 s pass), then stops it. */
+export async function runWorker(
+  config: Config,
+  until: (records: OutcomeRecord[]) => boolean,
+  options: WorkerOptions = {},
+): Promise<{ records: OutcomeRecord[]; worker: Worker }> {
+  const worker = new Worker(config, options);
+  const records: OutcomeRecord[] = [];
+  const reached = Promise.withResolvers<void>();
+  worker.onOutcome((record) => {
+    records.push(record);
+    if (until(records)) reached.resolve();
+  });
+  worker.start();
+  const timer = setTimeout(
+    () => reached.reject(new Error(`gave up after ${records.length} outcomes`)),
+    30_000,
+  );
+  try {
+    await reached.promise;
+  } finally {
+    clearTimeout(timer);
+    await worker.stop();
+  }
+  return { records, worker };
+}
+
+/** Publishes raw bodies, valid or not, one by one. */
+export async function publishRaw(config: Config, bodies: (string | Uint8Array)[]): Promise<void> {
+  const client = createClient(config);
+  try {
+    const topic = client.topic(config.topic);
+    for (const body of bodies) {
+      await topic.publishMessage({
+        data: typeof body === "string" ? new TextEncoder().encode(body) : body,
+      });
+    }
+  } finally {
+    await client.close();
+  }
+}
