@@ -17,6 +17,7 @@ import {
 } from "./src/config.ts";
 import { EXIT, exitCodeFor, formatError } from "./src/errors.ts";
 import { setupLogging } from "./src/log.ts";
+import { startTracing, stopTracing } from "./src/tracing.ts";
 
 const COMMANDS: Record<CommandName, { summary: string; run: (config: Config) => Promise<void> }> = {
   setup,
@@ -47,7 +48,12 @@ function program(): Command {
         env: (variable) => Deno.env.get(variable),
       });
       await setupLogging(config);
-      await command.run(config);
+      if (config.otel) startTracing();
+      try {
+        await command.run(config);
+      } finally {
+        await stopTracing();
+      }
     });
   }
   return cli;

@@ -15,6 +15,7 @@ import {
   reset,
   type Sink,
 } from "@logtape/logtape";
+import { createHash } from "node:crypto";
 import type { Config } from "./config.ts";
 
 /** Root category of every event-tool logger. */
@@ -49,6 +50,30 @@ export function formatJsonLine(record: LogRecord): string {
   }) + "\n";
 }
 
+/** Properties that identify people or their payment methods: hashed under `--redact`. */
+export const SENSITIVE_PROPERTIES = ["userID", "paymentMethodID"] as const;
+
+function hashed(value: unknown): string {
+  return "sha256:" + createHash("sha256").update(String(value)).digest("hex").slice(0, 12);
+}
+
+/** The record with sensitive properties, and their values inside the message, hashed. */
+export function redactRecord(record: LogRecord): LogRecord {
+  const replacements = new Map<unknown, string>();
+  const properties = { ...record.properties };
+  for (const key of SENSITIVE_PROPERTIES) {
+    if (properties[key] === undefined) continue;
+    const replacement = hashed(properties[key]);
+    replacements.set(properties[key], replacement);
+    properties[key] = replacement;
+  }
+  if (replacements.size === 0) return record;
+  const message = record.message.map((part, index) =>
+    index % 2 === 1 && replacements.has(part) ? replacements.get(part) : part
+  );
+  return { ...record, properties, message };
+}
+
 const encoder = new TextEncoder();
 
 /** Writes every byte of `text` to stderr synchronously, so no line is lost at exit. */
@@ -63,14 +88,18 @@ export function effectiveFormat(config: Pick<Config, "logFormat">): "json" | "pr
 }
 
 /** Configures LogTape for this process (replacing any earlier configuration). */
-export async function setupLogging(config: Pick<Config, "logLevel" | "logFormat">): Promise<void> {
+export async function setupLogging(
+  config: Pick<Config, "logLevel" | "logFormat" | "redact">,
+): Promise<void> {
   const format = effectiveFormat(config);
   const formatter = format === "json"
     ? formatJsonLine
     : Deno.stderr.isTerminal()
     ? ansiColorFormatter
     : defaultTextFormatter;
-  const sink: Sink = (record) => writeStderr(formatter(record));
+  const sink: Sink = config.redact
+    ? (record) => writeStderr(formatter(redactRecord(record)))
+    : (record) => writeStderr(formatter(record));
   await reset();
   await configure({
     reset: true,

@@ -26,15 +26,16 @@ export function topologyOf(config: Config): Topology {
  * Creates a client: against the emulator when `emulatorHost` is set (no credentials, no
  * metadata-server probing), otherwise against Google Cloud with Application Default Credentials.
  */
-export function createClient(config: Pick<Config, "project" | "emulatorHost">): PubSub {
-  if (config.emulatorHost === undefined) return new PubSub({ projectId: config.project });
+export function createClient(config: Pick<Config, "project" | "emulatorHost" | "otel">): PubSub {
+  const common = { projectId: config.project, enableOpenTelemetryTracing: config.otel };
+  if (config.emulatorHost === undefined) return new PubSub(common);
   // google-auth-library probes the GCE metadata server even for the emulator and warns when it
   // is absent; the emulator needs no credentials, so tell it not to look.
   if (Deno.env.get("METADATA_SERVER_DETECTION") === undefined) {
     Deno.env.set("METADATA_SERVER_DETECTION", "none");
   }
   return new PubSub({
-    projectId: config.project,
+    ...common,
     apiEndpoint: config.emulatorHost,
     emulatorMode: true,
   });

@@ -13,6 +13,7 @@ import { type Outcome, processDelivery } from "./pipeline.ts";
 import { Dedupe } from "./dedupe.ts";
 import { Pool, PoolClosedError } from "./pool.ts";
 import { createClient, describeTarget } from "./pubsub.ts";
+import { inSpan } from "./tracing.ts";
 
 /** How one delivery ended, as logged and counted. */
 export interface OutcomeRecord {
@@ -254,8 +255,23 @@ export class Worker {
     });
   }
 
-  async #handle(message: Message, started: number): Promise<void> {
-    const outcome = await processDelivery(
+  #handle(message: Message, started: number): Promise<void> {
+    const attributes = {
+      "messaging.system": "gcp_pubsub",
+      "messaging.destination.subscription.name": this.#config.subscription,
+      "messaging.message.id": message.id,
+      "messaging.gcp_pubsub.message.delivery_attempt": message.deliveryAttempt,
+    };
+    return inSpan("event-tool process", attributes, async (span) => {
+      const outcome = await this.#decide(message);
+      span.setAttribute("event_tool.outcome", outcome.action);
+      if (outcome.event) span.setAttribute("event_tool.event_id", outcome.event.eventID);
+      await this.#carryOut(message, started, outcome);
+    });
+  }
+
+  #decide(message: Message): Promise<Outcome> {
+    return processDelivery(
       { messageId: message.id, data: message.data, deliveryAttempt: message.deliveryAttempt },
       this.#handler,
       {
@@ -264,6 +280,9 @@ export class Worker {
         dedupe: this.#dedupe,
       },
     );
+  }
+
+  async #carryOut(message: Message, started: number, outcome: Outcome): Promise<void> {
     const eventID = outcome.event?.eventID;
     if (outcome.action === "duplicate") {
       message.ack();

@@ -101,3 +101,10 @@ Deno.test("Dockerfile runs main.ts as a non-root user with only the tool's permi
   ]);
   assert.equal(args.at(-1), "main.ts");
 });
+
+Deno.test("docker-compose.yml publishes the worker's metrics port", async () => {
+  const worker = (await compose()).worker;
+  const port = String(defaults().metricsPort);
+  assert.equal(worker?.environment?.METRICS_PORT, port);
+  assert.ok(worker?.ports?.includes(`${port}:${port}`));
+});

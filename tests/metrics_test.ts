@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { publishPayloads, randomPayloads } from "../src/commands/publish.ts";
+import { defaults } from "../src/config.ts";
 import { workerMetrics } from "../src/metrics.ts";
 import { createClient } from "../src/pubsub.ts";
 import { Worker } from "../src/worker.ts";
@@ -37,4 +38,13 @@ integrationTest("workerMetrics() counts what was received, acked and dead-letter
   assert.equal(sample(text, "event_tool_lease_window"), 40);
   assert.equal(sample(text, "event_tool_handler_errors_total"), 0);
   assert.match(text, /^event_tool_process_cpu_seconds_total [\d.e+-]+$/m, "default metrics");
+});
+
+Deno.test("README's Monitoring section lists every metric the worker registers", async () => {
+  const registry = workerMetrics(new Worker({ ...defaults(), emulatorHost: "127.0.0.1:1" }));
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const own = registry.getMetricsAsArray().map((m) => m.name)
+    .filter((name) => !/_process_|_nodejs_/.test(name));
+  assert.ok(own.length >= 14);
+  for (const name of own) assert.ok(readme.includes(`\`${name}`), `${name} is in README.md`);
 });

@@ -14,6 +14,7 @@ import {
 } from "../event.ts";
 import { sleep } from "../handler.ts";
 import { logger } from "../log.ts";
+import { startProgress } from "../progress.ts";
 import { createClient, describeTarget } from "../pubsub.ts";
 
 export const summary = "publish PaymentMethodCreated events (random, or from an NDJSON file)";
@@ -135,20 +136,6 @@ export async function publishPayloads(
   return report;
 }
 
-function progressPrinter(total: number): ((done: number) => void) | undefined {
-  if (!Deno.stderr.isTerminal()) return undefined;
-  const encoder = new TextEncoder();
-  let last = 0;
-  return (done) => {
-    const now = performance.now();
-    if (done < total && now - last < 200) return;
-    last = now;
-    Deno.stderr.writeSync(
-      encoder.encode(`\rpublished ${done}/${total}${done === total ? "\n" : ""}`),
-    );
-  };
-}
-
 /** Runs `publish`. */
 export async function run(config: Config): Promise<void> {
   const payloads = config.file === undefined
@@ -160,13 +147,15 @@ export async function run(config: Config): Promise<void> {
     target: describeTarget(config),
   });
   const client = createClient(config);
+  const progress = startProgress(payloads.length);
   let report: PublishReport;
   try {
     report = await publishPayloads(client, config.topic, payloads, {
       rate: config.rate,
-      ...withProgress(progressPrinter(payloads.length)),
+      onProgress: (done) => progress.update(done),
     });
   } finally {
+    progress.stop();
     await client.close();
   }
   const rate = report.seconds > 0
@@ -181,8 +170,4 @@ export async function run(config: Config): Promise<void> {
       cause: report.firstError,
     });
   }
-}
-
-function withProgress(onProgress: ((done: number) => void) | undefined): PublishOptions {
-  return onProgress === undefined ? {} : { onProgress };
 }
