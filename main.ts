@@ -16,7 +16,7 @@ import {
   SETTINGS,
 } from "./src/config.ts";
 import { EXIT, exitCodeFor, formatError } from "./src/errors.ts";
-import { setupLogging } from "./src/log.ts";
+import { guardUnhandledRejections, setupLogging } from "./src/log.ts";
 import { startTracing, stopTracing } from "./src/tracing.ts";
 
 const COMMANDS: Record<CommandName, { summary: string; run: (config: Config) => Promise<void> }> = {
@@ -61,6 +61,7 @@ function program(): Command {
 
 /** Runs the CLI with `args` and returns the exit code. */
 export async function main(args: string[]): Promise<number> {
+  guardUnhandledRejections();
   try {
     if (args.length === 0) {
       program().outputHelp({ error: true });

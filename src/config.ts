@@ -120,6 +120,13 @@ export const SETTINGS = {
     description: "lease window: events held from Pub/Sub at once (>= pool size)",
     parse: parse.integer(1, 1_000_000),
   }),
+  maxPayload: setting({
+    flag: "--max-payload",
+    env: "WORKER_MAX_PAYLOAD",
+    default: "64KiB",
+    description: "larger events are dead-lettered (reason too-large) without being parsed",
+    parse: parse.size(10 * 1024 * 1024),
+  }),
   dedupeWindow: setting({
     flag: "--dedupe-window",
     env: "WORKER_DEDUPE_WINDOW",
@@ -238,6 +245,7 @@ const WORKER = [
   "maxDeliveryAttempts",
   "poolSize",
   "maxOutstanding",
+  "maxPayload",
   "dedupeWindow",
   "handlerTimeout",
   "shutdownTimeout",

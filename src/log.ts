@@ -115,3 +115,16 @@ export async function setupLogging(
 export function logger(name: string): Logger {
   return getLogger([LOG_CATEGORY, name]);
 }
+
+/**
+ * Logs a promise rejection nobody handled, at error level, instead of letting it kill a worker
+ * that holds events in flight. There should never be one: each is a bug to fix.
+ */
+export function guardUnhandledRejections(): void {
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    getLogger([LOG_CATEGORY, "process"]).error("Unhandled promise rejection: {error}", {
+      error: event.reason,
+    });
+  });
+}

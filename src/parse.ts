@@ -109,3 +109,19 @@ export const boolean: Parser<boolean> = (raw) => {
   if (["false", "0", "no"].includes(value)) return false;
   throw new ParseError("true or false");
 };
+
+const SIZE_UNITS = { B: 1, KiB: 1024, MiB: 1024 * 1024 } as const;
+
+/** A size in bytes: `65536`, `64KiB` or `1MiB`. */
+export function size(maxBytes: number): Parser<number> {
+  const expected = `a size such as 65536, 64KiB or 1MiB (at most ${maxBytes} bytes)`;
+  return (raw) => {
+    const match = /^(\d+)(B|KiB|MiB)?$/.exec(raw.trim());
+    if (!match) throw new ParseError(expected);
+    const bytes = Number(match[1]) * SIZE_UNITS[(match[2] ?? "B") as keyof typeof SIZE_UNITS];
+    if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > maxBytes) {
+      throw new ParseError(expected);
+    }
+    return bytes;
+  };
+}

@@ -8,7 +8,7 @@ import type { Dedupe } from "./dedupe.ts";
 import type { Handler } from "./handler.ts";
 
 /** Why an event went to the dead-letter topic (its `reason` attribute). */
-export type DeadLetterReason = InvalidReason | "max-attempts";
+export type DeadLetterReason = "too-large" | InvalidReason | "max-attempts";
 
 /** Why an event was nacked by the pipeline. */
 export type NackReason = "handler-failed" | "in-progress";
@@ -43,6 +43,8 @@ export type Outcome =
 
 /** Options for {@linkcode processDelivery}. */
 export interface ProcessOptions {
+  /** Payloads larger than this many bytes are dead-lettered unread. */
+  readonly maxPayloadBytes: number;
   /** The delivery on which a failed event is dead-lettered instead of nacked. */
   readonly maxDeliveryAttempts: number;
   /** Passed to the handler; aborts when the worker gives up on in-flight work. */
@@ -57,7 +59,7 @@ function asError(error: unknown): Error {
 }
 
 /**
- * Decides the outcome of one delivery. Invalid payloads can never succeed, so they are
+ * Decides the outcome of one delivery. Oversized and invalid payloads can never succeed, so they are
  * dead-lettered at once; an event already handled is acked as a duplicate; a handler failure is nacked for redelivery, except on the last allowed
  * attempt, where it is dead-lettered with reason `max-attempts`. Never rejects.
  */
@@ -66,6 +68,16 @@ export async function processDelivery(
   handler: Handler,
   options: ProcessOptions,
 ): Promise<Outcome> {
+  if (delivery.data.byteLength > options.maxPayloadBytes) {
+    return {
+      action: "dead-letter",
+      event: undefined,
+      reason: "too-large",
+      detail: `payload is ${delivery.data.byteLength} bytes, expected at most ` +
+        `${options.maxPayloadBytes} (--max-payload)`,
+      handlerMs: undefined,
+    };
+  }
   const decoded = decodeEvent(delivery.data);
   if (!decoded.ok) {
     return {

@@ -66,6 +66,10 @@ export interface StopReport {
 
 const log = logger("worker");
 const MAX_ATTRIBUTE_BYTES = 1024;
+/** A close this soon after start, before any message, means the subscription is unusable. */
+const STARTUP_GRACE_MS = 10_000;
+const MIN_REOPEN_DELAY_MS = 1_000;
+const MAX_REOPEN_DELAY_MS = 30_000;
 
 export class Worker {
   readonly #config: Config;
@@ -86,6 +90,9 @@ export class Worker {
   #connected = false;
   #lastProgress = performance.now();
   #probe: ReturnType<typeof setInterval> | undefined;
+  #startedAt = 0;
+  #reopenDelay = MIN_REOPEN_DELAY_MS;
+  #reopenTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(config: Config, options: WorkerOptions = {}) {
     this.#config = config;
@@ -165,6 +172,7 @@ export class Worker {
       },
     );
     this.#started = true;
+    this.#startedAt = performance.now();
     this.#probe = setInterval(() => void this.#checkConnection(), 1000);
     void this.#checkConnection();
     this.#subscription.on("message", (message: Message) => this.#onMessage(message));
@@ -178,16 +186,40 @@ export class Worker {
     this.#subscription.on("debug", (message: { message: string }) => {
       log.debug("Pub/Sub client: {detail}", { detail: message.message });
     });
-    this.#subscription.on("close", () => {
-      this.#connected = false;
-      if (this.#stopping) return;
+    this.#subscription.on("close", () => this.#onClose());
+  }
+
+  /**
+   * The subscription closed without being asked to (a non-retryable stream error). During
+   * start-up that is fatal: the subscription is missing or not ours to consume. After the worker
+   * has worked, it is an outage: reopen with backoff (1 s doubling to 30 s), not ready meanwhile.
+   */
+  #onClose(): void {
+    this.#connected = false;
+    if (this.#stopping) return;
+    const c = this.#config;
+    const startingUp = this.#counts.received === 0 &&
+      performance.now() - this.#startedAt < STARTUP_GRACE_MS;
+    if (startingUp) {
       const error = new Error(
         `the subscription ${c.subscription} closed and will not reopen (does it exist? run ` +
           "`event-tool setup`; is the worker allowed to consume it?)",
       );
       this.#done.reject(error);
       void this.stop();
+      return;
+    }
+    const delay = this.#reopenDelay;
+    this.#reopenDelay = Math.min(delay * 2, MAX_REOPEN_DELAY_MS);
+    log.warning("Subscription {subscription} closed; reopening in {delayMs}ms", {
+      subscription: c.subscription,
+      delayMs: delay,
     });
+    this.#reopenTimer = setTimeout(() => {
+      if (this.#stopping) return;
+      this.#subscription.open();
+      void this.#checkConnection();
+    }, delay);
   }
 
   /**
@@ -217,6 +249,7 @@ export class Worker {
 
   async #shutdown(): Promise<StopReport> {
     clearInterval(this.#probe);
+    clearTimeout(this.#reopenTimer);
     const { inFlight, waiting } = this.#pool.stats;
     log.info("Stopping: {inFlight} events in flight, {waiting} waiting for a permit", {
       inFlight,
@@ -242,6 +275,7 @@ export class Worker {
 
   #onMessage(message: Message): void {
     this.#counts.received++;
+    this.#reopenDelay = MIN_REOPEN_DELAY_MS;
     for (const listener of this.#receiveListeners) listener();
     const started = performance.now();
     this.#pool.run(() => this.#handle(message, started)).catch((error: unknown) => {
@@ -276,6 +310,7 @@ export class Worker {
       this.#handler,
       {
         maxDeliveryAttempts: this.#config.maxDeliveryAttempts,
+        maxPayloadBytes: this.#config.maxPayload,
         signal: this.#abort.signal,
         dedupe: this.#dedupe,
       },

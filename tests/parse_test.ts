@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  boolean,
   duration,
   fraction,
   hostPort,
@@ -8,6 +9,7 @@ import {
   ParseError,
   projectId,
   resourceId,
+  size,
 } from "../src/parse.ts";
 
 Deno.test("integer() accepts whole numbers in range and names the range otherwise", () => {
@@ -79,4 +81,21 @@ Deno.test("hostPort() wants host:port with a valid port", () => {
   ) {
     assert.throws(() => hostPort(bad), ParseError, bad);
   }
+});
+
+Deno.test("size() reads bytes, KiB and MiB", () => {
+  const parse = size(10 * 1024 * 1024);
+  assert.equal(parse("65536"), 65536);
+  assert.equal(parse("64KiB"), 65536);
+  assert.equal(parse("1MiB"), 1048576);
+  for (const bad of ["0", "-1", "64kb", "1.5MiB", "11MiB", "", "big"]) {
+    assert.throws(() => parse(bad), ParseError, bad);
+  }
+});
+
+Deno.test("boolean() reads true/false, 1/0 and yes/no", () => {
+  assert.equal(boolean("true"), true);
+  assert.equal(boolean("YES"), true);
+  assert.equal(boolean("0"), false);
+  assert.throws(() => boolean("maybe"), /true or false/);
 });

@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
 import { fakeEvent } from "../src/event.ts";
+import { Dedupe } from "../src/dedupe.ts";
 import type { Handler } from "../src/handler.ts";
 import { type Delivery, processDelivery } from "../src/pipeline.ts";
 
-const options = { maxDeliveryAttempts: 5, signal: new AbortController().signal };
+const options = {
+  maxDeliveryAttempts: 5,
+  maxPayloadBytes: 1024,
+  signal: new AbortController().signal,
+};
 const delivery = (data: unknown, deliveryAttempt = 1): Delivery => ({
   messageId: "m-1",
   data: new TextEncoder().encode(typeof data === "string" ? data : JSON.stringify(data)),
@@ -64,4 +69,43 @@ Deno.test("processDelivery() turns a non-Error rejection into an Error", async (
     options,
   );
   assert.equal(outcome.action === "nack" && outcome.error.message, "plain string");
+});
+
+Deno.test("processDelivery() dead-letters an oversized payload without reading it", async () => {
+  let called = false;
+  const big = { ...fakeEvent(), padding: "x".repeat(2000) };
+  const outcome = await processDelivery(
+    delivery(big),
+    () => Promise.resolve(void (called = true)),
+    options,
+  );
+  assert.equal(outcome.action, "dead-letter");
+  if (outcome.action === "dead-letter") {
+    assert.equal(outcome.reason, "too-large");
+    assert.match(outcome.detail, /payload is \d+ bytes, expected at most 1024/);
+  }
+  assert.equal(called, false);
+});
+
+Deno.test("processDelivery() handles one copy of an event at a time and skips handled ones", async () => {
+  const dedupe = new Dedupe(10);
+  const event = fakeEvent();
+  let release!: () => void;
+  const first = processDelivery(delivery(event), () => new Promise((r) => release = r), {
+    ...options,
+    dedupe,
+  });
+  const second = await processDelivery(delivery(event), () => Promise.resolve(), {
+    ...options,
+    dedupe,
+  });
+  assert.equal(second.action, "nack");
+  assert.equal(second.action === "nack" && second.reason, "in-progress");
+  release();
+  assert.equal((await first).action, "ack");
+  const third = await processDelivery(delivery(event), () => Promise.resolve(), {
+    ...options,
+    dedupe,
+  });
+  assert.equal(third.action, "duplicate");
 });
