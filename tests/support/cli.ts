@@ -57,6 +57,8 @@ export interface RunningCli {
   readonly lines: string[];
   /** Resolves when a stderr line matches `pattern`. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Calls `listener` with each stderr line from now on. */
+  onLine(listener: (line: string) => void): void;
   /** Resolves with the exit code and full output once the process ends. */
   finished: Promise<CliResult>;
 }
@@ -70,6 +72,7 @@ export function spawnCli(
   const child = command(args, env, "null", binary).spawn();
   const lines: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const listeners: ((line: string) => void)[] = [];
   const readStderr = (async () => {
     let buffer = "";
     const decoder = new TextDecoder();
@@ -79,6 +82,7 @@ export function spawnCli(
       buffer = parts.pop() ?? "";
       for (const line of parts) {
         lines.push(line);
+        for (const listener of listeners) listener(line);
         for (const w of waiters.filter((w) => w.pattern.test(line))) {
           waiters.splice(waiters.indexOf(w), 1);
           w.resolve(line);
@@ -97,6 +101,7 @@ export function spawnCli(
     process: child,
     lines,
     finished,
+    onLine: (listener) => void listeners.push(listener),
     waitForLine(pattern, timeoutMs = 30_000) {
       const seen = lines.find((line) => pattern.test(line));
       if (seen !== undefined) return Promise.resolve(seen);
