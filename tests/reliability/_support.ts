@@ -123,3 +123,27 @@ export async function report(result: CaseResult): Promise<void> {
 export function since(start: number): number {
   return (performance.now() - start) / 1000;
 }
+
+/**
+ * Waits until `processed()` reaches `target`, calling `seek()` whenever deliveries stop for 3 s
+ * first: the emulator strands messages that were in flight on a stream whose client went away
+ * (see docs/RELIABILITY.md), and a seek makes it deliver again every message nobody acked. The
+ * emulator still counts the dead streams as open and hands them part of what a seek releases,
+ * so it can take several seeks. Returns how many it took.
+ */
+export async function reachWithSeek(
+  outcomes: Outcomes,
+  processed: () => number,
+  target: number,
+  seek: () => Promise<void>,
+): Promise<number> {
+  let seeks = 0;
+  while (processed() < target) {
+    await outcomes.settle(() => processed() >= target, 3000, 120_000);
+    if (processed() >= target) break;
+    if (seeks >= 30) throw new Error(`stuck at ${processed()} of ${target} processed`);
+    await seek();
+    seeks++;
+  }
+  return seeks;
+}

@@ -14,7 +14,7 @@ import { createClient } from "../../src/pubsub.ts";
 import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, pull, seekToTime, testConfig } from "../support/pubsub.ts";
-import { Outcomes, report, since } from "./_support.ts";
+import { Outcomes, reachWithSeek, report, since } from "./_support.ts";
 
 const EVENTS = 5000;
 const KILLS = 3;
@@ -35,15 +35,9 @@ integrationTest("reliability: SIGKILL at three points loses no event", async () 
   const args = ["worker", "--pool-size", "100", "--simulate-latency", "20ms"];
   const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
   let seeks = 0;
-  /** Waits until `target` events were processed, seeking when the emulator stops delivering. */
+  const seek = () => seekToTime(config, config.subscription, publishedFrom);
   const reach = async (target: number) => {
-    for (let attempt = 0; processed() < target; attempt++) {
-      await outcomes.settle(() => processed() >= target, 4000, 120_000);
-      if (processed() >= target) return;
-      assert.ok(attempt < 5, `stuck at ${processed()} of ${target} processed`);
-      await seekToTime(config, config.subscription, publishedFrom);
-      seeks++;
-    }
+    seeks += await reachWithSeek(outcomes, processed, target, seek);
   };
   const killedAt: number[] = [];
   for (let kill = 0; kill < KILLS; kill++) {

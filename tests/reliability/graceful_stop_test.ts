@@ -1,15 +1,16 @@
 /**
  * Case 2, graceful stop: SIGTERM with 500 events in flight and a 200 ms handler. The process
  * exits 0 within the shutdown timeout, every event in flight finished and was acked, and a
- * restarted worker processes the rest.
+ * restarted worker processes the rest (with a seek when the emulator strands messages that were
+ * in transit on the closed stream, as in the crash case).
  */
 import assert from "node:assert/strict";
 import { publishPayloads, randomPayloads } from "../../src/commands/publish.ts";
 import { createClient } from "../../src/pubsub.ts";
 import { jsonLogs, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { createTopology, envFor, pull, testConfig } from "../support/pubsub.ts";
-import { Outcomes, report, since } from "./_support.ts";
+import { createTopology, envFor, pull, seekToTime, testConfig } from "../support/pubsub.ts";
+import { Outcomes, reachWithSeek, report, since } from "./_support.ts";
 
 const EVENTS = 500;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -18,6 +19,7 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
   const start = performance.now();
   const config = await testConfig();
   await createTopology(config);
+  const publishedFrom = new Date(Date.now() - 1000);
   const payloads = randomPayloads(EVENTS);
   const client = createClient(config);
   await publishPayloads(client, config.topic, payloads);
@@ -52,7 +54,13 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
 
   const second = spawnCli(["worker", "--pool-size", "100"], env);
   outcomes.follow(second);
-  await outcomes.until(() => outcomes.processedCounts().size >= EVENTS, 60_000, "all processed");
+  const processed = () => outcomes.processedCounts().size;
+  const seeks = await reachWithSeek(
+    outcomes,
+    processed,
+    EVENTS,
+    () => seekToTime(config, config.subscription, publishedFrom),
+  );
   second.process.kill("SIGTERM");
   assert.equal((await second.finished).code, 0);
 
@@ -70,6 +78,7 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
     lost,
     seconds: since(start),
     notes: `first worker processed ${firstRun} and exited 0 in ${stopSeconds.toFixed(2)}s ` +
-      `(shutdown timeout ${SHUTDOWN_TIMEOUT_MS / 1000}s)`,
+      `(shutdown timeout ${SHUTDOWN_TIMEOUT_MS / 1000}s); ${seeks} seek(s) for messages the ` +
+      "emulator stranded on the closed stream",
   });
 });

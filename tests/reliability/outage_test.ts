@@ -1,0 +1,92 @@
+/**
+ * Case 6, outage: the emulator is stopped mid-run and a new one started on the same port (the
+ * topology recreated by `setup`). The worker survives, reports itself not ready meanwhile, logs
+ * the failure with backoff rather than in a loop, becomes ready again and processes what is
+ * published afterwards.
+ */
+import assert from "node:assert/strict";
+import { freePort, startEmulator } from "../../src/emulator.ts";
+import { sleep } from "../../src/handler.ts";
+import { runCli, spawnCli } from "../support/cli.ts";
+import { integrationTest } from "../support/emulator.ts";
+import { envFor, testConfig } from "../support/pubsub.ts";
+import { Outcomes, report, since } from "./_support.ts";
+
+const BATCH = 50;
+
+async function readyz(port: number): Promise<number | undefined> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/readyz`, {
+      signal: AbortSignal.timeout(1000),
+    });
+    await response.body?.cancel();
+    return response.status;
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitForReadyz(port: number, status: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (await readyz(port) !== status) {
+    if (Date.now() > deadline) {
+      throw new Error(`/readyz did not answer ${status} within ${timeoutMs}ms`);
+    }
+    await sleep(200);
+  }
+}
+
+integrationTest("reliability: the worker survives an emulator outage and resumes", async () => {
+  const start = performance.now();
+  const port = freePort();
+  let emulator = await startEmulator({ port });
+  const config = await testConfig({ emulatorHost: emulator.host });
+  const metricsPort = freePort();
+  const env = {
+    ...envFor(config),
+    METRICS_PORT: String(metricsPort),
+    WORKER_SUMMARY_INTERVAL: "0",
+  };
+  try {
+    assert.equal((await runCli(["setup"], env)).code, 0);
+    const outcomes = new Outcomes();
+    const worker = spawnCli(["worker", "--pool-size", "20"], env);
+    outcomes.follow(worker);
+    assert.equal((await runCli(["publish", "--count", String(BATCH)], env)).code, 0);
+    await outcomes.until(() => outcomes.count("acked") >= BATCH, 60_000, "the first batch");
+    await waitForReadyz(metricsPort, 200, 15_000);
+
+    const linesBefore = worker.lines.length;
+    await emulator.stop();
+    const down = performance.now();
+    await waitForReadyz(metricsPort, 503, 15_000);
+    await sleep(5000); // an outage of a few seconds more
+    const linesDuringOutage = worker.lines.length - linesBefore;
+
+    emulator = await startEmulator({ port });
+    assert.equal((await runCli(["setup"], env)).code, 0);
+    await waitForReadyz(metricsPort, 200, 60_000);
+    const recovered = since(down);
+    assert.equal((await runCli(["publish", "--count", String(BATCH)], env)).code, 0);
+    await outcomes.until(() => outcomes.count("acked") >= 2 * BATCH, 90_000, "the second batch");
+
+    worker.process.kill("SIGTERM");
+    assert.equal((await worker.finished).code, 0, "the worker never exited on its own");
+    assert.ok(linesDuringOutage < 40, `${linesDuringOutage} log lines during the outage`);
+    assert.deepEqual(outcomes.errors, [], "no unhandled promise rejection");
+    await report({
+      case: "6. outage",
+      injected: "emulator stopped mid-run for ~5s+, new one started, topology recreated",
+      eventsIn: 2 * BATCH,
+      processed: outcomes.processedCounts().size,
+      duplicates: outcomes.count("duplicate"),
+      deadLettered: outcomes.count("dead-lettered"),
+      lost: 2 * BATCH - outcomes.processedCounts().size,
+      seconds: since(start),
+      notes: `not ready within seconds of the stop; ready again ${recovered.toFixed(1)}s after ` +
+        `it; ${linesDuringOutage} log line(s) during the outage`,
+    });
+  } finally {
+    await emulator.stop();
+  }
+});
