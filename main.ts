@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import denoJson from "./deno.json" with { type: "json" };
+import * as bench from "./src/commands/bench.ts";
 import * as demo from "./src/commands/demo.ts";
 import * as publish from "./src/commands/publish.ts";
 import * as setup from "./src/commands/setup.ts";
@@ -24,6 +25,7 @@ const COMMANDS: Record<CommandName, { summary: string; run: (config: Config) => 
   publish,
   worker,
   demo,
+  bench,
 };
 
 function option(key: keyof typeof SETTINGS): Option {

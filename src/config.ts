@@ -9,6 +9,8 @@ import { ParseError, type Parser } from "./parse.ts";
 
 /** Log formats: JSON Lines for machines, coloured lines for people. */
 export const LOG_FORMATS = ["json", "pretty"] as const;
+/** Benchmark modes. */
+export const BENCH_MODES = ["drain", "steady", "publish"] as const;
 /** Log levels, lowest first (LogTape's names). */
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
 
@@ -185,6 +187,51 @@ export const SETTINGS = {
     description: "export OpenTelemetry traces where the standard OTEL_* variables say",
     parse: parse.boolean,
   }),
+  events: setting({
+    flag: "--events",
+    env: "BENCH_EVENTS",
+    default: "20000",
+    description: "bench: events pre-filled per drain case",
+    parse: parse.integer(100, 10_000_000),
+  }),
+  mode: setting({
+    flag: "--mode",
+    env: "BENCH_MODE",
+    default: "drain",
+    description: "bench: drain (pre-filled backlog), steady (publish at --rate) or publish",
+    parse: parse.oneOf(BENCH_MODES),
+  }),
+  duration: setting({
+    flag: "--duration",
+    env: "BENCH_DURATION",
+    default: "10s",
+    description: "bench: how long steady mode publishes",
+    parse: parse.duration(3_600_000),
+  }),
+  matrix: setting({
+    flag: "--matrix",
+    env: "BENCH_MATRIX",
+    default: "false",
+    switch: true,
+    description: "bench: the standard grid (pool 10/100/1000 × latency 1/20/100ms) and more",
+    parse: parse.boolean,
+  }),
+  report: setting({
+    flag: "--report",
+    env: "BENCH_REPORT",
+    default: "false",
+    switch: true,
+    description: "bench: write docs/BENCHMARKS.md from this run",
+    parse: parse.boolean,
+  }),
+  json: setting({
+    flag: "--json",
+    env: "BENCH_JSON",
+    default: "false",
+    switch: true,
+    description: "bench: print the results as JSON instead of a table",
+    parse: parse.boolean,
+  }),
   count: setting({
     flag: "--count",
     env: "PUBLISH_COUNT",
@@ -261,6 +308,19 @@ export const COMMAND_SETTINGS = {
   publish: [...CONNECTION, "topic", "count", "file", "rate"],
   worker: [...CONNECTION, ...TOPOLOGY, ...WORKER, ...OPERATIONS],
   demo: [...CONNECTION, ...TOPOLOGY, ...SETUP, ...WORKER, "count"],
+  bench: [
+    ...CONNECTION,
+    "poolSize",
+    "maxOutstanding",
+    "simulateLatency",
+    "rate",
+    "events",
+    "mode",
+    "duration",
+    "matrix",
+    "report",
+    "json",
+  ],
 } as const satisfies Record<string, readonly SettingKey[]>;
 export type CommandName = keyof typeof COMMAND_SETTINGS;
 

@@ -298,8 +298,8 @@ export class Worker {
     };
     return inSpan("event-tool process", attributes, async (span) => {
       const outcome = await this.#decide(message);
-      span.setAttribute("event_tool.outcome", outcome.action);
-      if (outcome.event) span.setAttribute("event_tool.event_id", outcome.event.eventID);
+      span?.setAttribute("event_tool.outcome", outcome.action);
+      if (outcome.event) span?.setAttribute("event_tool.event_id", outcome.event.eventID);
       await this.#carryOut(message, started, outcome);
     });
   }

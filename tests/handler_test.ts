@@ -5,6 +5,7 @@ import {
   type Handler,
   HandlerTimeoutError,
   SimulatedFailureError,
+  sleep,
   withSimulation,
   withTimeout,
 } from "../src/handler.ts";
@@ -69,4 +70,23 @@ Deno.test("compose() applies the first middleware outermost", async () => {
     context(),
   );
   assert.deepEqual(order, ["a>", "b>", "handler", "<b", "<a"]);
+});
+
+Deno.test("withTimeout() times out each hung call on its own deadline and spares the rest", async () => {
+  const handler = compose(
+    (event, ctx) => event.paymentMethodType === "card" ? hang(event, ctx) : sleep(5),
+    withTimeout(40),
+  );
+  const card = () => ({ ...fakeEvent(), paymentMethodType: "card" as const });
+  const bank = () => ({ ...fakeEvent(), paymentMethodType: "bank_account" as const });
+  const started = performance.now();
+  const first = handler(card(), context());
+  await sleep(20);
+  const results = await Promise.allSettled([
+    first,
+    handler(bank(), context()),
+    handler(card(), context()),
+  ]);
+  assert.deepEqual(results.map((r) => r.status), ["rejected", "fulfilled", "rejected"]);
+  assert.ok(performance.now() - started >= 59, "the later call got its own 40ms");
 });

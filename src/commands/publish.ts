@@ -4,6 +4,7 @@
  * Prints a summary on stdout; fails (exit 1) if any event could not be published.
  */
 import type { PubSub } from "@google-cloud/pubsub";
+import { Buffer } from "node:buffer";
 import type { Config } from "../config.ts";
 import { UsageError } from "../errors.ts";
 import {
@@ -45,6 +46,15 @@ export interface PublishOptions {
 const MAX_PENDING = 10_000;
 const encoder = new TextEncoder();
 const log = logger("publish");
+
+/**
+ * A Buffer view of the bytes (no copy). The client walks request objects to fill in the project
+ * ID and skips only Buffers: a plain Uint8Array is walked byte by byte, which profiling showed
+ * cost more than half the publisher's CPU.
+ */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 /** `count` random valid events. */
 export function randomPayloads(count: number): Payload[] {
@@ -116,7 +126,7 @@ export async function publishPayloads(
       if (ahead > 2) await sleep(ahead);
     }
     const publishing = topic.publishMessage({
-      data: payload.data,
+      data: asBuffer(payload.data),
       attributes: {
         [EVENT_TYPE_ATTRIBUTE]: "PaymentMethodCreated",
         [PUBLISHED_AT_ATTRIBUTE]: String(Date.now()),

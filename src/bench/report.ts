@@ -1,0 +1,47 @@
+/** Benchmark results as a text table, as JSON, and as docs/BENCHMARKS.md. */
+import type { CaseResult } from "./cases.ts";
+
+/** A result with the ratio to the plain client in the same cell, when there is one. */
+export interface Row extends CaseResult {
+  vsPlainClient?: number;
+}
+
+/** Pairs each event-tool drain case with the plain-client case of the same pool and latency. */
+export function withRatios(results: readonly CaseResult[]): Row[] {
+  return results.map((r) => {
+    if (r.consumer !== "event-tool" || r.mode !== "drain") return r;
+    const plain = results.find((b) =>
+      b.consumer === "plain-client" && b.pool === r.pool && b.latencyMs === r.latencyMs
+    );
+    return plain ? { ...r, vsPlainClient: r.eventsPerSecond / plain.eventsPerSecond } : r;
+  });
+}
+
+const COLUMNS: [string, (r: Row) => string][] = [
+  ["case", (r) => r.name],
+  ["events", (r) => String(r.events)],
+  ["events/s", (r) => r.eventsPerSecond.toFixed(0)],
+  ["% of bound", (r) => r.percentOfBound === undefined ? "—" : r.percentOfBound.toFixed(0)],
+  ["p50 ms", (r) => r.mode === "publish" ? "—" : r.p50Ms.toFixed(1)],
+  ["p95 ms", (r) => r.mode === "publish" ? "—" : r.p95Ms.toFixed(1)],
+  ["p99 ms", (r) => r.mode === "publish" ? "—" : r.p99Ms.toFixed(1)],
+  ["CPU ms/1k", (r) => r.cpuMsPer1000.toFixed(0)],
+  ["peak RSS MB", (r) => r.peakRssMb.toFixed(0)],
+  ["× plain client", (r) => r.vsPlainClient === undefined ? "—" : r.vsPlainClient.toFixed(2)],
+];
+
+/** A plain-text table for the terminal. */
+export function textTable(rows: readonly Row[]): string {
+  const cells = [COLUMNS.map(([title]) => title), ...rows.map((r) => COLUMNS.map(([, f]) => f(r)))];
+  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? "").length)));
+  return cells.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd())
+    .join("\n");
+}
+
+/** A Markdown table. */
+export function markdownTable(rows: readonly Row[]): string {
+  const header = `| ${COLUMNS.map(([title]) => title).join(" | ")} |`;
+  const rule = `| ${COLUMNS.map(() => "---").join(" | ")} |`;
+  return [header, rule, ...rows.map((r) => `| ${COLUMNS.map(([, f]) => f(r)).join(" | ")} |`)]
+    .join("\n");
+}

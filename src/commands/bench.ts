@@ -1,0 +1,266 @@
+/**
+ * `event-tool bench`: measures the worker on the emulator (started like `demo` does when
+ * PUBSUB_EMULATOR_HOST is unset) against the plain @google-cloud/pubsub subscriber and the
+ * emulator's own ceiling, in one run. `--matrix` runs the standard grid and the extra targets;
+ * `--report` writes docs/BENCHMARKS.md; `--json` prints JSON. Compare ratios from one run: the
+ * machines are shared and noisy.
+ */
+import type { PubSub } from "@google-cloud/pubsub";
+import denoJson from "../../deno.json" with { type: "json" };
+import { type CaseResult, drain, publishOnly, steady } from "../bench/cases.ts";
+import { markdownTable, type Row, textTable, withRatios } from "../bench/report.ts";
+import type { Config } from "../config.ts";
+import { type Emulator, startEmulator } from "../emulator.ts";
+import { UsageError } from "../errors.ts";
+import { logger } from "../log.ts";
+import { createClient } from "../pubsub.ts";
+
+export const summary = "benchmark the worker against the plain client on the emulator";
+
+const log = logger("bench");
+const GRID_POOLS = [10, 100, 1000];
+const GRID_LATENCIES = [1, 20, 100];
+/** Pool and window of the ceiling case: far more than the emulator can feed. */
+const CEILING_POOL = 5000;
+
+/** Events for a drain case: about `seconds` of work at the expected rate, within limits. */
+function eventsFor(expectedRate: number, max: number, seconds = 5): number {
+  return Math.max(500, Math.min(max, Math.round(expectedRate * seconds)));
+}
+
+/** The plain client holds each lease slot for the handler plus ~100 ms of ack batching. */
+function plainRate(pool: number, latencyMs: number): number {
+  return pool / ((latencyMs + 100) / 1000);
+}
+
+/** A target and whether this run met it. */
+interface Check {
+  target: string;
+  figure: string;
+  met: boolean;
+}
+
+async function matrix(client: PubSub, config: Config, run: (r: CaseResult) => void) {
+  const max = config.events;
+  const ceilingCase = await drain(client, config, "event-tool", {
+    pool: CEILING_POOL,
+    window: 2 * CEILING_POOL,
+    latencyMs: 0,
+    events: max,
+  });
+  run(ceilingCase);
+  const ceiling = ceilingCase.eventsPerSecond;
+  for (const pool of GRID_POOLS) {
+    for (const latencyMs of GRID_LATENCIES) {
+      const bound = Math.min(pool / (latencyMs / 1000), ceiling);
+      run(
+        await drain(client, config, "event-tool", {
+          pool,
+          latencyMs,
+          events: eventsFor(bound, max),
+        }, ceiling),
+      );
+      run(
+        await drain(client, config, "plain-client", {
+          pool,
+          latencyMs,
+          events: eventsFor(Math.min(plainRate(pool, latencyMs), bound), max),
+        }, ceiling),
+      );
+    }
+  }
+  // Lease-window ablation at P=100, L=20ms: what the window buys.
+  for (const window of [100, 400]) {
+    const r = await drain(client, config, "event-tool", {
+      pool: 100,
+      latencyMs: 20,
+      window,
+      events: eventsFor(5000, max),
+    }, ceiling);
+    run({ ...r, name: `${r.name} window=${window}`, consumer: "event-tool", mode: "steady" });
+  }
+  const noop = { pool: 1000, latencyMs: 0, events: max };
+  run(await drain(client, config, "event-tool", noop, ceiling));
+  run(await drain(client, config, "plain-client", noop, ceiling));
+  const backlog = await drain(client, config, "event-tool", { ...noop, events: 100_000 }, ceiling);
+  run({ ...backlog, name: `${backlog.name} backlog=100000` });
+  run(await steady(client, config, { pool: 100, latencyMs: 0, events: 0 }, 1000, config.duration));
+  run(await publishOnly(client, config, 100_000));
+  return ceiling;
+}
+
+function checks(rows: readonly Row[], ceiling: number): Check[] {
+  const grid = rows.filter((r) =>
+    r.consumer === "event-tool" && r.mode === "drain" && r.latencyMs > 0 &&
+    GRID_POOLS.includes(r.pool) && GRID_LATENCIES.includes(r.latencyMs)
+  );
+  const pct = (r: Row) => `${(r.percentOfBound ?? 0).toFixed(0)}%`;
+  const list: Check[] = [];
+  for (const r of grid) {
+    list.push({
+      target: `P=${r.pool} L=${r.latencyMs}ms ≥ 90% of min(P/L, ceiling)`,
+      figure: `${r.eventsPerSecond.toFixed(0)}/s = ${pct(r)} of ${(r.bound ?? 0).toFixed(0)}/s`,
+      met: (r.percentOfBound ?? 0) >= 90,
+    });
+    const need = r.pool === 100 && r.latencyMs === 20 ? 3 : 1;
+    list.push({
+      target: `P=${r.pool} L=${r.latencyMs}ms ≥ ${need}× plain client`,
+      figure: `${(r.vsPlainClient ?? 0).toFixed(2)}×`,
+      met: (r.vsPlainClient ?? 0) >= need,
+    });
+  }
+  const noop = rows.find((r) =>
+    r.mode === "drain" && r.pool === 1000 && r.latencyMs === 0 &&
+    r.consumer === "event-tool" && !r.name.includes("backlog")
+  );
+  const noopPlain = rows.find((r) =>
+    r.consumer === "plain-client" && r.pool === 1000 && r.latencyMs === 0
+  );
+  if (noop && noopPlain) {
+    list.push({
+      target: "no-op P=1000 ≥ 95% of the ceiling",
+      figure: `${noop.eventsPerSecond.toFixed(0)}/s = ${
+        ((100 * noop.eventsPerSecond) / ceiling).toFixed(0)
+      }% of ${ceiling.toFixed(0)}/s`,
+      met: noop.eventsPerSecond >= 0.95 * ceiling,
+    });
+    list.push({
+      target: "no-op P=1000 CPU per 1,000 events ≤ plain client's",
+      figure: `${noop.cpuMsPer1000.toFixed(0)} ms vs ${noopPlain.cpuMsPer1000.toFixed(0)} ms`,
+      met: noop.cpuMsPer1000 <= noopPlain.cpuMsPer1000,
+    });
+  }
+  const backlog = rows.find((r) => r.name.includes("backlog"));
+  if (backlog) {
+    list.push({
+      target: "100,000 backlog, P=1000: peak RSS ≤ 150 MB and flat",
+      figure: `peak ${backlog.peakRssMb.toFixed(0)} MB (start ${
+        backlog.rssStartMb.toFixed(0)
+      }, end ${backlog.rssEndMb.toFixed(0)})`,
+      met: backlog.peakRssMb <= 150,
+    });
+  }
+  const published = rows.find((r) => r.mode === "publish");
+  if (published) {
+    list.push({
+      target: "publish 100,000 ≥ 50,000 events/s",
+      figure: `${published.eventsPerSecond.toFixed(0)}/s`,
+      met: published.eventsPerSecond >= 50_000,
+    });
+  }
+  const steadyRow = rows.find((r) => r.mode === "steady" && r.name.includes("steady"));
+  if (steadyRow) {
+    list.push({
+      target: "steady 1,000/s, L=0: p99 publish→ack ≤ 50 ms",
+      figure: `p99 ${steadyRow.p99Ms.toFixed(1)} ms`,
+      met: steadyRow.p99Ms <= 50,
+    });
+  }
+  return list;
+}
+
+async function machine(): Promise<string> {
+  const cpu = await Deno.readTextFile("/proc/cpuinfo").then(
+    (t) => /model name\s*:\s*(.*)/.exec(t)?.[1] ?? "unknown CPU",
+    () => "unknown CPU",
+  );
+  return `${Deno.build.target}, ${navigator.hardwareConcurrency} cores (${cpu}), ` +
+    `${(Deno.systemMemoryInfo().total / 1024 ** 3).toFixed(0)} GiB; Deno ${Deno.version.deno}, ` +
+    `V8 ${Deno.version.v8}; event-tool ${denoJson.version}; @google-cloud/pubsub ` +
+    `${denoJson.imports["@google-cloud/pubsub"].split("@").at(-1)}`;
+}
+
+function reportMarkdown(
+  rows: readonly Row[],
+  ceiling: number,
+  where: string,
+  list: Check[],
+): string {
+  return `# Benchmarks
+
+Written by \`deno task bench --matrix --report\` on ${new Date().toISOString()}; every figure comes
+from that one run, nothing is typed by hand. The machines are shared and noisy: compare ratios
+within this run, not absolute numbers across runs.
+
+- Machine: ${where}
+- Emulator ceiling (event-tool worker, no-op handler, pool ${CEILING_POOL}, window
+  ${2 * CEILING_POOL}): **${ceiling.toFixed(0)} events/s**.
+
+## Method
+
+Each case gets a fresh topic and subscription on the emulator, deleted afterwards. *Drain*
+pre-fills the backlog, then times from the first receipt to the last ack; latency is receipt →
+ack inside the consumer. Each consumer drains about 5 s of work at the rate expected of it (at
+least 500 events, at most \`--events\`), so slow cells stay short; rates are compared, not
+totals. *event-tool* is the same \`Worker\` that \`event-tool worker\` runs, with
+the load-testing handler (\`--simulate-latency\`). *plain client* is what a user writes without
+the tool: \`subscription.on("message")\` with \`flowControl.maxMessages = P\`, sleep L, \`ack()\`.
+The bound is min(P / L, ceiling). *Steady* publishes at a fixed rate while the worker runs;
+latency is publish (attribute \`publishedAt\`) → ack. CPU is this process's user + system time
+during the case; RSS is sampled every 100 ms. The two \`window=\` rows vary only the lease
+window at P=100, L=20 ms (default window: 2 × P = 200).
+
+## Results
+
+${markdownTable(rows)}
+
+## Targets
+
+| Target | This run | Met |
+| --- | --- | --- |
+${list.map((c) => `| ${c.target} | ${c.figure} | ${c.met ? "yes" : "**no**"} |`).join("\n")}
+`;
+}
+
+/** Runs `bench`. */
+export async function run(config: Config): Promise<void> {
+  if (config.report && !config.matrix) {
+    throw new UsageError("--report/BENCH_REPORT: got true without --matrix, expected --matrix too");
+  }
+  let emulator: Emulator | undefined;
+  if (config.emulatorHost === undefined) {
+    log.info("Starting a Pub/Sub emulator");
+    emulator = await startEmulator();
+  }
+  const benchConfig: Config = { ...config, emulatorHost: emulator?.host ?? config.emulatorHost };
+  const client = createClient(benchConfig);
+  const results: CaseResult[] = [];
+  const record = (r: CaseResult) => {
+    results.push(r);
+    log.info("{name}: {rate} events/s", { name: r.name, rate: Math.round(r.eventsPerSecond) });
+  };
+  let ceiling: number | undefined;
+  try {
+    if (config.matrix) ceiling = await matrix(client, benchConfig, record);
+    else if (config.mode === "publish") {
+      record(await publishOnly(client, benchConfig, config.events));
+    } else if (config.mode === "steady") {
+      const spec = { pool: config.poolSize, latencyMs: config.simulateLatency, events: 0 };
+      const withWindow = config.maxOutstanding === undefined
+        ? spec
+        : { ...spec, window: config.maxOutstanding };
+      record(await steady(client, benchConfig, withWindow, config.rate ?? 1000, config.duration));
+    } else {
+      const spec = {
+        pool: config.poolSize,
+        latencyMs: config.simulateLatency,
+        events: config.events,
+        ...(config.maxOutstanding === undefined ? {} : { window: config.maxOutstanding }),
+      };
+      record(await drain(client, benchConfig, "event-tool", spec));
+      record(await drain(client, benchConfig, "plain-client", spec));
+    }
+  } finally {
+    await client.close();
+    await emulator?.stop();
+  }
+  const rows = withRatios(results);
+  console.log(config.json ? JSON.stringify(rows, null, 2) : textTable(rows));
+  if (config.report) {
+    if (ceiling === undefined) throw new Error("the matrix did not measure a ceiling");
+    const markdown = reportMarkdown(rows, ceiling, await machine(), checks(rows, ceiling));
+    await Deno.mkdir("docs", { recursive: true });
+    await Deno.writeTextFile("docs/BENCHMARKS.md", markdown);
+    console.log("wrote docs/BENCHMARKS.md");
+  }
+}
