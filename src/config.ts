@@ -118,7 +118,7 @@ export const SETTINGS = {
     flag: "--max-outstanding",
     env: "WORKER_MAX_OUTSTANDING",
     default: undefined,
-    defaultNote: "2 × pool size",
+    defaultNote: "2 × pool size, at least pool size + 200",
     description: "lease window: events held from Pub/Sub at once (>= pool size)",
     parse: parse.integer(1, 1_000_000),
   }),
@@ -386,7 +386,11 @@ export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSource
   return result;
 }
 
-/** The lease window in effect: `maxOutstanding`, or twice the pool size. */
+/**
+ * The lease window in effect: `maxOutstanding`, or twice the pool size and at least 200 more
+ * than the pool. A message keeps its slot until its ack is flushed, so a small pool with a fast
+ * handler needs headroom beyond 2 × pool (measured: P=10, L=1 ms ran 3× faster with 210 than 20).
+ */
 export function leaseWindow(config: Pick<Config, "poolSize" | "maxOutstanding">): number {
-  return config.maxOutstanding ?? 2 * config.poolSize;
+  return config.maxOutstanding ?? Math.max(2 * config.poolSize, config.poolSize + 200);
 }

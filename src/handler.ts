@@ -158,10 +158,12 @@ const eventLog = logger("handler");
 
 /** The default handler: records the event at debug level (one outcome line follows anyway). */
 export const logEvent: Handler = (event, context) => {
-  eventLog.debug("Handled {paymentMethodType} {paymentMethodID} for user {userID}", {
-    ...event,
-    messageId: context.messageId,
-  });
+  if (eventLog.isEnabledFor("debug")) {
+    eventLog.debug("Handled {paymentMethodType} {paymentMethodID} for user {userID}", {
+      ...event,
+      messageId: context.messageId,
+    });
+  }
   return Promise.resolve();
 };
 

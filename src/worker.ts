@@ -393,10 +393,12 @@ export class Worker {
     else if (outcome === "duplicate") this.#counts.duplicates++;
     else if (outcome === "nacked") this.#counts.nacked++;
     else this.#counts.deadLettered++;
-    const text = "Event {eventID} {outcome} in {durationMs}ms (message {messageId}, attempt " +
-      "{deliveryAttempt})" + (why.reason ? ": {reason}" : "");
-    if (outcome === "acked" || outcome === "duplicate") log.info(text, { ...record });
-    else log.warning(text, { ...record });
+    const level = outcome === "acked" || outcome === "duplicate" ? "info" : "warning";
+    if (log.isEnabledFor(level)) {
+      const text = "Event {eventID} {outcome} in {durationMs}ms (message {messageId}, attempt " +
+        "{deliveryAttempt})" + (why.reason ? ": {reason}" : "");
+      log[level](text, { ...record });
+    }
     for (const listener of this.#listeners) listener(record);
   }
 }

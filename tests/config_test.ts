@@ -81,7 +81,9 @@ Deno.test("resolveConfig() refuses a lease window smaller than the pool", () => 
     /--max-outstanding\/WORKER_MAX_OUTSTANDING: got 5, expected at least the pool size \(10\)/,
   );
   const config = resolveConfig(COMMAND_SETTINGS.worker, { flags: { poolSize: "10" }, env: noEnv });
-  assert.equal(leaseWindow(config), 20);
+  assert.equal(leaseWindow(config), 210, "at least pool + 200");
+  const big = resolveConfig(COMMAND_SETTINGS.worker, { flags: { poolSize: "500" }, env: noEnv });
+  assert.equal(leaseWindow(big), 1000, "2 × pool");
 });
 
 Deno.test("SETTINGS gives each setting a distinct flag and variable", () => {

@@ -35,7 +35,7 @@ integrationTest("workerMetrics() counts what was received, acked and dead-letter
   assert.equal(sample(text, "event_tool_handler_duration_seconds_count"), 50);
   assert.equal(sample(text, "event_tool_publish_to_ack_seconds_count"), 53);
   assert.equal(sample(text, "event_tool_pool_size"), 20);
-  assert.equal(sample(text, "event_tool_lease_window"), 40);
+  assert.equal(sample(text, "event_tool_lease_window"), 220);
   assert.equal(sample(text, "event_tool_handler_errors_total"), 0);
   assert.match(text, /^event_tool_process_cpu_seconds_total [\d.e+-]+$/m, "default metrics");
 });

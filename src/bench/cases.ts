@@ -9,9 +9,11 @@ import { publishPayloads, randomPayloads } from "../commands/publish.ts";
 import { ensureTopology } from "../commands/setup.ts";
 import type { Config } from "../config.ts";
 import { PUBLISHED_AT_ATTRIBUTE } from "../event.ts";
+import { freePort } from "../emulator.ts";
 import { sleep } from "../handler.ts";
+import { logger } from "../log.ts";
 import { Worker } from "../worker.ts";
-import { percentile, startUsage } from "./measure.ts";
+import { percentile, startUsage, type Usage } from "./measure.ts";
 
 /** Who consumes in a case. */
 export type Consumer = "event-tool" | "plain-client";
@@ -30,6 +32,8 @@ export interface CaseResult {
   bound?: number;
   /** eventsPerSecond / bound, in percent. */
   percentOfBound?: number;
+  /** Mean time in the handler (the simulated latency as this machine delivered it). */
+  handlerMeanMs: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
@@ -44,12 +48,13 @@ export interface CaseResult {
 export interface CaseSpec {
   pool: number;
   latencyMs: number;
-  /** Lease window for the tool's worker; default its own (2 × pool). */
+  /** Lease window for the tool's worker; default its own (see `leaseWindow`). */
   window?: number;
   events: number;
 }
 
 const MB = 1024 * 1024;
+const log = logger("bench");
 
 async function withTopology<T>(
   client: PubSub,
@@ -68,10 +73,17 @@ async function withTopology<T>(
   try {
     return await fn(config);
   } finally {
-    await client.subscription(config.subscription).delete().catch(() => {});
-    await client.subscription(config.deadLetterSubscription).delete().catch(() => {});
-    await client.topic(config.topic).delete().catch(() => {});
-    await client.topic(config.deadLetterTopic).delete().catch(() => {});
+    const cleanups = [
+      client.subscription(config.subscription).delete(),
+      client.subscription(config.deadLetterSubscription).delete(),
+      client.topic(config.topic).delete(),
+      client.topic(config.deadLetterTopic).delete(),
+    ];
+    for (
+      const failed of (await Promise.allSettled(cleanups)).filter((r) => r.status === "rejected")
+    ) {
+      log.warning("Could not delete a bench resource: {error}", { error: failed.reason });
+    }
   }
 }
 
@@ -87,9 +99,11 @@ function result(
     | "rssStartMb"
     | "rssEndMb"
     | "percentOfBound"
+    | "handlerMeanMs"
   >,
   latencies: number[],
-  usage: ReturnType<ReturnType<typeof startUsage>["stop"]>,
+  usage: Usage,
+  handlerTimes: number[] = [],
 ): CaseResult {
   const eventsPerSecond = fields.events / fields.seconds;
   return {
@@ -98,6 +112,9 @@ function result(
     ...(fields.bound === undefined
       ? {}
       : { percentOfBound: (100 * eventsPerSecond) / fields.bound }),
+    handlerMeanMs: handlerTimes.length === 0
+      ? 0
+      : handlerTimes.reduce((a, b) => a + b, 0) / handlerTimes.length,
     p50Ms: percentile(latencies, 50),
     p95Ms: percentile(latencies, 95),
     p99Ms: percentile(latencies, 99),
@@ -122,10 +139,12 @@ export function drain(
   return withTopology(client, base, async (config) => {
     await publishPayloads(client, config.topic, randomPayloads(spec.events));
     const latencies: number[] = [];
+    const handlerTimes: number[] = [];
     const done = Promise.withResolvers<void>();
     let first = 0;
     let last = 0;
-    const settled = (receiptMs: number) => {
+    const settled = (receiptMs: number, handlerMs: number) => {
+      handlerTimes.push(handlerMs);
       const now = performance.now();
       if (first === 0) first = receiptMs;
       latencies.push(now - receiptMs);
@@ -134,7 +153,12 @@ export function drain(
     };
     const usage = startUsage();
     const stop = consumer === "event-tool"
-      ? startToolWorker(client, config, spec, (r) => settled(performance.now() - r.durationMs))
+      ? startToolWorker(
+        client,
+        config,
+        spec,
+        (r) => settled(performance.now() - r.durationMs, r.handlerMs ?? 0),
+      )
       : startPlainClient(client, config, spec, settled);
     await done.promise;
     const used = usage.stop();
@@ -162,7 +186,7 @@ function startToolWorker(
   client: PubSub,
   config: Config,
   spec: CaseSpec,
-  onDone: (record: { durationMs: number }) => void,
+  onDone: (record: { durationMs: number; handlerMs?: number }) => void,
 ): () => Promise<unknown> {
   const worker = new Worker({
     ...config,
@@ -171,7 +195,7 @@ function startToolWorker(
     simulateLatency: spec.latencyMs,
     simulateFailureRate: 0,
     logLevel: "warning",
-  } as Config, { client });
+  }, { client });
   worker.onOutcome((record) => onDone(record));
   worker.start();
   return () => worker.stop();
@@ -182,7 +206,7 @@ function startPlainClient(
   client: PubSub,
   config: Config,
   spec: CaseSpec,
-  onDone: (receiptMs: number) => void,
+  onDone: (receiptMs: number, handlerMs: number) => void,
 ): () => Promise<unknown> {
   const subscription = client.subscription(config.subscription, {
     flowControl: { maxMessages: spec.pool, allowExcessMessages: false },
@@ -190,8 +214,9 @@ function startPlainClient(
   subscription.on("message", async (message: Message) => {
     const received = performance.now();
     if (spec.latencyMs > 0) await sleep(spec.latencyMs);
+    const handlerMs = performance.now() - received;
     message.ack();
-    onDone(received);
+    onDone(received, handlerMs);
   });
   subscription.on("error", (error) => console.error(`plain client: ${error.message}`));
   return () => subscription.close();
@@ -218,8 +243,10 @@ export function steady(
       maxOutstanding: spec.window,
       simulateLatency: spec.latencyMs,
       logLevel: "warning",
-    } as Config, { client });
+    }, { client });
+    const handlerTimes: number[] = [];
     worker.onOutcome((record) => {
+      if (record.handlerMs !== undefined) handlerTimes.push(record.handlerMs);
       if (record.latencyMs !== undefined) latencies.push(record.latencyMs);
       if (latencies.length === events) done.resolve();
     });
@@ -270,6 +297,91 @@ export function publishOnly(client: PubSub, base: Config, events: number): Promi
       },
       [],
       used,
+    );
+  });
+}
+
+/** The command line that runs this same tool: the executable itself, or deno with main.ts. */
+function selfCommand(args: string[]): [string, string[]] {
+  const exec = Deno.execPath();
+  if (!/^deno(\.exe)?$/.test(exec.split(/[\\/]/).at(-1) ?? "")) return [exec, args];
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const permissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"];
+  return [exec, ["run", ...permissions, main, ...args]];
+}
+
+async function procStatus(pid: number): Promise<{ rssBytes: number; cpuMs: number }> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const stat = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1]?.split(" ") ?? [];
+  const ticks = Number(stat[11] ?? 0) + Number(stat[12] ?? 0); // utime + stime
+  return { rssBytes: rssKb * 1024, cpuMs: ticks * 10 };
+}
+
+/**
+ * Backlog: pre-fills `events`, then runs the real `event-tool worker` as its own process with a
+ * no-op handler, reading its RSS and CPU from /proc (Linux) and its progress from /metrics.
+ */
+export function backlogProcess(
+  client: PubSub,
+  base: Config,
+  pool: number,
+  events: number,
+  ceiling: number | undefined,
+): Promise<CaseResult> {
+  return withTopology(client, base, async (config) => {
+    await publishPayloads(client, config.topic, randomPayloads(events));
+    const port = freePort();
+    const [command, args] = selfCommand(["worker"]);
+    const child = new Deno.Command(command, {
+      args,
+      env: {
+        PUBSUB_EMULATOR_HOST: config.emulatorHost ?? "",
+        PUBSUB_PROJECT_ID: config.project,
+        PUBSUB_TOPIC: config.topic,
+        PUBSUB_SUBSCRIPTION: config.subscription,
+        PUBSUB_DEAD_LETTER_TOPIC: config.deadLetterTopic,
+        PUBSUB_DEAD_LETTER_SUBSCRIPTION: config.deadLetterSubscription,
+        WORKER_POOL_SIZE: String(pool),
+        WORKER_SIMULATE_LATENCY: "0",
+        WORKER_SUMMARY_INTERVAL: "0",
+        METRICS_PORT: String(port),
+        LOG_LEVEL: "warning",
+        LOG_FORMAT: "json",
+      },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const rss: number[] = [];
+    let acked = 0;
+    let first = 0;
+    let last = 0;
+    const deadline = Date.now() + 600_000;
+    while (acked < events && Date.now() < deadline) {
+      await sleep(100);
+      rss.push((await procStatus(child.pid)).rssBytes);
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => "");
+      acked = Number(/^event_tool_events_acked_total (\d+)/m.exec(text)?.[1] ?? 0);
+      if (acked > 0 && first === 0) first = performance.now();
+      last = performance.now();
+    }
+    const { cpuMs } = await procStatus(child.pid);
+    child.kill("SIGTERM");
+    await child.status;
+    if (acked < events) throw new Error(`backlog: only ${acked} of ${events} acked in time`);
+    return result(
+      {
+        name: `event-tool worker process, backlog ${events}, P=${pool} L=0ms`,
+        consumer: "event-tool",
+        mode: "drain",
+        pool,
+        latencyMs: 0,
+        events,
+        seconds: (last - first) / 1000,
+        ...(ceiling === undefined ? {} : { bound: ceiling }),
+      },
+      [],
+      { cpuMs, peakRssBytes: Math.max(...rss), rssSamples: rss },
     );
   });
 }

@@ -22,6 +22,7 @@ const COLUMNS: [string, (r: Row) => string][] = [
   ["events", (r) => String(r.events)],
   ["events/s", (r) => r.eventsPerSecond.toFixed(0)],
   ["% of bound", (r) => r.percentOfBound === undefined ? "—" : r.percentOfBound.toFixed(0)],
+  ["handler ms", (r) => r.mode === "publish" ? "—" : r.handlerMeanMs.toFixed(1)],
   ["p50 ms", (r) => r.mode === "publish" ? "—" : r.p50Ms.toFixed(1)],
   ["p95 ms", (r) => r.mode === "publish" ? "—" : r.p95Ms.toFixed(1)],
   ["p99 ms", (r) => r.mode === "publish" ? "—" : r.p99Ms.toFixed(1)],

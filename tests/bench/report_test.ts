@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import type { CaseResult } from "../../src/bench/cases.ts";
+import { markdownTable, textTable, withRatios } from "../../src/bench/report.ts";
+
+const row = (consumer: CaseResult["consumer"], eventsPerSecond: number): CaseResult => ({
+  name: `${consumer} drain P=100 L=20ms`,
+  consumer,
+  mode: "drain",
+  pool: 100,
+  latencyMs: 20,
+  events: 1000,
+  seconds: 1000 / eventsPerSecond,
+  eventsPerSecond,
+  bound: 5000,
+  percentOfBound: (100 * eventsPerSecond) / 5000,
+  handlerMeanMs: 20.5,
+  p50Ms: 21,
+  p95Ms: 25,
+  p99Ms: 30,
+  cpuMsPer1000: 100,
+  peakRssMb: 120,
+  rssStartMb: 100,
+  rssEndMb: 110,
+});
+
+Deno.test("withRatios() divides each event-tool drain by the plain client of its cell", () => {
+  const rows = withRatios([row("event-tool", 4000), row("plain-client", 800)]);
+  assert.equal(rows[0]?.vsPlainClient, 5);
+  assert.equal(rows[1]?.vsPlainClient, undefined);
+});
+
+Deno.test("textTable() and markdownTable() show the figures of every row", () => {
+  const rows = withRatios([row("event-tool", 4000), row("plain-client", 800)]);
+  const text = textTable(rows);
+  assert.match(
+    text,
+    /event-tool drain P=100 L=20ms\s+1000\s+4000\s+80\s+20\.5\s+21\.0\s+25\.0\s+30\.0\s+100\s+120\s+5\.00/,
+  );
+  const markdown = markdownTable(rows).split("\n");
+  assert.equal(markdown.length, 4);
+  assert.match(markdown[2] ?? "", /^\| event-tool drain P=100 L=20ms \| 1000 \| 4000 \| 80 \|/);
+});
