@@ -27,6 +27,17 @@ export function workerMetrics(worker: Worker): client.Registry {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   const registers = [registry];
+  // prom-client reads RSS from /proc/self/status, which Deno only lets a fully privileged
+  // process read, so its value stays 0; Deno reports it directly.
+  registry.removeSingleMetric(`${METRIC_PREFIX}process_resident_memory_bytes`);
+  new client.Gauge({
+    name: `${METRIC_PREFIX}process_resident_memory_bytes`,
+    help: "Resident memory size in bytes.",
+    registers,
+    collect() {
+      this.set(Deno.memoryUsage().rss);
+    },
+  });
   const counter = (name: string, help: string, labelNames: string[] = []) =>
     new client.Counter({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers });
   const received = counter("events_received_total", METRICS.received);

@@ -2,7 +2,7 @@
  * The Pub/Sub client for the emulator or for Google Cloud, and the topology names in one place.
  */
 import { PubSub } from "@google-cloud/pubsub";
-import type { Config } from "./config.ts";
+import { type Config, SETTINGS } from "./config.ts";
 
 /** The four resources event-tool works with. */
 export interface Topology {
@@ -10,6 +10,18 @@ export interface Topology {
   subscription: string;
   deadLetterTopic: string;
   deadLetterSubscription: string;
+}
+
+/** Environment variables that point another event-tool process at the same service and names. */
+export function connectionEnv(config: Config): Record<string, string> {
+  return {
+    [SETTINGS.emulatorHost.env]: config.emulatorHost ?? "",
+    [SETTINGS.project.env]: config.project,
+    [SETTINGS.topic.env]: config.topic,
+    [SETTINGS.subscription.env]: config.subscription,
+    [SETTINGS.deadLetterTopic.env]: config.deadLetterTopic,
+    [SETTINGS.deadLetterSubscription.env]: config.deadLetterSubscription,
+  };
 }
 
 /** The topology a configuration names. */

@@ -1,20 +1,16 @@
 import assert from "node:assert/strict";
-import { publishPayloads, randomPayloads } from "../src/commands/publish.ts";
 import { defaults } from "../src/config.ts";
 import { workerMetrics } from "../src/metrics.ts";
-import { createClient } from "../src/pubsub.ts";
 import { Worker } from "../src/worker.ts";
 import { integrationTest } from "./support/emulator.ts";
-import { createTopology, testConfig } from "./support/pubsub.ts";
+import { createTopology, publishEvents, testConfig } from "./support/pubsub.ts";
 import { sample } from "./support/prometheus.ts";
 import { publishRaw } from "./support/worker.ts";
 
 integrationTest("workerMetrics() counts what was received, acked and dead-lettered", async () => {
   const config = await testConfig({ poolSize: 20 });
   await createTopology(config);
-  const client = createClient(config);
-  await publishPayloads(client, config.topic, randomPayloads(50));
-  await client.close();
+  await publishEvents(config, 50);
   await publishRaw(config, ["not json", "null", new Uint8Array([0xff])]);
 
   const worker = new Worker(config);
@@ -38,6 +34,10 @@ integrationTest("workerMetrics() counts what was received, acked and dead-letter
   assert.equal(sample(text, "event_tool_lease_window"), 220);
   assert.equal(sample(text, "event_tool_handler_errors_total"), 0);
   assert.match(text, /^event_tool_process_cpu_seconds_total [\d.e+-]+$/m, "default metrics");
+  assert.ok(
+    (sample(text, "event_tool_process_resident_memory_bytes") ?? 0) > 10_000_000,
+    "real RSS",
+  );
 });
 
 Deno.test("README's Monitoring section lists every metric the worker registers", async () => {

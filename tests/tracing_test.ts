@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { publishPayloads, randomPayloads } from "../src/commands/publish.ts";
-import { createClient } from "../src/pubsub.ts";
 import { spawnCli } from "./support/cli.ts";
 import { integrationTest } from "./support/emulator.ts";
-import { createTopology, envFor, testConfig } from "./support/pubsub.ts";
+import { createTopology, envFor, publishEvents, testConfig } from "./support/pubsub.ts";
 
 integrationTest("worker --otel exports a span per handled event over OTLP/HTTP", async () => {
   const received: string[] = [];
@@ -18,10 +16,7 @@ integrationTest("worker --otel exports a span per handled event over OTLP/HTTP",
   );
   const config = await testConfig();
   await createTopology(config);
-  const payloads = randomPayloads(5);
-  const client = createClient(config);
-  await publishPayloads(client, config.topic, payloads);
-  await client.close();
+  const payloads = await publishEvents(config, 5);
 
   const worker = spawnCli(["worker", "--otel"], {
     ...envFor(config),

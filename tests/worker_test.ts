@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
-import { publishPayloads, randomPayloads } from "../src/commands/publish.ts";
 import { fakeEvent } from "../src/event.ts";
 import { type Handler, sleep } from "../src/handler.ts";
-import { createClient } from "../src/pubsub.ts";
 import { Worker } from "../src/worker.ts";
 import { integrationTest } from "./support/emulator.ts";
-import { createTopology, pull, testConfig } from "./support/pubsub.ts";
+import { createTopology, publishEvents, pull, testConfig } from "./support/pubsub.ts";
 import { publishRaw, runWorker } from "./support/worker.ts";
 
 integrationTest(
@@ -13,10 +11,7 @@ integrationTest(
   async () => {
     const config = await testConfig({ poolSize: 10 });
     await createTopology(config);
-    const payloads = randomPayloads(100);
-    const client = createClient(config);
-    await publishPayloads(client, config.topic, payloads);
-    await client.close();
+    const payloads = await publishEvents(config, 100);
 
     const { records, worker } = await runWorker(config, (r) => r.length >= 100);
     await sleep(500); // anything redelivered would show up now
@@ -86,9 +81,7 @@ integrationTest(
 integrationTest("Worker runs at most pool-size handlers at once and fills the pool", async () => {
   const config = await testConfig({ poolSize: 8 });
   await createTopology(config);
-  const client = createClient(config);
-  await publishPayloads(client, config.topic, randomPayloads(120));
-  await client.close();
+  await publishEvents(config, 120);
   let running = 0;
   let most = 0;
   const slow: Handler = async () => {

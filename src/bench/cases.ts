@@ -8,10 +8,10 @@ import type { Message, PubSub } from "@google-cloud/pubsub";
 import { publishPayloads, randomPayloads } from "../commands/publish.ts";
 import { ensureTopology } from "../commands/setup.ts";
 import type { Config } from "../config.ts";
-import { PUBLISHED_AT_ATTRIBUTE } from "../event.ts";
 import { freePort } from "../emulator.ts";
 import { sleep } from "../handler.ts";
 import { logger } from "../log.ts";
+import { connectionEnv } from "../pubsub.ts";
 import { Worker } from "../worker.ts";
 import { percentile, startUsage, type Usage } from "./measure.ts";
 
@@ -310,17 +310,14 @@ function selfCommand(args: string[]): [string, string[]] {
   return [exec, ["run", ...permissions, main, ...args]];
 }
 
-async function procStatus(pid: number): Promise<{ rssBytes: number; cpuMs: number }> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  const stat = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1]?.split(" ") ?? [];
-  const ticks = Number(stat[11] ?? 0) + Number(stat[12] ?? 0); // utime + stime
-  return { rssBytes: rssKb * 1024, cpuMs: ticks * 10 };
+/** The value of an unlabelled sample in Prometheus text, or 0. */
+function sample(text: string, name: string): number {
+  return Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text)?.[1] ?? 0);
 }
 
 /**
  * Backlog: pre-fills `events`, then runs the real `event-tool worker` as its own process with a
- * no-op handler, reading its RSS and CPU from /proc (Linux) and its progress from /metrics.
+ * no-op handler, reading its progress, RSS and CPU from its own /metrics every 100 ms.
  */
 export function backlogProcess(
   client: PubSub,
@@ -336,12 +333,7 @@ export function backlogProcess(
     const child = new Deno.Command(command, {
       args,
       env: {
-        PUBSUB_EMULATOR_HOST: config.emulatorHost ?? "",
-        PUBSUB_PROJECT_ID: config.project,
-        PUBSUB_TOPIC: config.topic,
-        PUBSUB_SUBSCRIPTION: config.subscription,
-        PUBSUB_DEAD_LETTER_TOPIC: config.deadLetterTopic,
-        PUBSUB_DEAD_LETTER_SUBSCRIPTION: config.deadLetterSubscription,
+        ...connectionEnv(config),
         WORKER_POOL_SIZE: String(pool),
         WORKER_SIMULATE_LATENCY: "0",
         WORKER_SUMMARY_INTERVAL: "0",
@@ -354,18 +346,20 @@ export function backlogProcess(
     }).spawn();
     const rss: number[] = [];
     let acked = 0;
+    let cpuMs = 0;
     let first = 0;
     let last = 0;
     const deadline = Date.now() + 600_000;
     while (acked < events && Date.now() < deadline) {
       await sleep(100);
-      rss.push((await procStatus(child.pid)).rssBytes);
       const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => "");
-      acked = Number(/^event_tool_events_acked_total (\d+)/m.exec(text)?.[1] ?? 0);
+      if (text === "") continue; // not listening yet
+      acked = sample(text, "event_tool_events_acked_total");
+      rss.push(sample(text, "event_tool_process_resident_memory_bytes"));
+      cpuMs = sample(text, "event_tool_process_cpu_seconds_total") * 1000;
       if (acked > 0 && first === 0) first = performance.now();
       last = performance.now();
     }
-    const { cpuMs } = await procStatus(child.pid);
     child.kill("SIGTERM");
     await child.status;
     if (acked < events) throw new Error(`backlog: only ${acked} of ${events} acked in time`);

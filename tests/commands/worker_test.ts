@@ -1,22 +1,17 @@
 import assert from "node:assert/strict";
-import { publishPayloads, randomPayloads } from "../../src/commands/publish.ts";
 import { freePort } from "../../src/emulator.ts";
 import { sleep } from "../../src/handler.ts";
-import { createClient } from "../../src/pubsub.ts";
 import { sample } from "../support/prometheus.ts";
 import { jsonLogs, runCli, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { createTopology, envFor, pull, testConfig } from "../support/pubsub.ts";
+import { createTopology, envFor, publishEvents, pull, testConfig } from "../support/pubsub.ts";
 
 integrationTest(
   "worker drains on SIGTERM, exits 0, and a second worker finishes the rest",
   async () => {
     const config = await testConfig();
     await createTopology(config);
-    const payloads = randomPayloads(300);
-    const client = createClient(config);
-    await publishPayloads(client, config.topic, payloads);
-    await client.close();
+    const payloads = await publishEvents(config, 300);
     const env = envFor(config);
     const args = ["worker", "--pool-size", "50", "--simulate-latency", "200ms"];
 
@@ -78,9 +73,7 @@ integrationTest(
   async () => {
     const config = await testConfig();
     await createTopology(config);
-    const client = createClient(config);
-    await publishPayloads(client, config.topic, randomPayloads(40));
-    await client.close();
+    await publishEvents(config, 40);
     const port = freePort();
     const base = `http://127.0.0.1:${port}`;
     const worker = spawnCli(

@@ -9,11 +9,16 @@
  * the run, which redelivers exactly the messages nobody acked; how often is reported.
  */
 import assert from "node:assert/strict";
-import { publishPayloads, randomPayloads } from "../../src/commands/publish.ts";
-import { createClient } from "../../src/pubsub.ts";
 import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { createTopology, envFor, pull, seekToTime, testConfig } from "../support/pubsub.ts";
+import {
+  createTopology,
+  envFor,
+  publishEvents,
+  pull,
+  seekToTime,
+  testConfig,
+} from "../support/pubsub.ts";
 import { Outcomes, reachWithSeek, report, since } from "./_support.ts";
 
 const EVENTS = 5000;
@@ -25,10 +30,7 @@ integrationTest("reliability: SIGKILL at three points loses no event", async () 
   const config = await testConfig({ ackDeadline: 10_000 });
   await createTopology(config);
   const publishedFrom = new Date(Date.now() - 1000);
-  const payloads = randomPayloads(EVENTS);
-  const client = createClient(config);
-  await publishPayloads(client, config.topic, payloads);
-  await client.close();
+  const payloads = await publishEvents(config, EVENTS);
 
   const outcomes = new Outcomes();
   const processed = () => outcomes.processedCounts().size;

@@ -4,11 +4,16 @@
  * subscription's retry policy rather than coming back in a hot loop.
  */
 import assert from "node:assert/strict";
-import { publishPayloads, randomPayloads } from "../../src/commands/publish.ts";
-import { createClient } from "../../src/pubsub.ts";
 import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { createTopology, envFor, pull, pullAll, testConfig } from "../support/pubsub.ts";
+import {
+  createTopology,
+  envFor,
+  publishEvents,
+  pull,
+  pullAll,
+  testConfig,
+} from "../support/pubsub.ts";
 import { type OutcomeLine, Outcomes, report, since } from "./_support.ts";
 
 const EVENTS = 300;
@@ -41,10 +46,7 @@ integrationTest("reliability: a handler failing 30% of calls loses no event", as
   const start = performance.now();
   const config = await testConfig({ retryMinBackoff: BACKOFF_MS, retryMaxBackoff: BACKOFF_MS });
   await createTopology(config);
-  const payloads = randomPayloads(EVENTS);
-  const client = createClient(config);
-  await publishPayloads(client, config.topic, payloads);
-  await client.close();
+  const payloads = await publishEvents(config, EVENTS);
 
   const outcomes = new Outcomes();
   const worker = spawnCli(

@@ -5,11 +5,16 @@
  * in transit on the closed stream, as in the crash case).
  */
 import assert from "node:assert/strict";
-import { publishPayloads, randomPayloads } from "../../src/commands/publish.ts";
-import { createClient } from "../../src/pubsub.ts";
 import { jsonLogs, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { createTopology, envFor, pull, seekToTime, testConfig } from "../support/pubsub.ts";
+import {
+  createTopology,
+  envFor,
+  publishEvents,
+  pull,
+  seekToTime,
+  testConfig,
+} from "../support/pubsub.ts";
 import { Outcomes, reachWithSeek, report, since } from "./_support.ts";
 
 const EVENTS = 500;
@@ -20,10 +25,7 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
   const config = await testConfig();
   await createTopology(config);
   const publishedFrom = new Date(Date.now() - 1000);
-  const payloads = randomPayloads(EVENTS);
-  const client = createClient(config);
-  await publishPayloads(client, config.topic, payloads);
-  await client.close();
+  const payloads = await publishEvents(config, EVENTS);
   const env = {
     ...envFor(config),
     WORKER_SHUTDOWN_TIMEOUT: `${SHUTDOWN_TIMEOUT_MS}ms`,

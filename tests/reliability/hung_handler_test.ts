@@ -4,11 +4,10 @@
  * pool's bound is reported, not asserted (timing belongs in benchmarks).
  */
 import assert from "node:assert/strict";
-import { publishPayloads, randomPayloads } from "../../src/commands/publish.ts";
+import { randomPayloads } from "../../src/commands/publish.ts";
 import { type Handler, sleep } from "../../src/handler.ts";
-import { createClient } from "../../src/pubsub.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { createTopology, pull, pullAll, testConfig } from "../support/pubsub.ts";
+import { createTopology, publishEvents, pull, pullAll, testConfig } from "../support/pubsub.ts";
 import { runWorker } from "../support/worker.ts";
 import { report, since } from "./_support.ts";
 
@@ -24,9 +23,7 @@ integrationTest("reliability: hung handlers time out and release their permits",
   const normal = randomPayloads(NORMAL);
   const hung = randomPayloads(HUNG);
   const hungIDs = new Set(hung.map((p) => p.eventID));
-  const client = createClient(config);
-  await publishPayloads(client, config.topic, [...hung, ...normal]);
-  await client.close();
+  await publishEvents(config, [...hung, ...normal]);
 
   let calls = 0;
   const handler: Handler = (event) => {

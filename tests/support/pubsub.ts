@@ -3,7 +3,8 @@
  * subscription), and pulls through the emulator's REST API to count what is left.
  */
 import { type Config, defaults } from "../../src/config.ts";
-import { createClient } from "../../src/pubsub.ts";
+import { connectionEnv, createClient } from "../../src/pubsub.ts";
+import { type Payload, publishPayloads, randomPayloads } from "../../src/commands/publish.ts";
 import { ensureTopology } from "../../src/commands/setup.ts";
 import { emulatorHost } from "./emulator.ts";
 
@@ -48,12 +49,7 @@ export async function createTopology(config: Config): Promise<void> {
 /** Environment variables that point the CLI at the config's emulator and names. */
 export function envFor(config: Config): Record<string, string> {
   return {
-    PUBSUB_EMULATOR_HOST: config.emulatorHost ?? "",
-    PUBSUB_PROJECT_ID: config.project,
-    PUBSUB_TOPIC: config.topic,
-    PUBSUB_SUBSCRIPTION: config.subscription,
-    PUBSUB_DEAD_LETTER_TOPIC: config.deadLetterTopic,
-    PUBSUB_DEAD_LETTER_SUBSCRIPTION: config.deadLetterSubscription,
+    ...connectionEnv(config),
     PUBSUB_RETRY_MIN_BACKOFF: `${config.retryMinBackoff}ms`,
     PUBSUB_RETRY_MAX_BACKOFF: `${config.retryMaxBackoff}ms`,
     LOG_FORMAT: "json",
@@ -126,4 +122,20 @@ export async function seekToTime(config: Config, subscription: string, time: Dat
     throw new Error(`seek ${subscription}: ${response.status} ${await response.text()}`);
   }
   await response.body?.cancel();
+}
+
+/** Publishes `events` (or that many random events) to the config's topic; returns what it sent. */
+export async function publishEvents(
+  config: Config,
+  events: Payload[] | number,
+): Promise<Payload[]> {
+  const payloads = typeof events === "number" ? randomPayloads(events) : events;
+  const client = createClient(config);
+  try {
+    const report = await publishPayloads(client, config.topic, payloads);
+    if (report.failed > 0) throw new Error(`${report.failed} events were not published`);
+  } finally {
+    await client.close();
+  }
+  return payloads;
 }
