@@ -38,17 +38,17 @@ export class SimulatedFailureError extends Error {
   }
 }
 
-/** One pending deadline; `done` once it expired or its work settled. */
+/** One pending deadline; `expire` is dropped once it expired or its work settled. */
 interface Deadline {
   readonly at: number;
-  readonly expire: () => void;
-  done: boolean;
+  expire: (() => void) | undefined;
 }
 
 /**
  * Deadlines that all share one timeout, so they expire in the order they were added: a FIFO
  * queue and a single timer replace a timer per event (which profiling showed to be a large part
- * of the per-event cost).
+ * of the per-event cost). Settled deadlines drop their callback at once and leave the queue as
+ * soon as everything before them has, so the queue holds about what is in flight.
  */
 class DeadlineQueue {
   #queue: Deadline[] = [];
@@ -56,18 +56,30 @@ class DeadlineQueue {
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   add(at: number, expire: () => void): Deadline {
-    const deadline: Deadline = { at, expire, done: false };
+    this.#trim();
+    const deadline: Deadline = { at, expire };
     this.#queue.push(deadline);
     if (this.#timer === undefined) this.#schedule();
     return deadline;
   }
 
-  #schedule(): void {
-    while (this.#head < this.#queue.length && this.#queue[this.#head]?.done) this.#head++;
+  /** Marks `deadline` settled: it will not expire. */
+  settle(deadline: Deadline): void {
+    deadline.expire = undefined;
+  }
+
+  #trim(): void {
+    while (this.#head < this.#queue.length && this.#queue[this.#head]?.expire === undefined) {
+      this.#head++;
+    }
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
+  }
+
+  #schedule(): void {
+    this.#trim();
     const next = this.#queue[this.#head];
     if (next === undefined) {
       this.#timer = undefined;
@@ -80,14 +92,13 @@ class DeadlineQueue {
     const now = performance.now();
     for (
       let d = this.#queue[this.#head];
-      d && (d.done || d.at <= now);
+      d && (d.expire === undefined || d.at <= now);
       d = this.#queue[this.#head]
     ) {
       this.#head++;
-      if (!d.done) {
-        d.done = true;
-        d.expire();
-      }
+      const expire = d.expire;
+      d.expire = undefined;
+      expire?.();
     }
     this.#schedule();
   }
@@ -114,12 +125,12 @@ export function withTimeout(timeoutMs: number): Middleware {
         });
         next(event, { ...context, signal: controller.signal }).then(
           () => {
-            deadline.done = true;
+            deadlines.settle(deadline);
             resolve();
           },
           (error) => {
-            if (deadline.done) return; // timed out already: reported as the timeout
-            deadline.done = true;
+            if (deadline.expire === undefined) return; // timed out already: reported as such
+            deadlines.settle(deadline);
             reject(error);
           },
         );

@@ -30,6 +30,8 @@ export interface CaseResult {
   eventsPerSecond: number;
   /** min(pool / latency, ceiling), events/s; undefined where it does not apply. */
   bound?: number;
+  /** The emulator ceiling this case was measured against, events/s. */
+  ceiling?: number;
   /** eventsPerSecond / bound, in percent. */
   percentOfBound?: number;
   /** Mean time in the handler (the simulated latency as this machine delivered it). */
@@ -175,9 +177,11 @@ export function drain(
         events: spec.events,
         seconds: (last - first) / 1000,
         ...(bound === undefined ? {} : { bound }),
+        ...(ceiling === undefined ? {} : { ceiling }),
       },
       latencies,
       used,
+      handlerTimes,
     );
   });
 }
@@ -271,6 +275,7 @@ export function steady(
       },
       latencies,
       used,
+      handlerTimes,
     );
   });
 }
@@ -301,13 +306,22 @@ export function publishOnly(client: PubSub, base: Config, events: number): Promi
   });
 }
 
+/** The V8 flag `deno task worker` and the Dockerfile run the worker with (README, Performance). */
+const WORKER_V8_FLAGS = "--v8-flags=--max-old-space-size=64";
+
 /** The command line that runs this same tool: the executable itself, or deno with main.ts. */
 function selfCommand(args: string[]): [string, string[]] {
   const exec = Deno.execPath();
   if (!/^deno(\.exe)?$/.test(exec.split(/[\\/]/).at(-1) ?? "")) return [exec, args];
   const main = new URL("../../main.ts", import.meta.url).pathname;
-  const permissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"];
-  return [exec, ["run", ...permissions, main, ...args]];
+  const flags = [
+    "--allow-net",
+    "--allow-env",
+    "--allow-read",
+    "--allow-sys",
+    WORKER_V8_FLAGS,
+  ];
+  return [exec, ["run", ...flags, main, ...args]];
 }
 
 /** The value of an unlabelled sample in Prometheus text, or 0. */

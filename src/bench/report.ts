@@ -23,6 +23,11 @@ const COLUMNS: [string, (r: Row) => string][] = [
   ["events/s", (r) => r.eventsPerSecond.toFixed(0)],
   ["% of bound", (r) => r.percentOfBound === undefined ? "—" : r.percentOfBound.toFixed(0)],
   ["handler ms", (r) => r.mode === "publish" ? "—" : r.handlerMeanMs.toFixed(1)],
+  ["% of P/handler", (r) => {
+    if (r.mode !== "drain" || r.handlerMeanMs <= 0) return "—";
+    const bound = Math.min(r.pool / (r.handlerMeanMs / 1000), r.ceiling ?? Infinity);
+    return ((100 * r.eventsPerSecond) / bound).toFixed(0);
+  }],
   ["p50 ms", (r) => r.mode === "publish" ? "—" : r.p50Ms.toFixed(1)],
   ["p95 ms", (r) => r.mode === "publish" ? "—" : r.p95Ms.toFixed(1)],
   ["p99 ms", (r) => r.mode === "publish" ? "—" : r.p99Ms.toFixed(1)],

@@ -202,9 +202,10 @@ the cases one after the other, so its RSS column shows the process's high-water 
 case's. The *backlog* row is different: it runs the real \`event-tool worker\` as its own process
 on a 100,000-event backlog and reads that process's progress, RSS and CPU from its own /metrics
 (\`event_tool_process_resident_memory_bytes\`, \`event_tool_process_cpu_seconds_total\`). *handler ms* is the mean time spent in the handler: the simulated latency as this
-machine delivered it (a 1 ms sleep takes longer on a busy event loop), which bounds what any
-consumer can reach. The two \`window=\` rows vary only the lease
-window at P=100, L=20 ms (default window: 2 × P = 200).
+machine delivered it (a 1 ms sleep takes longer on a busy event loop), and *% of P/handler*
+compares the rate with min(P / handler ms, ceiling), the most that handler allows. The two
+\`window=\` rows vary only the lease window at P=100, L=20 ms (the default there is
+max(2 × P, P + 200) = 300).
 
 ## Results
 

@@ -34,7 +34,7 @@ Deno.test("textTable() and markdownTable() show the figures of every row", () =>
   const text = textTable(rows);
   assert.match(
     text,
-    /event-tool drain P=100 L=20ms\s+1000\s+4000\s+80\s+20\.5\s+21\.0\s+25\.0\s+30\.0\s+100\s+120\s+5\.00/,
+    /event-tool drain P=100 L=20ms\s+1000\s+4000\s+80\s+20\.5\s+82\s+21\.0\s+25\.0\s+30\.0\s+100\s+120\s+5\.00/,
   );
   const markdown = markdownTable(rows).split("\n");
   assert.equal(markdown.length, 4);

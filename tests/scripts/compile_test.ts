@@ -10,7 +10,8 @@ Deno.test("the compiled executable gets no more permissions than the tool uses",
   assert.ok(!(PERMISSIONS as readonly string[]).includes("-A"));
   assert.ok(!(PERMISSIONS as readonly string[]).includes("--allow-write"));
   for (const task of ["setup", "publish", "worker", "demo"] as const) {
-    for (const flag of denoJson.tasks[task].split(" ").filter((w) => w.startsWith("--allow"))) {
+    const flags = denoJson.tasks[task].split(" ").filter((w) => w.startsWith("--allow"));
+    for (const flag of flags) {
       assert.ok((PERMISSIONS as readonly string[]).includes(flag), `${task} task uses ${flag}`);
     }
   }
