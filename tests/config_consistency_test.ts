@@ -93,7 +93,7 @@ Deno.test("Dockerfile runs main.ts as a non-root user with only the tool's permi
   const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
   assert.ok(entrypoint, "Dockerfile has an exec-form ENTRYPOINT");
   const args: string[] = JSON.parse(entrypoint);
-  assert.ok(args.includes("--v8-flags=--max-old-space-size=64"), "the worker's heap cap");
+  assert.ok(args.includes("--v8-flags=--max-old-space-size=128"), "the worker's heap cap");
   assert.deepEqual(args.filter((a) => a.startsWith("--allow")).sort(), [
     "--allow-env",
     "--allow-net",

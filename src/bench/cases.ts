@@ -9,6 +9,7 @@ import { publishPayloads, randomPayloads } from "../commands/publish.ts";
 import { ensureTopology } from "../commands/setup.ts";
 import type { Config } from "../config.ts";
 import { freePort } from "../emulator.ts";
+import { PUBLISHED_AT_ATTRIBUTE } from "../event.ts";
 import { sleep } from "../handler.ts";
 import { logger } from "../log.ts";
 import { connectionEnv } from "../pubsub.ts";
@@ -30,6 +31,8 @@ export interface CaseResult {
   eventsPerSecond: number;
   /** min(pool / latency, ceiling), events/s; undefined where it does not apply. */
   bound?: number;
+  /** Set on cases that vary one setting for comparison (not paired with the plain client). */
+  variant?: string;
   /** The emulator ceiling this case was measured against, events/s. */
   ceiling?: number;
   /** eventsPerSecond / bound, in percent. */
@@ -190,7 +193,7 @@ function startToolWorker(
   client: PubSub,
   config: Config,
   spec: CaseSpec,
-  onDone: (record: { durationMs: number; handlerMs?: number }) => void,
+  onDone: (record: { durationMs: number; handlerMs?: number; latencyMs?: number }) => void,
 ): () => Promise<unknown> {
   const worker = new Worker({
     ...config,
@@ -210,7 +213,7 @@ function startPlainClient(
   client: PubSub,
   config: Config,
   spec: CaseSpec,
-  onDone: (receiptMs: number, handlerMs: number) => void,
+  onDone: (receiptMs: number, handlerMs: number, message: Message) => void,
 ): () => Promise<unknown> {
   const subscription = client.subscription(config.subscription, {
     flowControl: { maxMessages: spec.pool, allowExcessMessages: false },
@@ -220,7 +223,7 @@ function startPlainClient(
     if (spec.latencyMs > 0) await sleep(spec.latencyMs);
     const handlerMs = performance.now() - received;
     message.ack();
-    onDone(received, handlerMs);
+    onDone(received, handlerMs, message);
   });
   subscription.on("error", (error) => console.error(`plain client: ${error.message}`));
   return () => subscription.close();
@@ -233,6 +236,7 @@ function startPlainClient(
 export function steady(
   client: PubSub,
   base: Config,
+  consumer: Consumer,
   spec: CaseSpec,
   rate: number,
   durationMs: number,
@@ -240,21 +244,27 @@ export function steady(
   return withTopology(client, base, async (config) => {
     const events = Math.round((rate * durationMs) / 1000);
     const latencies: number[] = [];
-    const done = Promise.withResolvers<void>();
-    const worker = new Worker({
-      ...config,
-      poolSize: spec.pool,
-      maxOutstanding: spec.window,
-      simulateLatency: spec.latencyMs,
-      logLevel: "warning",
-    }, { client });
     const handlerTimes: number[] = [];
-    worker.onOutcome((record) => {
-      if (record.handlerMs !== undefined) handlerTimes.push(record.handlerMs);
-      if (record.latencyMs !== undefined) latencies.push(record.latencyMs);
+    const done = Promise.withResolvers<void>();
+    const settled = (latencyMs: number, handlerMs: number) => {
+      handlerTimes.push(handlerMs);
+      latencies.push(latencyMs);
       if (latencies.length === events) done.resolve();
-    });
-    worker.start();
+    };
+    const stop = consumer === "event-tool"
+      ? startToolWorker(
+        client,
+        config,
+        spec,
+        (r) => settled(r.latencyMs ?? 0, r.handlerMs ?? 0),
+      )
+      : startPlainClient(
+        client,
+        config,
+        spec,
+        (_, handlerMs, message) =>
+          settled(Date.now() - Number(message.attributes[PUBLISHED_AT_ATTRIBUTE]), handlerMs),
+      );
     await sleep(500); // let the streams open before the clock starts
     const usage = startUsage();
     const started = performance.now();
@@ -262,11 +272,11 @@ export function steady(
     await done.promise;
     const seconds = (performance.now() - started) / 1000;
     const used = usage.stop();
-    await worker.stop();
+    await stop();
     return result(
       {
-        name: `event-tool steady ${rate}/s P=${spec.pool} L=${spec.latencyMs}ms`,
-        consumer: "event-tool",
+        name: `${consumer} steady ${rate}/s P=${spec.pool} L=${spec.latencyMs}ms`,
+        consumer,
         mode: "steady",
         pool: spec.pool,
         latencyMs: spec.latencyMs,
@@ -307,7 +317,7 @@ export function publishOnly(client: PubSub, base: Config, events: number): Promi
 }
 
 /** The V8 flag `deno task worker` and the Dockerfile run the worker with (README, Performance). */
-const WORKER_V8_FLAGS = "--v8-flags=--max-old-space-size=64";
+const WORKER_V8_FLAGS = "--v8-flags=--max-old-space-size=128";
 
 /** The command line that runs this same tool: the executable itself, or deno with main.ts. */
 function selfCommand(args: string[]): [string, string[]] {

@@ -9,7 +9,7 @@ export interface Row extends CaseResult {
 /** Pairs each event-tool drain case with the plain-client case of the same pool and latency. */
 export function withRatios(results: readonly CaseResult[]): Row[] {
   return results.map((r) => {
-    if (r.consumer !== "event-tool" || r.mode !== "drain") return r;
+    if (r.consumer !== "event-tool" || r.mode !== "drain" || r.variant) return r;
     const plain = results.find((b) =>
       b.consumer === "plain-client" && b.pool === r.pool && b.latencyMs === r.latencyMs
     );
