@@ -31,6 +31,9 @@ export interface CaseResult {
   eventsPerSecond: number;
   /** min(pool / latency, ceiling), events/s; undefined where it does not apply. */
   bound?: number;
+  /** Steady mode: p50 and p99 of publish → receipt alone (before the consumer starts). */
+  deliveryP50Ms?: number;
+  deliveryP99Ms?: number;
   /** Set on cases that vary one setting for comparison (not paired with the plain client). */
   variant?: string;
   /** The emulator ceiling this case was measured against, events/s. */
@@ -245,10 +248,12 @@ export function steady(
     const events = Math.round((rate * durationMs) / 1000);
     const latencies: number[] = [];
     const handlerTimes: number[] = [];
+    const deliveries: number[] = [];
     const done = Promise.withResolvers<void>();
-    const settled = (latencyMs: number, handlerMs: number) => {
+    const settled = (latencyMs: number, handlerMs: number, inConsumerMs: number) => {
       handlerTimes.push(handlerMs);
       latencies.push(latencyMs);
+      deliveries.push(latencyMs - inConsumerMs);
       if (latencies.length === events) done.resolve();
     };
     const stop = consumer === "event-tool"
@@ -256,14 +261,18 @@ export function steady(
         client,
         config,
         spec,
-        (r) => settled(r.latencyMs ?? 0, r.handlerMs ?? 0),
+        (r) => settled(r.latencyMs ?? 0, r.handlerMs ?? 0, r.durationMs),
       )
       : startPlainClient(
         client,
         config,
         spec,
-        (_, handlerMs, message) =>
-          settled(Date.now() - Number(message.attributes[PUBLISHED_AT_ATTRIBUTE]), handlerMs),
+        (received, handlerMs, message) =>
+          settled(
+            Date.now() - Number(message.attributes[PUBLISHED_AT_ATTRIBUTE]),
+            handlerMs,
+            performance.now() - received,
+          ),
       );
     await sleep(500); // let the streams open before the clock starts
     const usage = startUsage();
@@ -282,6 +291,8 @@ export function steady(
         latencyMs: spec.latencyMs,
         events,
         seconds,
+        deliveryP50Ms: percentile(deliveries, 50),
+        deliveryP99Ms: percentile(deliveries, 99),
       },
       latencies,
       used,

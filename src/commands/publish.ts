@@ -118,14 +118,21 @@ export async function publishPayloads(
   });
   const report: PublishReport = { published: 0, failed: 0, seconds: 0 };
   const started = performance.now();
-  const pending: Promise<void>[] = [];
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  /** Resolves once fewer than `limit` publishes are in flight. */
+  const below = async (limit: number) => {
+    while (inFlight >= limit) await new Promise<void>((resolve) => wake = resolve);
+  };
   for (const [index, payload] of payloads.entries()) {
     if (options.rate !== undefined) {
       const due = started + (index * 1000) / options.rate;
       const ahead = due - performance.now();
       if (ahead > 2) await sleep(ahead);
     }
-    const publishing = topic.publishMessage({
+    await below(MAX_PENDING);
+    inFlight++;
+    topic.publishMessage({
       data: asBuffer(payload.data),
       attributes: {
         [EVENT_TYPE_ATTRIBUTE]: "PaymentMethodCreated",
@@ -137,11 +144,15 @@ export async function publishPayloads(
         report.failed++;
         report.firstError ??= error;
       },
-    ).finally(() => options.onProgress?.(report.published + report.failed));
-    pending.push(publishing);
-    if (pending.length >= MAX_PENDING) await pending.shift();
+    ).finally(() => {
+      inFlight--;
+      options.onProgress?.(report.published + report.failed);
+      const resume = wake;
+      wake = undefined;
+      resume?.();
+    });
   }
-  await Promise.all(pending); // each settles once its batch was sent (or failed)
+  await below(1); // each publish settles once its batch was sent (or failed)
   report.seconds = (performance.now() - started) / 1000;
   return report;
 }
