@@ -1,8 +1,9 @@
 /**
  * The Pub/Sub client for the emulator or for Google Cloud, and the topology names in one place.
  */
-import { PubSub } from "@google-cloud/pubsub";
+import { type Message, PubSub } from "@google-cloud/pubsub";
 import { type Config, SETTINGS } from "./config.ts";
+import { PUBLISHED_AT_ATTRIBUTE } from "./event.ts";
 
 /** The four resources event-tool works with. */
 export interface Topology {
@@ -58,4 +59,33 @@ export function describeTarget(config: Pick<Config, "project" | "emulatorHost">)
   return config.emulatorHost === undefined
     ? `Google Cloud project ${config.project}`
     : `emulator ${config.emulatorHost} (project ${config.project})`;
+}
+
+/** Publish time in epoch ms: the `publishedAt` attribute if valid, else Pub/Sub's. */
+export function publishedAt(message: Message): number {
+  const attribute = Number(message.attributes?.[PUBLISHED_AT_ATTRIBUTE]);
+  return Number.isFinite(attribute) && attribute > 0 ? attribute : message.publishTime.getTime();
+}
+
+interface GrpcStub {
+  getChannel(): { getConnectivityState(tryToConnect: boolean): number };
+}
+const CHANNEL_READY = 2; // grpc.connectivityState.READY
+
+/**
+ * Whether the client's gRPC channel for subscribing is connected. Uses the GAPIC client the
+ * subscriber streams through (`getClient_`, `subscriberStub`), as the library's own
+ * MessageStream does.
+ */
+export async function channelReady(client: PubSub): Promise<boolean> {
+  const gapic = await new Promise<{ initialize(): Promise<unknown>; subscriberStub: unknown }>(
+    (resolve, reject) =>
+      client.getClient_(
+        { client: "SubscriberClient" },
+        (error, gapic) => error ? reject(error) : resolve(gapic as never),
+      ),
+  );
+  await gapic.initialize();
+  const stub = await (gapic.subscriberStub as Promise<GrpcStub>);
+  return stub.getChannel().getConnectivityState(true) === CHANNEL_READY;
 }

@@ -7,12 +7,13 @@
 import type { Message, PubSub, Subscription, Topic } from "@google-cloud/pubsub";
 import { type Config, leaseWindow } from "./config.ts";
 import { compose, type Handler, logEvent, withSimulation, withTimeout } from "./handler.ts";
-import { peekEventID, PUBLISHED_AT_ATTRIBUTE } from "./event.ts";
+import { peekEventID } from "./event.ts";
 import { logger } from "./log.ts";
 import { type Outcome, processDelivery } from "./pipeline.ts";
 import { Dedupe } from "./dedupe.ts";
 import { Pool, PoolClosedError } from "./pool.ts";
-import { createClient, describeTarget } from "./pubsub.ts";
+import { channelReady, createClient, describeTarget, publishedAt } from "./pubsub.ts";
+import { deadLetterAttributes } from "./dead_letter.ts";
 import { inSpan } from "./tracing.ts";
 
 /** How one delivery ended, as logged and counted. */
@@ -65,7 +66,6 @@ export interface StopReport {
 }
 
 const log = logger("worker");
-const MAX_ATTRIBUTE_BYTES = 1024;
 /** A close this soon after start, before any message, means the subscription is unusable. */
 const STARTUP_GRACE_MS = 10_000;
 const MIN_REOPEN_DELAY_MS = 1_000;
@@ -346,14 +346,11 @@ export class Worker {
     try {
       await this.#deadLetterTopic.publishMessage({
         data: message.data,
-        attributes: {
-          ...message.attributes,
+        attributes: deadLetterAttributes(message, {
           reason: outcome.reason,
-          detail: truncate(outcome.detail),
-          messageId: message.id,
+          detail: outcome.detail,
           subscription: this.#config.subscription,
-          deliveryAttempt: String(message.deliveryAttempt),
-        },
+        }),
       });
     } catch (error) {
       // Not on the dead-letter topic, so not acked: Pub/Sub will deliver it again.
@@ -405,43 +402,4 @@ export class Worker {
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
-}
-
-/** Publish time in epoch ms: the `publishedAt` attribute if valid, else Pub/Sub's. */
-function publishedAt(message: Message): number {
-  const attribute = Number(message.attributes?.[PUBLISHED_AT_ATTRIBUTE]);
-  return Number.isFinite(attribute) && attribute > 0 ? attribute : message.publishTime.getTime();
-}
-
-interface GrpcStub {
-  getChannel(): { getConnectivityState(tryToConnect: boolean): number };
-}
-const CHANNEL_READY = 2; // grpc.connectivityState.READY
-
-/**
- * Whether the client's gRPC channel for subscribing is connected. Uses the GAPIC client the
- * subscriber streams through (`getClient_`, `subscriberStub`), as the library's own
- * MessageStream does.
- */
-async function channelReady(client: PubSub): Promise<boolean> {
-  const gapic = await new Promise<{ initialize(): Promise<unknown>; subscriberStub: unknown }>(
-    (resolve, reject) =>
-      client.getClient_(
-        { client: "SubscriberClient" },
-        (error, gapic) => error ? reject(error) : resolve(gapic as never),
-      ),
-  );
-  await gapic.initialize();
-  const stub = await (gapic.subscriberStub as Promise<GrpcStub>);
-  return stub.getChannel().getConnectivityState(true) === CHANNEL_READY;
-}
-
-function truncate(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  if (bytes.length <= MAX_ATTRIBUTE_BYTES) return text;
-  return new TextDecoder().decode(bytes.subarray(0, MAX_ATTRIBUTE_BYTES - 3)).replace(
-    /\uFFFD$/,
-    "",
-  ) +
-    "...";
 }
