@@ -10,10 +10,13 @@ import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, pull, testConfig } from "../support/pubsub.ts";
 import { report, since } from "./_support.ts";
 
-/** A usage error: exit 2, exactly one line on stderr, no stack trace. */
+/**
+ * A usage error: exit 2, exactly one error line on stderr (commander may add hint lines in
+ * parentheses: "(Did you mean bench?)", "(run with --help for usage)"), no stack trace.
+ */
 function assertUsageError(result: { code: number; stderr: string }, pattern: RegExp): void {
   assert.equal(result.code, 2, result.stderr);
-  const lines = result.stderr.trim().split("\n").filter((l) => !l.startsWith("(run with --help"));
+  const lines = result.stderr.trim().split("\n").filter((l) => !l.startsWith("("));
   assert.equal(lines.length, 1, result.stderr);
   assert.match(lines[0] ?? "", pattern);
   assert.doesNotMatch(result.stderr, /\n\s+at /);
