@@ -401,6 +401,7 @@ export function backlogProcess(
     return result(
       {
         name: `event-tool worker process, backlog ${events}, P=${pool} L=0ms`,
+        variant: "backlog",
         consumer: "event-tool",
         mode: "drain",
         pool,

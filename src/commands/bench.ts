@@ -132,7 +132,7 @@ function checks(rows: readonly Row[], ceiling: number): Check[] {
   }
   const noop = rows.find((r) =>
     r.mode === "drain" && r.pool === 1000 && r.latencyMs === 0 &&
-    r.consumer === "event-tool" && !r.name.includes("backlog")
+    r.consumer === "event-tool" && r.variant === undefined
   );
   const noopPlain = rows.find((r) =>
     r.consumer === "plain-client" && r.pool === 1000 && r.latencyMs === 0
@@ -155,7 +155,7 @@ function checks(rows: readonly Row[], ceiling: number): Check[] {
         "listeners; the Pub/Sub client's own cost is the same for both",
     });
   }
-  const backlog = rows.find((r) => r.name.includes("backlog"));
+  const backlog = rows.find((r) => r.variant === "backlog");
   if (backlog) {
     list.push({
       target: "100,000 backlog, P=1000: peak RSS ≤ 150 MB and flat",
