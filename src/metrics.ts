@@ -4,7 +4,8 @@
  * default process metrics. Every name starts with `event_tool_`.
  */
 import client from "prom-client";
-import type { OutcomeRecord, Worker } from "./worker.ts";
+import type { OutcomeRecord } from "./outcome.ts";
+import type { Worker } from "./worker.ts";
 
 /** Metric name prefix. */
 export const METRIC_PREFIX = "event_tool_";

@@ -7,32 +7,20 @@
 import type { Message, PubSub, Subscription, Topic } from "@google-cloud/pubsub";
 import { type Config, leaseWindow } from "./config.ts";
 import { compose, type Handler, logEvent, withSimulation, withTimeout } from "./handler.ts";
-import { peekEventID } from "./event.ts";
 import { logger } from "./log.ts";
 import { type Outcome, processDelivery } from "./pipeline.ts";
 import { Dedupe } from "./dedupe.ts";
 import { Pool, PoolClosedError } from "./pool.ts";
-import { channelReady, createClient, describeTarget, publishedAt } from "./pubsub.ts";
+import { channelReady, createClient, describeTarget } from "./pubsub.ts";
+import {
+  logOutcome,
+  type OutcomeReason,
+  type OutcomeRecord,
+  outcomeRecord,
+  round,
+} from "./outcome.ts";
 import { deadLetterAttributes } from "./dead_letter.ts";
 import { inSpan } from "./tracing.ts";
-
-/** How one delivery ended, as logged and counted. */
-export interface OutcomeRecord {
-  outcome: "acked" | "duplicate" | "nacked" | "dead-lettered";
-  /** The event's ID; `null` when the payload has none. */
-  eventID: string | null;
-  messageId: string;
-  deliveryAttempt: number;
-  /** From receipt to the outcome, including the wait for a permit. */
-  durationMs: number;
-  /** How long the handler ran; absent when it did not run. */
-  handlerMs?: number;
-  /** From publish (the `publishedAt` attribute, else Pub/Sub's publish time) to the outcome. */
-  latencyMs?: number;
-  /** Dead-letter reason, or why the event was nacked. */
-  reason?: string;
-  detail?: string;
-}
 
 /** Counters since the worker started. */
 export interface WorkerStats {
@@ -374,32 +362,15 @@ export class Worker {
     started: number,
     eventID: string | undefined,
     outcome: OutcomeRecord["outcome"],
-    why: { reason?: string; detail?: string; handlerMs?: number },
+    why: OutcomeReason,
   ): void {
-    const record: OutcomeRecord = {
-      outcome,
-      eventID: eventID ?? peekEventID(message.data) ?? null,
-      messageId: message.id,
-      deliveryAttempt: message.deliveryAttempt,
-      durationMs: round(performance.now() - started),
-      latencyMs: Math.max(0, Date.now() - publishedAt(message)),
-      ...why,
-    };
+    const record = outcomeRecord(message, started, eventID, outcome, why);
     this.#lastProgress = performance.now();
     if (outcome === "acked") this.#counts.acked++;
     else if (outcome === "duplicate") this.#counts.duplicates++;
     else if (outcome === "nacked") this.#counts.nacked++;
     else this.#counts.deadLettered++;
-    const level = outcome === "acked" || outcome === "duplicate" ? "info" : "warning";
-    if (log.isEnabledFor(level)) {
-      const text = "Event {eventID} {outcome} in {durationMs}ms (message {messageId}, attempt " +
-        "{deliveryAttempt})" + (why.reason ? ": {reason}" : "");
-      log[level](text, { ...record });
-    }
+    logOutcome(record);
     for (const listener of this.#listeners) listener(record);
   }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }

@@ -1,7 +1,8 @@
 /** Runs an in-process worker on the emulator until a condition on its outcomes holds. */
 import type { Config } from "../../src/config.ts";
 import { createClient } from "../../src/pubsub.ts";
-import { type OutcomeRecord, Worker, type WorkerOptions } from "../../src/worker.ts";
+import type { OutcomeRecord } from "../../src/outcome.ts";
+import { Worker, type WorkerOptions } from "../../src/worker.ts";
 
 /** Runs a worker until `until(records)` holds (or 30 s pass), then stops it. */
 export async function runWorker(
