@@ -4,7 +4,7 @@ import { workerMetrics } from "../src/metrics.ts";
 import { Worker } from "../src/worker.ts";
 import { integrationTest } from "./support/emulator.ts";
 import { createTopology, publishEvents, testConfig } from "./support/pubsub.ts";
-import { sample } from "./support/prometheus.ts";
+import { sample } from "../src/bench/measure.ts";
 import { publishRaw } from "./support/worker.ts";
 
 integrationTest("workerMetrics() counts what was received, acked and dead-lettered", async () => {

@@ -14,7 +14,7 @@ import { sleep } from "../handler.ts";
 import { logger } from "../log.ts";
 import { connectionEnv } from "../pubsub.ts";
 import { Worker } from "../worker.ts";
-import { percentile, startUsage, type Usage } from "./measure.ts";
+import { percentile, sample, startUsage, type Usage } from "./measure.ts";
 
 /** Who consumes in a case. */
 export type Consumer = "event-tool" | "plain-client";
@@ -345,11 +345,6 @@ function selfCommand(args: string[]): [string, string[]] {
   return [exec, ["run", ...flags, main, ...args]];
 }
 
-/** The value of an unlabelled sample in Prometheus text, or 0. */
-function sample(text: string, name: string): number {
-  return Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text)?.[1] ?? 0);
-}
-
 /**
  * Backlog: pre-fills `events`, then runs the real `event-tool worker` as its own process with a
  * no-op handler, reading its progress, RSS and CPU from its own /metrics every 100 ms.
@@ -389,9 +384,9 @@ export function backlogProcess(
       await sleep(100);
       const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => "");
       if (text === "") continue; // not listening yet
-      acked = sample(text, "event_tool_events_acked_total");
-      rss.push(sample(text, "event_tool_process_resident_memory_bytes"));
-      cpuMs = sample(text, "event_tool_process_cpu_seconds_total") * 1000;
+      acked = sample(text, "event_tool_events_acked_total") ?? 0;
+      rss.push(sample(text, "event_tool_process_resident_memory_bytes") ?? 0);
+      cpuMs = (sample(text, "event_tool_process_cpu_seconds_total") ?? 0) * 1000;
       if (acked > 0 && first === 0) first = performance.now();
       last = performance.now();
     }

@@ -38,3 +38,9 @@ export function startUsage(sampleMs = 100): { stop(): Usage } {
     },
   };
 }
+
+/** The value of one series in Prometheus text, e.g. `sample(text, 'x_total{reason="a"}')`. */
+export function sample(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { freePort } from "../../src/emulator.ts";
 import { sleep } from "../../src/handler.ts";
-import { sample } from "../support/prometheus.ts";
+import { sample } from "../../src/bench/measure.ts";
 import { jsonLogs, runCli, spawnCli } from "../support/cli.ts";
+import { httpStatus } from "../support/http.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, publishEvents, pull, testConfig } from "../support/pubsub.ts";
 
@@ -58,16 +59,6 @@ integrationTest(
   },
 );
 
-async function status(url: string): Promise<number | undefined> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    await response.body?.cancel();
-    return response.status;
-  } catch {
-    return undefined; // not listening
-  }
-}
-
 integrationTest(
   "worker serves /metrics and /readyz, and is not ready once SIGTERM came",
   async () => {
@@ -81,9 +72,9 @@ integrationTest(
       envFor(config),
     );
     const deadline = Date.now() + 20_000;
-    while (await status(`${base}/readyz`) !== 200 && Date.now() < deadline) await sleep(50);
-    assert.equal(await status(`${base}/readyz`), 200);
-    assert.equal(await status(`${base}/healthz`), 200);
+    while (await httpStatus(`${base}/readyz`) !== 200 && Date.now() < deadline) await sleep(50);
+    assert.equal(await httpStatus(`${base}/readyz`), 200);
+    assert.equal(await httpStatus(`${base}/healthz`), 200);
     await worker.waitForLine(/"outcome":"acked"/);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.equal(sample(metrics, "event_tool_ready"), 1);
@@ -96,7 +87,7 @@ integrationTest(
     let code: number | undefined;
     worker.finished.then((r) => code = r.code);
     while (code === undefined) {
-      seen.add(await status(`${base}/readyz`));
+      seen.add(await httpStatus(`${base}/readyz`));
       await sleep(20);
     }
     assert.equal(code, 0);

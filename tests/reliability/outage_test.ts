@@ -8,22 +8,15 @@ import assert from "node:assert/strict";
 import { freePort, startEmulator } from "../../src/emulator.ts";
 import { sleep } from "../../src/handler.ts";
 import { runCli, spawnCli } from "../support/cli.ts";
+import { httpStatus } from "../support/http.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { envFor, testConfig } from "../support/pubsub.ts";
 import { Outcomes, report, since } from "./_support.ts";
 
 const BATCH = 50;
 
-async function readyz(port: number): Promise<number | undefined> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/readyz`, {
-      signal: AbortSignal.timeout(1000),
-    });
-    await response.body?.cancel();
-    return response.status;
-  } catch {
-    return undefined;
-  }
+function readyz(port: number): Promise<number | undefined> {
+  return httpStatus(`http://127.0.0.1:${port}/readyz`);
 }
 
 async function waitForReadyz(port: number, status: number, timeoutMs: number): Promise<void> {
