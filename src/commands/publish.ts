@@ -56,12 +56,17 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** `count` random valid events. */
-export function randomPayloads(count: number): Payload[] {
-  return Array.from({ length: count }, () => {
+/** `count` random valid events, made one at a time as they are published. */
+export function* generatePayloads(count: number): Generator<Payload> {
+  for (let i = 0; i < count; i++) {
     const event = fakeEvent();
-    return { eventID: event.eventID, data: encoder.encode(JSON.stringify(event)) };
-  });
+    yield { eventID: event.eventID, data: encoder.encode(JSON.stringify(event)) };
+  }
+}
+
+/** `count` random valid events, all at once (for callers that need their IDs). */
+export function randomPayloads(count: number): Payload[] {
+  return Array.from(generatePayloads(count));
 }
 
 /**
@@ -110,7 +115,7 @@ async function readSource(file: string): Promise<string> {
 export async function publishPayloads(
   client: PubSub,
   topicName: string,
-  payloads: readonly Payload[],
+  payloads: Iterable<Payload>,
   options: PublishOptions = {},
 ): Promise<PublishReport> {
   const topic = client.topic(topicName, {
@@ -124,7 +129,9 @@ export async function publishPayloads(
   const below = async (limit: number) => {
     while (inFlight >= limit) await new Promise<void>((resolve) => wake = resolve);
   };
-  for (const [index, payload] of payloads.entries()) {
+  let index = -1;
+  for (const payload of payloads) {
+    index++;
     if (options.rate !== undefined) {
       const due = started + (index * 1000) / options.rate;
       const ahead = due - performance.now();
@@ -159,16 +166,20 @@ export async function publishPayloads(
 
 /** Runs `publish`. */
 export async function run(config: Config): Promise<void> {
-  const payloads = config.file === undefined
-    ? randomPayloads(config.count)
+  // Random events are made as they are sent, so --count does not bound memory; a file is read
+  // and validated whole first, so that a bad line publishes nothing.
+  const fromFile = config.file === undefined
+    ? undefined
     : parseNdjson(await readSource(config.file), config.file);
+  const count = fromFile?.length ?? config.count;
+  const payloads = fromFile ?? generatePayloads(config.count);
   log.info("Publishing {count} events to {topic} on {target}", {
-    count: payloads.length,
+    count,
     topic: config.topic,
     target: describeTarget(config),
   });
   const client = createClient(config);
-  const progress = startProgress(payloads.length);
+  const progress = startProgress(count);
   let report: PublishReport;
   try {
     report = await publishPayloads(client, config.topic, payloads, {
@@ -187,7 +198,7 @@ export async function run(config: Config): Promise<void> {
       `${report.seconds.toFixed(2)}s (${rate} events/s)`,
   );
   if (report.failed > 0) {
-    throw new Error(`${report.failed} of ${payloads.length} events were not published`, {
+    throw new Error(`${report.failed} of ${count} events were not published`, {
       cause: report.firstError,
     });
   }
