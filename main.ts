@@ -15,10 +15,10 @@ import {
   type Config,
   resolveConfig,
   SETTINGS,
-} from "./src/config.ts";
-import { EXIT, exitCodeFor, formatError } from "./src/errors.ts";
-import { guardUnhandledRejections, setupLogging } from "./src/log.ts";
-import { startTracing, stopTracing } from "./src/tracing.ts";
+} from "./src/config/settings.ts";
+import { EXIT, exitCodeFor, formatError } from "./src/base/errors.ts";
+import { guardUnhandledRejections, setupLogging } from "./src/telemetry/log.ts";
+import { startTracing, stopTracing } from "./src/telemetry/tracing.ts";
 
 const COMMANDS: Record<CommandName, { summary: string; run: (config: Config) => Promise<void> }> = {
   setup,

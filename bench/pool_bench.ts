@@ -2,7 +2,7 @@
  * Micro-benchmarks of the pool: the per-task overhead of `Pool.run` against bare promises.
  * Run: `deno task microbench`.
  */
-import { Pool } from "../src/pool.ts";
+import { Pool } from "../src/worker/pool.ts";
 
 const TASKS = 1000;
 const task = () => Promise.resolve(1);

@@ -1,5 +1,5 @@
 /** Rewrites the configuration table in README.md from src/config.ts. Run: `deno task docs`. */
-import { replaceConfigTable } from "../src/config_table.ts";
+import { replaceConfigTable } from "../src/config/docs.ts";
 
 const readme = new URL("../README.md", import.meta.url);
 await Deno.writeTextFile(readme, replaceConfigTable(await Deno.readTextFile(readme)));

@@ -7,13 +7,13 @@
 import type { Message, PubSub } from "@google-cloud/pubsub";
 import { publishPayloads, randomPayloads } from "../commands/publish.ts";
 import { ensureTopology } from "../commands/setup.ts";
-import type { Config } from "../config.ts";
-import { freePort } from "../emulator.ts";
-import { PUBLISHED_AT_ATTRIBUTE } from "../event.ts";
-import { sleep } from "../handler.ts";
-import { logger } from "../log.ts";
-import { connectionEnv } from "../pubsub.ts";
-import { Worker } from "../worker.ts";
+import type { Config } from "../config/settings.ts";
+import { freePort } from "../pubsub/emulator.ts";
+import { PUBLISHED_AT_ATTRIBUTE } from "../event/event.ts";
+import { sleep } from "../worker/handler.ts";
+import { logger } from "../telemetry/log.ts";
+import { connectionEnv } from "../pubsub/client.ts";
+import { Worker } from "../worker/worker.ts";
 import { percentile, sample, startUsage, type Usage } from "./measure.ts";
 
 /** Who consumes in a case. */

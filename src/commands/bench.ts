@@ -9,11 +9,11 @@ import type { PubSub } from "@google-cloud/pubsub";
 import denoJson from "../../deno.json" with { type: "json" };
 import { backlogProcess, type CaseResult, drain, publishOnly, steady } from "../bench/cases.ts";
 import { markdownTable, type Row, textTable, withRatios } from "../bench/report.ts";
-import type { Config } from "../config.ts";
-import { type Emulator, startEmulator } from "../emulator.ts";
-import { UsageError } from "../errors.ts";
-import { logger } from "../log.ts";
-import { createClient } from "../pubsub.ts";
+import type { Config } from "../config/settings.ts";
+import { type Emulator, startEmulator } from "../pubsub/emulator.ts";
+import { UsageError } from "../base/errors.ts";
+import { logger } from "../telemetry/log.ts";
+import { createClient } from "../pubsub/client.ts";
 
 export const summary = "benchmark the worker against the plain client on the emulator";
 

@@ -3,11 +3,11 @@
  * PUBSUB_EMULATOR_HOST is set), runs setup, starts the worker, publishes `--count` events, waits
  * until each was handled, prints a summary and stops what it started.
  */
-import type { Config } from "../config.ts";
-import { type Emulator, startEmulator } from "../emulator.ts";
-import { logger } from "../log.ts";
-import { createClient } from "../pubsub.ts";
-import { Worker } from "../worker.ts";
+import type { Config } from "../config/settings.ts";
+import { type Emulator, startEmulator } from "../pubsub/emulator.ts";
+import { logger } from "../telemetry/log.ts";
+import { createClient } from "../pubsub/client.ts";
+import { Worker } from "../worker/worker.ts";
 import { publishPayloads, randomPayloads } from "./publish.ts";
 import { ensureTopology } from "./setup.ts";
 

@@ -5,18 +5,18 @@
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import { Buffer } from "node:buffer";
-import type { Config } from "../config.ts";
-import { UsageError } from "../errors.ts";
+import type { Config } from "../config/settings.ts";
+import { UsageError } from "../base/errors.ts";
 import {
   EVENT_TYPE_ATTRIBUTE,
   fakeEvent,
   PUBLISHED_AT_ATTRIBUTE,
   validateEvent,
-} from "../event.ts";
-import { sleep } from "../handler.ts";
-import { logger } from "../log.ts";
-import { startProgress } from "../progress.ts";
-import { createClient, describeTarget } from "../pubsub.ts";
+} from "../event/event.ts";
+import { sleep } from "../worker/handler.ts";
+import { logger } from "../telemetry/log.ts";
+import { startProgress } from "../ops/progress.ts";
+import { createClient, describeTarget } from "../pubsub/client.ts";
 
 export const summary = "publish PaymentMethodCreated events (random, or from an NDJSON file)";
 

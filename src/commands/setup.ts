@@ -4,9 +4,9 @@
  * exists is reported as existing and left as it is.
  */
 import type { PubSub } from "@google-cloud/pubsub";
-import type { Config } from "../config.ts";
-import { logger } from "../log.ts";
-import { createClient, describeTarget } from "../pubsub.ts";
+import type { Config } from "../config/settings.ts";
+import { logger } from "../telemetry/log.ts";
+import { createClient, describeTarget } from "../pubsub/client.ts";
 
 export const summary = "create the topics and subscriptions (idempotent)";
 

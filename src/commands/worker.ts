@@ -3,11 +3,11 @@
  * worker.ts for the pipeline and the shutdown order). Serves /metrics, /healthz and /readyz on
  * the metrics port and logs a periodic summary.
  */
-import type { Config } from "../config.ts";
-import { workerMetrics } from "../metrics.ts";
-import { type OpsServer, serveOps } from "../ops_server.ts";
-import { startSummary } from "../summary.ts";
-import { Worker } from "../worker.ts";
+import type { Config } from "../config/settings.ts";
+import { workerMetrics } from "../ops/metrics.ts";
+import { type OpsServer, serveOps } from "../ops/server.ts";
+import { startSummary } from "../ops/summary.ts";
+import { Worker } from "../worker/worker.ts";
 
 export const summary = "consume the subscription with a bounded pool until SIGTERM/SIGINT";
 

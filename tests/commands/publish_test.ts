@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fakeEvent, validateEvent } from "../../src/event.ts";
+import { fakeEvent, validateEvent } from "../../src/event/event.ts";
 import { runCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, pull, pullAll, testConfig } from "../support/pubsub.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { freePort } from "../../src/emulator.ts";
-import { sleep } from "../../src/handler.ts";
+import { freePort } from "../../src/pubsub/emulator.ts";
+import { sleep } from "../../src/worker/handler.ts";
 import { sample } from "../../src/bench/measure.ts";
 import { jsonLogs, runCli, spawnCli } from "../support/cli.ts";
 import { httpStatus } from "../support/http.ts";

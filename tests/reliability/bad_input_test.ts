@@ -4,7 +4,7 @@
  * in `publish --file` is reported by number and nothing is published.
  */
 import assert from "node:assert/strict";
-import { fakeEvent } from "../../src/event.ts";
+import { fakeEvent } from "../../src/event/event.ts";
 import { runCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, pull, testConfig } from "../support/pubsub.ts";

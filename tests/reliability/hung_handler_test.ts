@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { randomPayloads } from "../../src/commands/publish.ts";
-import { type Handler, sleep } from "../../src/handler.ts";
+import { type Handler, sleep } from "../../src/worker/handler.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, publishEvents, pull, pullAll, testConfig } from "../support/pubsub.ts";
 import { runWorker } from "../support/worker.ts";

@@ -5,8 +5,8 @@
  * published afterwards.
  */
 import assert from "node:assert/strict";
-import { freePort, startEmulator } from "../../src/emulator.ts";
-import { sleep } from "../../src/handler.ts";
+import { freePort, startEmulator } from "../../src/pubsub/emulator.ts";
+import { sleep } from "../../src/worker/handler.ts";
 import { runCli, spawnCli } from "../support/cli.ts";
 import { httpStatus } from "../support/http.ts";
 import { integrationTest } from "../support/emulator.ts";

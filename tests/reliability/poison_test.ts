@@ -4,9 +4,9 @@
  * ends empty, no message is delivered more than twice, and the worker never exits.
  */
 import assert from "node:assert/strict";
-import { fakeEvent } from "../../src/event.ts";
-import { sleep } from "../../src/handler.ts";
-import { createClient } from "../../src/pubsub.ts";
+import { fakeEvent } from "../../src/event/event.ts";
+import { sleep } from "../../src/worker/handler.ts";
+import { createClient } from "../../src/pubsub/client.ts";
 import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, pull, pullAll, testConfig } from "../support/pubsub.ts";

@@ -3,7 +3,7 @@
  * otherwise starts one on a free port (once per test process) and stops it when the process
  * ends. If none can start, the tests that need it fail with the reason; they never skip.
  */
-import { type Emulator, startEmulator } from "../../src/emulator.ts";
+import { type Emulator, startEmulator } from "../../src/pubsub/emulator.ts";
 
 let started: Promise<Emulator> | undefined;
 

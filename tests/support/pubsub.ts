@@ -2,8 +2,8 @@
  * Test helpers that talk to the emulator: a unique topology per test (so tests never share a
  * subscription), and pulls through the emulator's REST API to count what is left.
  */
-import { type Config, defaults } from "../../src/config.ts";
-import { connectionEnv, createClient } from "../../src/pubsub.ts";
+import { type Config, defaults } from "../../src/config/settings.ts";
+import { connectionEnv, createClient } from "../../src/pubsub/client.ts";
 import { type Payload, publishPayloads, randomPayloads } from "../../src/commands/publish.ts";
 import { ensureTopology } from "../../src/commands/setup.ts";
 import { emulatorHost } from "./emulator.ts";

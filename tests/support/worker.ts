@@ -1,8 +1,8 @@
 /** Runs an in-process worker on the emulator until a condition on its outcomes holds. */
-import type { Config } from "../../src/config.ts";
-import { createClient } from "../../src/pubsub.ts";
-import type { OutcomeRecord } from "../../src/outcome.ts";
-import { Worker, type WorkerOptions } from "../../src/worker.ts";
+import type { Config } from "../../src/config/settings.ts";
+import { createClient } from "../../src/pubsub/client.ts";
+import type { OutcomeRecord } from "../../src/worker/outcome.ts";
+import { Worker, type WorkerOptions } from "../../src/worker/worker.ts";
 
 /** Runs a worker until `until(records)` holds (or 30 s pass), then stops it. */
 export async function runWorker(

@@ -1,0 +1,396 @@
+/**
+ * Every setting of event-tool, defined once: its flag, its environment variable, its default,
+ * its parser and its help text. The CLI, the README table, docker-compose.yml, terraform and the
+ * tests all read names and defaults from here. A flag always wins over its variable.
+ */
+import { UsageError } from "../base/errors.ts";
+import * as parse from "./parse.ts";
+import { ParseError, type Parser } from "./parse.ts";
+
+/** Log formats: JSON Lines for machines, coloured lines for people. */
+export const LOG_FORMATS = ["json", "pretty"] as const;
+/** Benchmark modes. */
+export const BENCH_MODES = ["drain", "steady", "publish"] as const;
+/** Log levels, lowest first (LogTape's names). */
+export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
+
+/** One setting: flag name (camelCase key is derived by commander), variable, default, parser. */
+export interface Setting<T> {
+  /** Long flag without value placeholder, e.g. `--pool-size`. */
+  readonly flag: string;
+  /** Environment variable, e.g. `WORKER_POOL_SIZE`. */
+  readonly env: string;
+  /** Default as the user would type it; `undefined` when the default is derived or absent. */
+  readonly default: string | undefined;
+  /** What the default means when it is derived (for help and README). */
+  readonly defaultNote?: string;
+  /** A switch: the flag takes no value (`--redact`); the variable takes true or false. */
+  readonly switch?: true;
+  readonly description: string;
+  readonly parse: Parser<T>;
+}
+
+function setting<T>(s: Setting<T>): Setting<T> {
+  return s;
+}
+
+/** The settings table. Keys are the camelCase form of each flag. */
+export const SETTINGS = {
+  project: setting({
+    flag: "--project",
+    env: "PUBSUB_PROJECT_ID",
+    default: "local-project",
+    description: "Google Cloud project that holds the topics and subscriptions",
+    parse: parse.projectId,
+  }),
+  emulatorHost: setting<string | undefined>({
+    flag: "--emulator-host",
+    env: "PUBSUB_EMULATOR_HOST",
+    default: undefined,
+    defaultNote: "unset: real Pub/Sub with Application Default Credentials",
+    description: "Pub/Sub emulator address (host:port); an empty value means unset",
+    parse: (raw) => raw.trim() === "" ? undefined : parse.hostPort(raw),
+  }),
+  topic: setting({
+    flag: "--topic",
+    env: "PUBSUB_TOPIC",
+    default: "payment-method-created-topic",
+    description: "topic the events are published to",
+    parse: parse.resourceId,
+  }),
+  subscription: setting({
+    flag: "--subscription",
+    env: "PUBSUB_SUBSCRIPTION",
+    default: "payment-method-created-subscription",
+    description: "subscription the worker consumes",
+    parse: parse.resourceId,
+  }),
+  deadLetterTopic: setting({
+    flag: "--dead-letter-topic",
+    env: "PUBSUB_DEAD_LETTER_TOPIC",
+    default: "payment-method-created-dead-letter-topic",
+    description: "topic that receives events that can never succeed",
+    parse: parse.resourceId,
+  }),
+  deadLetterSubscription: setting({
+    flag: "--dead-letter-subscription",
+    env: "PUBSUB_DEAD_LETTER_SUBSCRIPTION",
+    default: "payment-method-created-dead-letter-subscription",
+    description: "subscription on the dead-letter topic, for inspection and replay",
+    parse: parse.resourceId,
+  }),
+  ackDeadline: setting({
+    flag: "--ack-deadline",
+    env: "PUBSUB_ACK_DEADLINE",
+    default: "60s",
+    description: "subscription ack deadline set by setup (10s to 600s)",
+    parse: parse.duration(600_000),
+  }),
+  retryMinBackoff: setting({
+    flag: "--retry-min-backoff",
+    env: "PUBSUB_RETRY_MIN_BACKOFF",
+    default: "10s",
+    description: "subscription retry policy: first redelivery delay after a nack (0s to 600s)",
+    parse: parse.duration(600_000),
+  }),
+  retryMaxBackoff: setting({
+    flag: "--retry-max-backoff",
+    env: "PUBSUB_RETRY_MAX_BACKOFF",
+    default: "600s",
+    description: "subscription retry policy: longest redelivery delay (0s to 600s)",
+    parse: parse.duration(600_000),
+  }),
+  maxDeliveryAttempts: setting({
+    flag: "--max-delivery-attempts",
+    env: "WORKER_MAX_DELIVERY_ATTEMPTS",
+    default: "5",
+    description: "deliveries before an event is dead-lettered (5 to 100, as Pub/Sub allows)",
+    parse: parse.integer(5, 100),
+  }),
+  poolSize: setting({
+    flag: "--pool-size",
+    env: "WORKER_POOL_SIZE",
+    default: "1000",
+    description: "events handled at once (semaphore permits)",
+    parse: parse.integer(1, 100_000),
+  }),
+  maxOutstanding: setting<number | undefined>({
+    flag: "--max-outstanding",
+    env: "WORKER_MAX_OUTSTANDING",
+    default: undefined,
+    defaultNote: "2 × pool size, at least pool size + 200",
+    description: "lease window: events held from Pub/Sub at once (>= pool size)",
+    parse: parse.integer(1, 1_000_000),
+  }),
+  maxPayload: setting({
+    flag: "--max-payload",
+    env: "WORKER_MAX_PAYLOAD",
+    default: "64KiB",
+    description: "larger events are dead-lettered (reason too-large) without being parsed",
+    parse: parse.size(10 * 1024 * 1024),
+  }),
+  dedupeWindow: setting({
+    flag: "--dedupe-window",
+    env: "WORKER_DEDUPE_WINDOW",
+    default: "10000",
+    description:
+      "event IDs remembered to ack redeliveries without handling them again (0 disables)",
+    parse: parse.integer(0, 10_000_000),
+  }),
+  handlerTimeout: setting({
+    flag: "--handler-timeout",
+    env: "WORKER_HANDLER_TIMEOUT",
+    default: "30s",
+    description: "a handler running longer is failed and its event nacked",
+    parse: parse.duration(600_000),
+  }),
+  shutdownTimeout: setting({
+    flag: "--shutdown-timeout",
+    env: "WORKER_SHUTDOWN_TIMEOUT",
+    default: "30s",
+    description: "on SIGTERM/SIGINT, how long in-flight events may take to finish",
+    parse: parse.duration(3_600_000),
+  }),
+  simulateLatency: setting({
+    flag: "--simulate-latency",
+    env: "WORKER_SIMULATE_LATENCY",
+    default: "0",
+    description: "load testing: the default handler sleeps this long per event",
+    parse: parse.duration(600_000),
+  }),
+  simulateFailureRate: setting({
+    flag: "--simulate-failure-rate",
+    env: "WORKER_SIMULATE_FAILURE_RATE",
+    default: "0",
+    description: "load testing: fraction of default-handler calls that fail (0 to 1)",
+    parse: parse.fraction,
+  }),
+  metricsPort: setting({
+    flag: "--metrics-port",
+    env: "METRICS_PORT",
+    default: "9464",
+    description: "port of /metrics, /healthz and /readyz (0 disables)",
+    parse: parse.integer(0, 65_535),
+  }),
+  summaryInterval: setting({
+    flag: "--summary-interval",
+    env: "WORKER_SUMMARY_INTERVAL",
+    default: "10s",
+    description: "how often the worker logs a one-line summary (0 disables)",
+    parse: parse.duration(3_600_000),
+  }),
+  otel: setting({
+    flag: "--otel",
+    env: "EVENT_TOOL_OTEL",
+    default: "false",
+    switch: true,
+    description: "export OpenTelemetry traces where the standard OTEL_* variables say",
+    parse: parse.boolean,
+  }),
+  events: setting({
+    flag: "--events",
+    env: "BENCH_EVENTS",
+    default: "20000",
+    description: "bench: events pre-filled per drain case",
+    parse: parse.integer(100, 10_000_000),
+  }),
+  mode: setting({
+    flag: "--mode",
+    env: "BENCH_MODE",
+    default: "drain",
+    description: "bench: drain (pre-filled backlog), steady (publish at --rate) or publish",
+    parse: parse.oneOf(BENCH_MODES),
+  }),
+  duration: setting({
+    flag: "--duration",
+    env: "BENCH_DURATION",
+    default: "10s",
+    description: "bench: how long steady mode publishes",
+    parse: parse.duration(3_600_000),
+  }),
+  matrix: setting({
+    flag: "--matrix",
+    env: "BENCH_MATRIX",
+    default: "false",
+    switch: true,
+    description: "bench: the standard grid (pool 10/100/1000 × latency 1/20/100ms) and more",
+    parse: parse.boolean,
+  }),
+  report: setting({
+    flag: "--report",
+    env: "BENCH_REPORT",
+    default: "false",
+    switch: true,
+    description: "bench: write docs/BENCHMARKS.md from this run",
+    parse: parse.boolean,
+  }),
+  json: setting({
+    flag: "--json",
+    env: "BENCH_JSON",
+    default: "false",
+    switch: true,
+    description: "bench: print the results as JSON instead of a table",
+    parse: parse.boolean,
+  }),
+  count: setting({
+    flag: "--count",
+    env: "PUBLISH_COUNT",
+    default: "100",
+    description: "number of random valid events to publish",
+    parse: parse.integer(1, 100_000_000),
+  }),
+  file: setting<string | undefined>({
+    flag: "--file",
+    env: "PUBLISH_FILE",
+    default: undefined,
+    defaultNote: "unset: publish --count random events",
+    description: "publish the NDJSON events in this file (- for stdin) instead of random ones",
+    parse: parse.path,
+  }),
+  rate: setting<number | undefined>({
+    flag: "--rate",
+    env: "PUBLISH_RATE",
+    default: undefined,
+    defaultNote: "unset: as fast as possible",
+    description: "events per second to publish at",
+    parse: parse.integer(1, 10_000_000),
+  }),
+  logLevel: setting({
+    flag: "--log-level",
+    env: "LOG_LEVEL",
+    default: "info",
+    description: "lowest level logged",
+    parse: parse.oneOf(LOG_LEVELS),
+  }),
+  redact: setting({
+    flag: "--redact",
+    env: "LOG_REDACT",
+    default: "false",
+    switch: true,
+    description: "log user and payment method IDs as short hashes",
+    parse: parse.boolean,
+  }),
+  logFormat: setting<typeof LOG_FORMATS[number] | undefined>({
+    flag: "--log-format",
+    env: "LOG_FORMAT",
+    default: undefined,
+    defaultNote: "pretty on a terminal, json otherwise",
+    description: "log format: json (JSON Lines) or pretty",
+    parse: parse.oneOf(LOG_FORMATS),
+  }),
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+/** The typed configuration: every setting, parsed. */
+export type Config = {
+  -readonly [K in SettingKey]: ReturnType<typeof SETTINGS[K]["parse"]>;
+};
+
+const CONNECTION = ["project", "emulatorHost", "logLevel", "logFormat", "redact", "otel"] as const;
+const TOPOLOGY = ["topic", "subscription", "deadLetterTopic", "deadLetterSubscription"] as const;
+const WORKER = [
+  "maxDeliveryAttempts",
+  "poolSize",
+  "maxOutstanding",
+  "maxPayload",
+  "dedupeWindow",
+  "handlerTimeout",
+  "shutdownTimeout",
+  "simulateLatency",
+  "simulateFailureRate",
+] as const;
+const OPERATIONS = ["metricsPort", "summaryInterval"] as const;
+const SETUP = ["ackDeadline", "retryMinBackoff", "retryMaxBackoff", "maxDeliveryAttempts"] as const;
+
+/** Which settings each command takes (its flags, and the variables it reads). */
+export const COMMAND_SETTINGS = {
+  setup: [...CONNECTION, ...TOPOLOGY, ...SETUP],
+  publish: [...CONNECTION, "topic", "count", "file", "rate"],
+  worker: [...CONNECTION, ...TOPOLOGY, ...WORKER, ...OPERATIONS],
+  demo: [...CONNECTION, ...TOPOLOGY, ...SETUP, ...WORKER, "count"],
+  bench: [
+    ...CONNECTION,
+    "poolSize",
+    "maxOutstanding",
+    "simulateLatency",
+    "rate",
+    "events",
+    "mode",
+    "duration",
+    "matrix",
+    "report",
+    "json",
+  ],
+} as const satisfies Record<string, readonly SettingKey[]>;
+export type CommandName = keyof typeof COMMAND_SETTINGS;
+
+/** Where raw values come from: parsed flags (camelCase keys) and the environment. */
+export interface ConfigSources {
+  readonly flags: Readonly<Record<string, unknown>>;
+  readonly env: (name: string) => string | undefined;
+}
+
+function parseOne<K extends SettingKey>(key: K, sources: ConfigSources): Config[K] {
+  const s: Setting<Config[K]> = SETTINGS[key] as Setting<Config[K]>;
+  const given = sources.flags[key];
+  const flagValue = given === true ? "true" : given;
+  const [origin, raw] = typeof flagValue === "string"
+    ? [s.flag, flagValue]
+    : sources.env(s.env) !== undefined
+    ? [s.env, sources.env(s.env) as string]
+    : ["default", s.default];
+  if (raw === undefined) return undefined as Config[K];
+  try {
+    return s.parse(raw);
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    throw new UsageError(`${origin}: got ${JSON.stringify(raw)}, expected ${error.message}`);
+  }
+}
+
+/** Every setting at its default, as the given environment would leave it (no flags). */
+export function defaults(): Config {
+  return resolveConfig(Object.keys(SETTINGS) as SettingKey[], { flags: {}, env: () => undefined });
+}
+
+/**
+ * Resolves the settings `keys` from flags, then the environment, then defaults; the others keep
+ * their defaults. Throws a {@linkcode UsageError} naming the flag or variable, the value and the
+ * form expected.
+ */
+export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSources): Config {
+  const config = {} as Record<SettingKey, unknown>;
+  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    config[key] = keys.includes(key)
+      ? parseOne(key, sources)
+      : parseOne(key, { flags: {}, env: () => undefined });
+  }
+  const result = config as Config;
+  if (result.maxOutstanding !== undefined && result.maxOutstanding < result.poolSize) {
+    throw new UsageError(
+      `--max-outstanding/WORKER_MAX_OUTSTANDING: got ${result.maxOutstanding}, expected at least ` +
+        `the pool size (${result.poolSize})`,
+    );
+  }
+  if (result.retryMinBackoff > result.retryMaxBackoff) {
+    throw new UsageError(
+      `--retry-min-backoff/PUBSUB_RETRY_MIN_BACKOFF: got ${result.retryMinBackoff}ms, expected ` +
+        `at most --retry-max-backoff (${result.retryMaxBackoff}ms)`,
+    );
+  }
+  if (result.ackDeadline < 10_000) {
+    throw new UsageError(
+      `--ack-deadline/PUBSUB_ACK_DEADLINE: got ${result.ackDeadline}ms, expected 10s to 600s`,
+    );
+  }
+  return result;
+}
+
+/**
+ * The lease window in effect: `maxOutstanding`, or twice the pool size and at least 200 more
+ * than the pool. A message keeps its slot until its ack is flushed, so a small pool with a fast
+ * handler needs headroom beyond 2 × pool (measured: P=10, L=1 ms ran 3× faster with 210 than 20).
+ */
+export function leaseWindow(config: Pick<Config, "poolSize" | "maxOutstanding">): number {
+  return config.maxOutstanding ?? Math.max(2 * config.poolSize, config.poolSize + 200);
+}

@@ -1,0 +1,97 @@
+/**
+ * Prometheus metrics of a worker (prom-client): counters from each outcome, histograms of
+ * handler duration and publish→ack latency, gauges read from the worker when scraped, and the
+ * default process metrics. Every name starts with `event_tool_`.
+ */
+import client from "prom-client";
+import type { OutcomeRecord } from "../worker/outcome.ts";
+import type { Worker } from "../worker/worker.ts";
+
+/** Metric name prefix. */
+export const METRIC_PREFIX = "event_tool_";
+
+const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** Names and help of every metric this module registers (README's Monitoring lists them). */
+export const METRICS = {
+  received: "events delivered to the worker (redeliveries included)",
+  acked: "events handled and acked",
+  nacked: "events nacked for redelivery, by reason",
+  deadLettered: "events published to the dead-letter topic and acked, by reason",
+  duplicates: "redelivered events acked without running the handler again",
+  handlerErrors: "handler calls that failed or timed out",
+  publishFailures: "failed publishes to the dead-letter topic (the event is nacked instead)",
+} as const;
+
+/** Creates a registry whose metrics follow `worker`. */
+export function workerMetrics(worker: Worker): client.Registry {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  const registers = [registry];
+  // prom-client reads RSS from /proc/self/status, which Deno only lets a fully privileged
+  // process read, so its value stays 0; Deno reports it directly.
+  registry.removeSingleMetric(`${METRIC_PREFIX}process_resident_memory_bytes`);
+  new client.Gauge({
+    name: `${METRIC_PREFIX}process_resident_memory_bytes`,
+    help: "Resident memory size in bytes.",
+    registers,
+    collect() {
+      this.set(Deno.memoryUsage().rss);
+    },
+  });
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new client.Counter({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers });
+  const received = counter("events_received_total", METRICS.received);
+  const acked = counter("events_acked_total", METRICS.acked);
+  const nacked = counter("events_nacked_total", METRICS.nacked, ["reason"]);
+  const deadLettered = counter("events_dead_lettered_total", METRICS.deadLettered, ["reason"]);
+  const duplicates = counter("events_duplicates_total", METRICS.duplicates);
+  const handlerErrors = counter("handler_errors_total", METRICS.handlerErrors);
+  const publishFailures = counter("publish_failures_total", METRICS.publishFailures);
+  const handlerDuration = new client.Histogram({
+    name: `${METRIC_PREFIX}handler_duration_seconds`,
+    help: "time the handler took per event",
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const latency = new client.Histogram({
+    name: `${METRIC_PREFIX}publish_to_ack_seconds`,
+    help: "time from publish to the event's final outcome (ack or dead-letter)",
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const gauge = (name: string, help: string, read: () => number) =>
+    new client.Gauge({
+      name: `${METRIC_PREFIX}${name}`,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge("in_flight_events", "events holding a pool permit now", () => worker.stats.inFlight);
+  gauge("pool_size", "pool permits (--pool-size)", () => worker.stats.poolSize);
+  gauge("pool_free_permits", "pool permits free now", () => worker.stats.freePermits);
+  gauge(
+    "lease_window",
+    "events the client may hold (--max-outstanding)",
+    () => worker.stats.leaseWindow,
+  );
+  gauge("ready", "1 while the worker is ready (as /readyz), else 0", () => worker.ready ? 1 : 0);
+
+  worker.onReceive(() => received.inc());
+  worker.onOutcome((record: OutcomeRecord) => {
+    const reason = record.reason ?? "none";
+    if (record.handlerMs !== undefined) handlerDuration.observe(record.handlerMs / 1000);
+    if (reason === "handler-failed" || reason === "max-attempts") handlerErrors.inc();
+    if (reason === "dead-letter-publish-failed") publishFailures.inc();
+    if (record.outcome === "acked") acked.inc();
+    else if (record.outcome === "duplicate") duplicates.inc();
+    else if (record.outcome === "nacked") nacked.inc({ reason });
+    else deadLettered.inc({ reason });
+    if (record.outcome !== "nacked" && record.latencyMs !== undefined) {
+      latency.observe(record.latencyMs / 1000);
+    }
+  });
+  return registry;
+}

@@ -1,0 +1,65 @@
+/**
+ * The worker's operations endpoint: `/metrics` (Prometheus text), `/healthz` (200 while alive)
+ * and `/readyz` (200 only while ready). Anything else is 404.
+ */
+import type { Registry } from "prom-client";
+import { UsageError } from "../base/errors.ts";
+import { logger } from "../telemetry/log.ts";
+
+/** What the endpoint reports. */
+export interface OpsSource {
+  registry: Registry;
+  live(): boolean;
+  ready(): boolean;
+}
+
+/** A running endpoint. */
+export interface OpsServer {
+  readonly port: number;
+  shutdown(): Promise<void>;
+}
+
+const log = logger("ops");
+
+function status(ok: boolean, what: string): Response {
+  return new Response(ok ? `${what}\n` : `not ${what}\n`, {
+    status: ok ? 200 : 503,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
+}
+
+/** Serves the endpoint on `port` (all interfaces), or on a free port when `port` is 0. */
+export function serveOps(port: number, source: OpsSource): OpsServer {
+  try {
+    return listen(port, source);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    throw new UsageError(
+      `--metrics-port/METRICS_PORT: port ${port} is in use, expected a free port (or 0 to disable)`,
+    );
+  }
+}
+
+function listen(port: number, source: OpsSource): OpsServer {
+  const server = Deno.serve({ port, hostname: "0.0.0.0", onListen: () => {} }, async (request) => {
+    const { pathname } = new URL(request.url);
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return new Response("method not allowed\n", { status: 405 });
+    }
+    switch (pathname) {
+      case "/metrics":
+        return new Response(await source.registry.metrics(), {
+          headers: { "content-type": source.registry.contentType },
+        });
+      case "/healthz":
+        return status(source.live(), "alive");
+      case "/readyz":
+        return status(source.ready(), "ready");
+      default:
+        return new Response("not found: try /metrics, /healthz or /readyz\n", { status: 404 });
+    }
+  });
+  const actual = server.addr.port;
+  log.info("Serving /metrics, /healthz and /readyz on port {port}", { port: actual });
+  return { port: actual, shutdown: () => server.shutdown() };
+}

@@ -1,0 +1,91 @@
+/**
+ * The Pub/Sub client for the emulator or for Google Cloud, and the topology names in one place.
+ */
+import { type Message, PubSub } from "@google-cloud/pubsub";
+import { type Config, SETTINGS } from "../config/settings.ts";
+import { PUBLISHED_AT_ATTRIBUTE } from "../event/event.ts";
+
+/** The four resources event-tool works with. */
+export interface Topology {
+  topic: string;
+  subscription: string;
+  deadLetterTopic: string;
+  deadLetterSubscription: string;
+}
+
+/** Environment variables that point another event-tool process at the same service and names. */
+export function connectionEnv(config: Config): Record<string, string> {
+  return {
+    [SETTINGS.emulatorHost.env]: config.emulatorHost ?? "",
+    [SETTINGS.project.env]: config.project,
+    [SETTINGS.topic.env]: config.topic,
+    [SETTINGS.subscription.env]: config.subscription,
+    [SETTINGS.deadLetterTopic.env]: config.deadLetterTopic,
+    [SETTINGS.deadLetterSubscription.env]: config.deadLetterSubscription,
+  };
+}
+
+/** The topology a configuration names. */
+export function topologyOf(config: Config): Topology {
+  return {
+    topic: config.topic,
+    subscription: config.subscription,
+    deadLetterTopic: config.deadLetterTopic,
+    deadLetterSubscription: config.deadLetterSubscription,
+  };
+}
+
+/**
+ * Creates a client: against the emulator when `emulatorHost` is set (no credentials, no
+ * metadata-server probing), otherwise against Google Cloud with Application Default Credentials.
+ */
+export function createClient(config: Pick<Config, "project" | "emulatorHost" | "otel">): PubSub {
+  const common = { projectId: config.project, enableOpenTelemetryTracing: config.otel };
+  if (config.emulatorHost === undefined) return new PubSub(common);
+  // google-auth-library probes the GCE metadata server even for the emulator and warns when it
+  // is absent; the emulator needs no credentials, so tell it not to look.
+  if (Deno.env.get("METADATA_SERVER_DETECTION") === undefined) {
+    Deno.env.set("METADATA_SERVER_DETECTION", "none");
+  }
+  return new PubSub({
+    ...common,
+    apiEndpoint: config.emulatorHost,
+    emulatorMode: true,
+  });
+}
+
+/** Where the client talks to, for log lines. */
+export function describeTarget(config: Pick<Config, "project" | "emulatorHost">): string {
+  return config.emulatorHost === undefined
+    ? `Google Cloud project ${config.project}`
+    : `emulator ${config.emulatorHost} (project ${config.project})`;
+}
+
+/** Publish time in epoch ms: the `publishedAt` attribute if valid, else Pub/Sub's. */
+export function publishedAt(message: Message): number {
+  const attribute = Number(message.attributes?.[PUBLISHED_AT_ATTRIBUTE]);
+  return Number.isFinite(attribute) && attribute > 0 ? attribute : message.publishTime.getTime();
+}
+
+interface GrpcStub {
+  getChannel(): { getConnectivityState(tryToConnect: boolean): number };
+}
+const CHANNEL_READY = 2; // grpc.connectivityState.READY
+
+/**
+ * Whether the client's gRPC channel for subscribing is connected. Uses the GAPIC client the
+ * subscriber streams through (`getClient_`, `subscriberStub`), as the library's own
+ * MessageStream does.
+ */
+export async function channelReady(client: PubSub): Promise<boolean> {
+  const gapic = await new Promise<{ initialize(): Promise<unknown>; subscriberStub: unknown }>(
+    (resolve, reject) =>
+      client.getClient_(
+        { client: "SubscriberClient" },
+        (error, gapic) => error ? reject(error) : resolve(gapic as never),
+      ),
+  );
+  await gapic.initialize();
+  const stub = await (gapic.subscriberStub as Promise<GrpcStub>);
+  return stub.getChannel().getConnectivityState(true) === CHANNEL_READY;
+}

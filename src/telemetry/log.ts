@@ -1,0 +1,130 @@
+/**
+ * Logging: LogTape configured once per process. Logs go to stderr (stdout carries command
+ * results such as the publish summary). `json` writes one JSON object per line with the fields
+ * Cloud Logging understands (`time`, `severity`, `message`) plus the record's properties;
+ * `pretty` writes readable, coloured lines on a terminal.
+ */
+import {
+  ansiColorFormatter,
+  configure,
+  defaultTextFormatter,
+  getLogger,
+  type Logger,
+  type LogLevel,
+  type LogRecord,
+  reset,
+  type Sink,
+} from "@logtape/logtape";
+import { createHash } from "node:crypto";
+import type { Config } from "../config/settings.ts";
+
+/** Root category of every event-tool logger. */
+export const LOG_CATEGORY = "event-tool";
+
+const SEVERITY: Record<LogLevel, string> = {
+  trace: "DEBUG",
+  debug: "DEBUG",
+  info: "INFO",
+  warning: "WARNING",
+  error: "ERROR",
+  fatal: "CRITICAL",
+};
+
+function renderMessage(record: LogRecord): string {
+  return record.message.map((part) => typeof part === "string" ? part : String(part)).join("");
+}
+
+/** One JSON object per line: `time`, `severity`, `message`, `logger`, then the properties. */
+export function formatJsonLine(record: LogRecord): string {
+  const properties = Object.fromEntries(
+    Object.entries(record.properties).map((
+      [key, value],
+    ) => [key, value instanceof Error ? value.message : value]),
+  );
+  return JSON.stringify({
+    time: new Date(record.timestamp).toISOString(),
+    severity: SEVERITY[record.level],
+    message: renderMessage(record),
+    logger: record.category.join("."),
+    ...properties,
+  }) + "\n";
+}
+
+/** Properties that identify people or their payment methods: hashed under `--redact`. */
+export const SENSITIVE_PROPERTIES = ["userID", "paymentMethodID"] as const;
+
+function hashed(value: unknown): string {
+  return "sha256:" + createHash("sha256").update(String(value)).digest("hex").slice(0, 12);
+}
+
+/** The record with sensitive properties, and their values inside the message, hashed. */
+export function redactRecord(record: LogRecord): LogRecord {
+  const replacements = new Map<unknown, string>();
+  const properties = { ...record.properties };
+  for (const key of SENSITIVE_PROPERTIES) {
+    if (properties[key] === undefined) continue;
+    const replacement = hashed(properties[key]);
+    replacements.set(properties[key], replacement);
+    properties[key] = replacement;
+  }
+  if (replacements.size === 0) return record;
+  const message = record.message.map((part, index) =>
+    index % 2 === 1 && replacements.has(part) ? replacements.get(part) : part
+  );
+  return { ...record, properties, message };
+}
+
+const encoder = new TextEncoder();
+
+/** Writes every byte of `text` to stderr synchronously, so no line is lost at exit. */
+function writeStderr(text: string): void {
+  let bytes = encoder.encode(text);
+  while (bytes.length > 0) bytes = bytes.subarray(Deno.stderr.writeSync(bytes));
+}
+
+/** The log format in effect: the configured one, or pretty on a terminal and json elsewhere. */
+export function effectiveFormat(config: Pick<Config, "logFormat">): "json" | "pretty" {
+  return config.logFormat ?? (Deno.stderr.isTerminal() ? "pretty" : "json");
+}
+
+/** Configures LogTape for this process (replacing any earlier configuration). */
+export async function setupLogging(
+  config: Pick<Config, "logLevel" | "logFormat" | "redact">,
+): Promise<void> {
+  const format = effectiveFormat(config);
+  const formatter = format === "json"
+    ? formatJsonLine
+    : Deno.stderr.isTerminal()
+    ? ansiColorFormatter
+    : defaultTextFormatter;
+  const sink: Sink = config.redact
+    ? (record) => writeStderr(formatter(redactRecord(record)))
+    : (record) => writeStderr(formatter(record));
+  await reset();
+  await configure({
+    reset: true,
+    sinks: { stderr: sink },
+    loggers: [
+      { category: [LOG_CATEGORY], lowestLevel: config.logLevel, sinks: ["stderr"] },
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
+    ],
+  });
+}
+
+/** A logger under the event-tool category, e.g. `logger("worker")`. */
+export function logger(name: string): Logger {
+  return getLogger([LOG_CATEGORY, name]);
+}
+
+/**
+ * Logs a promise rejection nobody handled, at error level, instead of letting it kill a worker
+ * that holds events in flight. There should never be one: each is a bug to fix.
+ */
+export function guardUnhandledRejections(): void {
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    getLogger([LOG_CATEGORY, "process"]).error("Unhandled promise rejection: {error}", {
+      error: event.reason,
+    });
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * What should happen to one delivery: decode → validate → handle → decide. Pure of Pub/Sub: it
+ * returns an {@linkcode Outcome} and the worker carries it out (worker.ts is the one place that
+ * acks, nacks and dead-letters).
+ */
+import { decodeEvent, type InvalidReason, type PaymentMethodCreated } from "../event/event.ts";
+import type { Dedupe } from "./dedupe.ts";
+import type { Handler } from "./handler.ts";
+
+/** Why an event went to the dead-letter topic (its `reason` attribute). */
+export type DeadLetterReason = "too-large" | InvalidReason | "max-attempts";
+
+/** Why an event was nacked by the pipeline. */
+export type NackReason = "handler-failed" | "in-progress";
+
+/** One delivery of a message, as the pipeline sees it. */
+export interface Delivery {
+  readonly messageId: string;
+  readonly data: Uint8Array;
+  /** 1 on the first delivery; 0 when the subscription has no dead-letter policy. */
+  readonly deliveryAttempt: number;
+}
+
+/** What to do with a delivery. */
+export type Outcome =
+  | { action: "ack"; event: PaymentMethodCreated; handlerMs: number }
+  | { action: "duplicate"; event: PaymentMethodCreated }
+  | {
+    action: "nack";
+    event: PaymentMethodCreated;
+    reason: NackReason;
+    error: Error;
+    handlerMs: number;
+  }
+  | {
+    action: "dead-letter";
+    event: PaymentMethodCreated | undefined;
+    reason: DeadLetterReason;
+    detail: string;
+    /** How long the handler ran; undefined when it was not called (invalid payload). */
+    handlerMs: number | undefined;
+  };
+
+/** Options for {@linkcode processDelivery}. */
+export interface ProcessOptions {
+  /** Payloads larger than this many bytes are dead-lettered unread. */
+  readonly maxPayloadBytes: number;
+  /** The delivery on which a failed event is dead-lettered instead of nacked. */
+  readonly maxDeliveryAttempts: number;
+  /** Passed to the handler; aborts when the worker gives up on in-flight work. */
+  readonly signal: AbortSignal;
+  /** Duplicate detection: an event already handled is acked without calling the handler; one
+   * being handled right now is nacked, to come back when that copy has finished. */
+  readonly dedupe?: Dedupe;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * Decides the outcome of one delivery. Oversized and invalid payloads can never succeed, so they are
+ * dead-lettered at once; an event already handled is acked as a duplicate; a handler failure is nacked for redelivery, except on the last allowed
+ * attempt, where it is dead-lettered with reason `max-attempts`. Never rejects.
+ */
+export async function processDelivery(
+  delivery: Delivery,
+  handler: Handler,
+  options: ProcessOptions,
+): Promise<Outcome> {
+  if (delivery.data.byteLength > options.maxPayloadBytes) {
+    return {
+      action: "dead-letter",
+      event: undefined,
+      reason: "too-large",
+      detail: `payload is ${delivery.data.byteLength} bytes, expected at most ` +
+        `${options.maxPayloadBytes} (--max-payload)`,
+      handlerMs: undefined,
+    };
+  }
+  const decoded = decodeEvent(delivery.data);
+  if (!decoded.ok) {
+    return {
+      action: "dead-letter",
+      event: undefined,
+      reason: decoded.reason,
+      detail: decoded.detail,
+      handlerMs: undefined,
+    };
+  }
+  const { event } = decoded;
+  const claim = options.dedupe?.claim(event.eventID) ?? "new";
+  if (claim === "handled") return { action: "duplicate", event };
+  if (claim === "busy") {
+    const error = new Error(`event ${event.eventID} is being handled by another delivery`);
+    return { action: "nack", event, reason: "in-progress", error, handlerMs: 0 };
+  }
+  const started = performance.now();
+  try {
+    await handler(event, {
+      signal: options.signal,
+      messageId: delivery.messageId,
+      deliveryAttempt: delivery.deliveryAttempt,
+    });
+    options.dedupe?.release(event.eventID, true);
+    return { action: "ack", event, handlerMs: performance.now() - started };
+  } catch (thrown) {
+    options.dedupe?.release(event.eventID, false);
+    const error = asError(thrown);
+    const handlerMs = performance.now() - started;
+    if (delivery.deliveryAttempt >= options.maxDeliveryAttempts) {
+      return {
+        action: "dead-letter",
+        event,
+        reason: "max-attempts",
+        detail:
+          `failed on delivery ${delivery.deliveryAttempt} of ${options.maxDeliveryAttempts}: ` +
+          error.message,
+        handlerMs,
+      };
+    }
+    return { action: "nack", event, reason: "handler-failed", error, handlerMs };
+  }
+}

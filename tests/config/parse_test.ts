@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import {
+  boolean,
+  duration,
+  fraction,
+  hostPort,
+  integer,
+  oneOf,
+  ParseError,
+  projectId,
+  resourceId,
+  size,
+} from "../../src/config/parse.ts";
+
+Deno.test("integer() accepts whole numbers in range and names the range otherwise", () => {
+  const parse = integer(1, 10);
+  assert.equal(parse("7"), 7);
+  assert.equal(parse(" 10 "), 10);
+  for (const bad of ["0", "11", "-3", "1.5", "abc", "", "NaN", "1e3", "99999999999999999999"]) {
+    assert.throws(
+      () => parse(bad),
+      (e: Error) => e instanceof ParseError && /from 1 to 10/.test(e.message),
+      bad,
+    );
+  }
+});
+
+Deno.test("duration() reads ms, s, m and h into milliseconds and rejects bare numbers", () => {
+  const parse = duration(3_600_000);
+  assert.equal(parse("250ms"), 250);
+  assert.equal(parse("30s"), 30_000);
+  assert.equal(parse("1.5s"), 1_500);
+  assert.equal(parse("5m"), 300_000);
+  assert.equal(parse("1h"), 3_600_000);
+  assert.equal(parse("0"), 0);
+  for (const bad of ["30", "-1s", "1d", "s", "2h", "abc", ""]) {
+    assert.throws(() => parse(bad), ParseError, bad);
+  }
+});
+
+Deno.test("fraction() accepts 0 to 1 only", () => {
+  assert.equal(fraction("0.25"), 0.25);
+  assert.equal(fraction("1"), 1);
+  for (const bad of ["-0.1", "1.01", "NaN", "", "half", "Infinity"]) {
+    assert.throws(() => fraction(bad), ParseError, bad);
+  }
+});
+
+Deno.test("oneOf() lists the choices when the value is not one of them", () => {
+  const parse = oneOf(["json", "pretty"] as const);
+  assert.equal(parse("json"), "json");
+  assert.throws(() => parse("xml"), /one of json, pretty/);
+});
+
+Deno.test("resourceId() follows Pub/Sub's naming rules", () => {
+  assert.equal(resourceId("payment-method-created-topic"), "payment-method-created-topic");
+  for (const bad of ["", "ab", "1topic", "goog-topic", "has space", "a".repeat(256)]) {
+    assert.throws(() => resourceId(bad), ParseError, bad);
+  }
+});
+
+Deno.test("projectId() follows Google Cloud's project ID rules", () => {
+  assert.equal(projectId("local-project"), "local-project");
+  for (const bad of ["", "short", "Upper-Case", "ends-with-", "9starts-with-digit"]) {
+    assert.throws(() => projectId(bad), ParseError, bad);
+  }
+});
+
+Deno.test("hostPort() wants host:port with a valid port", () => {
+  assert.equal(hostPort("localhost:8085"), "localhost:8085");
+  assert.equal(hostPort("127.0.0.1:1"), "127.0.0.1:1");
+  for (
+    const bad of [
+      "localhost",
+      "localhost:",
+      ":8085",
+      "localhost:0",
+      "localhost:70000",
+      "http://x:1",
+    ]
+  ) {
+    assert.throws(() => hostPort(bad), ParseError, bad);
+  }
+});
+
+Deno.test("size() reads bytes, KiB and MiB", () => {
+  const parse = size(10 * 1024 * 1024);
+  assert.equal(parse("65536"), 65536);
+  assert.equal(parse("64KiB"), 65536);
+  assert.equal(parse("1MiB"), 1048576);
+  for (const bad of ["0", "-1", "64kb", "1.5MiB", "11MiB", "", "big"]) {
+    assert.throws(() => parse(bad), ParseError, bad);
+  }
+});
+
+Deno.test("boolean() reads true/false, 1/0 and yes/no", () => {
+  assert.equal(boolean("true"), true);
+  assert.equal(boolean("YES"), true);
+  assert.equal(boolean("0"), false);
+  assert.throws(() => boolean("maybe"), /true or false/);
+});

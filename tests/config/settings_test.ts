@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import {
+  COMMAND_SETTINGS,
+  defaults,
+  leaseWindow,
+  resolveConfig,
+  SETTINGS,
+} from "../../src/config/settings.ts";
+import { UsageError } from "../../src/base/errors.ts";
+
+const noEnv = () => undefined;
+const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
+
+Deno.test("defaults() gives the documented names and numbers", () => {
+  const config = defaults();
+  assert.equal(config.project, "local-project");
+  assert.equal(config.topic, "payment-method-created-topic");
+  assert.equal(config.subscription, "payment-method-created-subscription");
+  assert.equal(config.deadLetterTopic, "payment-method-created-dead-letter-topic");
+  assert.equal(config.deadLetterSubscription, "payment-method-created-dead-letter-subscription");
+  assert.equal(config.poolSize, 1000);
+  assert.equal(config.maxDeliveryAttempts, 5);
+  assert.equal(config.shutdownTimeout, 30_000);
+  assert.equal(config.emulatorHost, undefined);
+  assert.equal(leaseWindow(config), 2000);
+});
+
+Deno.test("resolveConfig() takes a flag over its variable over the default", () => {
+  const keys = COMMAND_SETTINGS.worker;
+  assert.equal(resolveConfig(keys, { flags: {}, env: noEnv }).poolSize, 1000);
+  assert.equal(
+    resolveConfig(keys, { flags: {}, env: envOf({ WORKER_POOL_SIZE: "50" }) }).poolSize,
+    50,
+  );
+  assert.equal(
+    resolveConfig(keys, { flags: { poolSize: "7" }, env: envOf({ WORKER_POOL_SIZE: "50" }) })
+      .poolSize,
+    7,
+  );
+});
+
+Deno.test("resolveConfig() names the flag or variable, the value and the expected form", () => {
+  const keys = COMMAND_SETTINGS.worker;
+  assert.throws(
+    () => resolveConfig(keys, { flags: { poolSize: "0" }, env: noEnv }),
+    (e: Error) =>
+      e instanceof UsageError &&
+      e.message === '--pool-size: got "0", expected an integer from 1 to 100000',
+  );
+  assert.throws(
+    () => resolveConfig(keys, { flags: {}, env: envOf({ WORKER_SHUTDOWN_TIMEOUT: "10" }) }),
+    /WORKER_SHUTDOWN_TIMEOUT: got "10", expected a duration such as 250ms, 30s or 5m/,
+  );
+  assert.throws(
+    () => resolveConfig(keys, { flags: {}, env: envOf({ PUBSUB_SUBSCRIPTION: "" }) }),
+    /PUBSUB_SUBSCRIPTION: got "", expected 3 to 255/,
+  );
+  assert.throws(
+    () => resolveConfig(keys, { flags: {}, env: envOf({ PUBSUB_EMULATOR_HOST: "nohost" }) }),
+    /PUBSUB_EMULATOR_HOST: got "nohost", expected host:port/,
+  );
+});
+
+Deno.test("resolveConfig() treats an empty PUBSUB_EMULATOR_HOST as unset", () => {
+  const config = resolveConfig(COMMAND_SETTINGS.setup, {
+    flags: {},
+    env: envOf({ PUBSUB_EMULATOR_HOST: "" }),
+  });
+  assert.equal(config.emulatorHost, undefined);
+});
+
+Deno.test("resolveConfig() ignores the variables of settings the command does not take", () => {
+  const config = resolveConfig(COMMAND_SETTINGS.publish, {
+    flags: {},
+    env: envOf({ WORKER_POOL_SIZE: "abc" }),
+  });
+  assert.equal(config.poolSize, 1000);
+});
+
+Deno.test("resolveConfig() refuses a lease window smaller than the pool", () => {
+  assert.throws(
+    () =>
+      resolveConfig(COMMAND_SETTINGS.worker, {
+        flags: { poolSize: "10", maxOutstanding: "5" },
+        env: noEnv,
+      }),
+    /--max-outstanding\/WORKER_MAX_OUTSTANDING: got 5, expected at least the pool size \(10\)/,
+  );
+  const config = resolveConfig(COMMAND_SETTINGS.worker, { flags: { poolSize: "10" }, env: noEnv });
+  assert.equal(leaseWindow(config), 210, "at least pool + 200");
+  const big = resolveConfig(COMMAND_SETTINGS.worker, { flags: { poolSize: "500" }, env: noEnv });
+  assert.equal(leaseWindow(big), 1000, "2 × pool");
+});
+
+Deno.test("SETTINGS gives each setting a distinct flag and variable", () => {
+  const all = Object.values(SETTINGS);
+  assert.equal(new Set(all.map((s) => s.flag)).size, all.length);
+  assert.equal(new Set(all.map((s) => s.env)).size, all.length);
+});

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { defaults } from "../../src/config/settings.ts";
+import { workerMetrics } from "../../src/ops/metrics.ts";
+import { Worker } from "../../src/worker/worker.ts";
+import { integrationTest } from "../support/emulator.ts";
+import { createTopology, publishEvents, testConfig } from "../support/pubsub.ts";
+import { sample } from "../../src/bench/measure.ts";
+import { publishRaw } from "../support/worker.ts";
+
+integrationTest("workerMetrics() counts what was received, acked and dead-lettered", async () => {
+  const config = await testConfig({ poolSize: 20 });
+  await createTopology(config);
+  await publishEvents(config, 50);
+  await publishRaw(config, ["not json", "null", new Uint8Array([0xff])]);
+
+  const worker = new Worker(config);
+  const registry = workerMetrics(worker);
+  const done = Promise.withResolvers<void>();
+  let outcomes = 0;
+  worker.onOutcome(() => ++outcomes === 53 && done.resolve());
+  worker.start();
+  await done.promise;
+  const text = await registry.metrics();
+  await worker.stop();
+
+  assert.equal(sample(text, "event_tool_events_received_total"), 53);
+  assert.equal(sample(text, "event_tool_events_acked_total"), 50);
+  assert.equal(sample(text, 'event_tool_events_dead_lettered_total{reason="invalid-json"}'), 1);
+  assert.equal(sample(text, 'event_tool_events_dead_lettered_total{reason="invalid-event"}'), 1);
+  assert.equal(sample(text, 'event_tool_events_dead_lettered_total{reason="invalid-encoding"}'), 1);
+  assert.equal(sample(text, "event_tool_handler_duration_seconds_count"), 50);
+  assert.equal(sample(text, "event_tool_publish_to_ack_seconds_count"), 53);
+  assert.equal(sample(text, "event_tool_pool_size"), 20);
+  assert.equal(sample(text, "event_tool_lease_window"), 220);
+  assert.equal(sample(text, "event_tool_handler_errors_total"), 0);
+  assert.match(text, /^event_tool_process_cpu_seconds_total [\d.e+-]+$/m, "default metrics");
+  assert.ok(
+    (sample(text, "event_tool_process_resident_memory_bytes") ?? 0) > 10_000_000,
+    "real RSS",
+  );
+});
+
+Deno.test("README's Monitoring section lists every metric the worker registers", async () => {
+  const registry = workerMetrics(new Worker({ ...defaults(), emulatorHost: "127.0.0.1:1" }));
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const own = registry.getMetricsAsArray().map((m) => m.name)
+    .filter((name) => !/_process_|_nodejs_/.test(name));
+  assert.ok(own.length >= 14);
+  for (const name of own) assert.ok(readme.includes(`\`${name}`), `${name} is in README.md`);
+});

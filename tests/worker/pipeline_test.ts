@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { fakeEvent } from "../../src/event/event.ts";
+import { Dedupe } from "../../src/worker/dedupe.ts";
+import type { Handler } from "../../src/worker/handler.ts";
+import { type Delivery, processDelivery } from "../../src/worker/pipeline.ts";
+
+const options = {
+  maxDeliveryAttempts: 5,
+  maxPayloadBytes: 1024,
+  signal: new AbortController().signal,
+};
+const delivery = (data: unknown, deliveryAttempt = 1): Delivery => ({
+  messageId: "m-1",
+  data: new TextEncoder().encode(typeof data === "string" ? data : JSON.stringify(data)),
+  deliveryAttempt,
+});
+const failing: Handler = () => Promise.reject(new Error("database down"));
+
+Deno.test("processDelivery() acks a valid event its handler accepted", async () => {
+  const event = fakeEvent();
+  const seen: unknown[] = [];
+  const outcome = await processDelivery(
+    delivery(event),
+    (e) => Promise.resolve(void seen.push(e)),
+    options,
+  );
+  assert.equal(outcome.action, "ack");
+  assert.deepEqual(outcome.event, event);
+  assert.ok(outcome.handlerMs !== undefined && outcome.handlerMs >= 0);
+  assert.deepEqual(seen, [event]);
+});
+
+Deno.test("processDelivery() dead-letters an invalid payload without calling the handler", async () => {
+  let called = false;
+  const outcome = await processDelivery(
+    delivery("{oops"),
+    () => Promise.resolve(void (called = true)),
+    options,
+  );
+  assert.equal(outcome.action, "dead-letter");
+  assert.equal(outcome.action === "dead-letter" && outcome.reason, "invalid-json");
+  assert.equal(called, false);
+});
+
+Deno.test("processDelivery() nacks a handler failure before the last attempt", async () => {
+  const outcome = await processDelivery(delivery(fakeEvent(), 4), failing, options);
+  assert.equal(outcome.action, "nack");
+  assert.match(outcome.action === "nack" ? outcome.error.message : "", /database down/);
+});
+
+Deno.test("processDelivery() dead-letters a handler failure on the last attempt", async () => {
+  const outcome = await processDelivery(delivery(fakeEvent(), 5), failing, options);
+  assert.equal(outcome.action, "dead-letter");
+  if (outcome.action === "dead-letter") {
+    assert.equal(outcome.reason, "max-attempts");
+    assert.match(outcome.detail, /failed on delivery 5 of 5: database down/);
+  }
+});
+
+Deno.test("processDelivery() nacks when the subscription does not count attempts", async () => {
+  const outcome = await processDelivery(delivery(fakeEvent(), 0), failing, options);
+  assert.equal(outcome.action, "nack");
+});
+
+Deno.test("processDelivery() turns a non-Error rejection into an Error", async () => {
+  const outcome = await processDelivery(
+    delivery(fakeEvent()),
+    () => Promise.reject("plain string"),
+    options,
+  );
+  assert.equal(outcome.action === "nack" && outcome.error.message, "plain string");
+});
+
+Deno.test("processDelivery() dead-letters an oversized payload without reading it", async () => {
+  let called = false;
+  const big = { ...fakeEvent(), padding: "x".repeat(2000) };
+  const outcome = await processDelivery(
+    delivery(big),
+    () => Promise.resolve(void (called = true)),
+    options,
+  );
+  assert.equal(outcome.action, "dead-letter");
+  if (outcome.action === "dead-letter") {
+    assert.equal(outcome.reason, "too-large");
+    assert.match(outcome.detail, /payload is \d+ bytes, expected at most 1024/);
+  }
+  assert.equal(called, false);
+});
+
+Deno.test("processDelivery() handles one copy of an event at a time and skips handled ones", async () => {
+  const dedupe = new Dedupe(10);
+  const event = fakeEvent();
+  let release!: () => void;
+  const first = processDelivery(delivery(event), () => new Promise((r) => release = r), {
+    ...options,
+    dedupe,
+  });
+  const second = await processDelivery(delivery(event), () => Promise.resolve(), {
+    ...options,
+    dedupe,
+  });
+  assert.equal(second.action, "nack");
+  assert.equal(second.action === "nack" && second.reason, "in-progress");
+  release();
+  assert.equal((await first).action, "ack");
+  const third = await processDelivery(delivery(event), () => Promise.resolve(), {
+    ...options,
+    dedupe,
+  });
+  assert.equal(third.action, "duplicate");
+});

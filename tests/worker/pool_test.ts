@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { Pool, PoolClosedError } from "../../src/worker/pool.ts";
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+Deno.test("Pool.run() never runs more tasks than permits", async () => {
+  const pool = new Pool(3);
+  let running = 0;
+  let most = 0;
+  const gates: (() => void)[] = [];
+  const tasks = Array.from({ length: 10 }, () =>
+    pool.run(async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise<void>((r) => gates.push(r));
+      running--;
+    }));
+  let finished = false;
+  const all = Promise.all(tasks).then(() => finished = true);
+  while (!finished) {
+    await tick();
+    assert.ok(running <= 3, `running ${running}`);
+    gates.splice(0).forEach((open) => open());
+  }
+  await all;
+  assert.equal(most, 3);
+  assert.equal(pool.stats.peak, 3);
+  assert.equal(pool.stats.inFlight, 0);
+});
+
+Deno.test("Pool.run() gives the permit back when a task rejects", async () => {
+  const pool = new Pool(1);
+  await assert.rejects(pool.run(() => Promise.reject(new Error("boom"))), /boom/);
+  assert.equal(pool.stats.inFlight, 0);
+  assert.equal(await pool.run(() => Promise.resolve(42)), 42);
+});
+
+Deno.test("Pool.close() rejects new tasks and those waiting for a permit", async () => {
+  const pool = new Pool(1);
+  let release!: () => void;
+  const running = pool.run(() => new Promise<void>((r) => release = r));
+  const waiting = pool.run(() => Promise.resolve("started"));
+  await tick();
+  assert.equal(pool.stats.waiting, 1);
+  pool.close();
+  await assert.rejects(pool.run(() => Promise.resolve()), PoolClosedError);
+  release();
+  await running;
+  await assert.rejects(waiting, PoolClosedError);
+  assert.equal(pool.stats.inFlight, 0);
+});
+
+Deno.test("Pool.drain() resolves when in-flight tasks finish, or false when aborted", async () => {
+  const pool = new Pool(2);
+  assert.equal(await pool.drain(), true);
+  let release!: () => void;
+  const task = pool.run(() => new Promise<void>((r) => release = r));
+  await tick();
+  const controller = new AbortController();
+  const aborted = pool.drain(controller.signal);
+  controller.abort();
+  assert.equal(await aborted, false);
+  const drained = pool.drain();
+  release();
+  await task;
+  assert.equal(await drained, true);
+});
+
+Deno.test("Pool rejects a size that is not a positive integer", () => {
+  assert.throws(() => new Pool(0), RangeError);
+  assert.throws(() => new Pool(1.5), RangeError);
+});

@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { fakeEvent } from "../../src/event/event.ts";
+import { type Handler, sleep } from "../../src/worker/handler.ts";
+import { Worker } from "../../src/worker/worker.ts";
+import { integrationTest } from "../support/emulator.ts";
+import { createTopology, publishEvents, pull, testConfig } from "../support/pubsub.ts";
+import { publishRaw, runWorker } from "../support/worker.ts";
+
+integrationTest(
+  "Worker acks 100 published events once each and leaves the subscription empty",
+  async () => {
+    const config = await testConfig({ poolSize: 10 });
+    await createTopology(config);
+    const payloads = await publishEvents(config, 100);
+
+    const { records, worker } = await runWorker(config, (r) => r.length >= 100);
+    await sleep(500); // anything redelivered would show up now
+    assert.equal(records.length, 100);
+    assert.ok(records.every((r) => r.outcome === "acked"));
+    assert.deepEqual(
+      new Set(records.map((r) => r.eventID)),
+      new Set(payloads.map((p) => p.eventID)),
+    );
+    assert.equal(worker.stats.acked, 100);
+    assert.deepEqual(await pull(config, config.subscription), []);
+  },
+);
+
+integrationTest(
+  "Worker dead-letters an invalid event with its reason and does not redeliver it",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    await publishRaw(config, ['{"eventID": "truncated']);
+
+    const { records } = await runWorker(config, (r) => r.length >= 1);
+    assert.equal(records[0]?.outcome, "dead-lettered");
+    assert.equal(records[0]?.reason, "invalid-json");
+    const [dead, ...more] = await pull(config, config.deadLetterSubscription);
+    assert.deepEqual(more, []);
+    assert.equal(dead?.text, '{"eventID": "truncated');
+    assert.equal(dead?.attributes.reason, "invalid-json");
+    assert.equal(dead?.attributes.messageId, records[0]?.messageId);
+    assert.equal(dead?.attributes.subscription, config.subscription);
+    assert.equal(dead?.attributes.deliveryAttempt, "1");
+    await sleep(1500); // longer than the retry backoff: a nacked message would be back
+    assert.deepEqual(await pull(config, config.subscription), []);
+  },
+);
+
+integrationTest(
+  "Worker nacks a failing event until its last attempt, then dead-letters it",
+  async () => {
+    const config = await testConfig({ maxDeliveryAttempts: 5 });
+    await createTopology(config);
+    const event = fakeEvent();
+    await publishRaw(config, [JSON.stringify(event)]);
+    const failing: Handler = () => Promise.reject(new Error("downstream unavailable"));
+
+    const { records } = await runWorker(
+      config,
+      (r) => r.some((x) => x.outcome === "dead-lettered"),
+      {
+        handler: failing,
+      },
+    );
+    assert.deepEqual(records.map((r) => [r.outcome, r.deliveryAttempt]), [
+      ["nacked", 1],
+      ["nacked", 2],
+      ["nacked", 3],
+      ["nacked", 4],
+      ["dead-lettered", 5],
+    ]);
+    const [dead] = await pull(config, config.deadLetterSubscription);
+    assert.equal(dead?.attributes.reason, "max-attempts");
+    assert.match(dead?.attributes.detail ?? "", /downstream unavailable/);
+    assert.equal(JSON.parse(dead?.text ?? "{}").eventID, event.eventID);
+  },
+);
+
+integrationTest("Worker runs at most pool-size handlers at once and fills the pool", async () => {
+  const config = await testConfig({ poolSize: 8 });
+  await createTopology(config);
+  await publishEvents(config, 120);
+  let running = 0;
+  let most = 0;
+  const slow: Handler = async () => {
+    most = Math.max(most, ++running);
+    await sleep(30);
+    running--;
+  };
+  const { worker } = await runWorker(config, (r) => r.length >= 120, { handler: slow });
+  assert.equal(most, 8);
+  assert.equal(worker.stats.peakInFlight, 8);
+});
+
+integrationTest(
+  "Worker acks a redelivered event it already handled without handling it again",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    const body = JSON.stringify(fakeEvent());
+    await publishRaw(config, [body, body]); // the same event twice, as a redelivery would bring it
+    let calls = 0;
+    const counting: Handler = () => Promise.resolve(void calls++);
+    const { records, worker } = await runWorker(
+      config,
+      (r) => r.filter((x) => x.outcome !== "nacked").length >= 2,
+      { handler: counting },
+    );
+    assert.equal(calls, 1);
+    // The copies arrive together: one is handled; the other is nacked while that one runs
+    // (reason in-progress) and acked as a duplicate when it comes back.
+    const final = records.filter((r) => r.outcome !== "nacked");
+    assert.deepEqual(final.map((r) => r.outcome).sort(), ["acked", "duplicate"]);
+    assert.ok(records.every((r) => r.outcome !== "nacked" || r.reason === "in-progress"));
+    assert.equal(worker.stats.duplicates, 1);
+    assert.deepEqual(await pull(config, config.subscription), []);
+  },
+);
+
+integrationTest(
+  "Worker is not ready before it connects, ready once connected, not after stop",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    const worker = new Worker(config);
+    assert.equal(worker.ready, false);
+    worker.start();
+    assert.equal(worker.ready, false, "not ready until the channel is checked");
+    const deadline = Date.now() + 10_000;
+    while (!worker.ready && Date.now() < deadline) await sleep(50);
+    assert.equal(worker.ready, true);
+    assert.equal(worker.live, true);
+    const stopping = worker.stop();
+    assert.equal(worker.ready, false);
+    await stopping;
+  },
+);
