@@ -2,20 +2,16 @@
  * event-tool: parse the command line, dispatch to a command, map errors to exit codes.
  * Each command lives in src/commands/; every flag and variable is declared in src/config.ts.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import denoJson from "./deno.json" with { type: "json" };
 import * as bench from "./src/commands/bench.ts";
 import * as demo from "./src/commands/demo.ts";
 import * as publish from "./src/commands/publish.ts";
 import * as setup from "./src/commands/setup.ts";
 import * as worker from "./src/commands/worker.ts";
-import {
-  COMMAND_SETTINGS,
-  type CommandName,
-  type Config,
-  resolveConfig,
-  SETTINGS,
-} from "./src/config/settings.ts";
+import { cliOption } from "./src/config/cli.ts";
+import { resolveConfig } from "./src/config/resolve.ts";
+import { COMMAND_SETTINGS, type CommandName, type Config } from "./src/config/settings.ts";
 import { EXIT, exitCodeFor, formatError } from "./src/base/errors.ts";
 import { guardUnhandledRejections, setupLogging } from "./src/telemetry/log.ts";
 import { startTracing, stopTracing } from "./src/telemetry/tracing.ts";
@@ -28,13 +24,6 @@ const COMMANDS: Record<CommandName, { summary: string; run: (config: Config) => 
   bench,
 };
 
-function option(key: keyof typeof SETTINGS): Option {
-  const s = SETTINGS[key];
-  const fallback = s.default ?? s.defaultNote ?? "unset";
-  const flags = "switch" in s ? s.flag : `${s.flag} <value>`;
-  return new Option(flags, `${s.description} [env ${s.env}; default ${fallback}]`);
-}
-
 function program(): Command {
   const cli = new Command("event-tool")
     .description("Run an event worker on Google Cloud Pub/Sub (or its emulator).")
@@ -43,7 +32,7 @@ function program(): Command {
     .showHelpAfterError("(run with --help for usage)");
   for (const [name, command] of Object.entries(COMMANDS) as [CommandName, typeof COMMANDS.demo][]) {
     const sub = cli.command(name).description(command.summary).exitOverride();
-    for (const key of new Set(COMMAND_SETTINGS[name])) sub.addOption(option(key));
+    for (const key of new Set(COMMAND_SETTINGS[name])) sub.addOption(cliOption(key));
     sub.action(async (flags: Record<string, unknown>) => {
       const config = resolveConfig(COMMAND_SETTINGS[name], {
         flags,

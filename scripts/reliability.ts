@@ -3,88 +3,109 @@
  * and writes docs/RELIABILITY.md from the figures the cases record. Nothing in that file is
  * typed by hand; it is not written when a case fails or loses an event.
  */
-import type { CaseResult } from "../tests/reliability/_support.ts";
 
-const root = new URL("../", import.meta.url);
-const resultsFile = await Deno.makeTempFile({ suffix: ".ndjson" });
+/** The figures one reliability case records (one JSON line each in RELIABILITY_RESULTS). */
+export interface CaseResult {
+  case: string;
+  injected: string;
+  eventsIn: number;
+  processed: number;
+  duplicates: number;
+  deadLettered: number;
+  lost: number;
+  seconds: number;
+  notes?: string;
+}
 
-async function text(command: string, args: string[]): Promise<string> {
-  try {
-    const out = await new Deno.Command(command, { args, stdout: "piped", stderr: "null" }).output();
-    return new TextDecoder().decode(out.stdout).trim();
-  } catch {
-    return "unknown";
+/** The variable naming the file the cases append their figures to. */
+export const RESULTS_VARIABLE = "RELIABILITY_RESULTS";
+
+async function main(): Promise<void> {
+  const root = new URL("../", import.meta.url);
+  const resultsFile = await Deno.makeTempFile({ suffix: ".ndjson" });
+
+  async function text(command: string, args: string[]): Promise<string> {
+    try {
+      const out = await new Deno.Command(command, { args, stdout: "piped", stderr: "null" })
+        .output();
+      return new TextDecoder().decode(out.stdout).trim();
+    } catch {
+      return "unknown";
+    }
   }
+
+  const started = new Date();
+  const test = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "test",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--allow-write",
+      "--allow-sys",
+      "--allow-run",
+      "tests/reliability/",
+    ],
+    cwd: root,
+    env: { [RESULTS_VARIABLE]: resultsFile },
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  const results: CaseResult[] = (await Deno.readTextFile(resultsFile)).split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line))
+    .sort((a: CaseResult, b: CaseResult) => a.case.localeCompare(b.case, "en", { numeric: true }));
+  await Deno.remove(resultsFile);
+  if (!test.success) {
+    console.error("reliability: a case failed; docs/RELIABILITY.md was not written");
+    Deno.exit(1);
+  }
+  if (results.some((r) => r.lost !== 0)) {
+    console.error("reliability: an event was lost; docs/RELIABILITY.md was not written");
+    Deno.exit(1);
+  }
+
+  const sdkRoot = await text("gcloud", ["info", "--format=value(installation.sdk_root)"]);
+  const emulatorJar =
+    (await text("ls", [`${sdkRoot}/platform/pubsub-emulator/lib`])).split("\n")[0];
+  const row = (r: CaseResult) =>
+    `| ${r.case} | ${r.injected} | ${r.eventsIn} | ${r.processed} | ${r.duplicates} | ` +
+    `${r.deadLettered} | **${r.lost}** | ${r.seconds.toFixed(1)} |`;
+  const report = `# Reliability report
+
+  Written by \`deno task reliability\` on ${started.toISOString()} from the figures the cases in
+  \`tests/reliability/\` recorded in that run; nothing here is typed by hand. The same cases run in
+  CI through \`deno task test\`.
+
+  - Machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores
+  - Deno ${Deno.version.deno}; Pub/Sub emulator \`${emulatorJar}\` (real emulator, never mocked)
+  - Every event carries a known eventID; the worker logs one JSON line per outcome and the cases
+    count those lines. *Processed* = distinct events whose handler succeeded and that were acked;
+    *duplicates* = extra successful handlings of an event already processed (at-least-once);
+    *lost* = events published and never processed or dead-lettered.
+
+  | Case | Injected | Events in | Processed | Duplicates | Dead-lettered | Lost | Time (s) |
+  | --- | --- | --- | --- | --- | --- | --- | --- |
+  ${results.map(row).join("\n")}
+
+  ## Notes per case
+
+  ${results.map((r) => `- **${r.case}**: ${r.notes ?? "—"}`).join("\n")}
+
+  ## What the emulator does differently from Pub/Sub
+
+  - A message sent on a streaming pull whose client dies (SIGKILL) is never redelivered by the
+    emulator: its stream-reset handler fails (\`NoSuchMethodError\` in its log) and the message
+    stays leased to the dead stream. Pub/Sub redelivers it when its ack deadline passes. The crash
+    case therefore seeks the subscription back to the start of the run when a restarted worker runs
+    out of work. A seek delivers again only messages nobody acked (acked ones are not retained), so
+    the events it brings back are ones no worker had acked: a crash left them unacked, not lost.
+  - The emulator redelivers a first nack at once and applies the retry policy's backoff from the
+    second redelivery on; Pub/Sub applies it to every redelivery.
+  `;
+  await Deno.mkdir(new URL("docs/", root), { recursive: true });
+  await Deno.writeTextFile(new URL("docs/RELIABILITY.md", root), report);
+  console.log(`reliability: wrote docs/RELIABILITY.md (${results.length} cases, lost 0 in each)`);
 }
 
-const started = new Date();
-const test = await new Deno.Command(Deno.execPath(), {
-  args: [
-    "test",
-    "--allow-net",
-    "--allow-env",
-    "--allow-read",
-    "--allow-write",
-    "--allow-sys",
-    "--allow-run",
-    "tests/reliability/",
-  ],
-  cwd: root,
-  env: { RELIABILITY_RESULTS: resultsFile },
-  stdout: "inherit",
-  stderr: "inherit",
-}).output();
-const results: CaseResult[] = (await Deno.readTextFile(resultsFile)).split("\n")
-  .filter((line) => line.trim() !== "")
-  .map((line) => JSON.parse(line))
-  .sort((a: CaseResult, b: CaseResult) => a.case.localeCompare(b.case, "en", { numeric: true }));
-await Deno.remove(resultsFile);
-if (!test.success) {
-  console.error("reliability: a case failed; docs/RELIABILITY.md was not written");
-  Deno.exit(1);
-}
-if (results.some((r) => r.lost !== 0)) {
-  console.error("reliability: an event was lost; docs/RELIABILITY.md was not written");
-  Deno.exit(1);
-}
-
-const sdkRoot = await text("gcloud", ["info", "--format=value(installation.sdk_root)"]);
-const emulatorJar = (await text("ls", [`${sdkRoot}/platform/pubsub-emulator/lib`])).split("\n")[0];
-const row = (r: CaseResult) =>
-  `| ${r.case} | ${r.injected} | ${r.eventsIn} | ${r.processed} | ${r.duplicates} | ` +
-  `${r.deadLettered} | **${r.lost}** | ${r.seconds.toFixed(1)} |`;
-const report = `# Reliability report
-
-Written by \`deno task reliability\` on ${started.toISOString()} from the figures the cases in
-\`tests/reliability/\` recorded in that run; nothing here is typed by hand. The same cases run in
-CI through \`deno task test\`.
-
-- Machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores
-- Deno ${Deno.version.deno}; Pub/Sub emulator \`${emulatorJar}\` (real emulator, never mocked)
-- Every event carries a known eventID; the worker logs one JSON line per outcome and the cases
-  count those lines. *Processed* = distinct events whose handler succeeded and that were acked;
-  *duplicates* = extra successful handlings of an event already processed (at-least-once);
-  *lost* = events published and never processed or dead-lettered.
-
-| Case | Injected | Events in | Processed | Duplicates | Dead-lettered | Lost | Time (s) |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-${results.map(row).join("\n")}
-
-## Notes per case
-
-${results.map((r) => `- **${r.case}**: ${r.notes ?? "—"}`).join("\n")}
-
-## What the emulator does differently from Pub/Sub
-
-- A message sent on a streaming pull whose client dies (SIGKILL) is never redelivered by the
-  emulator: its stream-reset handler fails (\`NoSuchMethodError\` in its log) and the message
-  stays leased to the dead stream. Pub/Sub redelivers it when its ack deadline passes. The crash
-  case therefore seeks the subscription back to the start of the run when a restarted worker runs
-  out of work. A seek delivers again only messages nobody acked (acked ones are not retained), so
-  the events it brings back are ones no worker had acked: a crash left them unacked, not lost.
-- The emulator redelivers a first nack at once and applies the retry policy's backoff from the
-  second redelivery on; Pub/Sub applies it to every redelivery.
-`;
-await Deno.mkdir(new URL("docs/", root), { recursive: true });
-await Deno.writeTextFile(new URL("docs/RELIABILITY.md", root), report);
-console.log(`reliability: wrote docs/RELIABILITY.md (${results.length} cases, lost 0 in each)`);
+if (import.meta.main) await main();

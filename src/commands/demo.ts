@@ -8,8 +8,10 @@ import { type Emulator, startEmulator } from "../pubsub/emulator.ts";
 import { logger } from "../telemetry/log.ts";
 import { createClient } from "../pubsub/client.ts";
 import { Worker } from "../worker/worker.ts";
-import { publishPayloads, randomPayloads } from "./publish.ts";
-import { ensureTopology } from "./setup.ts";
+import { randomPayloads } from "../event/payload.ts";
+import { publishPayloads } from "../pubsub/publisher.ts";
+import { ensureTopology } from "../pubsub/topology.ts";
+import { printSetup } from "./setup.ts";
 
 export const summary = "start an emulator, set up, run the worker and publish events end to end";
 
@@ -28,9 +30,7 @@ export async function run(config: Config): Promise<void> {
   const demoConfig: Config = { ...config, emulatorHost: emulator?.host ?? config.emulatorHost };
   const client = createClient(demoConfig);
   try {
-    for (const result of await ensureTopology(client, demoConfig)) {
-      console.log(`${result.status.padEnd(7)} ${result.kind.padEnd(12)} ${result.name}`);
-    }
+    printSetup(await ensureTopology(client, demoConfig));
     const payloads = randomPayloads(config.count);
     const expected = new Set(payloads.map((p) => p.eventID));
     const handled = new Set<string>();
@@ -62,7 +62,7 @@ export async function run(config: Config): Promise<void> {
       await worker.stop();
     }
     const seconds = (performance.now() - started) / 1000;
-    const { acked, nacked, deadLettered } = worker.stats;
+    const { acked, nacked, "dead-lettered": deadLettered } = worker.stats;
     console.log(
       `demo: published ${report.published}, handled ${handled.size} distinct events ` +
         `(${acked} acked, ${nacked} nacked, ${deadLettered} dead-lettered) in ${

@@ -3,76 +3,20 @@
  * retry policy, dead-letter policy, no expiry) and the dead-letter subscription. Idempotent: what
  * exists is reported as existing and left as it is.
  */
-import type { PubSub } from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
 import { logger } from "../telemetry/log.ts";
 import { createClient, describeTarget } from "../pubsub/client.ts";
+import { ensureTopology, type SetupResult } from "../pubsub/topology.ts";
 
 export const summary = "create the topics and subscriptions (idempotent)";
 
-/** What setup did to one resource. */
-export interface SetupResult {
-  kind: "topic" | "subscription";
-  name: string;
-  status: "created" | "exists";
-}
-
-const ALREADY_EXISTS = 6;
 const log = logger("setup");
 
-async function ensure(
-  kind: SetupResult["kind"],
-  name: string,
-  create: () => Promise<unknown>,
-): Promise<SetupResult> {
-  try {
-    await create();
-    return { kind, name, status: "created" };
-  } catch (error) {
-    if ((error as { code?: number }).code === ALREADY_EXISTS) {
-      return { kind, name, status: "exists" };
-    }
-    throw new Error(`could not create ${kind} ${name}`, { cause: error });
+/** Prints one line per resource on stdout: `created topic      name`. */
+export function printSetup(results: readonly SetupResult[]): void {
+  for (const result of results) {
+    console.log(`${result.status.padEnd(7)} ${result.kind.padEnd(12)} ${result.name}`);
   }
-}
-
-function seconds(ms: number): { seconds: number; nanos: number } {
-  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
-}
-
-/** Creates what is missing of the topology `config` names, using `client`. */
-export async function ensureTopology(client: PubSub, config: Config): Promise<SetupResult[]> {
-  const results = [
-    await ensure("topic", config.topic, () => client.createTopic(config.topic)),
-    await ensure("topic", config.deadLetterTopic, () => client.createTopic(config.deadLetterTopic)),
-  ];
-  const deadLetterTopic = client.topic(config.deadLetterTopic).name;
-  results.push(
-    await ensure(
-      "subscription",
-      config.subscription,
-      () =>
-        client.topic(config.topic).createSubscription(config.subscription, {
-          ackDeadlineSeconds: Math.round(config.ackDeadline / 1000),
-          retryPolicy: {
-            minimumBackoff: seconds(config.retryMinBackoff),
-            maximumBackoff: seconds(config.retryMaxBackoff),
-          },
-          deadLetterPolicy: { deadLetterTopic, maxDeliveryAttempts: config.maxDeliveryAttempts },
-          expirationPolicy: {},
-        }),
-    ),
-    await ensure(
-      "subscription",
-      config.deadLetterSubscription,
-      () =>
-        client.topic(config.deadLetterTopic).createSubscription(config.deadLetterSubscription, {
-          ackDeadlineSeconds: Math.round(config.ackDeadline / 1000),
-          expirationPolicy: {},
-        }),
-    ),
-  );
-  return results;
 }
 
 /** Runs `setup` and prints one line per resource on stdout. */
@@ -80,9 +24,7 @@ export async function run(config: Config): Promise<void> {
   log.info("Setting up topology on {target}", { target: describeTarget(config) });
   const client = createClient(config);
   try {
-    for (const result of await ensureTopology(client, config)) {
-      console.log(`${result.status.padEnd(7)} ${result.kind.padEnd(12)} ${result.name}`);
-    }
+    printSetup(await ensureTopology(client, config));
   } finally {
     await client.close();
   }

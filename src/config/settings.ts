@@ -1,11 +1,11 @@
 /**
  * Every setting of event-tool, defined once: its flag, its environment variable, its default,
- * its parser and its help text. The CLI, the README table, docker-compose.yml, terraform and the
- * tests all read names and defaults from here. A flag always wins over its variable.
+ * its parser and its help text. The CLI, the docs, docker-compose.yml, terraform and the tests
+ * all read names and defaults from here (resolve.ts turns raw values into a {@linkcode Config},
+ * env.ts turns a Config back into variables). A flag always wins over its variable.
  */
-import { UsageError } from "../base/errors.ts";
 import * as parse from "./parse.ts";
-import { ParseError, type Parser } from "./parse.ts";
+import type { Parser } from "./parse.ts";
 
 /** Log formats: JSON Lines for machines, coloured lines for people. */
 export const LOG_FORMATS = ["json", "pretty"] as const;
@@ -28,11 +28,17 @@ export interface Setting<T> {
   readonly switch?: true;
   readonly description: string;
   readonly parse: Parser<T>;
+  /** The value back as text `parse` accepts (for a child process's environment); default
+   * `String(value)`. */
+  readonly format?: (value: Exclude<T, undefined>) => string;
 }
 
 function setting<T>(s: Setting<T>): Setting<T> {
   return s;
 }
+
+/** Milliseconds as a duration `parse.duration` reads back exactly. */
+const ms = (value: number) => `${value}ms`;
 
 /** The settings table. Keys are the camelCase form of each flag. */
 export const SETTINGS = {
@@ -84,6 +90,7 @@ export const SETTINGS = {
     env: "PUBSUB_ACK_DEADLINE",
     default: "60s",
     description: "subscription ack deadline set by setup (10s to 600s)",
+    format: ms,
     parse: parse.duration(600_000),
   }),
   retryMinBackoff: setting({
@@ -91,6 +98,7 @@ export const SETTINGS = {
     env: "PUBSUB_RETRY_MIN_BACKOFF",
     default: "10s",
     description: "subscription retry policy: first redelivery delay after a nack (0s to 600s)",
+    format: ms,
     parse: parse.duration(600_000),
   }),
   retryMaxBackoff: setting({
@@ -98,6 +106,7 @@ export const SETTINGS = {
     env: "PUBSUB_RETRY_MAX_BACKOFF",
     default: "600s",
     description: "subscription retry policy: longest redelivery delay (0s to 600s)",
+    format: ms,
     parse: parse.duration(600_000),
   }),
   maxDeliveryAttempts: setting({
@@ -142,6 +151,7 @@ export const SETTINGS = {
     env: "WORKER_HANDLER_TIMEOUT",
     default: "30s",
     description: "a handler running longer is failed and its event nacked",
+    format: ms,
     parse: parse.duration(600_000),
   }),
   shutdownTimeout: setting({
@@ -149,6 +159,7 @@ export const SETTINGS = {
     env: "WORKER_SHUTDOWN_TIMEOUT",
     default: "30s",
     description: "on SIGTERM/SIGINT, how long in-flight events may take to finish",
+    format: ms,
     parse: parse.duration(3_600_000),
   }),
   simulateLatency: setting({
@@ -156,6 +167,7 @@ export const SETTINGS = {
     env: "WORKER_SIMULATE_LATENCY",
     default: "0",
     description: "load testing: the default handler sleeps this long per event",
+    format: ms,
     parse: parse.duration(600_000),
   }),
   simulateFailureRate: setting({
@@ -177,6 +189,7 @@ export const SETTINGS = {
     env: "WORKER_SUMMARY_INTERVAL",
     default: "10s",
     description: "how often the worker logs a one-line summary (0 disables)",
+    format: ms,
     parse: parse.duration(3_600_000),
   }),
   otel: setting({
@@ -206,6 +219,7 @@ export const SETTINGS = {
     env: "BENCH_DURATION",
     default: "10s",
     description: "bench: how long steady mode publishes",
+    format: ms,
     parse: parse.duration(3_600_000),
   }),
   matrix: setting({
@@ -286,8 +300,16 @@ export type Config = {
   -readonly [K in SettingKey]: ReturnType<typeof SETTINGS[K]["parse"]>;
 };
 
-const CONNECTION = ["project", "emulatorHost", "logLevel", "logFormat", "redact", "otel"] as const;
-const TOPOLOGY = ["topic", "subscription", "deadLetterTopic", "deadLetterSubscription"] as const;
+/** Where Pub/Sub is: what another process needs to talk to the same service. */
+export const TARGET = ["project", "emulatorHost"] as const;
+/** The four resource names. */
+export const TOPOLOGY = [
+  "topic",
+  "subscription",
+  "deadLetterTopic",
+  "deadLetterSubscription",
+] as const;
+const CONNECTION = [...TARGET, "logLevel", "logFormat", "redact", "otel"] as const;
 const WORKER = [
   "maxDeliveryAttempts",
   "poolSize",
@@ -300,7 +322,12 @@ const WORKER = [
   "simulateFailureRate",
 ] as const;
 const OPERATIONS = ["metricsPort", "summaryInterval"] as const;
-const SETUP = ["ackDeadline", "retryMinBackoff", "retryMaxBackoff", "maxDeliveryAttempts"] as const;
+export const SETUP = [
+  "ackDeadline",
+  "retryMinBackoff",
+  "retryMaxBackoff",
+  "maxDeliveryAttempts",
+] as const;
 
 /** Which settings each command takes (its flags, and the variables it reads). */
 export const COMMAND_SETTINGS = {
@@ -324,73 +351,7 @@ export const COMMAND_SETTINGS = {
 } as const satisfies Record<string, readonly SettingKey[]>;
 export type CommandName = keyof typeof COMMAND_SETTINGS;
 
-/** Where raw values come from: parsed flags (camelCase keys) and the environment. */
-export interface ConfigSources {
-  readonly flags: Readonly<Record<string, unknown>>;
-  readonly env: (name: string) => string | undefined;
-}
-
-function parseOne<K extends SettingKey>(key: K, sources: ConfigSources): Config[K] {
-  const s: Setting<Config[K]> = SETTINGS[key] as Setting<Config[K]>;
-  const given = sources.flags[key];
-  const flagValue = given === true ? "true" : given;
-  const [origin, raw] = typeof flagValue === "string"
-    ? [s.flag, flagValue]
-    : sources.env(s.env) !== undefined
-    ? [s.env, sources.env(s.env) as string]
-    : ["default", s.default];
-  if (raw === undefined) return undefined as Config[K];
-  try {
-    return s.parse(raw);
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-    throw new UsageError(`${origin}: got ${JSON.stringify(raw)}, expected ${error.message}`);
-  }
-}
-
-/** Every setting at its default, as the given environment would leave it (no flags). */
-export function defaults(): Config {
-  return resolveConfig(Object.keys(SETTINGS) as SettingKey[], { flags: {}, env: () => undefined });
-}
-
-/**
- * Resolves the settings `keys` from flags, then the environment, then defaults; the others keep
- * their defaults. Throws a {@linkcode UsageError} naming the flag or variable, the value and the
- * form expected.
- */
-export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSources): Config {
-  const config = {} as Record<SettingKey, unknown>;
-  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
-    config[key] = keys.includes(key)
-      ? parseOne(key, sources)
-      : parseOne(key, { flags: {}, env: () => undefined });
-  }
-  const result = config as Config;
-  if (result.maxOutstanding !== undefined && result.maxOutstanding < result.poolSize) {
-    throw new UsageError(
-      `--max-outstanding/WORKER_MAX_OUTSTANDING: got ${result.maxOutstanding}, expected at least ` +
-        `the pool size (${result.poolSize})`,
-    );
-  }
-  if (result.retryMinBackoff > result.retryMaxBackoff) {
-    throw new UsageError(
-      `--retry-min-backoff/PUBSUB_RETRY_MIN_BACKOFF: got ${result.retryMinBackoff}ms, expected ` +
-        `at most --retry-max-backoff (${result.retryMaxBackoff}ms)`,
-    );
-  }
-  if (result.ackDeadline < 10_000) {
-    throw new UsageError(
-      `--ack-deadline/PUBSUB_ACK_DEADLINE: got ${result.ackDeadline}ms, expected 10s to 600s`,
-    );
-  }
-  return result;
-}
-
-/**
- * The lease window in effect: `maxOutstanding`, or twice the pool size and at least 200 more
- * than the pool. A message keeps its slot until its ack is flushed, so a small pool with a fast
- * handler needs headroom beyond 2 × pool (measured: P=10, L=1 ms ran 3× faster with 210 than 20).
- */
-export function leaseWindow(config: Pick<Config, "poolSize" | "maxOutstanding">): number {
-  return config.maxOutstanding ?? Math.max(2 * config.poolSize, config.poolSize + 200);
+/** How a setting is named in messages: `--pool-size/WORKER_POOL_SIZE`. */
+export function nameOf(key: SettingKey): string {
+  return `${SETTINGS[key].flag}/${SETTINGS[key].env}`;
 }

@@ -23,12 +23,19 @@ export interface PaymentMethodCreated {
 }
 
 /** Why a payload is not a valid event; also the dead-letter `reason` attribute. */
-export type InvalidReason = "invalid-encoding" | "invalid-json" | "invalid-event";
+export const INVALID_REASONS = ["invalid-encoding", "invalid-json", "invalid-event"] as const;
+export type InvalidReason = typeof INVALID_REASONS[number];
 
 /** The outcome of {@linkcode decodeEvent}. */
 export type DecodeResult =
   | { ok: true; event: PaymentMethodCreated }
-  | { ok: false; reason: InvalidReason; detail: string };
+  | {
+    ok: false;
+    reason: InvalidReason;
+    detail: string;
+    /** The payload's `eventID` when it parsed and has a string one (cut to 100 characters). */
+    eventID?: string;
+  };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -88,7 +95,15 @@ export function decodeEvent(data: Uint8Array): DecodeResult {
     return { ok: false, reason: "invalid-json", detail: `body is not JSON (${why})` };
   }
   const problem = validateEvent(value);
-  if (problem !== undefined) return { ok: false, reason: "invalid-event", detail: problem };
+  if (problem !== undefined) {
+    const id = (value as { eventID?: unknown } | null)?.eventID;
+    return {
+      ok: false,
+      reason: "invalid-event",
+      detail: problem,
+      ...(typeof id === "string" ? { eventID: id.slice(0, 100) } : {}),
+    };
+  }
   const v = value as PaymentMethodCreated;
   // Keep only the known fields, so what is handled is exactly what was validated.
   return {
@@ -100,27 +115,5 @@ export function decodeEvent(data: Uint8Array): DecodeResult {
       paymentMethodType: v.paymentMethodType,
       createdAt: v.createdAt,
     },
-  };
-}
-
-/** The `eventID` of a payload if it has one, valid or not (for log lines); never throws. */
-export function peekEventID(data: Uint8Array): string | undefined {
-  try {
-    const value: unknown = JSON.parse(utf8.decode(data));
-    const id = (value as { eventID?: unknown } | null)?.eventID;
-    return typeof id === "string" ? id.slice(0, 100) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A valid event with random IDs, created now. */
-export function fakeEvent(): PaymentMethodCreated {
-  return {
-    eventID: crypto.randomUUID(),
-    userID: crypto.randomUUID(),
-    paymentMethodID: crypto.randomUUID(),
-    paymentMethodType: Math.random() < 0.5 ? "card" : "bank_account",
-    createdAt: new Date().toISOString(),
   };
 }

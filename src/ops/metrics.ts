@@ -4,7 +4,13 @@
  * default process metrics. Every name starts with `event_tool_`.
  */
 import client from "prom-client";
-import type { OutcomeRecord } from "../worker/outcome.ts";
+import { SETTINGS } from "../config/settings.ts";
+import {
+  DEAD_LETTER_REASONS,
+  NACK_REASONS,
+  type OutcomeRecord,
+  type Reason,
+} from "../worker/outcome.ts";
 import type { Worker } from "../worker/worker.ts";
 
 /** Metric name prefix. */
@@ -22,6 +28,9 @@ export const METRICS = {
   handlerErrors: "handler calls that failed or timed out",
   publishFailures: "failed publishes to the dead-letter topic (the event is nacked instead)",
 } as const;
+
+/** Reasons that mean the handler itself failed. */
+const HANDLER_ERRORS: readonly Reason[] = ["handler-failed", "max-attempts"];
 
 /** Creates a registry whose metrics follow `worker`. */
 export function workerMetrics(worker: Worker): client.Registry {
@@ -70,28 +79,37 @@ export function workerMetrics(worker: Worker): client.Registry {
       },
     });
   gauge("in_flight_events", "events holding a pool permit now", () => worker.stats.inFlight);
-  gauge("pool_size", "pool permits (--pool-size)", () => worker.stats.poolSize);
+  gauge("pool_size", `pool permits (${SETTINGS.poolSize.flag})`, () => worker.stats.poolSize);
   gauge("pool_free_permits", "pool permits free now", () => worker.stats.freePermits);
   gauge(
     "lease_window",
-    "events the client may hold (--max-outstanding)",
+    `events the client may hold (${SETTINGS.maxOutstanding.flag})`,
     () => worker.stats.leaseWindow,
   );
   gauge("ready", "1 while the worker is ready (as /readyz), else 0", () => worker.ready ? 1 : 0);
 
+  // Every reason starts at 0, so a rate() over a label exists before its first event.
+  for (const reason of NACK_REASONS) nacked.inc({ reason }, 0);
+  for (const reason of DEAD_LETTER_REASONS) deadLettered.inc({ reason }, 0);
   worker.onReceive(() => received.inc());
   worker.onOutcome((record: OutcomeRecord) => {
-    const reason = record.reason ?? "none";
     if (record.handlerMs !== undefined) handlerDuration.observe(record.handlerMs / 1000);
-    if (reason === "handler-failed" || reason === "max-attempts") handlerErrors.inc();
-    if (reason === "dead-letter-publish-failed") publishFailures.inc();
-    if (record.outcome === "acked") acked.inc();
-    else if (record.outcome === "duplicate") duplicates.inc();
-    else if (record.outcome === "nacked") nacked.inc({ reason });
-    else deadLettered.inc({ reason });
-    if (record.outcome !== "nacked" && record.latencyMs !== undefined) {
-      latency.observe(record.latencyMs / 1000);
+    if (record.reason !== undefined && HANDLER_ERRORS.includes(record.reason)) handlerErrors.inc();
+    if (record.reason === "dead-letter-publish-failed") publishFailures.inc();
+    switch (record.outcome) {
+      case "acked":
+        acked.inc();
+        break;
+      case "duplicate":
+        duplicates.inc();
+        break;
+      case "nacked":
+        nacked.inc({ reason: record.reason ?? "none" });
+        return; // not final: no publish→outcome latency
+      case "dead-lettered":
+        deadLettered.inc({ reason: record.reason ?? "none" });
     }
+    latency.observe(record.latencyMs / 1000);
   });
   return registry;
 }

@@ -4,6 +4,7 @@
  */
 import type { Registry } from "prom-client";
 import { UsageError } from "../base/errors.ts";
+import { nameOf } from "../config/settings.ts";
 import { logger } from "../telemetry/log.ts";
 
 /** What the endpoint reports. */
@@ -35,7 +36,7 @@ export function serveOps(port: number, source: OpsSource): OpsServer {
   } catch (error) {
     if (!(error instanceof Deno.errors.AddrInUse)) throw error;
     throw new UsageError(
-      `--metrics-port/METRICS_PORT: port ${port} is in use, expected a free port (or 0 to disable)`,
+      `${nameOf("metricsPort")}: port ${port} is in use, expected a free port (or 0 to disable)`,
     );
   }
 }

@@ -15,12 +15,12 @@ export function startSummary(stats: () => WorkerStats, intervalMs: number): () =
   const timer = setInterval(() => {
     const now = stats();
     const at = performance.now();
-    const finished = (s: WorkerStats) => s.acked + s.duplicates + s.nacked + s.deadLettered;
+    const finished = (s: WorkerStats) => s.acked + s.duplicate + s.nacked + s["dead-lettered"];
     const rate = Math.round(((finished(now) - finished(last)) * 1000) / (at - lastAt));
     log.info(
       "{rate} events/s, {inFlight} in flight; totals: {acked} acked, {duplicates} duplicates, " +
         "{nacked} nacked, {deadLettered} dead-lettered",
-      { rate, ...now },
+      { rate, ...now, duplicates: now.duplicate, deadLettered: now["dead-lettered"] },
     );
     last = now;
     lastAt = at;

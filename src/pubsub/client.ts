@@ -1,39 +1,10 @@
 /**
- * The Pub/Sub client for the emulator or for Google Cloud, and the topology names in one place.
+ * The Pub/Sub client for the emulator or for Google Cloud, and what the worker asks of it besides
+ * messages (where it points, publish time, whether its gRPC channel is connected).
  */
 import { type Message, PubSub } from "@google-cloud/pubsub";
-import { type Config, SETTINGS } from "../config/settings.ts";
+import type { Config } from "../config/settings.ts";
 import { PUBLISHED_AT_ATTRIBUTE } from "../event/event.ts";
-
-/** The four resources event-tool works with. */
-export interface Topology {
-  topic: string;
-  subscription: string;
-  deadLetterTopic: string;
-  deadLetterSubscription: string;
-}
-
-/** Environment variables that point another event-tool process at the same service and names. */
-export function connectionEnv(config: Config): Record<string, string> {
-  return {
-    [SETTINGS.emulatorHost.env]: config.emulatorHost ?? "",
-    [SETTINGS.project.env]: config.project,
-    [SETTINGS.topic.env]: config.topic,
-    [SETTINGS.subscription.env]: config.subscription,
-    [SETTINGS.deadLetterTopic.env]: config.deadLetterTopic,
-    [SETTINGS.deadLetterSubscription.env]: config.deadLetterSubscription,
-  };
-}
-
-/** The topology a configuration names. */
-export function topologyOf(config: Config): Topology {
-  return {
-    topic: config.topic,
-    subscription: config.subscription,
-    deadLetterTopic: config.deadLetterTopic,
-    deadLetterSubscription: config.deadLetterSubscription,
-  };
-}
 
 /**
  * Creates a client: against the emulator when `emulatorHost` is set (no credentials, no

@@ -3,7 +3,7 @@
  * `cloud-pubsub-emulator` launcher, or `gcloud beta emulators pubsub start`), else Docker Compose.
  * Used by `demo` and by the test harness.
  */
-import { sleep } from "../worker/handler.ts";
+import { sleep } from "../base/async.ts";
 
 /** A running emulator. */
 export interface Emulator {

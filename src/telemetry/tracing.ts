@@ -34,11 +34,6 @@ export async function stopTracing(): Promise<void> {
   provider = undefined;
 }
 
-/** Whether tracing is on. */
-export function tracingEnabled(): boolean {
-  return provider !== undefined;
-}
-
 /**
  * Runs `work` inside a span named `name` with `attributes`; records a rejection as the span's
  * error. Without tracing it just runs `work` (even the API's no-op tracer costs a context switch

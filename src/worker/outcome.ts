@@ -1,16 +1,40 @@
 /**
- * How one delivery ended: the record the worker counts, logs (one line per delivery, with the
- * event's ID, so every event can be accounted for) and hands to its listeners.
+ * How one delivery ended: the outcomes and reasons (`as const` tuples shared by the log field,
+ * the metric labels and the docs), the record of one delivery, and the {@linkcode Tally} that
+ * counts records once and hands them to whoever listens (metrics, summary, demo, bench, tests).
  */
 import type { Message } from "@google-cloud/pubsub";
-import { peekEventID } from "../event/event.ts";
-import { logger } from "../telemetry/log.ts";
+import { INVALID_REASONS } from "../event/event.ts";
 import { publishedAt } from "../pubsub/client.ts";
+import { logger } from "../telemetry/log.ts";
+
+/** How a delivery can end. */
+export const OUTCOMES = ["acked", "duplicate", "nacked", "dead-lettered"] as const;
+export type OutcomeKind = typeof OUTCOMES[number];
+
+/** Why an event went to the dead-letter topic (its `reason` attribute and metric label). */
+export const DEAD_LETTER_REASONS = ["too-large", ...INVALID_REASONS, "max-attempts"] as const;
+export type DeadLetterReason = typeof DEAD_LETTER_REASONS[number];
+
+/** Why an event was nacked (its metric label). */
+export const NACK_REASONS = [
+  "handler-failed",
+  "in-progress",
+  "shutting-down",
+  "dead-letter-publish-failed",
+  "internal-error",
+] as const;
+export type NackReason = typeof NACK_REASONS[number];
+
+/** Why a delivery was acked without running the handler. */
+export const DUPLICATE_REASONS = ["already-handled"] as const;
+
+export type Reason = DeadLetterReason | NackReason | typeof DUPLICATE_REASONS[number];
 
 /** How one delivery ended, as logged and counted. */
 export interface OutcomeRecord {
-  outcome: "acked" | "duplicate" | "nacked" | "dead-lettered";
-  /** The event's ID; `null` when the payload has none. */
+  outcome: OutcomeKind;
+  /** The event's ID; `null` when the payload has none (or was not read). */
   eventID: string | null;
   messageId: string;
   deliveryAttempt: number;
@@ -19,44 +43,43 @@ export interface OutcomeRecord {
   /** How long the handler ran; absent when it did not run. */
   handlerMs?: number;
   /** From publish (the `publishedAt` attribute, else Pub/Sub's publish time) to the outcome. */
-  latencyMs?: number;
-  /** Dead-letter reason, or why the event was nacked. */
-  reason?: string;
+  latencyMs: number;
+  /** Dead-letter reason, or why the event was nacked or taken as a duplicate. */
+  reason?: Reason;
   detail?: string;
 }
 
-/** Why a delivery ended as it did, and how long its handler ran. */
-export interface OutcomeReason {
-  reason?: string;
+/** What the worker knows of an outcome when it carries it out. */
+export interface Ending {
+  outcome: OutcomeKind;
+  eventID: string | undefined;
+  reason?: Reason;
   detail?: string;
-  handlerMs?: number;
+  handlerMs?: number | undefined;
 }
-
-const log = logger("worker");
 
 /** Milliseconds to two decimals. */
 export function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-/** The record of `message`'s outcome, received at `started` (a `performance.now()` value). */
-export function outcomeRecord(
-  message: Message,
-  started: number,
-  eventID: string | undefined,
-  outcome: OutcomeRecord["outcome"],
-  why: OutcomeReason,
-): OutcomeRecord {
-  return {
-    outcome,
-    eventID: eventID ?? peekEventID(message.data) ?? null,
+/** The record of `message`, received at `receivedAt` (a `performance.now()` value). */
+export function outcomeRecord(message: Message, receivedAt: number, ending: Ending): OutcomeRecord {
+  const record: OutcomeRecord = {
+    outcome: ending.outcome,
+    eventID: ending.eventID ?? null,
     messageId: message.id,
     deliveryAttempt: message.deliveryAttempt,
-    durationMs: round(performance.now() - started),
+    durationMs: round(performance.now() - receivedAt),
     latencyMs: Math.max(0, Date.now() - publishedAt(message)),
-    ...why,
   };
+  if (ending.handlerMs !== undefined) record.handlerMs = round(ending.handlerMs);
+  if (ending.reason !== undefined) record.reason = ending.reason;
+  if (ending.detail !== undefined) record.detail = ending.detail;
+  return record;
 }
+
+const log = logger("worker");
 
 /** Logs the record: acked and duplicate at info, the rest at warning. */
 export function logOutcome(record: OutcomeRecord): void {
@@ -65,4 +88,43 @@ export function logOutcome(record: OutcomeRecord): void {
   const text = "Event {eventID} {outcome} in {durationMs}ms (message {messageId}, attempt " +
     "{deliveryAttempt})" + (record.reason ? ": {reason}" : "");
   log[level](text, { ...record });
+}
+
+/** Counts of each outcome. */
+export type OutcomeCounts = Record<OutcomeKind, number>;
+
+/**
+ * Counts deliveries and outcomes once, logs each outcome, and tells listeners. `lastOutcomeAt`
+ * feeds the liveness check.
+ */
+export class Tally {
+  readonly counts: OutcomeCounts = { acked: 0, duplicate: 0, nacked: 0, "dead-lettered": 0 };
+  received = 0;
+  lastOutcomeAt = performance.now();
+  readonly #outcomeListeners: ((record: OutcomeRecord) => void)[] = [];
+  readonly #receiveListeners: (() => void)[] = [];
+
+  /** Calls `listener` for each delivery as it arrives. */
+  onReceive(listener: () => void): void {
+    this.#receiveListeners.push(listener);
+  }
+
+  /** Calls `listener` after each delivery's outcome was carried out. */
+  onOutcome(listener: (record: OutcomeRecord) => void): void {
+    this.#outcomeListeners.push(listener);
+  }
+
+  /** A delivery arrived. */
+  receive(): void {
+    this.received++;
+    for (const listener of this.#receiveListeners) listener();
+  }
+
+  /** A delivery ended: count it, log it, tell the listeners. */
+  record(record: OutcomeRecord): void {
+    this.counts[record.outcome]++;
+    this.lastOutcomeAt = performance.now();
+    logOutcome(record);
+    for (const listener of this.#outcomeListeners) listener(record);
+  }
 }

@@ -1,17 +1,13 @@
 /**
- * What should happen to one delivery: decode → validate → handle → decide. Pure of Pub/Sub: it
- * returns an {@linkcode Outcome} and the worker carries it out (worker.ts is the one place that
- * acks, nacks and dead-letters).
+ * What should happen to one delivery: size check → decode → validate → dedupe → handle →
+ * decide. Pure of Pub/Sub: it returns an {@linkcode Outcome} and settle.ts, the one place that
+ * acks, nacks and dead-letters, carries it out.
  */
-import { decodeEvent, type InvalidReason, type PaymentMethodCreated } from "../event/event.ts";
+import { SETTINGS } from "../config/settings.ts";
+import { decodeEvent, type PaymentMethodCreated } from "../event/event.ts";
 import type { Dedupe } from "./dedupe.ts";
 import type { Handler } from "./handler.ts";
-
-/** Why an event went to the dead-letter topic (its `reason` attribute). */
-export type DeadLetterReason = "too-large" | InvalidReason | "max-attempts";
-
-/** Why an event was nacked by the pipeline. */
-export type NackReason = "handler-failed" | "in-progress";
+import type { DeadLetterReason } from "./outcome.ts";
 
 /** One delivery of a message, as the pipeline sees it. */
 export interface Delivery {
@@ -28,13 +24,15 @@ export type Outcome =
   | {
     action: "nack";
     event: PaymentMethodCreated;
-    reason: NackReason;
+    reason: "handler-failed" | "in-progress";
     error: Error;
     handlerMs: number;
   }
   | {
     action: "dead-letter";
     event: PaymentMethodCreated | undefined;
+    /** The event's ID, also when the payload is invalid but carries one. */
+    eventID: string | undefined;
     reason: DeadLetterReason;
     detail: string;
     /** How long the handler ran; undefined when it was not called (invalid payload). */
@@ -72,9 +70,10 @@ export async function processDelivery(
     return {
       action: "dead-letter",
       event: undefined,
+      eventID: undefined,
       reason: "too-large",
       detail: `payload is ${delivery.data.byteLength} bytes, expected at most ` +
-        `${options.maxPayloadBytes} (--max-payload)`,
+        `${options.maxPayloadBytes} (${SETTINGS.maxPayload.flag})`,
       handlerMs: undefined,
     };
   }
@@ -83,6 +82,7 @@ export async function processDelivery(
     return {
       action: "dead-letter",
       event: undefined,
+      eventID: decoded.eventID,
       reason: decoded.reason,
       detail: decoded.detail,
       handlerMs: undefined,
@@ -112,6 +112,7 @@ export async function processDelivery(
       return {
         action: "dead-letter",
         event,
+        eventID: event.eventID,
         reason: "max-attempts",
         detail:
           `failed on delivery ${delivery.deliveryAttempt} of ${options.maxDeliveryAttempts}: ` +

@@ -50,10 +50,6 @@ export class Pool {
     };
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   /**
    * Runs `task` once a permit is free and gives the permit back however the task ends.
    * Rejects with {@linkcode PoolClosedError} if the pool closes before the task starts.

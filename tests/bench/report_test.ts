@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { CaseResult } from "../../src/bench/cases.ts";
+import type { CaseResult } from "../../src/bench/result.ts";
 import { markdownTable, textTable, withRatios } from "../../src/bench/report.ts";
 
 const row = (consumer: CaseResult["consumer"], eventsPerSecond: number): CaseResult => ({

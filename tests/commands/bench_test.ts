@@ -18,7 +18,7 @@ integrationTest("bench runs one tiny drain case for the worker and the plain cli
   for (const r of rows) {
     assert.equal(r.events, 300);
     assert.ok(r.eventsPerSecond > 0);
-    assert.ok(r.p99Ms >= r.p50Ms);
+    assert.ok(r.handlerMeanMs >= 1, "the simulated 1 ms latency shows in handler time");
   }
   assert.ok(rows[0].vsPlainClient > 0);
   const topics =

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { fakeEvent, validateEvent } from "../../src/event/event.ts";
+import { validateEvent } from "../../src/event/event.ts";
 import { runCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, pull, pullAll, testConfig } from "../support/pubsub.ts";
+import { fakeEvent } from "../../src/event/payload.ts";
 
 integrationTest("publish --count sends that many valid events and prints a summary", async () => {
   const config = await testConfig();

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { freePort } from "../../src/pubsub/emulator.ts";
-import { sleep } from "../../src/worker/handler.ts";
+
 import { sample } from "../../src/bench/measure.ts";
 import { jsonLogs, runCli, spawnCli } from "../support/cli.ts";
 import { httpStatus } from "../support/http.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, publishEvents, pull, testConfig } from "../support/pubsub.ts";
+import { sleep } from "../../src/base/async.ts";
+import { waitFor } from "../support/wait.ts";
 
 integrationTest(
   "worker drains on SIGTERM, exits 0, and a second worker finishes the rest",
@@ -71,9 +73,10 @@ integrationTest(
       ["worker", "--metrics-port", String(port), "--pool-size", "5", "--simulate-latency", "400ms"],
       envFor(config),
     );
-    const deadline = Date.now() + 20_000;
-    while (await httpStatus(`${base}/readyz`) !== 200 && Date.now() < deadline) await sleep(50);
-    assert.equal(await httpStatus(`${base}/readyz`), 200);
+    await waitFor(async () => await httpStatus(`${base}/readyz`) === 200, {
+      timeoutMs: 20_000,
+      what: "/readyz to answer 200",
+    });
     assert.equal(await httpStatus(`${base}/healthz`), 200);
     await worker.waitForLine(/"outcome":"acked"/);
     const metrics = await (await fetch(`${base}/metrics`)).text();

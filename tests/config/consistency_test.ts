@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import YAML from "yaml";
-import { defaults, SETTINGS } from "../../src/config/settings.ts";
+import { SETTINGS } from "../../src/config/settings.ts";
+import { defaults } from "../../src/config/resolve.ts";
 
 const root = new URL("../../", import.meta.url);
 const read = (path: string) => Deno.readTextFile(new URL(path, root));
@@ -85,22 +86,6 @@ Deno.test("terraform local environment targets the default project on the emulat
   const variables = hcl.variable as Record<string, { default?: unknown }[]>;
   assert.equal(variables.project_id?.[0]?.default, defaults().project);
   assert.equal(variables.emulator_endpoint?.[0]?.default, "http://localhost:8085/v1/");
-});
-
-Deno.test("Dockerfile runs main.ts as a non-root user with only the tool's permissions", async () => {
-  const dockerfile = await read("Dockerfile");
-  assert.match(dockerfile, /^USER deno$/m);
-  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
-  assert.ok(entrypoint, "Dockerfile has an exec-form ENTRYPOINT");
-  const args: string[] = JSON.parse(entrypoint);
-  assert.ok(args.includes("--v8-flags=--max-old-space-size=128"), "the worker's heap cap");
-  assert.deepEqual(args.filter((a) => a.startsWith("--allow")).sort(), [
-    "--allow-env",
-    "--allow-net",
-    "--allow-read",
-    "--allow-sys",
-  ]);
-  assert.equal(args.at(-1), "main.ts");
 });
 
 Deno.test("docker-compose.yml publishes the worker's metrics port", async () => {

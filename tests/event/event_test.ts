@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { decodeEvent, fakeEvent, validateEvent } from "../../src/event/event.ts";
+import { decodeEvent, validateEvent } from "../../src/event/event.ts";
+import { fakeEvent } from "../../src/event/payload.ts";
 
 const encode = (value: unknown) =>
   new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { defaults } from "../../src/config/settings.ts";
+
 import { workerMetrics } from "../../src/ops/metrics.ts";
 import { Worker } from "../../src/worker/worker.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, publishEvents, testConfig } from "../support/pubsub.ts";
 import { sample } from "../../src/bench/measure.ts";
 import { publishRaw } from "../support/worker.ts";
+import { defaults } from "../../src/config/resolve.ts";
 
 integrationTest("workerMetrics() counts what was received, acked and dead-lettered", async () => {
   const config = await testConfig({ poolSize: 20 });

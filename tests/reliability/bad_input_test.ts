@@ -4,11 +4,12 @@
  * in `publish --file` is reported by number and nothing is published.
  */
 import assert from "node:assert/strict";
-import { fakeEvent } from "../../src/event/event.ts";
+
 import { runCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, pull, testConfig } from "../support/pubsub.ts";
-import { report, since } from "./_support.ts";
+import { report, since } from "../support/reliability.ts";
+import { fakeEvent } from "../../src/event/payload.ts";
 
 /**
  * A usage error: exit 2, exactly one error line on stderr (commander may add hint lines in
@@ -71,7 +72,7 @@ integrationTest(
       [
         ["worker", "--pool-size", "10", "--max-outstanding", "5"],
         {},
-        /^error: --max-outstanding\/WORKER_MAX_OUTSTANDING: got 5/,
+        /^error: --max-outstanding 5: expected at least the pool size, --pool-size 10$/m,
       ],
       [
         ["setup"],
@@ -79,6 +80,11 @@ integrationTest(
         /^error: PUBSUB_EMULATOR_HOST: got "localhost", expected host:port/,
       ],
       [["setup", "--topic", ""], {}, /^error: --topic: got "", expected 3 to 255/],
+      [
+        ["setup"],
+        { PUBSUB_RETRY_MIN_BACKOFF: "20s", PUBSUB_RETRY_MAX_BACKOFF: "10s" },
+        /^error: PUBSUB_RETRY_MIN_BACKOFF="20s": expected at most PUBSUB_RETRY_MAX_BACKOFF="10s"/,
+      ],
       [
         ["setup"],
         { PUBSUB_SUBSCRIPTION: "goog-sub" },
@@ -92,7 +98,7 @@ integrationTest(
       [
         ["setup", "--ack-deadline", "5s"],
         {},
-        /^error: --ack-deadline\/PUBSUB_ACK_DEADLINE: got 5000ms, expected 10s to 600s/,
+        /^error: --ack-deadline 5s: expected 10s to 600s/,
       ],
       [["publish", "--count", "ten"], {}, /^error: --count: got "ten", expected an integer/],
       [["publish", "--rate", "0"], {}, /^error: --rate: got "0", expected an integer/],

@@ -19,7 +19,8 @@ import {
   seekToTime,
   testConfig,
 } from "../support/pubsub.ts";
-import { Outcomes, reachWithSeek, report, since } from "./_support.ts";
+import { Outcomes } from "../support/outcomes.ts";
+import { reachWithSeek, report, since } from "../support/reliability.ts";
 
 const EVENTS = 5000;
 const KILLS = 3;

@@ -14,7 +14,8 @@ import {
   pullAll,
   testConfig,
 } from "../support/pubsub.ts";
-import { type OutcomeLine, Outcomes, report, since } from "./_support.ts";
+import { type OutcomeLine, Outcomes } from "../support/outcomes.ts";
+import { report, since } from "../support/reliability.ts";
 
 const EVENTS = 300;
 const BACKOFF_MS = 1000;

@@ -4,12 +4,14 @@
  * pool's bound is reported, not asserted (timing belongs in benchmarks).
  */
 import assert from "node:assert/strict";
-import { randomPayloads } from "../../src/commands/publish.ts";
-import { type Handler, sleep } from "../../src/worker/handler.ts";
+
+import { type Handler } from "../../src/worker/handler.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, publishEvents, pull, pullAll, testConfig } from "../support/pubsub.ts";
 import { runWorker } from "../support/worker.ts";
-import { report, since } from "./_support.ts";
+import { report, since } from "../support/reliability.ts";
+import { randomPayloads } from "../../src/event/payload.ts";
+import { sleep } from "../../src/base/async.ts";
 
 const NORMAL = 500;
 const HUNG = 10;

@@ -6,12 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { freePort, startEmulator } from "../../src/pubsub/emulator.ts";
-import { sleep } from "../../src/worker/handler.ts";
+
 import { runCli, spawnCli } from "../support/cli.ts";
 import { httpStatus } from "../support/http.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { envFor, testConfig } from "../support/pubsub.ts";
-import { Outcomes, report, since } from "./_support.ts";
+import { Outcomes } from "../support/outcomes.ts";
+import { report, since } from "../support/reliability.ts";
+import { sleep } from "../../src/base/async.ts";
+import { waitFor } from "../support/wait.ts";
 
 const BATCH = 50;
 
@@ -20,13 +23,11 @@ function readyz(port: number): Promise<number | undefined> {
 }
 
 async function waitForReadyz(port: number, status: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (await readyz(port) !== status) {
-    if (Date.now() > deadline) {
-      throw new Error(`/readyz did not answer ${status} within ${timeoutMs}ms`);
-    }
-    await sleep(200);
-  }
+  await waitFor(async () => await readyz(port) === status, {
+    timeoutMs,
+    intervalMs: 200,
+    what: `/readyz to answer ${status}`,
+  });
 }
 
 integrationTest("reliability: the worker survives an emulator outage and resumes", async () => {

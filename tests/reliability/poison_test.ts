@@ -4,13 +4,15 @@
  * ends empty, no message is delivered more than twice, and the worker never exits.
  */
 import assert from "node:assert/strict";
-import { fakeEvent } from "../../src/event/event.ts";
-import { sleep } from "../../src/worker/handler.ts";
+
 import { createClient } from "../../src/pubsub/client.ts";
 import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, pull, pullAll, testConfig } from "../support/pubsub.ts";
-import { Outcomes, report, since } from "./_support.ts";
+import { Outcomes } from "../support/outcomes.ts";
+import { report, since } from "../support/reliability.ts";
+import { fakeEvent } from "../../src/event/payload.ts";
+import { sleep } from "../../src/base/async.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);
 const json = (value: unknown) => text(JSON.stringify(value));

@@ -22,6 +22,10 @@ export async function emulatorHost(): Promise<string> {
  * Registers a test that uses the emulator. The Pub/Sub client keeps timers and sockets a little
  * past `close()`, so the op and resource sanitizers are off for these tests.
  */
-export function integrationTest(name: string, fn: () => Promise<void>): void {
-  Deno.test({ name, sanitizeOps: false, sanitizeResources: false, fn });
+export function integrationTest(
+  name: string,
+  fn: () => Promise<void>,
+  options: { ignore?: boolean } = {},
+): void {
+  Deno.test({ name, sanitizeOps: false, sanitizeResources: false, fn, ...options });
 }

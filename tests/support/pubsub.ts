@@ -2,11 +2,15 @@
  * Test helpers that talk to the emulator: a unique topology per test (so tests never share a
  * subscription), and pulls through the emulator's REST API to count what is left.
  */
-import { type Config, defaults } from "../../src/config/settings.ts";
-import { connectionEnv, createClient } from "../../src/pubsub/client.ts";
-import { type Payload, publishPayloads, randomPayloads } from "../../src/commands/publish.ts";
-import { ensureTopology } from "../../src/commands/setup.ts";
+import { toEnv } from "../../src/config/env.ts";
+import { defaults } from "../../src/config/resolve.ts";
+import { type Config, TARGET, TOPOLOGY } from "../../src/config/settings.ts";
+import { createClient } from "../../src/pubsub/client.ts";
 import { emulatorHost } from "./emulator.ts";
+import { waitFor } from "./wait.ts";
+import { type Payload, randomPayloads } from "../../src/event/payload.ts";
+import { publishPayloads } from "../../src/pubsub/publisher.ts";
+import { ensureTopology } from "../../src/pubsub/topology.ts";
 
 /** A message pulled through REST. */
 export interface PulledMessage {
@@ -48,13 +52,14 @@ export async function createTopology(config: Config): Promise<void> {
 
 /** Environment variables that point the CLI at the config's emulator and names. */
 export function envFor(config: Config): Record<string, string> {
-  return {
-    ...connectionEnv(config),
-    PUBSUB_RETRY_MIN_BACKOFF: `${config.retryMinBackoff}ms`,
-    PUBSUB_RETRY_MAX_BACKOFF: `${config.retryMaxBackoff}ms`,
-    LOG_FORMAT: "json",
-    METRICS_PORT: "0",
-  };
+  return toEnv({ ...config, logFormat: "json", metricsPort: 0 }, [
+    ...TARGET,
+    ...TOPOLOGY,
+    "retryMinBackoff",
+    "retryMaxBackoff",
+    "logFormat",
+    "metricsPort",
+  ]);
 }
 
 /** Pulls up to `max` messages once (returnImmediately), without acking them. */
@@ -101,11 +106,12 @@ export async function pullAll(
   timeoutMs = 10_000,
 ): Promise<PulledMessage[]> {
   const messages: PulledMessage[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (messages.length < count && Date.now() < deadline) {
+  await waitFor(async () => {
     messages.push(...await pull(config, subscription));
-    if (messages.length < count) await new Promise((r) => setTimeout(r, 200));
-  }
+    return messages.length >= count;
+  }, { timeoutMs, intervalMs: 200, what: `${count} messages on ${subscription}` }).catch(() => {
+    // Callers assert on what arrived; fewer than `count` is their failure to report.
+  });
   return messages;
 }
 

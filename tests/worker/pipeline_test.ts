@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
-import { fakeEvent } from "../../src/event/event.ts";
+
 import { Dedupe } from "../../src/worker/dedupe.ts";
 import type { Handler } from "../../src/worker/handler.ts";
 import { type Delivery, processDelivery } from "../../src/worker/pipeline.ts";
+import { fakeEvent } from "../../src/event/payload.ts";
+import { sleep } from "../../src/base/async.ts";
+import { withFakeClock } from "../support/clock.ts";
 
 const options = {
   maxDeliveryAttempts: 5,
@@ -16,18 +19,25 @@ const delivery = (data: unknown, deliveryAttempt = 1): Delivery => ({
 });
 const failing: Handler = () => Promise.reject(new Error("database down"));
 
-Deno.test("processDelivery() acks a valid event its handler accepted", async () => {
-  const event = fakeEvent();
-  const seen: unknown[] = [];
-  const outcome = await processDelivery(
-    delivery(event),
-    (e) => Promise.resolve(void seen.push(e)),
-    options,
-  );
-  assert.equal(outcome.action, "ack");
-  assert.deepEqual(outcome.event, event);
-  assert.ok(outcome.handlerMs !== undefined && outcome.handlerMs >= 0);
-  assert.deepEqual(seen, [event]);
+Deno.test("processDelivery() acks a valid event its handler accepted, timing the handler", async () => {
+  await withFakeClock(async (clock) => {
+    const event = fakeEvent();
+    const seen: unknown[] = [];
+    const pending = processDelivery(
+      delivery(event),
+      async (e) => {
+        await sleep(30);
+        seen.push(e);
+      },
+      options,
+    );
+    await clock.tickAsync(30);
+    const outcome = await pending;
+    assert.equal(outcome.action, "ack");
+    assert.deepEqual(outcome.event, event);
+    assert.equal(outcome.action === "ack" && outcome.handlerMs, 30);
+    assert.deepEqual(seen, [event]);
+  });
 });
 
 Deno.test("processDelivery() dead-letters an invalid payload without calling the handler", async () => {

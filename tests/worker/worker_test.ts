@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
-import { fakeEvent } from "../../src/event/event.ts";
-import { type Handler, sleep } from "../../src/worker/handler.ts";
+
+import { type Handler } from "../../src/worker/handler.ts";
 import { Worker } from "../../src/worker/worker.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, publishEvents, pull, testConfig } from "../support/pubsub.ts";
 import { publishRaw, runWorker } from "../support/worker.ts";
+import { waitFor } from "../support/wait.ts";
+import { fakeEvent } from "../../src/event/payload.ts";
+import { sleep } from "../../src/base/async.ts";
 
 integrationTest(
   "Worker acks 100 published events once each and leaves the subscription empty",
@@ -114,7 +117,7 @@ integrationTest(
     const final = records.filter((r) => r.outcome !== "nacked");
     assert.deepEqual(final.map((r) => r.outcome).sort(), ["acked", "duplicate"]);
     assert.ok(records.every((r) => r.outcome !== "nacked" || r.reason === "in-progress"));
-    assert.equal(worker.stats.duplicates, 1);
+    assert.equal(worker.stats.duplicate, 1);
     assert.deepEqual(await pull(config, config.subscription), []);
   },
 );
@@ -128,9 +131,7 @@ integrationTest(
     assert.equal(worker.ready, false);
     worker.start();
     assert.equal(worker.ready, false, "not ready until the channel is checked");
-    const deadline = Date.now() + 10_000;
-    while (!worker.ready && Date.now() < deadline) await sleep(50);
-    assert.equal(worker.ready, true);
+    await waitFor(() => worker.ready, { timeoutMs: 10_000, what: "the worker to be ready" });
     assert.equal(worker.live, true);
     const stopping = worker.stop();
     assert.equal(worker.ready, false);

@@ -1,0 +1,68 @@
+/** The drain case: a pre-filled backlog, timed from the first receipt to the last ack. */
+import type { PubSub } from "@google-cloud/pubsub";
+import type { Config } from "../config/settings.ts";
+import { randomPayloads } from "../event/payload.ts";
+import { publishPayloads } from "../pubsub/publisher.ts";
+import { startPlainClient, startToolWorker } from "./consumers.ts";
+import { withTopology } from "./fresh_topology.ts";
+import { startUsage } from "./measure.ts";
+import { type CaseResult, type CaseSpec, type Consumer, result } from "./result.ts";
+
+/**
+ * Drain: pre-fills `spec.events`, then times `consumer` draining them. Latency is receipt → ack
+ * in the consumer. `ceiling` bounds the expected rate.
+ */
+export function drain(
+  client: PubSub,
+  base: Config,
+  consumer: Consumer,
+  spec: CaseSpec,
+  ceiling?: number,
+): Promise<CaseResult> {
+  return withTopology(client, base, async (config) => {
+    await publishPayloads(client, config.topic, randomPayloads(spec.events));
+    const latencies: number[] = [];
+    const handlerTimes: number[] = [];
+    const done = Promise.withResolvers<void>();
+    let first = 0;
+    let last = 0;
+    const settled = (receiptMs: number, handlerMs: number) => {
+      handlerTimes.push(handlerMs);
+      const now = performance.now();
+      if (first === 0) first = receiptMs;
+      latencies.push(now - receiptMs);
+      last = now;
+      if (latencies.length === spec.events) done.resolve();
+    };
+    const usage = startUsage();
+    const stop = consumer === "event-tool"
+      ? startToolWorker(
+        client,
+        config,
+        spec,
+        (r) => settled(performance.now() - r.durationMs, r.handlerMs ?? 0),
+      )
+      : startPlainClient(client, config, spec, settled);
+    await done.promise;
+    const used = usage.stop();
+    await stop();
+    const pool = spec.pool / (spec.latencyMs / 1000);
+    const bound = spec.latencyMs > 0 ? Math.min(pool, ceiling ?? Infinity) : ceiling;
+    return result(
+      {
+        name: `${consumer} drain P=${spec.pool} L=${spec.latencyMs}ms`,
+        consumer,
+        mode: "drain",
+        pool: spec.pool,
+        latencyMs: spec.latencyMs,
+        events: spec.events,
+        seconds: (last - first) / 1000,
+        ...(bound === undefined ? {} : { bound }),
+        ...(ceiling === undefined ? {} : { ceiling }),
+      },
+      latencies,
+      used,
+      handlerTimes,
+    );
+  });
+}

@@ -1,0 +1,91 @@
+/** What a benchmark case measures, and how its figures are derived from the raw samples. */
+import { percentile, type Usage } from "./measure.ts";
+
+/** Who consumes in a case. */
+export type Consumer = "event-tool" | "plain-client";
+
+/** One measured case. */
+export interface CaseResult {
+  name: string;
+  consumer: Consumer;
+  mode: "drain" | "steady" | "publish";
+  pool: number;
+  latencyMs: number;
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  /** min(pool / latency, ceiling), events/s; undefined where it does not apply. */
+  bound?: number;
+  /** Steady mode: p50 and p99 of publish → receipt alone (before the consumer starts). */
+  deliveryP50Ms?: number;
+  deliveryP99Ms?: number;
+  /** Set on cases that vary one setting for comparison (not paired with the plain client). */
+  variant?: string;
+  /** The emulator ceiling this case was measured against, events/s. */
+  ceiling?: number;
+  /** eventsPerSecond / bound, in percent. */
+  percentOfBound?: number;
+  /** Mean time in the handler (the simulated latency as this machine delivered it). */
+  handlerMeanMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  cpuMsPer1000: number;
+  peakRssMb: number;
+  /** RSS at the start and end of the case, MB (memory growth shows as a difference). */
+  rssStartMb: number;
+  rssEndMb: number;
+}
+
+/** Settings of one drain or steady case. */
+export interface CaseSpec {
+  pool: number;
+  latencyMs: number;
+  /** Lease window for the tool's worker; default its own (see `leaseWindow`). */
+  window?: number;
+  events: number;
+}
+
+const MB = 1024 * 1024;
+
+/** The raw figures of a case; the rest of {@linkcode CaseResult} is derived by {@linkcode result}. */
+export type CaseFields = Omit<
+  CaseResult,
+  | "eventsPerSecond"
+  | "p50Ms"
+  | "p95Ms"
+  | "p99Ms"
+  | "cpuMsPer1000"
+  | "peakRssMb"
+  | "rssStartMb"
+  | "rssEndMb"
+  | "percentOfBound"
+  | "handlerMeanMs"
+>;
+
+/** A case's result from its fields, latency samples, usage and handler times. */
+export function result(
+  fields: CaseFields,
+  latencies: number[],
+  usage: Usage,
+  handlerTimes: number[] = [],
+): CaseResult {
+  const eventsPerSecond = fields.events / fields.seconds;
+  return {
+    ...fields,
+    eventsPerSecond,
+    ...(fields.bound === undefined
+      ? {}
+      : { percentOfBound: (100 * eventsPerSecond) / fields.bound }),
+    handlerMeanMs: handlerTimes.length === 0
+      ? 0
+      : handlerTimes.reduce((a, b) => a + b, 0) / handlerTimes.length,
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
+    p99Ms: percentile(latencies, 99),
+    cpuMsPer1000: (usage.cpuMs * 1000) / fields.events,
+    peakRssMb: usage.peakRssBytes / MB,
+    rssStartMb: (usage.rssSamples[0] ?? 0) / MB,
+    rssEndMb: (usage.rssSamples.at(-1) ?? 0) / MB,
+  };
+}

@@ -1,0 +1,80 @@
+/** The steady case: events published at a fixed rate while the consumer runs. */
+import type { PubSub } from "@google-cloud/pubsub";
+import { sleep } from "../base/async.ts";
+import type { Config } from "../config/settings.ts";
+import { PUBLISHED_AT_ATTRIBUTE } from "../event/event.ts";
+import { randomPayloads } from "../event/payload.ts";
+import { publishPayloads } from "../pubsub/publisher.ts";
+import { startPlainClient, startToolWorker } from "./consumers.ts";
+import { withTopology } from "./fresh_topology.ts";
+import { percentile, startUsage } from "./measure.ts";
+import { type CaseResult, type CaseSpec, type Consumer, result } from "./result.ts";
+
+/**
+ * Steady: the tool's worker runs while events are published at `rate` per second for
+ * `durationMs`; latency is publish (attribute) → ack.
+ */
+export function steady(
+  client: PubSub,
+  base: Config,
+  consumer: Consumer,
+  spec: CaseSpec,
+  rate: number,
+  durationMs: number,
+): Promise<CaseResult> {
+  return withTopology(client, base, async (config) => {
+    const events = Math.round((rate * durationMs) / 1000);
+    const latencies: number[] = [];
+    const handlerTimes: number[] = [];
+    const deliveries: number[] = [];
+    const done = Promise.withResolvers<void>();
+    const settled = (latencyMs: number, handlerMs: number, inConsumerMs: number) => {
+      handlerTimes.push(handlerMs);
+      latencies.push(latencyMs);
+      deliveries.push(latencyMs - inConsumerMs);
+      if (latencies.length === events) done.resolve();
+    };
+    const stop = consumer === "event-tool"
+      ? startToolWorker(
+        client,
+        config,
+        spec,
+        (r) => settled(r.latencyMs ?? 0, r.handlerMs ?? 0, r.durationMs),
+      )
+      : startPlainClient(
+        client,
+        config,
+        spec,
+        (received, handlerMs, message) =>
+          settled(
+            Date.now() - Number(message.attributes[PUBLISHED_AT_ATTRIBUTE]),
+            handlerMs,
+            performance.now() - received,
+          ),
+      );
+    await sleep(500); // let the streams open before the clock starts
+    const usage = startUsage();
+    const started = performance.now();
+    await publishPayloads(client, config.topic, randomPayloads(events), { rate });
+    await done.promise;
+    const seconds = (performance.now() - started) / 1000;
+    const used = usage.stop();
+    await stop();
+    return result(
+      {
+        name: `${consumer} steady ${rate}/s P=${spec.pool} L=${spec.latencyMs}ms`,
+        consumer,
+        mode: "steady",
+        pool: spec.pool,
+        latencyMs: spec.latencyMs,
+        events,
+        seconds,
+        deliveryP50Ms: percentile(deliveries, 50),
+        deliveryP99Ms: percentile(deliveries, 99),
+      },
+      latencies,
+      used,
+      handlerTimes,
+    );
+  });
+}

@@ -1,0 +1,17 @@
+/**
+ * How the tool is run: the Deno permissions it needs and the worker's heap setting. `deno.json`
+ * tasks, the Dockerfile, `deno compile` (scripts/compile.ts), the bench's worker process and the
+ * tests all use these; tests/config/permissions_test.ts keeps deno.json and the Dockerfile equal.
+ */
+
+/** Network (Pub/Sub, metrics), environment (settings), read (`--file`, the client's protobuf
+ * descriptors) and sys (the gRPC client reads host facts): what every command needs. */
+export const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"] as const;
+
+/** Only `demo` and `bench` start processes (the emulator launcher, the bench's worker). */
+export const RUN_PERMISSION = "--allow-run";
+
+/** The worker's V8 heap cap (old generation, MB): README "Performance" explains the figure. */
+export const WORKER_HEAP_MB = 128;
+/** The V8 flag that applies {@linkcode WORKER_HEAP_MB}. */
+export const WORKER_V8_FLAGS = `--v8-flags=--max-old-space-size=${WORKER_HEAP_MB}`;

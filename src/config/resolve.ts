@@ -1,0 +1,86 @@
+/**
+ * Turns raw values into a {@linkcode Config}: a flag wins over its variable, a variable over the
+ * default; an empty variable counts as unset. Errors name where the value came from (flag or
+ * variable), quote it as given and say the form expected.
+ */
+import { UsageError } from "../base/errors.ts";
+import { ParseError } from "./parse.ts";
+import { type Config, type Setting, type SettingKey, SETTINGS } from "./settings.ts";
+
+/** Where raw values come from: parsed flags (camelCase keys) and the environment. */
+export interface ConfigSources {
+  readonly flags: Readonly<Record<string, unknown>>;
+  readonly env: (name: string) => string | undefined;
+}
+
+/** Where one value came from and its text as given. */
+interface Given {
+  /** `--pool-size`, `WORKER_POOL_SIZE` or `default`. */
+  readonly origin: string;
+  readonly raw: string | undefined;
+}
+
+function given(key: SettingKey, sources: ConfigSources): Given {
+  const s = SETTINGS[key];
+  const flag = sources.flags[key];
+  if (flag === true) return { origin: s.flag, raw: "true" };
+  if (typeof flag === "string") return { origin: s.flag, raw: flag };
+  const variable = sources.env(s.env);
+  if (variable !== undefined && variable.trim() !== "") return { origin: s.env, raw: variable };
+  return { origin: "default", raw: s.default };
+}
+
+function parseOne<K extends SettingKey>(key: K, from: Given): Config[K] {
+  const s = SETTINGS[key] as unknown as Setting<Config[K]>;
+  if (from.raw === undefined) return undefined as Config[K];
+  try {
+    return s.parse(from.raw);
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    throw new UsageError(
+      `${from.origin}: got ${JSON.stringify(from.raw)}, expected ${error.message}`,
+    );
+  }
+}
+
+/** Every setting at its default (no flags, no environment). */
+export function defaults(): Config {
+  return resolveConfig(Object.keys(SETTINGS) as SettingKey[], { flags: {}, env: () => undefined });
+}
+
+/**
+ * Resolves the settings `keys` from flags, then the environment, then defaults; the others keep
+ * their defaults. Throws a {@linkcode UsageError} naming the flag or variable, the value and the
+ * form expected.
+ */
+export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSources): Config {
+  const none: ConfigSources = { flags: {}, env: () => undefined };
+  const from = {} as Record<SettingKey, Given>;
+  const config = {} as Record<SettingKey, unknown>;
+  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    from[key] = given(key, keys.includes(key) ? sources : none);
+    config[key] = parseOne(key, from[key]);
+  }
+  const result = config as Config;
+  /** `--max-outstanding 5` or `WORKER_MAX_OUTSTANDING="5"`, or the default's value. */
+  const quote = (key: SettingKey) => {
+    const { origin, raw } = from[key];
+    if (origin === "default") return `${SETTINGS[key].flag} (default ${raw})`;
+    return origin.startsWith("--") ? `${origin} ${raw}` : `${origin}=${JSON.stringify(raw)}`;
+  };
+  const check = (ok: boolean, key: SettingKey, expected: string) => {
+    if (!ok) throw new UsageError(`${quote(key)}: expected ${expected}`);
+  };
+  check(
+    result.maxOutstanding === undefined || result.maxOutstanding >= result.poolSize,
+    "maxOutstanding",
+    `at least the pool size, ${quote("poolSize")}`,
+  );
+  check(
+    result.retryMinBackoff <= result.retryMaxBackoff,
+    "retryMinBackoff",
+    `at most ${quote("retryMaxBackoff")}`,
+  );
+  check(result.ackDeadline >= 10_000, "ackDeadline", "10s to 600s");
+  return result;
+}

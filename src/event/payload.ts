@@ -1,0 +1,69 @@
+/**
+ * Events as bytes to publish: random valid ones (made one at a time, so a count does not bound
+ * memory) or the lines of an NDJSON file, each validated before anything is published.
+ */
+import { UsageError } from "../base/errors.ts";
+import { type PaymentMethodCreated, validateEvent } from "./event.ts";
+
+/** An event ready to publish: its ID and its exact bytes. */
+export interface Payload {
+  eventID: string;
+  data: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+
+/** A valid event with random IDs, created now. */
+export function fakeEvent(): PaymentMethodCreated {
+  return {
+    eventID: crypto.randomUUID(),
+    userID: crypto.randomUUID(),
+    paymentMethodID: crypto.randomUUID(),
+    paymentMethodType: Math.random() < 0.5 ? "card" : "bank_account",
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** `count` random valid events, made one at a time as they are consumed. */
+export function* generatePayloads(count: number): Generator<Payload> {
+  for (let i = 0; i < count; i++) {
+    const event = fakeEvent();
+    yield { eventID: event.eventID, data: encoder.encode(JSON.stringify(event)) };
+  }
+}
+
+/** `count` random valid events, all at once (for callers that need their IDs). */
+export function randomPayloads(count: number): Payload[] {
+  return Array.from(generatePayloads(count));
+}
+
+/**
+ * Parses NDJSON text into payloads, validating every line before anything is published.
+ * Blank lines are skipped. Throws a {@linkcode UsageError} naming `flag`, the source and the
+ * first bad line.
+ */
+export function parseNdjson(text: string, source: string, flag: string): Payload[] {
+  const payloads: Payload[] = [];
+  const lines = text.split("\n");
+  for (const [index, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new UsageError(
+        `${flag} ${source} line ${index + 1}: not JSON, expected one event per line`,
+      );
+    }
+    const problem = validateEvent(value);
+    if (problem !== undefined) {
+      throw new UsageError(`${flag} ${source} line ${index + 1}: ${problem}`);
+    }
+    payloads.push({ eventID: (value as { eventID: string }).eventID, data: encoder.encode(line) });
+  }
+  if (payloads.length === 0) {
+    throw new UsageError(`${flag} ${source}: got no events, expected NDJSON`);
+  }
+  return payloads;
+}

@@ -1,0 +1,135 @@
+/**
+ * The worker's subscription session: opens the streaming pull with the lease window, probes the
+ * gRPC channel every second (readiness; one log line per change of state), reopens with backoff
+ * after an outage, and reports a subscription that closes during start-up as fatal.
+ */
+import type { Message, PubSub, Subscription } from "@google-cloud/pubsub";
+import type { Config } from "../config/settings.ts";
+import { channelReady } from "../pubsub/client.ts";
+import { logger } from "../telemetry/log.ts";
+import { leaseWindow } from "./lease.ts";
+
+/** What a session tells its owner. */
+export interface SessionListener {
+  message(message: Message): void;
+  /** The subscription cannot be consumed (missing, or not ours): the worker should stop. */
+  fatal(error: Error): void;
+}
+
+const log = logger("worker");
+/** A close this soon after start, before any message, means the subscription is unusable. */
+const STARTUP_GRACE_MS = 10_000;
+const MIN_REOPEN_DELAY_MS = 1_000;
+const MAX_REOPEN_DELAY_MS = 30_000;
+
+export class Session {
+  readonly #client: PubSub;
+  readonly #name: string;
+  readonly #subscription: Subscription;
+  readonly #listener: SessionListener;
+  #connected = false;
+  #closing = false;
+  #received = false;
+  #openedAt = 0;
+  #probe: ReturnType<typeof setInterval> | undefined;
+  #reopenDelay = MIN_REOPEN_DELAY_MS;
+  #reopenTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(client: PubSub, config: Config, listener: SessionListener) {
+    this.#client = client;
+    this.#name = config.subscription;
+    this.#listener = listener;
+    this.#subscription = client.subscription(config.subscription, {
+      // The lease window is larger than the pool, so the pool stays busy while acks of
+      // finished events are still being flushed; it bounds what waits for a permit.
+      flowControl: { maxMessages: leaseWindow(config), allowExcessMessages: false },
+      batching: { maxMessages: 1000, maxMilliseconds: 10 },
+    });
+  }
+
+  /** The subscription is open and the gRPC channel connected (as of the last probe). */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Opens the streaming pull and starts probing the channel. */
+  open(): void {
+    this.#openedAt = performance.now();
+    this.#probe = setInterval(() => void this.#checkConnection(), 1000);
+    void this.#checkConnection();
+    const s = this.#subscription;
+    s.on("message", (message: Message) => {
+      this.#received = true;
+      this.#reopenDelay = MIN_REOPEN_DELAY_MS;
+      this.#listener.message(message);
+    });
+    s.on("error", (error: Error & { code?: number }) => {
+      log.error("Subscription error on {subscription}: {error}", {
+        subscription: this.#name,
+        error,
+        code: error.code,
+      });
+    });
+    s.on("debug", (message: { message: string }) => {
+      log.debug("Pub/Sub client: {detail}", { detail: message.message });
+    });
+    s.on("close", () => this.#onClose());
+  }
+
+  /** Stops probing and reopening, then closes the subscription (nacking what it still holds
+   * and flushing queued acks and nacks). */
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#connected = false;
+    clearInterval(this.#probe);
+    clearTimeout(this.#reopenTimer);
+    await this.#subscription.close();
+  }
+
+  /**
+   * The subscription closed without being asked to (a non-retryable stream error). During
+   * start-up that is fatal; after the worker has worked it is an outage: reopen with backoff
+   * (1 s doubling to 30 s), not connected meanwhile.
+   */
+  #onClose(): void {
+    this.#connected = false;
+    if (this.#closing) return;
+    if (!this.#received && performance.now() - this.#openedAt < STARTUP_GRACE_MS) {
+      this.#listener.fatal(
+        new Error(
+          `the subscription ${this.#name} closed and will not reopen (does it exist? run ` +
+            "`event-tool setup`; is the worker allowed to consume it?)",
+        ),
+      );
+      return;
+    }
+    const delay = this.#reopenDelay;
+    this.#reopenDelay = Math.min(delay * 2, MAX_REOPEN_DELAY_MS);
+    log.warning("Subscription {subscription} closed; reopening in {delayMs}ms", {
+      subscription: this.#name,
+      delayMs: delay,
+    });
+    this.#reopenTimer = setTimeout(() => {
+      if (this.#closing) return;
+      this.#subscription.open();
+      void this.#checkConnection();
+    }, delay);
+  }
+
+  /** Asks the gRPC channel the client uses whether it is connected (connecting it if idle). */
+  async #checkConnection(): Promise<void> {
+    const was = this.#connected;
+    let now = false;
+    try {
+      now = this.#subscription.isOpen && await channelReady(this.#client);
+    } catch (error) {
+      log.debug("Connection check failed: {error}", { error });
+    }
+    if (this.#closing) return;
+    this.#connected = now;
+    if (was !== now) {
+      if (now) log.info("Connected to Pub/Sub");
+      else log.warning("Not connected to Pub/Sub; the client keeps retrying with backoff");
+    }
+  }
+}

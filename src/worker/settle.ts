@@ -1,0 +1,110 @@
+/**
+ * The one place that acks, nacks and dead-letters. An event is acked only after it was handled,
+ * or after its copy reached the dead-letter topic; anything else is nacked, so nothing is lost.
+ * Every delivery ends here exactly once, and is recorded in the {@linkcode Tally}.
+ */
+import type { Message, PubSub, Topic } from "@google-cloud/pubsub";
+import type { Config } from "../config/settings.ts";
+import { deadLetterAttributes } from "./dead_letter.ts";
+import { type Ending, type NackReason, outcomeRecord, type Tally } from "./outcome.ts";
+import type { Outcome } from "./pipeline.ts";
+
+/** Carries out outcomes for one subscription. */
+export class Settler {
+  readonly #deadLetterTopic: Topic;
+  readonly #subscription: string;
+  readonly #tally: Tally;
+
+  constructor(
+    client: PubSub,
+    config: Pick<Config, "deadLetterTopic" | "subscription">,
+    tally: Tally,
+  ) {
+    this.#deadLetterTopic = client.topic(config.deadLetterTopic, {
+      batching: { maxMessages: 100, maxMilliseconds: 10 },
+    });
+    this.#subscription = config.subscription;
+    this.#tally = tally;
+  }
+
+  /** Acks, nacks or dead-letters `message` as `outcome` says; never rejects. */
+  async settle(message: Message, receivedAt: number, outcome: Outcome): Promise<void> {
+    const eventID = outcome.action === "dead-letter" ? outcome.eventID : outcome.event.eventID;
+    switch (outcome.action) {
+      case "duplicate":
+        message.ack();
+        return this.#end(message, receivedAt, {
+          outcome: "duplicate",
+          eventID,
+          reason: "already-handled",
+        });
+      case "ack":
+        message.ack();
+        return this.#end(message, receivedAt, {
+          outcome: "acked",
+          eventID,
+          handlerMs: outcome.handlerMs,
+        });
+      case "nack":
+        message.nack();
+        return this.#end(message, receivedAt, {
+          outcome: "nacked",
+          eventID,
+          reason: outcome.reason,
+          detail: outcome.error.message,
+          handlerMs: outcome.handlerMs,
+        });
+      case "dead-letter":
+        return await this.#deadLetter(message, receivedAt, outcome);
+    }
+  }
+
+  /** Nacks a delivery the pipeline never decided on (the pool closed, or a bug). */
+  abandon(message: Message, receivedAt: number, reason: NackReason, error: unknown): void {
+    message.nack();
+    this.#end(message, receivedAt, {
+      outcome: "nacked",
+      eventID: undefined,
+      reason,
+      detail: error instanceof Error ? error.message : String(error),
+    });
+  }
+
+  async #deadLetter(
+    message: Message,
+    receivedAt: number,
+    outcome: Extract<Outcome, { action: "dead-letter" }>,
+  ): Promise<void> {
+    try {
+      await this.#deadLetterTopic.publishMessage({
+        data: message.data,
+        attributes: deadLetterAttributes(message, {
+          reason: outcome.reason,
+          detail: outcome.detail,
+          subscription: this.#subscription,
+        }),
+      });
+    } catch (error) {
+      // Not on the dead-letter topic, so not acked: Pub/Sub will deliver it again.
+      message.nack();
+      return this.#end(message, receivedAt, {
+        outcome: "nacked",
+        eventID: outcome.eventID,
+        reason: "dead-letter-publish-failed",
+        detail: error instanceof Error ? error.message : String(error),
+      });
+    }
+    message.ack();
+    this.#end(message, receivedAt, {
+      outcome: "dead-lettered",
+      eventID: outcome.eventID,
+      reason: outcome.reason,
+      detail: outcome.detail,
+      handlerMs: outcome.handlerMs,
+    });
+  }
+
+  #end(message: Message, receivedAt: number, ending: Ending): void {
+    this.#tally.record(outcomeRecord(message, receivedAt, ending));
+  }
+}

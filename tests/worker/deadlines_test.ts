@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { DeadlineQueue } from "../../src/worker/deadlines.ts";
+import { withFakeClock } from "../support/clock.ts";
+
+Deno.test("DeadlineQueue holds only unsettled deadlines, whatever order they settle in", async () => {
+  await withFakeClock(async (clock) => {
+    const queue = new DeadlineQueue();
+    const expired: number[] = [];
+    const deadlines = Array.from(
+      { length: 1000 },
+      (_, i) => queue.add(performance.now() + 100, () => expired.push(i)),
+    );
+    // Everything but the oldest settles: none of it may stay queued behind the oldest.
+    for (const d of deadlines.slice(1)) queue.settle(d);
+    assert.equal(queue.size, 1);
+    await clock.tickAsync(100);
+    assert.deepEqual(expired, [0]);
+    assert.equal(queue.size, 0);
+    assert.equal(deadlines[0]?.pending, false);
+  });
+});
+
+Deno.test("DeadlineQueue expires deadlines in order, each at its own time", async () => {
+  await withFakeClock(async (clock) => {
+    const queue = new DeadlineQueue();
+    const fired: [string, number][] = [];
+    const start = performance.now();
+    queue.add(start + 10, () => fired.push(["a", performance.now() - start]));
+    await clock.tickAsync(5);
+    queue.add(start + 15, () => fired.push(["b", performance.now() - start]));
+    const c = queue.add(start + 20, () => fired.push(["c", performance.now() - start]));
+    queue.settle(c);
+    await clock.tickAsync(50);
+    assert.deepEqual(fired, [["a", 10], ["b", 15]]);
+    assert.equal(clock.countTimers(), 0, "no timer left once the queue is empty");
+  });
+});
