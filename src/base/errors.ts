@@ -17,8 +17,19 @@ export class UsageError extends Error {
   }
 }
 
+/** A second SIGINT/SIGTERM forced the command to stop: exit 128 + the signal's number. */
+export class InterruptedError extends Error {
+  readonly exitCode: number;
+  constructor(readonly signal: "SIGINT" | "SIGTERM") {
+    super(`interrupted by a second ${signal}: what was held was nacked`);
+    this.name = "InterruptedError";
+    this.exitCode = 128 + (signal === "SIGINT" ? 2 : 15);
+  }
+}
+
 /** Picks the exit code for an error that reached the top of a command. */
 export function exitCodeFor(error: unknown): number {
+  if (error instanceof InterruptedError) return error.exitCode;
   return error instanceof UsageError ? EXIT.usage : EXIT.failure;
 }
 

@@ -3,7 +3,9 @@
  * worker.ts for the pipeline and the shutdown order). Serves /metrics, /healthz and /readyz on
  * the metrics port and logs a periodic summary.
  */
+import { InterruptedError } from "../base/errors.ts";
 import type { Config } from "../config/settings.ts";
+import { logger } from "../telemetry/log.ts";
 import { workerMetrics } from "../ops/metrics.ts";
 import { type OpsServer, serveOps } from "../ops/server.ts";
 import { startSummary } from "../ops/summary.ts";
@@ -11,7 +13,12 @@ import { Worker } from "../worker/worker.ts";
 
 export const summary = "consume the subscription with a bounded pool until SIGTERM/SIGINT";
 
-const SIGNALS: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+const SIGNALS: ("SIGINT" | "SIGTERM")[] = Deno.build.os === "windows"
+  ? ["SIGINT"]
+  : ["SIGINT", "SIGTERM"];
+/** After a forced stop, how long the nacks get to leave before the process exits. */
+const FORCE_FLUSH_MS = 200;
+const log = logger("worker");
 
 /** Runs `worker`: resolves after a signal-triggered drain; rejects if the subscription fails. */
 export async function run(config: Config): Promise<void> {
@@ -26,13 +33,33 @@ export async function run(config: Config): Promise<void> {
     });
   }
   const stopSummary = startSummary(() => worker.stats, config.summaryInterval);
-  const onSignal = () => void worker.stop();
-  for (const signal of SIGNALS) Deno.addSignalListener(signal, onSignal);
+  // The first signal drains; a second one nacks what is held and exits at once (130/143).
+  const forced = Promise.withResolvers<never>();
+  let signals = 0;
+  let forcedBy: "SIGINT" | "SIGTERM" | undefined;
+  let forceTimer: ReturnType<typeof setTimeout> | undefined;
+  const handlers = SIGNALS.map((signal) => {
+    const handler = () => {
+      if (++signals === 1) {
+        log.info("{signal}: stopping; send it again to stop at once", { signal });
+        void worker.stop();
+        return;
+      }
+      forcedBy = signal;
+      void worker.abort();
+      // Give the nacks one flush (10 ms batches) before leaving.
+      forceTimer = setTimeout(() => forced.reject(new InterruptedError(signal)), FORCE_FLUSH_MS);
+    };
+    Deno.addSignalListener(signal, handler);
+    return [signal, handler] as const;
+  });
   try {
     worker.start();
-    await worker.done;
+    await Promise.race([worker.done, forced.promise]);
+    if (forcedBy !== undefined) throw new InterruptedError(forcedBy);
   } finally {
-    for (const signal of SIGNALS) Deno.removeSignalListener(signal, onSignal);
+    clearTimeout(forceTimer);
+    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
     stopSummary();
     await ops?.shutdown();
   }

@@ -24,7 +24,7 @@ export type Outcome =
   | {
     action: "nack";
     event: PaymentMethodCreated;
-    reason: "handler-failed" | "in-progress";
+    reason: "handler-failed" | "in-progress" | "shutting-down";
     error: Error;
     handlerMs: number;
   }
@@ -108,6 +108,10 @@ export async function processDelivery(
     options.dedupe?.release(event.eventID, false);
     const error = asError(thrown);
     const handlerMs = performance.now() - started;
+    // The worker gave up on it (shutdown): back to Pub/Sub, never dead-lettered.
+    if (options.signal.aborted) {
+      return { action: "nack", event, reason: "shutting-down", error, handlerMs };
+    }
     if (delivery.deliveryAttempt >= options.maxDeliveryAttempts) {
       return {
         action: "dead-letter",

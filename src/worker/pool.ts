@@ -1,10 +1,9 @@
 /**
- * A semaphore-bounded pool: at most `size` tasks run at once and a task's permit is always given
- * back, whether it resolves or rejects. `close()` stops new work; `drain()` waits for the work in
- * flight. The semaphore itself is `async-sema`'s; time limits are the handler's concern
- * (`withTimeout` in handler.ts).
+ * A semaphore-bounded pool, written here because it is the heart of the worker: at most `size`
+ * tasks run at once, waiters start in arrival order, a task's permit is always given back however
+ * it ends, and `close()` rejects every waiter at once (they never start). `drain()` waits for the
+ * tasks in flight. Time limits are the handler's concern (middleware/timeout.ts).
  */
-import { Sema } from "async-sema";
 
 /** The pool was closed before the task could start. */
 export class PoolClosedError extends Error {
@@ -25,12 +24,19 @@ export interface PoolStats {
   peak: number;
 }
 
+interface Waiter {
+  start(): void;
+  reject(error: Error): void;
+}
+
 export class Pool {
-  readonly #sema: Sema;
   readonly #size: number;
   #inFlight = 0;
   #peak = 0;
   #closed = false;
+  /** Waiters in arrival order; `#head` skips those already started (no O(n) shift). */
+  #waiters: Waiter[] = [];
+  #head = 0;
   #idle: (() => void)[] = [];
 
   constructor(size: number) {
@@ -38,14 +44,13 @@ export class Pool {
       throw new RangeError(`Pool size must be a positive integer, got ${size}`);
     }
     this.#size = size;
-    this.#sema = new Sema(size);
   }
 
   get stats(): PoolStats {
     return {
       size: this.#size,
       inFlight: this.#inFlight,
-      waiting: this.#sema.nrWaiting(),
+      waiting: this.#waiters.length - this.#head,
       peak: this.#peak,
     };
   }
@@ -56,30 +61,48 @@ export class Pool {
    */
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new PoolClosedError();
-    await this.#sema.acquire();
-    if (this.#closed) {
-      this.#sema.release();
-      throw new PoolClosedError();
+    if (this.#inFlight < this.#size) this.#take();
+    else {
+      await new Promise<void>((start, reject) => this.#waiters.push({ start, reject }));
     }
-    this.#inFlight++;
-    this.#peak = Math.max(this.#peak, this.#inFlight);
     try {
       return await task();
     } finally {
-      this.#inFlight--;
-      this.#sema.release();
-      if (this.#inFlight === 0) this.#idle.splice(0).forEach((resolve) => resolve());
+      this.#give();
     }
   }
 
-  /** Stops new tasks from starting; tasks waiting for a permit reject with PoolClosedError. */
-  close(): void {
-    this.#closed = true;
+  #take(): void {
+    this.#inFlight++;
+    if (this.#inFlight > this.#peak) this.#peak = this.#inFlight;
   }
 
-  /**
-   * Resolves `true` once no task holds a permit, or `false` if `signal` aborts first.
-   */
+  /** Hands the permit to the next waiter, or frees it. */
+  #give(): void {
+    const next = this.#waiters[this.#head];
+    if (next !== undefined) {
+      this.#waiters[this.#head++] = undefined as never;
+      if (this.#head > 1024 && this.#head * 2 > this.#waiters.length) {
+        this.#waiters = this.#waiters.slice(this.#head);
+        this.#head = 0;
+      }
+      next.start(); // the permit passes on: inFlight is unchanged
+      return;
+    }
+    this.#inFlight--;
+    if (this.#inFlight === 0) this.#idle.splice(0).forEach((resolve) => resolve());
+  }
+
+  /** Stops new tasks from starting; every task waiting for a permit rejects now. */
+  close(): void {
+    this.#closed = true;
+    const waiting = this.#waiters.slice(this.#head);
+    this.#waiters = [];
+    this.#head = 0;
+    for (const waiter of waiting) waiter.reject(new PoolClosedError());
+  }
+
+  /** Resolves `true` once no task holds a permit, or `false` if `signal` aborts first. */
   drain(signal?: AbortSignal): Promise<boolean> {
     if (this.#inFlight === 0) return Promise.resolve(true);
     if (signal?.aborted) return Promise.resolve(false);

@@ -3,7 +3,7 @@
  * gRPC channel every second (readiness; one log line per change of state), reopens with backoff
  * after an outage, and reports a subscription that closes during start-up as fatal.
  */
-import type { Message, PubSub, Subscription } from "@google-cloud/pubsub";
+import { Duration, type Message, type PubSub, type Subscription } from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
 import { channelReady } from "../pubsub/client.ts";
 import { logger } from "../telemetry/log.ts";
@@ -21,6 +21,8 @@ const log = logger("worker");
 const STARTUP_GRACE_MS = 10_000;
 const MIN_REOPEN_DELAY_MS = 1_000;
 const MAX_REOPEN_DELAY_MS = 30_000;
+/** How long past --shutdown-timeout the client waits before it nacks what is still held. */
+const CLOSE_MARGIN_MS = 2_000;
 
 export class Session {
   readonly #client: PubSub;
@@ -44,6 +46,12 @@ export class Session {
       // finished events are still being flushed; it bounds what waits for a permit.
       flowControl: { maxMessages: leaseWindow(config), allowExcessMessages: false },
       batching: { maxMessages: 1000, maxMilliseconds: 10 },
+      // close() stops the stream at once, waits for the events in flight (the worker fails
+      // them at --shutdown-timeout, so this wait ends soon after), then nacks what is left.
+      closeOptions: {
+        behavior: "WAIT",
+        timeout: Duration.from({ milliseconds: config.shutdownTimeout + CLOSE_MARGIN_MS }),
+      },
     });
   }
 
@@ -76,8 +84,9 @@ export class Session {
     s.on("close", () => this.#onClose());
   }
 
-  /** Stops probing and reopening, then closes the subscription (nacking what it still holds
-   * and flushing queued acks and nacks). */
+  /** Stops the stream now (no new leases) and stops probing and reopening; resolves once the
+   * events in flight were settled (or nacked by the client past the shutdown timeout) and the
+   * queued acks and nacks were flushed. */
   async close(): Promise<void> {
     this.#closing = true;
     this.#connected = false;

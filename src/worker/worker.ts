@@ -141,20 +141,33 @@ export class Worker {
     return this.#stopping;
   }
 
+  /**
+   * Forced stop (a second signal): fails every handler now, so each event in flight is nacked
+   * (reason shutting-down), then stops as {@linkcode stop} does.
+   */
+  abort(): Promise<void> {
+    this.#abort.abort(new Error("the worker was interrupted"));
+    return this.stop();
+  }
+
+  /** Shutdown, in order: no new leases, waiters nacked now, in-flight events get the shutdown
+   * timeout, the rest are nacked (never dead-lettered), queued acks flushed, client closed. */
   async #shutdown(): Promise<void> {
     const { inFlight, waiting } = this.#pool.stats;
-    log.info("Stopping: {inFlight} events in flight, {waiting} waiting for a permit", {
+    log.info("Stopping: {inFlight} events in flight, {waiting} waiting for a permit are nacked", {
       inFlight,
       waiting,
     });
     this.#pool.close();
+    const closing = this.#session.close();
     if (!await this.#pool.drain(AbortSignal.timeout(this.#config.shutdownTimeout))) {
       log.warning("Shutdown timeout: {inFlight} events still in flight are nacked", {
         inFlight: this.#pool.stats.inFlight,
       });
       this.#abort.abort(new Error("the worker is shutting down"));
+      await this.#pool.drain(AbortSignal.timeout(1000)); // handlers that ignore the abort: the client nacks them
     }
-    await this.#session.close();
+    await closing;
     if (this.#ownsClient) await this.#client.close();
     const counts = this.#tally.counts;
     log.info("Worker stopped: {acked} acked, {nacked} nacked, {deadLettered} dead-lettered", {

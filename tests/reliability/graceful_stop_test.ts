@@ -17,6 +17,7 @@ import {
 } from "../support/pubsub.ts";
 import { Outcomes } from "../support/outcomes.ts";
 import { reachWithSeek, report, since } from "../support/reliability.ts";
+import { sleep } from "../../src/base/async.ts";
 
 const EVENTS = 500;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -47,11 +48,15 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
   const logs = jsonLogs(first.lines);
   const stopping = logs.findIndex((l) => String(l.message).startsWith("Stopping:"));
   const inFlight = Number(logs[stopping]?.inFlight);
+  const waiting = Number(logs[stopping]?.waiting);
   assert.ok(inFlight > 0, "events were in flight when SIGTERM came");
   const after = logs.slice(stopping + 1).filter((l) => typeof l.outcome === "string");
-  // Every event in flight finished and was acked; only events that never started were nacked.
+  // Every event in flight finished and was acked; the ones waiting for a permit were nacked;
+  // nothing else arrived: the stream stopped at the signal, so no delivery started after it.
   assert.equal(after.filter((l) => l.outcome === "acked").length, inFlight);
   assert.ok(after.every((l) => l.outcome === "acked" || l.reason === "shutting-down"));
+  const newDeliveries = after.length - inFlight - waiting;
+  assert.equal(newDeliveries, 0, "deliveries after the signal");
   assert.ok(!logs.some((l) => String(l.message).startsWith("Shutdown timeout")));
   const firstRun = outcomes.processedCounts().size;
 
@@ -80,8 +85,62 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
     deadLettered: outcomes.count("dead-lettered"),
     lost,
     seconds: since(start),
-    notes: `first worker processed ${firstRun} and exited 0 in ${stopSeconds.toFixed(2)}s ` +
+    notes: `first worker processed ${firstRun} and exited 0 in ${stopSeconds.toFixed(2)}s; ` +
+      `after SIGTERM: ${inFlight} in flight acked, ${waiting} waiting nacked, ` +
+      `${newDeliveries} new deliveries ` +
       `(shutdown timeout ${SHUTDOWN_TIMEOUT_MS / 1000}s); ${seeks} seek(s) for messages the ` +
       "emulator stranded on the closed stream",
   });
 });
+
+integrationTest(
+  "reliability: a second SIGTERM nacks what is held and exits 143 at once",
+  async () => {
+    const start = performance.now();
+    const config = await testConfig();
+    await createTopology(config);
+    const payloads = await publishEvents(config, 20);
+    const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
+    const worker = spawnCli(
+      ["worker", "--pool-size", "5", "--simulate-latency", "60s", "--handler-timeout", "120s"],
+      { ...env, WORKER_SHUTDOWN_TIMEOUT: "120s" },
+    );
+    const outcomes = new Outcomes();
+    outcomes.follow(worker);
+    await worker.waitForLine(/Connected to Pub\/Sub/);
+    await sleep(1000); // five handlers are now sleeping for a minute
+    worker.process.kill("SIGTERM");
+    await worker.waitForLine(/Stopping:/);
+    const signalled = performance.now();
+    worker.process.kill("SIGTERM");
+    const result = await worker.finished;
+    const exitSeconds = since(signalled);
+    assert.equal(result.code, 143, result.stderr);
+    assert.ok(exitSeconds < 5, `exited ${exitSeconds.toFixed(2)}s after the second signal`);
+    const shuttingDown = outcomes.lines.filter((l) => l.reason === "shutting-down").length;
+    assert.equal(outcomes.count("acked"), 0);
+    assert.equal(outcomes.count("dead-lettered"), 0, "a forced stop never dead-letters");
+    assert.ok(shuttingDown >= 5, `${shuttingDown} nacked as shutting-down`);
+
+    // Nothing is lost: a fresh worker handles all 20 (the nacks made them deliverable again).
+    const next = spawnCli(["worker", "--pool-size", "20"], env);
+    outcomes.follow(next);
+    await outcomes.until(() => outcomes.processedCounts().size >= 20, 60_000, "20 processed");
+    next.process.kill("SIGTERM");
+    assert.equal((await next.finished).code, 0);
+    const counts = outcomes.processedCounts();
+    const lost = payloads.filter((p) => !counts.has(p.eventID)).length;
+    await report({
+      case: "2b. second signal",
+      injected: "SIGTERM, then SIGTERM again while 5 handlers sleep for 60 s",
+      eventsIn: payloads.length,
+      processed: counts.size,
+      duplicates: 0,
+      deadLettered: 0,
+      lost,
+      seconds: since(start),
+      notes: `exit 143 ${exitSeconds.toFixed(2)}s after the second signal; ${shuttingDown} ` +
+        "held events nacked (shutting-down), all handled by the next worker",
+    });
+  },
+);

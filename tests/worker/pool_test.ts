@@ -35,19 +35,31 @@ Deno.test("Pool.run() gives the permit back when a task rejects", async () => {
   assert.equal(await pool.run(() => Promise.resolve(42)), 42);
 });
 
-Deno.test("Pool.close() rejects new tasks and those waiting for a permit", async () => {
+Deno.test("Pool.close() rejects waiters at once, before any permit is given back", async () => {
   const pool = new Pool(1);
   let release!: () => void;
   const running = pool.run(() => new Promise<void>((r) => release = r));
-  const waiting = pool.run(() => Promise.resolve("started"));
+  let started = false;
+  const waiting = pool.run(() => Promise.resolve(void (started = true)));
   await tick();
   assert.equal(pool.stats.waiting, 1);
   pool.close();
+  await assert.rejects(waiting, PoolClosedError); // while the running task still holds its permit
+  assert.equal(pool.stats.waiting, 0);
   await assert.rejects(pool.run(() => Promise.resolve()), PoolClosedError);
   release();
   await running;
-  await assert.rejects(waiting, PoolClosedError);
+  assert.equal(started, false);
   assert.equal(pool.stats.inFlight, 0);
+});
+
+Deno.test("Pool starts waiters in arrival order", async () => {
+  const pool = new Pool(1);
+  const order: number[] = [];
+  await Promise.all(
+    Array.from({ length: 5 }, (_, i) => pool.run(() => Promise.resolve(void order.push(i)))),
+  );
+  assert.deepEqual(order, [0, 1, 2, 3, 4]);
 });
 
 Deno.test("Pool.drain() resolves when in-flight tasks finish, or false when aborted", async () => {

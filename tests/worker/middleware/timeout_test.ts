@@ -85,3 +85,14 @@ Deno.test("withTimeout() ignores a rejection that comes after its timeout", asyn
     assert.ok(await result instanceof HandlerTimeoutError);
   });
 });
+
+Deno.test("withTimeout() fails at once when the worker's signal aborts, even if the handler ignores it", async () => {
+  const outer = new AbortController();
+  const ignoring: Handler = () => new Promise(() => {});
+  const result = compose(ignoring, withTimeout(60_000))(fakeEvent(), {
+    ...context(),
+    signal: outer.signal,
+  }).catch((e) => e);
+  outer.abort(new Error("shutting down"));
+  assert.equal((await result).message, "shutting down");
+});
