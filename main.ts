@@ -7,7 +7,9 @@ import denoJson from "./deno.json" with { type: "json" };
 import * as bench from "./src/commands/bench.ts";
 import * as demo from "./src/commands/demo.ts";
 import * as publish from "./src/commands/publish.ts";
+import * as replay from "./src/commands/replay.ts";
 import * as setup from "./src/commands/setup.ts";
+import * as snapshot from "./src/commands/snapshot.ts";
 import * as worker from "./src/commands/worker.ts";
 import { cliOption } from "./src/config/cli.ts";
 import { resolveConfig } from "./src/config/resolve.ts";
@@ -16,10 +18,20 @@ import { EXIT, exitCodeFor, formatError } from "./src/base/errors.ts";
 import { guardUnhandledRejections, setupLogging } from "./src/telemetry/log.ts";
 import { startTracing, stopTracing } from "./src/telemetry/tracing.ts";
 
-const COMMANDS: Record<CommandName, { summary: string; run: (config: Config) => Promise<void> }> = {
+/** What main.ts needs of a command module. */
+interface CommandModule {
+  summary: string;
+  /** Positional arguments (commander syntax), if any. */
+  args?: readonly string[];
+  run(config: Config, args: string[]): Promise<void>;
+}
+
+const COMMANDS: Record<CommandName, CommandModule> = {
   setup,
   publish,
   worker,
+  replay,
+  snapshot,
   demo,
   bench,
 };
@@ -30,10 +42,14 @@ function program(): Command {
     .version(denoJson.version)
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");
-  for (const [name, command] of Object.entries(COMMANDS) as [CommandName, typeof COMMANDS.demo][]) {
+  for (const [name, command] of Object.entries(COMMANDS) as [CommandName, CommandModule][]) {
     const sub = cli.command(name).description(command.summary).exitOverride();
+    for (const arg of command.args ?? []) sub.argument(arg);
     for (const key of new Set(COMMAND_SETTINGS[name])) sub.addOption(cliOption(key));
-    sub.action(async (flags: Record<string, unknown>) => {
+    sub.action(async (...received: unknown[]) => {
+      // commander passes the positional arguments, then the options, then the command.
+      const positional = received.slice(0, -2) as string[];
+      const flags = received.at(-2) as Record<string, unknown>;
       const config = resolveConfig(COMMAND_SETTINGS[name], {
         flags,
         env: (variable) => Deno.env.get(variable),
@@ -41,7 +57,7 @@ function program(): Command {
       await setupLogging(config);
       if (config.otel) startTracing();
       try {
-        await command.run(config);
+        await command.run(config, positional);
       } finally {
         await stopTracing();
       }

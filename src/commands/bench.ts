@@ -14,7 +14,7 @@ import type { CaseResult } from "../bench/result.ts";
 import { steady } from "../bench/steady.ts";
 import { UsageError } from "../base/errors.ts";
 import { type Config, nameOf, SETTINGS } from "../config/settings.ts";
-import { type Emulator, startEmulator } from "../pubsub/emulator.ts";
+import { localTarget } from "../pubsub/emulator.ts";
 import { createClient } from "../pubsub/client.ts";
 import { logger } from "../telemetry/log.ts";
 
@@ -30,12 +30,7 @@ export async function run(config: Config): Promise<void> {
         `${SETTINGS.matrix.flag} too`,
     );
   }
-  let emulator: Emulator | undefined;
-  if (config.emulatorHost === undefined) {
-    log.info("Starting a Pub/Sub emulator");
-    emulator = await startEmulator();
-  }
-  const benchConfig: Config = { ...config, emulatorHost: emulator?.host ?? config.emulatorHost };
+  const { config: benchConfig, emulator } = await localTarget(config);
   const client = createClient(benchConfig);
   const results: CaseResult[] = [];
   const record = (r: CaseResult) => {

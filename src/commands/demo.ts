@@ -4,8 +4,7 @@
  * until each was handled, prints a summary and stops what it started.
  */
 import type { Config } from "../config/settings.ts";
-import { type Emulator, startEmulator } from "../pubsub/emulator.ts";
-import { logger } from "../telemetry/log.ts";
+import { localTarget } from "../pubsub/emulator.ts";
 import { createClient } from "../pubsub/client.ts";
 import { Worker } from "../worker/worker.ts";
 import { randomPayloads } from "../event/payload.ts";
@@ -15,19 +14,12 @@ import { printSetup } from "./setup.ts";
 
 export const summary = "start an emulator, set up, run the worker and publish events end to end";
 
-const log = logger("demo");
 /** How long the demo waits for the worker to handle what it published. */
 const SETTLE_TIMEOUT_MS = 120_000;
 
 /** Runs `demo`. Fails if any published event was not handled in time. */
 export async function run(config: Config): Promise<void> {
-  let emulator: Emulator | undefined;
-  if (config.emulatorHost === undefined) {
-    log.info("Starting a Pub/Sub emulator");
-    emulator = await startEmulator();
-    log.info("Emulator up via {via}", { via: emulator.via });
-  }
-  const demoConfig: Config = { ...config, emulatorHost: emulator?.host ?? config.emulatorHost };
+  const { config: demoConfig, emulator } = await localTarget(config);
   const client = createClient(demoConfig);
   try {
     printSetup(await ensureTopology(client, demoConfig));

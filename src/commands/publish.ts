@@ -7,7 +7,8 @@ import { UsageError } from "../base/errors.ts";
 import { type Config, SETTINGS } from "../config/settings.ts";
 import { generatePayloads, parseNdjson } from "../event/payload.ts";
 import { startProgress } from "../ops/progress.ts";
-import { createClient, describeTarget } from "../pubsub/client.ts";
+import { describeTarget } from "../pubsub/client.ts";
+import { connect } from "../pubsub/connect.ts";
 import { publishPayloads, type PublishReport } from "../pubsub/publisher.ts";
 import { logger } from "../telemetry/log.ts";
 
@@ -37,12 +38,12 @@ export async function run(config: Config): Promise<void> {
     : parseNdjson(await readSource(config.file), config.file, SETTINGS.file.flag);
   const count = fromFile?.length ?? config.count;
   const payloads = fromFile ?? generatePayloads(config.count);
+  const client = await connect(config);
   log.info("Publishing {count} events to {topic} on {target}", {
     count,
     topic: config.topic,
     target: describeTarget(config),
   });
-  const client = createClient(config);
   const progress = startProgress(count);
   let report: PublishReport;
   try {

@@ -5,7 +5,8 @@
  */
 import type { Config } from "../config/settings.ts";
 import { logger } from "../telemetry/log.ts";
-import { createClient, describeTarget } from "../pubsub/client.ts";
+import { describeTarget } from "../pubsub/client.ts";
+import { connect } from "../pubsub/connect.ts";
 import { ensureTopology, type SetupResult } from "../pubsub/topology.ts";
 
 export const summary = "create the topics and subscriptions (idempotent)";
@@ -21,8 +22,8 @@ export function printSetup(results: readonly SetupResult[]): void {
 
 /** Runs `setup` and prints one line per resource on stdout. */
 export async function run(config: Config): Promise<void> {
+  const client = await connect(config);
   log.info("Setting up topology on {target}", { target: describeTarget(config) });
-  const client = createClient(config);
   try {
     printSetup(await ensureTopology(client, config));
   } finally {

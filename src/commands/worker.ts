@@ -9,6 +9,7 @@ import { logger } from "../telemetry/log.ts";
 import { workerMetrics } from "../ops/metrics.ts";
 import { type OpsServer, serveOps } from "../ops/server.ts";
 import { startSummary } from "../ops/summary.ts";
+import { connect } from "../pubsub/connect.ts";
 import { Worker } from "../worker/worker.ts";
 
 export const summary = "consume the subscription with a bounded pool until SIGTERM/SIGINT";
@@ -22,7 +23,8 @@ const log = logger("worker");
 
 /** Runs `worker`: resolves after a signal-triggered drain; rejects if the subscription fails. */
 export async function run(config: Config): Promise<void> {
-  const worker = new Worker(config);
+  const client = await connect(config, { failFast: false });
+  const worker = new Worker(config, { client });
   let ops: OpsServer | undefined;
   if (config.metricsPort !== 0) {
     const registry = workerMetrics(worker);
@@ -62,5 +64,6 @@ export async function run(config: Config): Promise<void> {
     for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
     stopSummary();
     await ops?.shutdown();
+    await client.close();
   }
 }

@@ -125,3 +125,14 @@ export function size(maxBytes: number): Parser<number> {
     return bytes;
   };
 }
+
+/** An RFC 3339 date-time with offset, such as `2026-11-27T09:30:00Z`, as a `Date`. */
+export const timestamp: Parser<Date> = (raw) => {
+  const text = raw.trim();
+  const ok = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(text);
+  const ms = Date.parse(text);
+  if (!ok || Number.isNaN(ms)) {
+    throw new ParseError("an RFC 3339 time with offset, such as 2026-11-27T09:30:00Z");
+  }
+  return new Date(ms);
+};

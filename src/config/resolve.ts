@@ -5,7 +5,14 @@
  */
 import { UsageError } from "../base/errors.ts";
 import { ParseError } from "./parse.ts";
-import { type Config, type Setting, type SettingKey, SETTINGS } from "./settings.ts";
+import {
+  type Config,
+  EMULATOR_PROJECT,
+  PROJECT_VARIABLES,
+  type Setting,
+  type SettingKey,
+  SETTINGS,
+} from "./settings.ts";
 
 /** Where raw values come from: parsed flags (camelCase keys) and the environment. */
 export interface ConfigSources {
@@ -43,6 +50,22 @@ function parseOne<K extends SettingKey>(key: K, from: Given): Config[K] {
   }
 }
 
+/**
+ * The project when neither --project nor PUBSUB_PROJECT_ID gives one: the emulator's default, or
+ * on Google Cloud the first of GOOGLE_CLOUD_PROJECT and GCLOUD_PROJECT; undefined leaves it to
+ * the credentials (checked by the command, see `checkProject`).
+ */
+function fallbackProject(config: Config, sources: ConfigSources): string | undefined {
+  if (config.emulatorHost !== undefined) return EMULATOR_PROJECT;
+  for (const variable of PROJECT_VARIABLES) {
+    const raw = sources.env(variable);
+    if (raw !== undefined && raw.trim() !== "") {
+      return parseOne("project", { origin: variable, raw: raw.trim() });
+    }
+  }
+  return undefined;
+}
+
 /** Every setting at its default (no flags, no environment). */
 export function defaults(): Config {
   return resolveConfig(Object.keys(SETTINGS) as SettingKey[], { flags: {}, env: () => undefined });
@@ -62,6 +85,9 @@ export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSource
     config[key] = parseOne(key, from[key]);
   }
   const result = config as Config;
+  if (result.project === undefined && keys.includes("project")) {
+    result.project = fallbackProject(result, sources);
+  }
   /** `--max-outstanding 5` or `WORKER_MAX_OUTSTANDING="5"`, or the default's value. */
   const quote = (key: SettingKey) => {
     const { origin, raw } = from[key];
@@ -82,5 +108,10 @@ export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSource
     `at most ${quote("retryMaxBackoff")}`,
   );
   check(result.ackDeadline >= 10_000, "ackDeadline", "10s to 600s");
+  check(
+    result.replayWindow === 0 || result.replayWindow >= 600_000,
+    "replayWindow",
+    "0, or 10m to 168h",
+  );
   return result;
 }

@@ -7,6 +7,12 @@
 import * as parse from "./parse.ts";
 import type { Parser } from "./parse.ts";
 
+/** The project the emulator uses unless told otherwise. */
+export const EMULATOR_PROJECT = "local-project";
+/** Google's standard variables naming the project, read (in this order) when --project and
+ * PUBSUB_PROJECT_ID are unset and the target is Google Cloud. */
+export const PROJECT_VARIABLES = ["GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT"] as const;
+
 /** Log formats: JSON Lines for machines, coloured lines for people. */
 export const LOG_FORMATS = ["json", "pretty"] as const;
 /** Benchmark modes. */
@@ -42,10 +48,12 @@ const ms = (value: number) => `${value}ms`;
 
 /** The settings table. Keys are the camelCase form of each flag. */
 export const SETTINGS = {
-  project: setting({
+  project: setting<string | undefined>({
     flag: "--project",
     env: "PUBSUB_PROJECT_ID",
-    default: "local-project",
+    default: undefined,
+    defaultNote: `${EMULATOR_PROJECT} with the emulator; on Google Cloud ` +
+      `${PROJECT_VARIABLES.join(" or ")}, else the credentials' project`,
     description: "Google Cloud project that holds the topics and subscriptions",
     parse: parse.projectId,
   }),
@@ -56,6 +64,15 @@ export const SETTINGS = {
     defaultNote: "unset: real Pub/Sub with Application Default Credentials",
     description: "Pub/Sub emulator address (host:port); an empty value means unset",
     parse: (raw) => raw.trim() === "" ? undefined : parse.hostPort(raw),
+  }),
+  connectTimeout: setting({
+    flag: "--connect-timeout",
+    env: "PUBSUB_CONNECT_TIMEOUT",
+    default: "10s",
+    description:
+      "give up (setup, publish) or warn (worker) when Pub/Sub cannot be reached in this time",
+    format: ms,
+    parse: parse.duration(600_000),
   }),
   topic: setting({
     flag: "--topic",
@@ -108,6 +125,15 @@ export const SETTINGS = {
     description: "subscription retry policy: longest redelivery delay (0s to 600s)",
     format: ms,
     parse: parse.duration(600_000),
+  }),
+  replayWindow: setting({
+    flag: "--replay-window",
+    env: "PUBSUB_REPLAY_WINDOW",
+    default: "168h",
+    description: "set by setup: the subscription keeps acked events this long, so replay can " +
+      "seek back over them (10m to 168h; 0 keeps only unacked ones)",
+    format: ms,
+    parse: parse.duration(168 * 3_600_000),
   }),
   maxDeliveryAttempts: setting({
     flag: "--max-delivery-attempts",
@@ -269,6 +295,32 @@ export const SETTINGS = {
     description: "events per second to publish at",
     parse: parse.integer(1, 10_000_000),
   }),
+  since: setting<number | undefined>({
+    flag: "--since",
+    env: "REPLAY_SINCE",
+    default: undefined,
+    defaultNote: "unset",
+    description: "replay: seek back this long, e.g. 10m (events published since then come again)",
+    format: ms,
+    parse: parse.duration(31 * 24 * 3_600_000),
+  }),
+  to: setting<Date | undefined>({
+    flag: "--to",
+    env: "REPLAY_TO",
+    default: undefined,
+    defaultNote: "unset",
+    description: "replay: seek to this RFC 3339 time, e.g. 2026-11-27T09:30:00Z",
+    format: (date) => date.toISOString(),
+    parse: parse.timestamp,
+  }),
+  snapshot: setting<string | undefined>({
+    flag: "--snapshot",
+    env: "REPLAY_SNAPSHOT",
+    default: undefined,
+    defaultNote: "unset",
+    description: "replay: seek to this snapshot (made by `event-tool snapshot create NAME`)",
+    parse: parse.resourceId,
+  }),
   logLevel: setting({
     flag: "--log-level",
     env: "LOG_LEVEL",
@@ -309,7 +361,14 @@ export const TOPOLOGY = [
   "deadLetterTopic",
   "deadLetterSubscription",
 ] as const;
-const CONNECTION = [...TARGET, "logLevel", "logFormat", "redact", "otel"] as const;
+const CONNECTION = [
+  ...TARGET,
+  "connectTimeout",
+  "logLevel",
+  "logFormat",
+  "redact",
+  "otel",
+] as const;
 const WORKER = [
   "maxDeliveryAttempts",
   "poolSize",
@@ -335,6 +394,8 @@ export const COMMAND_SETTINGS = {
   publish: [...CONNECTION, "topic", "count", "file", "rate"],
   worker: [...CONNECTION, ...TOPOLOGY, ...WORKER, ...OPERATIONS],
   demo: [...CONNECTION, ...TOPOLOGY, ...SETUP, ...WORKER, "count"],
+  replay: [...CONNECTION, "subscription", "since", "to", "snapshot"],
+  snapshot: [...CONNECTION, "subscription"],
   bench: [
     ...CONNECTION,
     "poolSize",

@@ -17,9 +17,10 @@ export function startSummary(stats: () => WorkerStats, intervalMs: number): () =
     const at = performance.now();
     const finished = (s: WorkerStats) => s.acked + s.duplicate + s.nacked + s["dead-lettered"];
     const rate = Math.round(((finished(now) - finished(last)) * 1000) / (at - lastAt));
-    log.info(
+    log[now.connected ? "info" : "warning"](
       "{rate} events/s, {inFlight} in flight; totals: {acked} acked, {duplicates} duplicates, " +
-        "{nacked} nacked, {deadLettered} dead-lettered",
+        "{nacked} nacked, {deadLettered} dead-lettered" +
+        (now.connected ? "" : "; not connected to Pub/Sub"),
       { rate, ...now, duplicates: now.duplicate, deadLettered: now["dead-lettered"] },
     );
     last = now;

@@ -3,7 +3,8 @@
  * messages (where it points, publish time, whether its gRPC channel is connected).
  */
 import { type Message, PubSub } from "@google-cloud/pubsub";
-import type { Config } from "../config/settings.ts";
+import { UsageError } from "../base/errors.ts";
+import { type Config, nameOf, PROJECT_VARIABLES } from "../config/settings.ts";
 import { PUBLISHED_AT_ATTRIBUTE } from "../event/event.ts";
 
 /**
@@ -11,7 +12,10 @@ import { PUBLISHED_AT_ATTRIBUTE } from "../event/event.ts";
  * metadata-server probing), otherwise against Google Cloud with Application Default Credentials.
  */
 export function createClient(config: Pick<Config, "project" | "emulatorHost" | "otel">): PubSub {
-  const common = { projectId: config.project, enableOpenTelemetryTracing: config.otel };
+  const common = {
+    ...(config.project === undefined ? {} : { projectId: config.project }),
+    enableOpenTelemetryTracing: config.otel,
+  };
   if (config.emulatorHost === undefined) return new PubSub(common);
   // google-auth-library probes the GCE metadata server even for the emulator and warns when it
   // is absent; the emulator needs no credentials, so tell it not to look.
@@ -28,7 +32,7 @@ export function createClient(config: Pick<Config, "project" | "emulatorHost" | "
 /** Where the client talks to, for log lines. */
 export function describeTarget(config: Pick<Config, "project" | "emulatorHost">): string {
   return config.emulatorHost === undefined
-    ? `Google Cloud project ${config.project}`
+    ? `Google Cloud project ${config.project ?? "(from the credentials)"}`
     : `emulator ${config.emulatorHost} (project ${config.project})`;
 }
 
@@ -59,4 +63,21 @@ export async function channelReady(client: PubSub): Promise<boolean> {
   await gapic.initialize();
   const stub = await (gapic.subscriberStub as Promise<GrpcStub>);
   return stub.getChannel().getConnectivityState(true) === CHANNEL_READY;
+}
+
+/**
+ * On Google Cloud without a project named in flags or variables, asks the credentials for one;
+ * throws a {@linkcode UsageError} naming the variables to set when they have none.
+ */
+export async function checkProject(client: PubSub, config: Pick<Config, "project">): Promise<void> {
+  if (config.project !== undefined) return;
+  try {
+    if (await client.auth.getProjectId()) return;
+  } catch {
+    // no project in the credentials: reported below
+  }
+  throw new UsageError(
+    `no Google Cloud project: expected ${nameOf("project")}, ` +
+      `${PROJECT_VARIABLES.join(" or ")}, or credentials that name a project`,
+  );
 }

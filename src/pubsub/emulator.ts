@@ -4,6 +4,8 @@
  * Used by `demo` and by the test harness.
  */
 import { sleep } from "../base/async.ts";
+import { type Config, EMULATOR_PROJECT } from "../config/settings.ts";
+import { logger } from "../telemetry/log.ts";
 
 /** A running emulator. */
 export interface Emulator {
@@ -180,4 +182,32 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     }
   }
   throw new EmulatorUnavailableError(tried);
+}
+
+/** A config pointed at an emulator, and the emulator if this process started it. */
+export interface LocalTarget {
+  config: Config;
+  /** Started here (stop it when done); undefined when PUBSUB_EMULATOR_HOST named one. */
+  emulator: Emulator | undefined;
+}
+
+/**
+ * For `demo` and `bench`: the emulator `config` names, or a new one started here, with the
+ * emulator's default project unless one was given.
+ */
+export async function localTarget(config: Config): Promise<LocalTarget> {
+  let emulator: Emulator | undefined;
+  if (config.emulatorHost === undefined) {
+    logger("emulator").info("Starting a Pub/Sub emulator");
+    emulator = await startEmulator();
+    logger("emulator").info("Emulator up via {via}", { via: emulator.via });
+  }
+  return {
+    config: {
+      ...config,
+      emulatorHost: emulator?.host ?? config.emulatorHost,
+      project: config.project ?? EMULATOR_PROJECT,
+    },
+    emulator,
+  };
 }

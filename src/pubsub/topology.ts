@@ -55,6 +55,14 @@ export async function ensureTopology(client: PubSub, config: Config): Promise<Se
           },
           deadLetterPolicy: { deadLetterTopic, maxDeliveryAttempts: config.maxDeliveryAttempts },
           expirationPolicy: {},
+          // What `replay` needs: acked events kept for the replay window, so a seek to a time
+          // brings them back too (without it, only unacked ones come back).
+          ...(config.replayWindow > 0
+            ? {
+              retainAckedMessages: true,
+              messageRetentionDuration: seconds(config.replayWindow),
+            }
+            : {}),
         }),
     ),
     await ensure(

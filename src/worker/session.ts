@@ -5,7 +5,7 @@
  */
 import { Duration, type Message, type PubSub, type Subscription } from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
-import { channelReady } from "../pubsub/client.ts";
+import { channelReady, describeTarget } from "../pubsub/client.ts";
 import { logger } from "../telemetry/log.ts";
 import { leaseWindow } from "./lease.ts";
 
@@ -33,6 +33,10 @@ export class Session {
   #closing = false;
   #received = false;
   #openedAt = 0;
+  #everConnected = false;
+  #unreachableWarned = false;
+  readonly #connectTimeout: number;
+  readonly #target: string;
   #probe: ReturnType<typeof setInterval> | undefined;
   #reopenDelay = MIN_REOPEN_DELAY_MS;
   #reopenTimer: ReturnType<typeof setTimeout> | undefined;
@@ -41,6 +45,8 @@ export class Session {
     this.#client = client;
     this.#name = config.subscription;
     this.#listener = listener;
+    this.#connectTimeout = config.connectTimeout;
+    this.#target = describeTarget(config);
     this.#subscription = client.subscription(config.subscription, {
       // The lease window is larger than the pool, so the pool stays busy while acks of
       // finished events are still being flushed; it bounds what waits for a permit.
@@ -136,6 +142,17 @@ export class Session {
     }
     if (this.#closing) return;
     this.#connected = now;
+    if (now) this.#everConnected = true;
+    else if (
+      !this.#everConnected && !this.#unreachableWarned &&
+      performance.now() - this.#openedAt >= this.#connectTimeout
+    ) {
+      this.#unreachableWarned = true;
+      log.warning(
+        "Not connected to Pub/Sub ({target}) after {seconds}s; the client keeps retrying",
+        { target: this.#target, seconds: this.#connectTimeout / 1000 },
+      );
+    }
     if (was !== now) {
       if (now) log.info("Connected to Pub/Sub");
       else log.warning("Not connected to Pub/Sub; the client keeps retrying with backoff");

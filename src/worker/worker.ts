@@ -29,6 +29,8 @@ export interface WorkerStats extends OutcomeCounts {
   freePermits: number;
   poolSize: number;
   leaseWindow: number;
+  /** The subscription is open and its gRPC channel connected. */
+  connected: boolean;
 }
 
 /** Options for {@linkcode Worker}. */
@@ -91,6 +93,7 @@ export class Worker {
       freePermits: pool.size - pool.inFlight,
       poolSize: pool.size,
       leaseWindow: leaseWindow(this.#config),
+      connected: this.#session.connected,
     };
   }
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import YAML from "yaml";
-import { SETTINGS } from "../../src/config/settings.ts";
+import { EMULATOR_PROJECT, SETTINGS } from "../../src/config/settings.ts";
 import { defaults } from "../../src/config/resolve.ts";
 
 const root = new URL("../../", import.meta.url);
@@ -37,7 +37,7 @@ Deno.test("docker-compose.yml sets only known variables, to valid values, with d
       assert.ok(setting, `${name}: ${variable} is not a variable event-tool reads`);
       assert.doesNotThrow(() => setting.parse(String(value)), `${name}: ${variable}=${value}`);
     }
-    assert.equal(env.PUBSUB_PROJECT_ID, config.project);
+    assert.equal(env.PUBSUB_PROJECT_ID, EMULATOR_PROJECT);
     assert.equal(env.PUBSUB_TOPIC, config.topic);
     assert.equal(env.PUBSUB_SUBSCRIPTION, config.subscription);
     assert.equal(env.PUBSUB_DEAD_LETTER_TOPIC, config.deadLetterTopic);
@@ -79,12 +79,16 @@ Deno.test("terraform module variable defaults equal the config defaults", async 
     config.retryMaxBackoff,
   );
   assert.equal(value("max_delivery_attempts"), config.maxDeliveryAttempts);
+  assert.equal(
+    SETTINGS.replayWindow.parse(String(value("replay_window")).replace(/^(\d+)s$/, "$1s")),
+    config.replayWindow,
+  );
 });
 
 Deno.test("terraform local environment targets the default project on the emulator port", async () => {
   const hcl = await parseHcl("main.tf", await read("terraform/environments/local/main.tf"));
   const variables = hcl.variable as Record<string, { default?: unknown }[]>;
-  assert.equal(variables.project_id?.[0]?.default, defaults().project);
+  assert.equal(variables.project_id?.[0]?.default, EMULATOR_PROJECT);
   assert.equal(variables.emulator_endpoint?.[0]?.default, "http://localhost:8085/v1/");
 });
 

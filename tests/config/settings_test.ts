@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { COMMAND_SETTINGS, SETTINGS } from "../../src/config/settings.ts";
+import { COMMAND_SETTINGS, EMULATOR_PROJECT, SETTINGS } from "../../src/config/settings.ts";
 import { UsageError } from "../../src/base/errors.ts";
 import { toEnv } from "../../src/config/env.ts";
 import { defaults, resolveConfig } from "../../src/config/resolve.ts";
@@ -10,7 +10,7 @@ const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
 
 Deno.test("defaults() gives the documented names and numbers", () => {
   const config = defaults();
-  assert.equal(config.project, "local-project");
+  assert.equal(config.project, undefined, "no project guessed for Google Cloud");
   assert.equal(config.topic, "payment-method-created-topic");
   assert.equal(config.subscription, "payment-method-created-subscription");
   assert.equal(config.deadLetterTopic, "payment-method-created-dead-letter-topic");
@@ -118,4 +118,26 @@ Deno.test("SETTINGS gives each setting a distinct flag and variable", () => {
   const all = Object.values(SETTINGS);
   assert.equal(new Set(all.map((s) => s.flag)).size, all.length);
   assert.equal(new Set(all.map((s) => s.env)).size, all.length);
+});
+
+Deno.test("resolveConfig() finds the project: flag, PUBSUB_PROJECT_ID, emulator, Google's variables", () => {
+  const project = (flags: Record<string, string>, vars: Record<string, string>) =>
+    resolveConfig(COMMAND_SETTINGS.setup, { flags, env: envOf(vars) }).project;
+  assert.equal(project({}, { PUBSUB_EMULATOR_HOST: "localhost:8085" }), EMULATOR_PROJECT);
+  assert.equal(project({}, { GOOGLE_CLOUD_PROJECT: "gcp-proj" }), "gcp-proj");
+  assert.equal(project({}, { GCLOUD_PROJECT: "older-proj" }), "older-proj");
+  assert.equal(
+    project({}, { GOOGLE_CLOUD_PROJECT: "gcp-proj", GCLOUD_PROJECT: "older-proj" }),
+    "gcp-proj",
+  );
+  assert.equal(
+    project({}, { PUBSUB_PROJECT_ID: "mine-123", GOOGLE_CLOUD_PROJECT: "gcp-proj" }),
+    "mine-123",
+  );
+  assert.equal(project({ project: "flag-proj" }, { PUBSUB_PROJECT_ID: "mine-123" }), "flag-proj");
+  assert.equal(project({}, {}), undefined, "left to the credentials");
+  assert.throws(
+    () => project({}, { GOOGLE_CLOUD_PROJECT: "Bad_Project" }),
+    /GOOGLE_CLOUD_PROJECT: got "Bad_Project", expected 6 to 30 lowercase/,
+  );
 });

@@ -82,6 +82,11 @@ integrationTest(
       [["setup", "--topic", ""], {}, /^error: --topic: got "", expected 3 to 255/],
       [
         ["setup"],
+        { PUBSUB_EMULATOR_HOST: "", GOOGLE_CLOUD_PROJECT: "", GCLOUD_PROJECT: "" },
+        /^error: no Google Cloud project: expected --project\/PUBSUB_PROJECT_ID, GOOGLE_CLOUD_PROJECT or GCLOUD_PROJECT/,
+      ],
+      [
+        ["setup"],
         { PUBSUB_RETRY_MIN_BACKOFF: "20s", PUBSUB_RETRY_MAX_BACKOFF: "10s" },
         /^error: PUBSUB_RETRY_MIN_BACKOFF="20s": expected at most PUBSUB_RETRY_MAX_BACKOFF="10s"/,
       ],

@@ -4,7 +4,7 @@
  */
 import { toEnv } from "../../src/config/env.ts";
 import { defaults } from "../../src/config/resolve.ts";
-import { type Config, TARGET, TOPOLOGY } from "../../src/config/settings.ts";
+import { type Config, EMULATOR_PROJECT, TARGET, TOPOLOGY } from "../../src/config/settings.ts";
 import { createClient } from "../../src/pubsub/client.ts";
 import { emulatorHost } from "./emulator.ts";
 import { waitFor } from "./wait.ts";
@@ -27,6 +27,7 @@ export async function testConfig(overrides: Partial<Config> = {}): Promise<Confi
   const id = crypto.randomUUID().slice(0, 8);
   return {
     ...defaults(),
+    project: EMULATOR_PROJECT,
     emulatorHost: await emulatorHost(),
     topic: `t-${id}`,
     subscription: `s-${id}`,

@@ -24,6 +24,10 @@ resource "google_pubsub_subscription" "main" {
   topic                = google_pubsub_topic.main.id
   ack_deadline_seconds = var.ack_deadline_seconds
 
+  # What `event-tool replay` needs: acked events kept for the replay window.
+  retain_acked_messages      = var.replay_window != "0s"
+  message_retention_duration = var.replay_window != "0s" ? var.replay_window : null
+
   retry_policy {
     minimum_backoff = var.retry_minimum_backoff
     maximum_backoff = var.retry_maximum_backoff

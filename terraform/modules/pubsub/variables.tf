@@ -70,3 +70,9 @@ variable "worker_service_account_email" {
   type        = string
   default     = null
 }
+
+variable "replay_window" {
+  description = "How long the subscription keeps acked events for replay (PUBSUB_REPLAY_WINDOW); \"0s\" keeps none."
+  type        = string
+  default     = "604800s"
+}
