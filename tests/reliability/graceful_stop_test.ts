@@ -7,16 +7,9 @@
 import assert from "node:assert/strict";
 import { jsonLogs, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
-import {
-  createTopology,
-  envFor,
-  publishEvents,
-  pull,
-  seekToTime,
-  testConfig,
-} from "../support/pubsub.ts";
+import { createTopology, envFor, publishEvents, pull, testConfig } from "../support/pubsub.ts";
 import { Outcomes } from "../support/outcomes.ts";
-import { reachWithSeek, report, since } from "../support/reliability.ts";
+import { reachWithSeek, replayFrom, report, since } from "../support/reliability.ts";
 import { sleep } from "../../src/base/async.ts";
 
 const EVENTS = 500;
@@ -67,7 +60,7 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
     outcomes,
     processed,
     EVENTS,
-    () => seekToTime(config, config.subscription, publishedFrom),
+    () => replayFrom(env, publishedFrom),
   );
   second.process.kill("SIGTERM");
   assert.equal((await second.finished).code, 0);

@@ -116,21 +116,6 @@ export async function pullAll(
   return messages;
 }
 
-/** Seeks `subscription` to `time`: messages published after it and not acked are delivered again. */
-export async function seekToTime(config: Config, subscription: string, time: Date): Promise<void> {
-  const url =
-    `http://${config.emulatorHost}/v1/projects/${config.project}/subscriptions/${subscription}:seek`;
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ time: time.toISOString() }),
-  });
-  if (!response.ok) {
-    throw new Error(`seek ${subscription}: ${response.status} ${await response.text()}`);
-  }
-  await response.body?.cancel();
-}
-
 /** Publishes `events` (or that many random events) to the config's topic; returns what it sent. */
 export async function publishEvents(
   config: Config,

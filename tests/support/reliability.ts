@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { type CaseResult, RESULTS_VARIABLE } from "../../scripts/reliability.ts";
+import { runCli } from "./cli.ts";
 import type { Outcomes } from "./outcomes.ts";
 
 /**
@@ -48,4 +49,10 @@ export async function reachWithSeek(
     seeks++;
   }
   return seeks;
+}
+
+/** `event-tool replay --to <time>` with `env`, as an operator recovers stranded events. */
+export async function replayFrom(env: Record<string, string>, time: Date): Promise<void> {
+  const result = await runCli(["replay", "--to", time.toISOString()], env);
+  assert.equal(result.code, 0, result.stderr);
 }
