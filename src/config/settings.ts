@@ -5,7 +5,13 @@
  * env.ts turns a Config back into variables). A flag always wins over its variable.
  */
 import * as parse from "./parse.ts";
+import { WORKER_HEAP_MB } from "./permissions.ts";
 import type { Parser } from "./parse.ts";
+
+/** Heap bytes one remembered event ID costs (measured: ~82 for a UUID in a Set, rounded up). */
+const DEDUPE_ID_BYTES = 100;
+/** The largest dedupe window that fits in a quarter of the worker's heap cap. */
+export const DEDUPE_MAX = Math.floor((WORKER_HEAP_MB * 1024 * 1024) / 4 / DEDUPE_ID_BYTES);
 
 /** The project the emulator uses unless told otherwise. */
 export const EMULATOR_PROJECT = "local-project";
@@ -168,9 +174,10 @@ export const SETTINGS = {
     flag: "--dedupe-window",
     env: "WORKER_DEDUPE_WINDOW",
     default: "10000",
-    description:
-      "event IDs remembered to ack redeliveries without handling them again (0 disables)",
-    parse: parse.integer(0, 10_000_000),
+    description: "event IDs remembered to ack redeliveries without handling them again " +
+      `(0 disables; at most ${DEDUPE_MAX}: ~${DEDUPE_ID_BYTES} bytes each, a quarter of the ` +
+      `worker's ${WORKER_HEAP_MB} MB heap)`,
+    parse: parse.integer(0, DEDUPE_MAX),
   }),
   handlerTimeout: setting({
     flag: "--handler-timeout",
@@ -333,8 +340,18 @@ export const SETTINGS = {
     env: "LOG_REDACT",
     default: "false",
     switch: true,
-    description: "log user and payment method IDs as short hashes",
+    description: "log no personal ID or payload fragment: user and payment method IDs, " +
+      "invalid event IDs and quoted text in details become short hashes",
     parse: parse.boolean,
+  }),
+  redactKey: setting<string | undefined>({
+    flag: "--redact-key",
+    env: "LOG_REDACT_KEY",
+    default: undefined,
+    defaultNote: "unset: plain SHA-256",
+    description: "with --redact, hash with HMAC-SHA256 under this key (prefer the variable: " +
+      "a flag shows in the process list)",
+    parse: (raw) => raw,
   }),
   logFormat: setting<typeof LOG_FORMATS[number] | undefined>({
     flag: "--log-format",
@@ -367,6 +384,7 @@ const CONNECTION = [
   "logLevel",
   "logFormat",
   "redact",
+  "redactKey",
   "otel",
 ] as const;
 const WORKER = [

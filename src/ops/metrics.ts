@@ -26,7 +26,8 @@ export const METRICS = {
   deadLettered: "events published to the dead-letter topic and acked, by reason",
   duplicates: "redelivered events acked without running the handler again",
   handlerErrors: "handler calls that failed or timed out",
-  publishFailures: "failed publishes to the dead-letter topic (the event is nacked instead)",
+  publishFailures: "failed publishes to the dead-letter topic (the event is nacked instead); " +
+    'permanent="true" when the copy can never be published (over Pub/Sub\'s limits)',
 } as const;
 
 /** Reasons that mean the handler itself failed. */
@@ -56,7 +57,9 @@ export function workerMetrics(worker: Worker): client.Registry {
   const deadLettered = counter("events_dead_lettered_total", METRICS.deadLettered, ["reason"]);
   const duplicates = counter("events_duplicates_total", METRICS.duplicates);
   const handlerErrors = counter("handler_errors_total", METRICS.handlerErrors);
-  const publishFailures = counter("publish_failures_total", METRICS.publishFailures);
+  const publishFailures = counter("publish_failures_total", METRICS.publishFailures, [
+    "permanent",
+  ]);
   const handlerDuration = new client.Histogram({
     name: `${METRIC_PREFIX}handler_duration_seconds`,
     help: "time the handler took per event",
@@ -95,7 +98,11 @@ export function workerMetrics(worker: Worker): client.Registry {
   worker.onOutcome((record: OutcomeRecord) => {
     if (record.handlerMs !== undefined) handlerDuration.observe(record.handlerMs / 1000);
     if (record.reason !== undefined && HANDLER_ERRORS.includes(record.reason)) handlerErrors.inc();
-    if (record.reason === "dead-letter-publish-failed") publishFailures.inc();
+    if (
+      record.reason === "dead-letter-publish-failed" || record.reason === "dead-letter-rejected"
+    ) {
+      publishFailures.inc({ permanent: String(record.reason === "dead-letter-rejected") });
+    }
     switch (record.outcome) {
       case "acked":
         acked.inc();

@@ -1,6 +1,6 @@
 /**
  * Logging: LogTape configured once per process. Logs go to stderr (stdout carries command
- * results such as the publish summary). `json` writes one JSON object per line with the fields
+ * results such as the publish summary) through a buffered sink, flushed at exit. `json` writes one JSON object per line with the fields
  * Cloud Logging understands (`time`, `severity`, `message`) plus the record's properties;
  * `pretty` writes readable, coloured lines on a terminal.
  */
@@ -13,10 +13,10 @@ import {
   type LogLevel,
   type LogRecord,
   reset,
-  type Sink,
 } from "@logtape/logtape";
-import { createHash } from "node:crypto";
 import type { Config } from "../config/settings.ts";
+import { redactor } from "./redact.ts";
+import { type BufferedSink, bufferedStderr } from "./stderr_sink.ts";
 
 /** Root category of every event-tool logger. */
 export const LOG_CATEGORY = "event-tool";
@@ -50,36 +50,12 @@ export function formatJsonLine(record: LogRecord): string {
   }) + "\n";
 }
 
-/** Properties that identify people or their payment methods: hashed under `--redact`. */
-export const SENSITIVE_PROPERTIES = ["userID", "paymentMethodID"] as const;
+/** The sink in use: flushed by {@linkcode flushLogs}. */
+let active: BufferedSink | undefined;
 
-function hashed(value: unknown): string {
-  return "sha256:" + createHash("sha256").update(String(value)).digest("hex").slice(0, 12);
-}
-
-/** The record with sensitive properties, and their values inside the message, hashed. */
-export function redactRecord(record: LogRecord): LogRecord {
-  const replacements = new Map<unknown, string>();
-  const properties = { ...record.properties };
-  for (const key of SENSITIVE_PROPERTIES) {
-    if (properties[key] === undefined) continue;
-    const replacement = hashed(properties[key]);
-    replacements.set(properties[key], replacement);
-    properties[key] = replacement;
-  }
-  if (replacements.size === 0) return record;
-  const message = record.message.map((part, index) =>
-    index % 2 === 1 && replacements.has(part) ? replacements.get(part) : part
-  );
-  return { ...record, properties, message };
-}
-
-const encoder = new TextEncoder();
-
-/** Writes every byte of `text` to stderr synchronously, so no line is lost at exit. */
-function writeStderr(text: string): void {
-  let bytes = encoder.encode(text);
-  while (bytes.length > 0) bytes = bytes.subarray(Deno.stderr.writeSync(bytes));
+/** Writes out every buffered log line (at exit, and before anything that must follow them). */
+export function flushLogs(): void {
+  active?.flush();
 }
 
 /** The log format in effect: the configured one, or pretty on a terminal and json elsewhere. */
@@ -89,7 +65,7 @@ export function effectiveFormat(config: Pick<Config, "logFormat">): "json" | "pr
 
 /** Configures LogTape for this process (replacing any earlier configuration). */
 export async function setupLogging(
-  config: Pick<Config, "logLevel" | "logFormat" | "redact">,
+  config: Pick<Config, "logLevel" | "logFormat" | "redact" | "redactKey">,
 ): Promise<void> {
   const format = effectiveFormat(config);
   const formatter = format === "json"
@@ -97,9 +73,10 @@ export async function setupLogging(
     : Deno.stderr.isTerminal()
     ? ansiColorFormatter
     : defaultTextFormatter;
-  const sink: Sink = config.redact
-    ? (record) => writeStderr(formatter(redactRecord(record)))
-    : (record) => writeStderr(formatter(record));
+  const redact = config.redact ? redactor(config.redactKey) : undefined;
+  active?.flush();
+  const sink = bufferedStderr(redact ? (record) => formatter(redact(record)) : formatter);
+  active = sink;
   await reset();
   await configure({
     reset: true,

@@ -1,10 +1,31 @@
 /**
- * What a dead letter carries besides the original bytes: the original attributes, then why it
- * was dead-lettered and where it came from. Pub/Sub limits attribute values to 1024 bytes.
+ * The dead letter for a message: its exact bytes, its own attributes, then why it was
+ * dead-lettered and where it came from, always within Pub/Sub's limits (100 attributes, keys of
+ * 256 bytes, values of 1024 bytes, 10 MB a message). An original attribute whose name the
+ * worker uses is kept under the `original.` prefix; one that cannot fit is dropped and counted.
  */
 import type { Message } from "@google-cloud/pubsub";
 
-const MAX_ATTRIBUTE_BYTES = 1024;
+/** Pub/Sub's limits on a published message. */
+export const PUBSUB_LIMITS = {
+  attributes: 100,
+  keyBytes: 256,
+  valueBytes: 1024,
+  messageBytes: 10_000_000,
+} as const;
+
+/** The attributes the worker adds, in this order. */
+export const DEAD_LETTER_ATTRIBUTES = [
+  "reason",
+  "detail",
+  "messageId",
+  "subscription",
+  "deliveryAttempt",
+] as const;
+/** Prefix of an original attribute whose name the worker uses. */
+export const ORIGINAL_PREFIX = "original.";
+/** Counts original attributes that could not be kept (present only when some were dropped). */
+export const DROPPED_ATTRIBUTE = "droppedAttributes";
 
 /** Why and from where, as the worker knows it. */
 export interface DeadLetterCause {
@@ -13,31 +34,70 @@ export interface DeadLetterCause {
   subscription: string;
 }
 
+/** The dead letter would exceed Pub/Sub's message size: it can never be published. */
+export class DeadLetterTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(
+      `the dead letter would be ${bytes} bytes, over Pub/Sub's ${PUBSUB_LIMITS.messageBytes}-byte ` +
+        "limit; left to the subscription's dead-letter policy",
+    );
+    this.name = "DeadLetterTooLargeError";
+  }
+}
+
+const encoder = new TextEncoder();
+const bytes = (text: string) => encoder.encode(text).length;
+
 /**
- * The attributes of the dead letter for `message`: its own attributes, then `reason`, `detail`
- * (truncated to fit), `messageId`, `subscription` and `deliveryAttempt`.
+ * The attributes of the dead letter for `message`: what the worker adds (`reason`, `detail`
+ * truncated to fit, `messageId`, `subscription`, `deliveryAttempt`) and as many original
+ * attributes as fit.
  */
 export function deadLetterAttributes(
-  message: Message,
+  message: Pick<Message, "id" | "deliveryAttempt" | "attributes">,
   cause: DeadLetterCause,
 ): Record<string, string> {
-  return {
-    ...message.attributes,
+  const ours: Record<string, string> = {
     reason: cause.reason,
     detail: truncate(cause.detail),
     messageId: message.id,
     subscription: cause.subscription,
     deliveryAttempt: String(message.deliveryAttempt),
   };
+  const kept: Record<string, string> = {};
+  let dropped = 0;
+  const room = PUBSUB_LIMITS.attributes - DEAD_LETTER_ATTRIBUTES.length - 1; // 1 for the count
+  for (const [key, value] of Object.entries(message.attributes ?? {})) {
+    const name = key in ours ? ORIGINAL_PREFIX + key : key;
+    if (Object.keys(kept).length >= room || bytes(name) > PUBSUB_LIMITS.keyBytes) dropped++;
+    else kept[name] = value;
+  }
+  return { ...kept, ...ours, ...(dropped > 0 ? { [DROPPED_ATTRIBUTE]: String(dropped) } : {}) };
+}
+
+/** The size Pub/Sub counts for a message: its data and every attribute's key and value. */
+export function messageBytes(data: Uint8Array, attributes: Record<string, string>): number {
+  let total = data.byteLength;
+  for (const [key, value] of Object.entries(attributes)) total += bytes(key) + bytes(value);
+  return total;
+}
+
+/** The dead letter to publish for `message`; throws {@linkcode DeadLetterTooLargeError} when it
+ * cannot fit in a Pub/Sub message. */
+export function deadLetter(
+  message: Pick<Message, "id" | "deliveryAttempt" | "attributes" | "data">,
+  cause: DeadLetterCause,
+): { data: Message["data"]; attributes: Record<string, string> } {
+  const attributes = deadLetterAttributes(message, cause);
+  const size = messageBytes(message.data, attributes);
+  if (size > PUBSUB_LIMITS.messageBytes) throw new DeadLetterTooLargeError(size);
+  return { data: message.data, attributes };
 }
 
 /** `text` cut to the attribute limit, on a character boundary, with `...` when cut. */
 export function truncate(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  if (bytes.length <= MAX_ATTRIBUTE_BYTES) return text;
-  return new TextDecoder().decode(bytes.subarray(0, MAX_ATTRIBUTE_BYTES - 3)).replace(
-    /\uFFFD$/,
-    "",
-  ) +
-    "...";
+  const encoded = encoder.encode(text);
+  if (encoded.length <= PUBSUB_LIMITS.valueBytes) return text;
+  return new TextDecoder().decode(encoded.subarray(0, PUBSUB_LIMITS.valueBytes - 3))
+    .replace(/\uFFFD$/, "") + "...";
 }

@@ -22,6 +22,7 @@ export const NACK_REASONS = [
   "in-progress",
   "shutting-down",
   "dead-letter-publish-failed",
+  "dead-letter-rejected",
   "internal-error",
 ] as const;
 export type NackReason = typeof NACK_REASONS[number];

@@ -21,6 +21,11 @@ const log = logger("worker");
 const STARTUP_GRACE_MS = 10_000;
 const MIN_REOPEN_DELAY_MS = 1_000;
 const MAX_REOPEN_DELAY_MS = 30_000;
+/**
+ * The most message bytes held at once: with messages at Pub/Sub's 10 MB limit the worker holds
+ * six, whatever the lease window, so memory stays bounded independently of payload size.
+ */
+export const LEASE_BYTES = 64 * 1024 * 1024;
 /** How long past --shutdown-timeout the client waits before it nacks what is still held. */
 const CLOSE_MARGIN_MS = 2_000;
 
@@ -50,7 +55,11 @@ export class Session {
     this.#subscription = client.subscription(config.subscription, {
       // The lease window is larger than the pool, so the pool stays busy while acks of
       // finished events are still being flushed; it bounds what waits for a permit.
-      flowControl: { maxMessages: leaseWindow(config), allowExcessMessages: false },
+      flowControl: {
+        maxMessages: leaseWindow(config),
+        maxBytes: LEASE_BYTES,
+        allowExcessMessages: false,
+      },
       batching: { maxMessages: 1000, maxMilliseconds: 10 },
       // close() stops the stream at once, waits for the events in flight (the worker fails
       // them at --shutdown-timeout, so this wait ends soon after), then nacks what is left.

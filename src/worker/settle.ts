@@ -5,9 +5,14 @@
  */
 import type { Message, PubSub, Topic } from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
-import { deadLetterAttributes } from "./dead_letter.ts";
+import { logger } from "../telemetry/log.ts";
+import { deadLetter, DeadLetterTooLargeError } from "./dead_letter.ts";
 import { type Ending, type NackReason, outcomeRecord, type Tally } from "./outcome.ts";
 import type { Outcome } from "./pipeline.ts";
+
+/** gRPC status of a publish Pub/Sub will never accept as it is. */
+const INVALID_ARGUMENT = 3;
+const log = logger("worker");
 
 /** Carries out outcomes for one subscription. */
 export class Settler {
@@ -76,22 +81,30 @@ export class Settler {
     outcome: Extract<Outcome, { action: "dead-letter" }>,
   ): Promise<void> {
     try {
-      await this.#deadLetterTopic.publishMessage({
-        data: message.data,
-        attributes: deadLetterAttributes(message, {
-          reason: outcome.reason,
-          detail: outcome.detail,
-          subscription: this.#subscription,
-        }),
-      });
+      await this.#deadLetterTopic.publishMessage(deadLetter(message, {
+        reason: outcome.reason,
+        detail: outcome.detail,
+        subscription: this.#subscription,
+      }));
     } catch (error) {
-      // Not on the dead-letter topic, so not acked: Pub/Sub will deliver it again.
+      // Not on the dead-letter topic, so not acked: Pub/Sub will deliver it again (on Google
+      // Cloud the subscription's own dead-letter policy forwards it after the last attempt).
+      const never = error instanceof DeadLetterTooLargeError ||
+        (error as { code?: number }).code === INVALID_ARGUMENT;
+      const detail = error instanceof Error ? error.message : String(error);
+      if (never) {
+        log.error("Event {eventID} cannot be dead-lettered (message {messageId}): {detail}", {
+          eventID: outcome.eventID ?? null,
+          messageId: message.id,
+          detail,
+        });
+      }
       message.nack();
       return this.#end(message, receivedAt, {
         outcome: "nacked",
         eventID: outcome.eventID,
-        reason: "dead-letter-publish-failed",
-        detail: error instanceof Error ? error.message : String(error),
+        reason: never ? "dead-letter-rejected" : "dead-letter-publish-failed",
+        detail,
       });
     }
     message.ack();

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { COMMAND_SETTINGS, EMULATOR_PROJECT, SETTINGS } from "../../src/config/settings.ts";
+import {
+  COMMAND_SETTINGS,
+  DEDUPE_MAX,
+  EMULATOR_PROJECT,
+  SETTINGS,
+} from "../../src/config/settings.ts";
 import { UsageError } from "../../src/base/errors.ts";
 import { toEnv } from "../../src/config/env.ts";
 import { defaults, resolveConfig } from "../../src/config/resolve.ts";
@@ -139,5 +144,18 @@ Deno.test("resolveConfig() finds the project: flag, PUBSUB_PROJECT_ID, emulator,
   assert.throws(
     () => project({}, { GOOGLE_CLOUD_PROJECT: "Bad_Project" }),
     /GOOGLE_CLOUD_PROJECT: got "Bad_Project", expected 6 to 30 lowercase/,
+  );
+});
+
+Deno.test("--dedupe-window cannot exceed what fits in a quarter of the worker's heap", () => {
+  const window = (value: string) =>
+    resolveConfig(COMMAND_SETTINGS.worker, { flags: { dedupeWindow: value }, env: noEnv })
+      .dedupeWindow;
+  assert.equal(window(String(DEDUPE_MAX)), DEDUPE_MAX);
+  assert.throws(
+    () => window(String(DEDUPE_MAX + 1)),
+    new RegExp(
+      `--dedupe-window: got "${DEDUPE_MAX + 1}", expected an integer from 0 to ${DEDUPE_MAX}`,
+    ),
   );
 });

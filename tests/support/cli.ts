@@ -1,10 +1,12 @@
 /**
  * Runs the real CLI as a child process, as users do: `deno run main.ts` with the tasks'
- * permissions, or a compiled executable when `binary` is given.
+ * permissions and heap setting, or a compiled executable when `binary` is given.
  */
+import { COMPILE_FLAGS } from "../../scripts/compile.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys", "--allow-run"];
+/** As the compiled executable runs: the tool's permissions and the worker's heap cap. */
+const FLAGS = [...COMPILE_FLAGS];
 
 /** The result of a finished CLI run. */
 export interface CliResult {
@@ -20,7 +22,7 @@ function command(
   binary?: string,
 ) {
   return new Deno.Command(binary ?? Deno.execPath(), {
-    args: binary === undefined ? ["run", ...PERMISSIONS, MAIN, ...args] : args,
+    args: binary === undefined ? ["run", ...FLAGS, MAIN, ...args] : args,
     env: { NO_COLOR: "1", ...env },
     stdin,
     stdout: "piped",

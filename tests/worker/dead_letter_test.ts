@@ -1,23 +1,47 @@
 import assert from "node:assert/strict";
-import type { Message } from "@google-cloud/pubsub";
-import { deadLetterAttributes, truncate } from "../../src/worker/dead_letter.ts";
+import {
+  deadLetter,
+  deadLetterAttributes,
+  DeadLetterTooLargeError,
+  PUBSUB_LIMITS,
+  truncate,
+} from "../../src/worker/dead_letter.ts";
 
-const message = { id: "42", deliveryAttempt: 3, attributes: { kind: "x", reason: "spoofed" } };
+const cause = { reason: "invalid-json", detail: "body is not JSON", subscription: "s-1" };
+const message = (attributes: Record<string, string>, data = new Uint8Array(10)) => ({
+  id: "42",
+  deliveryAttempt: 3,
+  attributes,
+  data: data as never,
+});
 
-Deno.test("deadLetterAttributes() keeps the original attributes and says why and from where", () => {
-  const attributes = deadLetterAttributes(message as unknown as Message, {
-    reason: "invalid-json",
-    detail: "body is not JSON",
-    subscription: "s-1",
-  });
-  assert.deepEqual(attributes, {
+Deno.test("deadLetterAttributes() keeps the originals, a colliding one under original.", () => {
+  assert.deepEqual(deadLetterAttributes(message({ kind: "x", reason: "spoofed" }), cause), {
     kind: "x",
+    "original.reason": "spoofed",
     reason: "invalid-json",
     detail: "body is not JSON",
     messageId: "42",
     subscription: "s-1",
     deliveryAttempt: "3",
   });
+});
+
+Deno.test("deadLetterAttributes() stays within 100 attributes and counts what it dropped", () => {
+  const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`a${i}`, "v"]));
+  const attributes = deadLetterAttributes(message(many), cause);
+  assert.equal(Object.keys(attributes).length, PUBSUB_LIMITS.attributes);
+  assert.equal(attributes.droppedAttributes, "6");
+  assert.equal(attributes.reason, "invalid-json");
+});
+
+Deno.test("deadLetter() refuses a copy over Pub/Sub's message size, accepts one just under", () => {
+  const attributes = deadLetterAttributes(message({}), cause);
+  const overhead = Object.entries(attributes).reduce((n, [k, v]) => n + k.length + v.length, 0);
+  const fits = new Uint8Array(PUBSUB_LIMITS.messageBytes - overhead);
+  assert.equal(deadLetter(message({}, fits), cause).data, fits);
+  const over = new Uint8Array(PUBSUB_LIMITS.messageBytes - overhead + 1);
+  assert.throws(() => deadLetter(message({}, over), cause), DeadLetterTooLargeError);
 });
 
 Deno.test("truncate() fits 1024 bytes without splitting a character", () => {

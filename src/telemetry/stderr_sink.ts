@@ -1,0 +1,65 @@
+/**
+ * A buffered stderr sink: formatted lines collect in memory and leave in one write every
+ * `intervalMs` or once `maxChars` have gathered, so a busy worker makes one system call per few
+ * hundred outcome lines instead of one per line. Warnings and errors flush at once (with what
+ * was buffered before them, in order), and `flush()` runs at exit, so no line is lost or
+ * reordered. Nothing is ever dropped: if stderr is slow, the write waits.
+ *
+ * (LogTape's own non-blocking sink drops the oldest records when its buffer overflows and writes
+ * each record separately; the outcome lines are the audit trail, so this one does neither.)
+ */
+import type { LogRecord, Sink } from "@logtape/logtape";
+
+/** A sink with a `flush()` that writes out everything buffered. */
+export interface BufferedSink extends Sink {
+  flush(): void;
+}
+
+/** Options for {@linkcode bufferedStderr}. */
+export interface BufferedSinkOptions {
+  /** Flush this often while something is buffered. Default 50 ms. */
+  intervalMs?: number;
+  /** Flush once this many characters are buffered. Default 64 Ki. */
+  maxChars?: number;
+  /** Where the bytes go. Default: stderr, synchronously. */
+  write?: (bytes: Uint8Array) => number;
+}
+
+const encoder = new TextEncoder();
+const URGENT = new Set(["warning", "error", "fatal"]);
+
+/** A buffered sink writing `format(record)` to stderr. */
+export function bufferedStderr(
+  format: (record: LogRecord) => string,
+  options: BufferedSinkOptions = {},
+): BufferedSink {
+  const intervalMs = options.intervalMs ?? 50;
+  const maxChars = options.maxChars ?? 65_536;
+  const write = options.write ?? ((bytes: Uint8Array) => Deno.stderr.writeSync(bytes));
+  let chunks: string[] = [];
+  let chars = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (chunks.length === 0) return;
+    let bytes = encoder.encode(chunks.join(""));
+    chunks = [];
+    chars = 0;
+    while (bytes.length > 0) bytes = bytes.subarray(write(bytes));
+  };
+  const sink = ((record: LogRecord) => {
+    const line = format(record);
+    chunks.push(line);
+    chars += line.length;
+    if (chars >= maxChars || URGENT.has(record.level)) flush();
+    else if (timer === undefined) {
+      const pending = setTimeout(flush, intervalMs);
+      Deno.unrefTimer(pending); // a pending flush never keeps the process alive; exit flushes
+      timer = pending;
+    }
+  }) as BufferedSink;
+  sink.flush = flush;
+  return sink;
+}
