@@ -73,36 +73,37 @@ async function main(): Promise<void> {
     `${r.deadLettered} | **${r.lost}** | ${r.seconds.toFixed(1)} |`;
   const report = `# Reliability report
 
-  Written by \`deno task reliability\` on ${started.toISOString()} from the figures the cases in
-  \`tests/reliability/\` recorded in that run; nothing here is typed by hand. The same cases run in
-  CI through \`deno task test\`.
+Written by \`deno task reliability\` on ${started.toISOString()} from the figures the cases in
+\`tests/reliability/\` recorded in that run; nothing here is typed by hand. The same cases run in
+CI through \`deno task test\`.
 
-  - Machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores
-  - Deno ${Deno.version.deno}; Pub/Sub emulator \`${emulatorJar}\` (real emulator, never mocked)
-  - Every event carries a known eventID; the worker logs one JSON line per outcome and the cases
-    count those lines. *Processed* = distinct events whose handler succeeded and that were acked;
-    *duplicates* = extra successful handlings of an event already processed (at-least-once);
-    *lost* = events published and never processed or dead-lettered.
+- Machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores
+- Deno ${Deno.version.deno}; Pub/Sub emulator \`${emulatorJar}\` (real emulator, never mocked)
+- Every event carries a known eventID; the worker logs one JSON line per outcome and the cases
+  count those lines. *Processed* = distinct events whose handler succeeded and that were acked;
+  *duplicates* = extra successful handlings of an event already processed (at-least-once);
+  *lost* = events published and never processed or dead-lettered.
 
-  | Case | Injected | Events in | Processed | Duplicates | Dead-lettered | Lost | Time (s) |
-  | --- | --- | --- | --- | --- | --- | --- | --- |
-  ${results.map(row).join("\n")}
+| Case | Injected | Events in | Processed | Duplicates | Dead-lettered | Lost | Time (s) |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${results.map(row).join("\n")}
 
-  ## Notes per case
+## Notes per case
 
-  ${results.map((r) => `- **${r.case}**: ${r.notes ?? "—"}`).join("\n")}
+${results.map((r) => `- **${r.case}**: ${r.notes ?? "—"}`).join("\n")}
 
-  ## What the emulator does differently from Pub/Sub
+## What the emulator does differently from Pub/Sub
 
-  - A message sent on a streaming pull whose client dies (SIGKILL) is never redelivered by the
-    emulator: its stream-reset handler fails (\`NoSuchMethodError\` in its log) and the message
-    stays leased to the dead stream. Pub/Sub redelivers it when its ack deadline passes. The crash
-    case therefore seeks the subscription back to the start of the run when a restarted worker runs
-    out of work. A seek delivers again only messages nobody acked (acked ones are not retained), so
-    the events it brings back are ones no worker had acked: a crash left them unacked, not lost.
-  - The emulator redelivers a first nack at once and applies the retry policy's backoff from the
-    second redelivery on; Pub/Sub applies it to every redelivery.
-  `;
+- A message sent on a streaming pull whose client dies (SIGKILL) is never redelivered by the
+  emulator: its stream-reset handler fails (\`NoSuchMethodError\` in its log) and the message
+  stays leased to the dead stream. Pub/Sub redelivers it when its ack deadline passes. The crash
+  and graceful-stop cases therefore run \`event-tool replay --to <start of the run>\` when a
+  restarted worker runs out of work, as an operator would (README, Reliability). Setup keeps acked
+  events for the replay window, so a replay brings those back too; they are counted as
+  duplicates, never as lost.
+- The emulator redelivers a first nack at once and applies the retry policy's backoff from the
+  second redelivery on; Pub/Sub applies it to every redelivery.
+`;
   await Deno.mkdir(new URL("docs/", root), { recursive: true });
   await Deno.writeTextFile(new URL("docs/RELIABILITY.md", root), report);
   console.log(`reliability: wrote docs/RELIABILITY.md (${results.length} cases, lost 0 in each)`);

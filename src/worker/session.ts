@@ -111,6 +111,23 @@ export class Session {
   }
 
   /**
+   * Called once the worker settled everything it started: nacks what the client leased but never
+   * handed over (its flow-control queue), and tells the client to stop waiting for the rest,
+   * whose acks and nacks are already queued (they are flushed as the close ends). Without this
+   * the client's close would wait for its whole timeout. Reaches into the client (version
+   * pinned), as no public call does this; tests/reliability/graceful_stop_test.ts times it.
+   */
+  finish(): number {
+    const inventory = (this.#subscription as unknown as {
+      _subscriber?: { _inventory?: { _pending?: Message[]; clear?: () => unknown } };
+    })._subscriber?._inventory;
+    const pending = [...(inventory?._pending ?? [])];
+    for (const message of pending) message.nack();
+    inventory?.clear?.();
+    return pending.length;
+  }
+
+  /**
    * The subscription closed without being asked to (a non-retryable stream error). During
    * start-up that is fatal; after the worker has worked it is an outage: reopen with backoff
    * (1 s doubling to 30 s), not connected meanwhile.

@@ -170,6 +170,8 @@ export class Worker {
       this.#abort.abort(new Error("the worker is shutting down"));
       await this.#pool.drain(AbortSignal.timeout(1000)); // handlers that ignore the abort: the client nacks them
     }
+    const undelivered = this.#session.finish();
+    if (undelivered > 0) log.info("{undelivered} leased, never started: nacked", { undelivered });
     await closing;
     if (this.#ownsClient) await this.#client.close();
     const counts = this.#tally.counts;

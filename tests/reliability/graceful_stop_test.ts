@@ -36,7 +36,8 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
   const stopped = await first.finished;
   const stopSeconds = since(signalled);
   assert.equal(stopped.code, 0, stopped.stderr);
-  assert.ok(stopSeconds * 1000 < SHUTDOWN_TIMEOUT_MS + 2000, `stopped in ${stopSeconds}s`);
+  // The 200 ms handlers finish long before the shutdown timeout: stopping must not wait for it.
+  assert.ok(stopSeconds < 3, `stopped in ${stopSeconds.toFixed(2)}s`);
 
   const logs = jsonLogs(first.lines);
   const stopping = logs.findIndex((l) => String(l.message).startsWith("Stopping:"));
@@ -62,6 +63,7 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
     EVENTS,
     () => replayFrom(env, publishedFrom),
   );
+  await outcomes.settle(() => false, 3000, 60_000); // what a replay brought back, finished
   second.process.kill("SIGTERM");
   assert.equal((await second.finished).code, 0);
 

@@ -1,0 +1,103 @@
+// Command go-peer is the original event worker design, kept as the benchmark peer of event-tool:
+// the official Go client with default receive settings, a fixed pool of WORKERS goroutines fed by
+// a buffered channel, JSON decode, one slog JSON line per event, ack.
+//
+// Environment: PUBSUB_EMULATOR_HOST, PUBSUB_PROJECT_ID, PUBSUB_SUBSCRIPTION, WORKERS (default
+// 1000), SLEEP_MS (simulated handler time, default 0), EXPECT (exit after this many acks; 0 runs
+// until SIGTERM). On exit it prints one JSON line on stdout: events, seconds from the first
+// receipt to the last ack, CPU milliseconds and peak RSS, for the bench to read.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"cloud.google.com/go/pubsub"
+)
+
+type paymentMethodCreated struct {
+	EventID           string `json:"eventID"`
+	UserID            string `json:"userID"`
+	PaymentMethodID   string `json:"paymentMethodID"`
+	PaymentMethodType string `json:"paymentMethodType"`
+	CreatedAt         string `json:"createdAt"`
+}
+
+func envInt(name string, fallback int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return fallback
+}
+
+func main() {
+	workers := envInt("WORKERS", 1000)
+	sleep := time.Duration(envInt("SLEEP_MS", 0)) * time.Millisecond
+	expect := int64(envInt("EXPECT", 0))
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer cancel()
+	client, err := pubsub.NewClient(ctx, os.Getenv("PUBSUB_PROJECT_ID"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "go-peer:", err)
+		os.Exit(1)
+	}
+	defer client.Close()
+	sub := client.Subscription(os.Getenv("PUBSUB_SUBSCRIPTION"))
+
+	jobs := make(chan *pubsub.Message, workers)
+	var acked atomic.Int64
+	var first, last atomic.Int64
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := range jobs {
+				var event paymentMethodCreated
+				if err := json.Unmarshal(m.Data, &event); err != nil {
+					logger.Warn("invalid event", "messageId", m.ID, "error", err)
+					m.Nack()
+					continue
+				}
+				if sleep > 0 {
+					time.Sleep(sleep)
+				}
+				m.Ack()
+				logger.Info("event handled", "eventID", event.EventID, "messageId", m.ID)
+				last.Store(time.Now().UnixNano())
+				if n := acked.Add(1); expect > 0 && n >= expect {
+					cancel()
+				}
+			}
+		}()
+	}
+	err = sub.Receive(ctx, func(_ context.Context, m *pubsub.Message) {
+		first.CompareAndSwap(0, time.Now().UnixNano())
+		jobs <- m
+	})
+	close(jobs)
+	wg.Wait()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "go-peer:", err)
+	}
+	var usage syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
+	cpu := time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
+	_ = json.NewEncoder(os.Stdout).Encode(map[string]any{
+		"events":    acked.Load(),
+		"seconds":   float64(last.Load()-first.Load()) / 1e9,
+		"cpuMs":     float64(cpu) / 1e6,
+		"maxRssKiB": usage.Maxrss,
+	})
+}
