@@ -55,7 +55,7 @@ function program(): Command {
         env: (variable) => Deno.env.get(variable),
       });
       await setupLogging(config);
-      if (config.otel) startTracing();
+      if (config.otel) await startTracing();
       try {
         await command.run(config, positional);
       } finally {

@@ -31,23 +31,26 @@ const SEVERITY: Record<LogLevel, string> = {
 };
 
 function renderMessage(record: LogRecord): string {
-  return record.message.map((part) => typeof part === "string" ? part : String(part)).join("");
+  let text = "";
+  for (const part of record.message) text += typeof part === "string" ? part : String(part);
+  return text;
 }
 
-/** One JSON object per line: `time`, `severity`, `message`, `logger`, then the properties. */
+/** Errors are logged as their message. */
+function replacer(_key: string, value: unknown): unknown {
+  return value instanceof Error ? value.message : value;
+}
+
+/**
+ * One JSON object per line: `time`, `severity`, `message`, `logger`, then the properties (built
+ * by concatenation: this runs once per event, so it makes no intermediate objects).
+ */
 export function formatJsonLine(record: LogRecord): string {
-  const properties = Object.fromEntries(
-    Object.entries(record.properties).map((
-      [key, value],
-    ) => [key, value instanceof Error ? value.message : value]),
-  );
-  return JSON.stringify({
-    time: new Date(record.timestamp).toISOString(),
-    severity: SEVERITY[record.level],
-    message: renderMessage(record),
-    logger: record.category.join("."),
-    ...properties,
-  }) + "\n";
+  const head = `{"time":"${new Date(record.timestamp).toISOString()}","severity":"${
+    SEVERITY[record.level]
+  }","message":${JSON.stringify(renderMessage(record))},"logger":"${record.category.join(".")}"`;
+  const properties = JSON.stringify(record.properties, replacer);
+  return properties === "{}" ? `${head}}\n` : `${head},${properties.slice(1)}\n`;
 }
 
 /** The sink in use: flushed by {@linkcode flushLogs}. */
@@ -85,6 +88,28 @@ export async function setupLogging(
       { category: [LOG_CATEGORY], lowestLevel: config.logLevel, sinks: ["stderr"] },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
     ],
+  });
+}
+
+/**
+ * Logs a record whose message the caller split already (text, value, text, value, …), straight
+ * into the sink: the same line LogTape would write, without its per-call template parsing and
+ * property snapshot. For the per-event outcome line, the hottest log call there is.
+ */
+export function logParts(
+  log: Logger,
+  level: LogLevel,
+  message: readonly unknown[],
+  properties: Record<string, unknown>,
+): void {
+  if (active === undefined || !log.isEnabledFor(level)) return;
+  active({
+    category: log.category,
+    level,
+    message,
+    rawMessage: "",
+    properties,
+    timestamp: Date.now(),
   });
 }
 

@@ -5,9 +5,7 @@
  * per handled event.
  */
 import { type Span, SpanStatusCode, trace } from "@opentelemetry/api";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import type { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import denoJson from "../../deno.json" with { type: "json" };
 
 /** Name of the tracer and default service name. */
@@ -15,9 +13,21 @@ export const TRACER_NAME = "event-tool";
 
 let provider: NodeTracerProvider | undefined;
 
-/** Starts exporting traces (idempotent). */
-export function startTracing(): void {
+/**
+ * Starts exporting traces (idempotent). The SDK and exporter are loaded only here, so a worker
+ * without `--otel` does not carry them (measured: they cost resident memory and start-up time).
+ */
+export async function startTracing(): Promise<void> {
   if (provider) return;
+  const [
+    { OTLPTraceExporter },
+    { resourceFromAttributes },
+    { BatchSpanProcessor, NodeTracerProvider },
+  ] = await Promise.all([
+    import("@opentelemetry/exporter-trace-otlp-http"),
+    import("@opentelemetry/resources"),
+    import("@opentelemetry/sdk-trace-node"),
+  ]);
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
       "service.name": Deno.env.get("OTEL_SERVICE_NAME") ?? TRACER_NAME,
@@ -35,19 +45,19 @@ export async function stopTracing(): Promise<void> {
 }
 
 /**
- * Runs `work` inside a span named `name` with `attributes`; records a rejection as the span's
- * error. Without tracing it just runs `work` (even the API's no-op tracer costs a context switch
- * per event, measurable at thousands of events per second).
+ * Runs `work` inside a span named `name` with the `attributes` it makes; records a rejection as
+ * the span's error. Without tracing it just runs `work`, making no attributes (even the API's
+ * no-op tracer costs a context switch per event, measurable at thousands of events per second).
  */
 export function inSpan<T>(
   name: string,
-  attributes: Record<string, string | number>,
+  attributes: () => Record<string, string | number>,
   work: (span: Span | undefined) => Promise<T>,
 ): Promise<T> {
   if (provider === undefined) return work(undefined);
   return trace.getTracer(TRACER_NAME, denoJson.version).startActiveSpan(
     name,
-    { attributes },
+    { attributes: attributes() },
     async (span) => {
       try {
         return await work(span);

@@ -8,8 +8,9 @@
 /** One pending deadline. */
 export interface Deadline {
   readonly at: number;
-  /** Called once, when the deadline passes before it was settled. */
-  readonly expire: () => void;
+  /** Called once, when the deadline passes before it was settled (no argument), or with the
+   * reason given to {@linkcode DeadlineQueue.expireAll}. */
+  readonly expire: (reason?: unknown) => void;
   /** Whether it is still pending (neither settled nor expired). */
   readonly pending: boolean;
 }
@@ -33,7 +34,7 @@ export class DeadlineQueue {
   }
 
   /** Adds a deadline at `at` (a `performance.now()` value), later than any already added. */
-  add(at: number, expire: () => void): Deadline {
+  add(at: number, expire: (reason?: unknown) => void): Deadline {
     const node: Node = { at, expire, pending: true, prev: this.#tail, next: undefined };
     if (this.#tail) this.#tail.next = node;
     else this.#head = node;
@@ -52,6 +53,16 @@ export class DeadlineQueue {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
+  }
+
+  /** Expires every pending deadline now, passing `reason` (the worker gave up: shutdown). */
+  expireAll(reason: unknown): void {
+    for (let node = this.#head; node; node = this.#head) {
+      this.#unlink(node);
+      node.expire(reason);
+    }
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   #unlink(node: Node): void {

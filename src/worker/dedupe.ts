@@ -1,16 +1,20 @@
 /**
- * A bounded memory of recently handled event IDs, so a redelivered event is acked without
- * running its handler again. Oldest IDs are forgotten first; size 0 remembers nothing.
+ * Duplicate detection for one worker process: the IDs of events handled recently (a bounded
+ * ring: the oldest is forgotten first, O(1) and no allocation per event) and the IDs being
+ * handled right now, so two copies of one event never run at the same time.
  */
+
+/** A bounded memory of recently handled event IDs; capacity 0 remembers nothing. */
 export class RecentIds {
   readonly #ids = new Set<string>();
-  readonly #capacity: number;
+  readonly #ring: (string | undefined)[];
+  #next = 0;
 
   constructor(capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity < 0) {
       throw new RangeError(`RecentIds capacity must be an integer >= 0, got ${capacity}`);
     }
-    this.#capacity = capacity;
+    this.#ring = new Array(capacity);
   }
 
   get size(): number {
@@ -23,24 +27,19 @@ export class RecentIds {
 
   /** Remembers `id`, forgetting the oldest one when full. */
   add(id: string): void {
-    if (this.#capacity === 0) return;
-    this.#ids.delete(id); // re-adding moves it to the newest end
+    if (this.#ring.length === 0 || this.#ids.has(id)) return;
+    const oldest = this.#ring[this.#next];
+    if (oldest !== undefined) this.#ids.delete(oldest);
+    this.#ring[this.#next] = id;
+    this.#next = (this.#next + 1) % this.#ring.length;
     this.#ids.add(id);
-    if (this.#ids.size > this.#capacity) {
-      const oldest = this.#ids.values().next().value;
-      if (oldest !== undefined) this.#ids.delete(oldest);
-    }
   }
 }
 
 /** What {@linkcode Dedupe.claim} found. */
 export type Claim = "new" | "handled" | "busy";
 
-/**
- * Duplicate detection for one worker process: IDs handled recently (bounded, see
- * {@linkcode RecentIds}) and IDs being handled right now, so two copies of one event never run
- * at the same time.
- */
+/** Handled and in-progress event IDs of this process. */
 export class Dedupe {
   readonly #handled: RecentIds;
   readonly #busy = new Set<string>();

@@ -6,7 +6,7 @@
 import type { Message } from "@google-cloud/pubsub";
 import { INVALID_REASONS } from "../event/event.ts";
 import { publishedAt } from "../pubsub/client.ts";
-import { logger } from "../telemetry/log.ts";
+import { logger, logParts } from "../telemetry/log.ts";
 
 /** How a delivery can end. */
 export const OUTCOMES = ["acked", "duplicate", "nacked", "dead-lettered"] as const;
@@ -82,13 +82,27 @@ export function outcomeRecord(message: Message, receivedAt: number, ending: Endi
 
 const log = logger("worker");
 
-/** Logs the record: acked and duplicate at info, the rest at warning. */
+/**
+ * Logs the record, acked and duplicate at info, the rest at warning: "Event {eventID} {outcome}
+ * in {durationMs}ms (message {messageId}, attempt {deliveryAttempt})[: {reason}]".
+ */
 export function logOutcome(record: OutcomeRecord): void {
   const level = record.outcome === "acked" || record.outcome === "duplicate" ? "info" : "warning";
-  if (!log.isEnabledFor(level)) return;
-  const text = "Event {eventID} {outcome} in {durationMs}ms (message {messageId}, attempt " +
-    "{deliveryAttempt})" + (record.reason ? ": {reason}" : "");
-  log[level](text, { ...record });
+  const parts: unknown[] = [
+    "Event ",
+    record.eventID,
+    " ",
+    record.outcome,
+    " in ",
+    record.durationMs,
+    "ms (message ",
+    record.messageId,
+    ", attempt ",
+    record.deliveryAttempt,
+    ")",
+  ];
+  if (record.reason) parts.push(": ", record.reason, "");
+  logParts(log, level, parts, record as unknown as Record<string, unknown>);
 }
 
 /** Counts of each outcome. */

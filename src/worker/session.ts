@@ -3,11 +3,16 @@
  * gRPC channel every second (readiness; one log line per change of state), reopens with backoff
  * after an outage, and reports a subscription that closes during start-up as fatal.
  */
-import { Duration, type Message, type PubSub, type Subscription } from "@google-cloud/pubsub";
+import {
+  Duration,
+  type Message,
+  type PubSub,
+  type SubscriberOptions,
+  type Subscription,
+} from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
 import { channelReady, describeTarget } from "../pubsub/client.ts";
 import { logger } from "../telemetry/log.ts";
-import { leaseWindow } from "./lease.ts";
 
 /** What a session tells its owner. */
 export interface SessionListener {
@@ -46,20 +51,20 @@ export class Session {
   #reopenDelay = MIN_REOPEN_DELAY_MS;
   #reopenTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(client: PubSub, config: Config, listener: SessionListener) {
+  readonly #options: SubscriberOptions;
+
+  /** A session on `config`'s subscription holding at most `window` messages at first. */
+  constructor(client: PubSub, config: Config, window: number, listener: SessionListener) {
     this.#client = client;
     this.#name = config.subscription;
     this.#listener = listener;
     this.#connectTimeout = config.connectTimeout;
     this.#target = describeTarget(config);
-    this.#subscription = client.subscription(config.subscription, {
-      // The lease window is larger than the pool, so the pool stays busy while acks of
-      // finished events are still being flushed; it bounds what waits for a permit.
-      flowControl: {
-        maxMessages: leaseWindow(config),
-        maxBytes: LEASE_BYTES,
-        allowExcessMessages: false,
-      },
+    this.#options = {
+      // The lease window (lease.ts) is a little larger than the pool, so the pool stays busy
+      // while acks of finished events are flushed; it bounds what waits for a permit.
+      flowControl: { maxMessages: window, maxBytes: LEASE_BYTES, allowExcessMessages: false },
+      streamingOptions: { maxStreams: config.streams },
       batching: { maxMessages: 1000, maxMilliseconds: 10 },
       // close() stops the stream at once, waits for the events in flight (the worker fails
       // them at --shutdown-timeout, so this wait ends soon after), then nacks what is left.
@@ -67,12 +72,19 @@ export class Session {
         behavior: "WAIT",
         timeout: Duration.from({ milliseconds: config.shutdownTimeout + CLOSE_MARGIN_MS }),
       },
-    });
+    };
+    this.#subscription = client.subscription(config.subscription, this.#options);
   }
 
   /** The subscription is open and the gRPC channel connected (as of the last probe). */
   get connected(): boolean {
     return this.#connected;
+  }
+
+  /** Lets the client hold at most `window` messages from now on. */
+  resize(window: number): void {
+    this.#options.flowControl = { ...this.#options.flowControl, maxMessages: window };
+    this.#subscription.setOptions(this.#options);
   }
 
   /** Opens the streaming pull and starts probing the channel. */

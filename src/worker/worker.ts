@@ -10,7 +10,7 @@ import { logger } from "../telemetry/log.ts";
 import { inSpan } from "../telemetry/tracing.ts";
 import { Dedupe } from "./dedupe.ts";
 import { compose, type Handler } from "./handler.ts";
-import { leaseWindow } from "./lease.ts";
+import { LeaseWindow } from "./lease.ts";
 import { logEvent } from "./middleware/log_event.ts";
 import { withSimulation } from "./middleware/simulate.ts";
 import { withTimeout } from "./middleware/timeout.ts";
@@ -54,6 +54,7 @@ export class Worker {
   readonly #tally = new Tally();
   readonly #settler: Settler;
   readonly #session: Session;
+  readonly #window: LeaseWindow;
   readonly #abort = new AbortController();
   readonly #done = Promise.withResolvers<void>();
   #started = false;
@@ -69,12 +70,18 @@ export class Worker {
     this.#pool = new Pool(config.poolSize);
     this.#dedupe = new Dedupe(config.dedupeWindow);
     this.#settler = new Settler(this.#client, config, this.#tally);
-    this.#session = new Session(this.#client, config, {
+    this.#window = new LeaseWindow(config);
+    this.#session = new Session(this.#client, config, this.#window.current, {
       message: (message) => this.#onMessage(message),
       fatal: (error) => {
         this.#done.reject(error);
         void this.stop();
       },
+    });
+    this.#tally.onOutcome((record) => {
+      if (record.handlerMs === undefined) return;
+      const window = this.#window.observe(record.handlerMs);
+      if (window !== undefined) this.#session.resize(window);
     });
   }
 
@@ -92,7 +99,7 @@ export class Worker {
       peakInFlight: pool.peak,
       freePermits: pool.size - pool.inFlight,
       poolSize: pool.size,
-      leaseWindow: leaseWindow(this.#config),
+      leaseWindow: this.#window.current,
       connected: this.#session.connected,
     };
   }
@@ -123,12 +130,15 @@ export class Worker {
   start(): void {
     const c = this.#config;
     log.info(
-      "Worker consuming {subscription} on {target} with pool {poolSize}, lease window {leaseWindow}",
+      "Worker consuming {subscription} on {target} with pool {poolSize}, {streams} streams, " +
+        "lease window {leaseWindow} ({how})",
       {
         subscription: c.subscription,
         target: describeTarget(c),
         poolSize: c.poolSize,
-        leaseWindow: leaseWindow(c),
+        streams: c.streams,
+        leaseWindow: this.#window.current,
+        how: this.#window.fixed ? "fixed" : "adapts to handler time",
       },
     );
     this.#started = true;
@@ -199,12 +209,12 @@ export class Worker {
   }
 
   #handle(message: Message, receivedAt: number): Promise<void> {
-    const attributes = {
+    const attributes = () => ({
       "messaging.system": "gcp_pubsub",
       "messaging.destination.subscription.name": this.#config.subscription,
       "messaging.message.id": message.id,
       "messaging.gcp_pubsub.message.delivery_attempt": message.deliveryAttempt,
-    };
+    });
     return inSpan("event-tool process", attributes, async (span) => {
       const outcome = await processDelivery(
         { messageId: message.id, data: message.data, deliveryAttempt: message.deliveryAttempt },

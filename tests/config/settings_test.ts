@@ -8,7 +8,6 @@ import {
 import { UsageError } from "../../src/base/errors.ts";
 import { toEnv } from "../../src/config/env.ts";
 import { defaults, resolveConfig } from "../../src/config/resolve.ts";
-import { leaseWindow } from "../../src/worker/lease.ts";
 
 const noEnv = () => undefined;
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
@@ -24,7 +23,6 @@ Deno.test("defaults() gives the documented names and numbers", () => {
   assert.equal(config.maxDeliveryAttempts, 5);
   assert.equal(config.shutdownTimeout, 30_000);
   assert.equal(config.emulatorHost, undefined);
-  assert.equal(leaseWindow(config), 2000);
 });
 
 Deno.test("resolveConfig() takes a flag over its variable over the default", () => {
@@ -113,10 +111,6 @@ Deno.test("resolveConfig() refuses a lease window smaller than the pool", () => 
       }),
     /--max-outstanding 5: expected at least the pool size, --pool-size 10$/,
   );
-  const config = resolveConfig(COMMAND_SETTINGS.worker, { flags: { poolSize: "10" }, env: noEnv });
-  assert.equal(leaseWindow(config), 210, "at least pool + 200");
-  const big = resolveConfig(COMMAND_SETTINGS.worker, { flags: { poolSize: "500" }, env: noEnv });
-  assert.equal(leaseWindow(big), 1000, "2 × pool");
 });
 
 Deno.test("SETTINGS gives each setting a distinct flag and variable", () => {
