@@ -7,7 +7,7 @@
 /** One group of bars: a case, and each consumer's rate in it (absent when not measured). */
 export interface ChartGroup {
   label: string;
-  values: Partial<Record<ChartSeries, number>>;
+  values: Partial<Record<ChartSeries, number | undefined>>;
 }
 
 /** The consumers compared, in the order their bars stand. */

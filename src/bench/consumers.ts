@@ -20,6 +20,7 @@ export function startToolWorker(
     ...config,
     poolSize: spec.pool,
     maxOutstanding: spec.window,
+    streams: spec.streams ?? config.streams,
     simulateLatency: spec.latencyMs,
     simulateFailureRate: 0,
     logLevel: "warning",
@@ -38,6 +39,7 @@ export function startPlainClient(
 ): () => Promise<unknown> {
   const subscription = client.subscription(config.subscription, {
     flowControl: { maxMessages: spec.pool, allowExcessMessages: false },
+    ...(spec.streams === undefined ? {} : { streamingOptions: { maxStreams: spec.streams } }),
   });
   subscription.on("message", async (message: Message) => {
     const received = performance.now();

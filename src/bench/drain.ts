@@ -5,7 +5,7 @@ import { randomPayloads } from "../event/payload.ts";
 import { publishPayloads } from "../pubsub/publisher.ts";
 import { startPlainClient, startToolWorker } from "./consumers.ts";
 import { withTopology } from "./fresh_topology.ts";
-import { startUsage } from "./measure.ts";
+import { percentile, startUsage } from "./measure.ts";
 import { type CaseResult, type CaseSpec, type Consumer, result } from "./result.ts";
 
 /**
@@ -23,6 +23,7 @@ export function drain(
     await publishPayloads(client, config.topic, randomPayloads(spec.events));
     const latencies: number[] = [];
     const handlerTimes: number[] = [];
+    const waits: number[] = [];
     const done = Promise.withResolvers<void>();
     let first = 0;
     let last = 0;
@@ -40,7 +41,10 @@ export function drain(
         client,
         config,
         spec,
-        (r) => settled(performance.now() - r.durationMs, r.handlerMs ?? 0),
+        (r) => {
+          waits.push(r.durationMs - (r.handlerMs ?? 0));
+          settled(performance.now() - r.durationMs, r.handlerMs ?? 0);
+        },
       )
       : startPlainClient(client, config, spec, settled);
     await done.promise;
@@ -50,7 +54,8 @@ export function drain(
     const bound = spec.latencyMs > 0 ? Math.min(pool, ceiling ?? Infinity) : ceiling;
     return result(
       {
-        name: `${consumer} drain P=${spec.pool} L=${spec.latencyMs}ms`,
+        name: `${consumer} drain P=${spec.pool} L=${spec.latencyMs}ms` +
+          (spec.streams === undefined ? "" : ` ${spec.streams} streams`),
         consumer,
         mode: "drain",
         pool: spec.pool,
@@ -59,6 +64,8 @@ export function drain(
         seconds: (last - first) / 1000,
         ...(bound === undefined ? {} : { bound }),
         ...(ceiling === undefined ? {} : { ceiling }),
+        ...(waits.length === 0 ? {} : { waitP50Ms: percentile(waits, 50) }),
+        ...(spec.streams === undefined ? {} : { streams: spec.streams }),
       },
       latencies,
       used,

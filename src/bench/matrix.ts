@@ -1,20 +1,34 @@
 /**
- * The standard run behind docs/BENCHMARKS.md: warm-up, the ceiling, the pool × latency grid for
- * the tool and the plain client, the lease-window variants, the no-op, backlog, steady and
- * publish cases.
+ * The standard run behind docs/BENCHMARKS.md, in one process so its ratios compare like with
+ * like: warm-up; the ceiling (the plain client at 10, 20 and 40 streams, and the Go peer); the
+ * head-to-head cases with the Go peer (each consumer its own process on its own backlog); the
+ * pool × latency grid against the plain client; the wait for a permit; the 100,000 backlog;
+ * scale-out; steady publishing; the publisher.
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
-import { backlogProcess } from "./backlog.ts";
+import { logger } from "../telemetry/log.ts";
 import { drain } from "./drain.ts";
+import { buildGoPeer } from "./go_peer.ts";
+import { goProcess, toolProcess } from "./process.ts";
+import { type ProfileSummary, profileWorker } from "./profile.ts";
 import { publishOnly } from "./publish.ts";
 import type { CaseResult } from "./result.ts";
+import { scaleOut } from "./scale_out.ts";
 import { steady } from "./steady.ts";
 
 export const GRID_POOLS = [10, 100, 1000];
 export const GRID_LATENCIES = [1, 20, 100];
-/** Pool and window of the ceiling case: far more than the emulator can feed. */
+/** Stream counts of the plain client's ceiling runs. */
+export const CEILING_STREAMS = [10, 20, 40];
+/** Pool of the ceiling runs: far more than the emulator can feed. */
 export const CEILING_POOL = 5000;
+/** Events of the ceiling and no-op head-to-head cases. */
+export const NOOP_EVENTS = 40_000;
+/** Events of the memory case. */
+export const BACKLOG_EVENTS = 100_000;
+
+const log = logger("bench");
 
 /** Events for a drain case: about `seconds` of work at the expected rate, within limits. */
 function eventsFor(expectedRate: number, max: number, seconds = 5): number {
@@ -26,27 +40,51 @@ function plainRate(pool: number, latencyMs: number): number {
   return pool / ((latencyMs + 100) / 1000);
 }
 
-/** Runs the standard cases, handing each result to `run`; returns the measured ceiling. */
-export async function matrix(client: PubSub, config: Config, run: (r: CaseResult) => void) {
+/** What the matrix measured besides the rows: the ceiling and whether the Go peer ran. */
+export interface MatrixOutcome {
+  ceiling: number;
+  /** Why the Go peer did not run, when it did not. */
+  goMissing: string | undefined;
+  /** Where the worker process's CPU went on the no-op backlog. */
+  profile: ProfileSummary;
+}
+
+/** Runs the standard cases, handing each result to `run`. */
+export async function matrix(
+  client: PubSub,
+  config: Config,
+  run: (r: CaseResult) => void,
+): Promise<MatrixOutcome> {
   const max = config.events;
+  const goMissing = await buildGoPeer();
+  if (goMissing) log.warning("The Go peer will not run: {why}", { why: goMissing });
   // Warm the emulator's JVM up first: a cold ceiling would understate every bound.
   await drain(client, config, "event-tool", { pool: 1000, latencyMs: 0, events: max });
-  // The ceiling: the best no-op rate with a very large window, from either consumer.
-  const ceilingRuns = [
-    await drain(client, config, "event-tool", {
-      pool: CEILING_POOL,
-      window: 2 * CEILING_POOL,
-      latencyMs: 0,
-      events: max,
-    }),
-    await drain(client, config, "plain-client", {
-      pool: 2 * CEILING_POOL,
-      latencyMs: 0,
-      events: max,
-    }),
-  ];
+
+  const ceilingRuns: CaseResult[] = [];
+  for (const streams of CEILING_STREAMS) {
+    ceilingRuns.push(
+      await drain(client, config, "plain-client", {
+        pool: CEILING_POOL,
+        latencyMs: 0,
+        events: NOOP_EVENTS,
+        streams,
+      }),
+    );
+  }
+  const noop = { pool: 1000, latencyMs: 0, events: NOOP_EVENTS };
+  const goNoop = goMissing ? undefined : await goProcess(client, config, noop);
+  if (goNoop) ceilingRuns.push(goNoop);
   for (const r of ceilingRuns) run({ ...r, name: `ceiling: ${r.name}`, variant: "ceiling" });
   const ceiling = Math.max(...ceilingRuns.map((r) => r.eventsPerSecond));
+
+  // Head to head with the Go peer: each its own process, info logs on, on its own backlog.
+  run({ ...await toolProcess(client, config, { ...noop, bound: ceiling }), ceiling });
+  if (goNoop) run({ ...goNoop, bound: ceiling, ceiling });
+  const slow = { pool: 100, latencyMs: 20, events: eventsFor(5000, max), bound: 5000 };
+  run(await toolProcess(client, config, slow));
+  if (!goMissing) run(await goProcess(client, config, slow));
+
   for (const pool of GRID_POOLS) {
     for (const latencyMs of GRID_LATENCIES) {
       const bound = Math.min(pool / (latencyMs / 1000), ceiling);
@@ -66,23 +104,31 @@ export async function matrix(client: PubSub, config: Config, run: (r: CaseResult
       );
     }
   }
-  // Lease-window ablation at P=100, L=20ms: what the window buys.
-  for (const window of [100, 400]) {
-    const r = await drain(client, config, "event-tool", {
-      pool: 100,
-      latencyMs: 20,
-      window,
-      events: eventsFor(5000, max),
-    }, ceiling);
-    run({ ...r, name: `${r.name} window=${window}`, variant: `window=${window}` });
-  }
-  const noop = { pool: 1000, latencyMs: 0, events: max };
-  run(await drain(client, config, "event-tool", noop, ceiling));
-  run(await drain(client, config, "plain-client", noop, ceiling));
-  run(await backlogProcess(client, config, 1000, 100_000, ceiling));
+  // The wait for a permit at P=10, L=100 ms: the adaptive window against the old fixed rule.
+  const old = await drain(client, config, "event-tool", {
+    pool: 10,
+    latencyMs: 100,
+    window: 210,
+    events: 500,
+  }, ceiling);
+  run({ ...old, name: `${old.name} window=210 (the old fixed rule)`, variant: "window=210" });
+
+  run(
+    await toolProcess(client, config, {
+      pool: 1000,
+      latencyMs: 0,
+      events: BACKLOG_EVENTS,
+      variant: "backlog",
+      bound: ceiling,
+    }),
+  );
+  run(await scaleOut(client, config, 10, 100, 1500, "scale-out"));
+  run(await scaleOut(client, config, 10, 100, 300, "scale-out small"));
   const steadySpec = { pool: 100, latencyMs: 0, events: 0 };
   run(await steady(client, config, "event-tool", steadySpec, 1000, config.duration));
   run(await steady(client, config, "plain-client", steadySpec, 1000, config.duration));
-  run(await publishOnly(client, config, 100_000));
-  return ceiling;
+  run(await publishOnly(client, config, BACKLOG_EVENTS, "event-tool"));
+  run(await publishOnly(client, config, BACKLOG_EVENTS, "plain-client"));
+  const profile = await profileWorker(client, config, NOOP_EVENTS);
+  return { ceiling, goMissing, profile };
 }

@@ -2,7 +2,7 @@
 import { percentile, type Usage } from "./measure.ts";
 
 /** Who consumes in a case. */
-export type Consumer = "event-tool" | "plain-client";
+export type Consumer = "event-tool" | "plain-client" | "go-peer";
 
 /** One measured case. */
 export interface CaseResult {
@@ -35,14 +35,28 @@ export interface CaseResult {
   /** RSS at the start and end of the case, MB (memory growth shows as a difference). */
   rssStartMb: number;
   rssEndMb: number;
+  /** Receipt → handler start, p50 (event-tool in process: the wait for a permit). */
+  waitP50Ms?: number;
+  /** Streaming pulls the consumer opened. */
+  streams?: number;
+  /** Measured as its own process (its own CPU and RSS), not inside the bench process. */
+  process?: boolean;
+  /** What else the case found, in words, for the report. */
+  note?: string;
+  /** Scale-out: each replica's fraction of the events. */
+  shares?: number[];
+  /** Scale-out: samples where a replica idled while another held more than twice its pool. */
+  idleWhileHeld?: number;
 }
 
 /** Settings of one drain or steady case. */
 export interface CaseSpec {
   pool: number;
   latencyMs: number;
-  /** Lease window for the tool's worker; default its own (see `leaseWindow`). */
+  /** Lease window for the tool's worker; default its own (see worker/lease.ts). */
   window?: number;
+  /** Streaming pulls; default the tool's own (--streams), or the client's 5 for the plain one. */
+  streams?: number;
   events: number;
 }
 

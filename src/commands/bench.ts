@@ -7,9 +7,11 @@
  */
 import { checks } from "../bench/checks.ts";
 import { drain } from "../bench/drain.ts";
-import { matrix } from "../bench/matrix.ts";
+import { renderChart } from "../bench/chart.ts";
+import { chartGroups, reportMarkdown } from "../bench/markdown.ts";
+import { matrix, type MatrixOutcome } from "../bench/matrix.ts";
 import { publishOnly } from "../bench/publish.ts";
-import { machine, reportMarkdown, textTable, withRatios } from "../bench/report.ts";
+import { machine, textTable, withRatios } from "../bench/report.ts";
 import type { CaseResult } from "../bench/result.ts";
 import { steady } from "../bench/steady.ts";
 import { UsageError } from "../base/errors.ts";
@@ -37,9 +39,9 @@ export async function run(config: Config): Promise<void> {
     results.push(r);
     log.info("{name}: {rate} events/s", { name: r.name, rate: Math.round(r.eventsPerSecond) });
   };
-  let ceiling: number | undefined;
+  let outcome: MatrixOutcome | undefined;
   try {
-    if (config.matrix) ceiling = await matrix(client, benchConfig, record);
+    if (config.matrix) outcome = await matrix(client, benchConfig, record);
     else if (config.mode === "publish") {
       record(await publishOnly(client, benchConfig, config.events));
     } else if (config.mode === "steady") {
@@ -67,10 +69,17 @@ export async function run(config: Config): Promise<void> {
   const rows = withRatios(results);
   console.log(config.json ? JSON.stringify(rows, null, 2) : textTable(rows));
   if (config.report) {
-    if (ceiling === undefined) throw new Error("the matrix did not measure a ceiling");
-    const markdown = reportMarkdown(rows, ceiling, await machine(), checks(rows, ceiling));
+    if (outcome === undefined) throw new Error("the matrix did not run");
+    const list = checks(rows, outcome.ceiling, outcome.goMissing);
     await Deno.mkdir("docs", { recursive: true });
-    await Deno.writeTextFile("docs/BENCHMARKS.md", markdown);
-    console.log("wrote docs/BENCHMARKS.md");
+    await Deno.writeTextFile(
+      "docs/benchmarks.svg",
+      renderChart(chartGroups(rows), outcome.ceiling, "events/s per case (higher is better)"),
+    );
+    await Deno.writeTextFile(
+      "docs/BENCHMARKS.md",
+      reportMarkdown(rows, outcome, await machine(), list),
+    );
+    console.log("wrote docs/BENCHMARKS.md and docs/benchmarks.svg");
   }
 }

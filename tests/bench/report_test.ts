@@ -21,6 +21,8 @@ const row = (consumer: CaseResult["consumer"], eventsPerSecond: number): CaseRes
   peakRssMb: 120,
   rssStartMb: 100,
   rssEndMb: 110,
+  streams: 10,
+  waitP50Ms: 0.5,
 });
 
 Deno.test("withRatios() divides each event-tool drain by the plain client of its cell", () => {
@@ -34,9 +36,9 @@ Deno.test("textTable() and markdownTable() show the figures of every row", () =>
   const text = textTable(rows);
   assert.match(
     text,
-    /event-tool drain P=100 L=20ms\s+1000\s+4000\s+80\s+20\.5\s+82\s+21\.0\s+25\.0\s+30\.0\s+100\s+120\s+5\.00/,
+    /event-tool drain P=100 L=20ms\s+10\s+1000\s+4000\s+80\s+20\.5\s+82\s+0\.5\s+21\.0\s+25\.0\s+30\.0\s+100\s+120\s+5\.00/,
   );
   const markdown = markdownTable(rows).split("\n");
   assert.equal(markdown.length, 4);
-  assert.match(markdown[2] ?? "", /^\| event-tool drain P=100 L=20ms \| 1000 \| 4000 \| 80 \|/);
+  assert.match(markdown[2] ?? "", /^\| event-tool drain P=100 L=20ms \| 10 \| 1000 \| 4000 \| 80 \|/);
 });

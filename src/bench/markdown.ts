@@ -1,0 +1,122 @@
+/** docs/BENCHMARKS.md and the chart it opens with, from one run's rows. */
+import type { ChartGroup } from "./chart.ts";
+import type { Check } from "./checks.ts";
+import type { MatrixOutcome } from "./matrix.ts";
+import { CEILING_POOL, CEILING_STREAMS, NOOP_EVENTS } from "./matrix.ts";
+import { markdownTable, type Row } from "./report.ts";
+
+/** The chart's groups: the cases where event-tool, the plain client and the Go peer all ran. */
+export function chartGroups(rows: readonly Row[]): ChartGroup[] {
+  const find = (consumer: string, pool: number, latencyMs: number, process?: boolean) =>
+    rows.find((r) =>
+      r.consumer === consumer && r.pool === pool && r.latencyMs === latencyMs &&
+      r.mode === "drain" && r.variant === undefined &&
+      (process === undefined || Boolean(r.process) === process)
+    )?.eventsPerSecond;
+  const groups: ChartGroup[] = [
+    {
+      label: "no-op, P=1000",
+      values: {
+        "event-tool": find("event-tool", 1000, 0, true),
+        "plain client": rows.find((r) => r.variant === "ceiling" && r.streams === 10)
+          ?.eventsPerSecond,
+        "Go peer": find("go-peer", 1000, 0),
+      },
+    },
+    {
+      label: "P=100, L=20ms",
+      values: {
+        "event-tool": find("event-tool", 100, 20, true),
+        "plain client": find("plain-client", 100, 20),
+        "Go peer": find("go-peer", 100, 20),
+      },
+    },
+  ];
+  for (const [pool, latencyMs] of [[1000, 20], [1000, 1], [100, 1], [10, 1]]) {
+    groups.push({
+      label: `P=${pool}, L=${latencyMs}ms`,
+      values: {
+        "event-tool": find("event-tool", pool!, latencyMs!, false),
+        "plain client": find("plain-client", pool!, latencyMs!),
+      },
+    });
+  }
+  return groups;
+}
+
+const f0 = (n: number) => n.toFixed(0);
+
+/** The whole report. */
+export function reportMarkdown(
+  rows: readonly Row[],
+  outcome: MatrixOutcome,
+  where: string,
+  list: Check[],
+): string {
+  const { ceiling, goMissing, profile } = outcome;
+  const unmet = list.filter((c) => !c.met);
+  return `# Benchmarks
+
+![events/s per case: event-tool, the plain client and the Go peer, with the ceiling](benchmarks.svg)
+
+Written by \`deno task bench --matrix --report\` on ${new Date().toISOString()}; every figure comes
+from that one run, nothing is typed by hand. The machines are shared and noisy: compare ratios
+within this run, not absolute numbers across runs.
+
+- Machine: ${where}
+- Ceiling: **${f0(ceiling)} events/s**, the best no-op drain of ${NOOP_EVENTS.toLocaleString("en")}
+  events by the plain client with ${CEILING_STREAMS.join(", ")} streaming pulls (pool
+  ${CEILING_POOL}) and by the Go peer${goMissing ? ` (not run: ${goMissing})` : ""}. It is what
+  the emulator delivers on this machine to a consumer that does nothing, not a limit of the tool.
+- Targets: ${list.length - unmet.length} of ${list.length} met in this run.
+
+## Method
+
+Each case gets a fresh topic and subscription on the emulator, deleted afterwards: every consumer
+drains its own backlog (the emulator never redelivers what was leased to a stopped client, which
+would poison a shared one). *Drain* pre-fills the backlog, then times from the first receipt to
+the last ack.
+
+- *event-tool worker process* rows run the real \`event-tool worker\` as its own process, as
+  shipped (heap setting, info logs on, one JSON line per event written to a discarded stderr),
+  and read its rate, CPU and RSS from its own /metrics. CPU includes start-up.
+- *Go peer* rows run bench/peers/go, the original design on the official Go client (default
+  receive settings, a fixed pool of goroutines fed by a buffered channel, JSON decode, one slog
+  line per event, ack), as its own process; it reports its own CPU and peak RSS (getrusage).
+- *event-tool drain* rows run the same \`Worker\` inside the bench process against *plain client*
+  rows: what a user writes without the tool (\`subscription.on("message")\`, \`flowControl.maxMessages
+  = P\`, sleep L, \`ack()\`). Their CPU and RSS are the bench process's.
+- The bound is min(P / L, ceiling). *handler ms* is the mean time in the handler: the simulated
+  latency as this machine delivered it (a 1 ms sleep takes longer on a busy event loop); *% of
+  P/handler* compares the rate with what that handler allows. *wait p50* is receipt → handler
+  start inside the worker (the wait for a permit), which the lease window bounds.
+- *Scale-out* runs three worker processes on one subscription; *steady* publishes at 1,000/s
+  while the worker runs (latency publish → ack); *publish* times the publisher alone.
+
+## Results
+
+${markdownTable(rows)}
+
+## Targets
+
+| Target | This run | Met |
+| --- | --- | --- |
+${list.map((c) => `| ${c.target} | ${c.figure} | ${c.met ? "yes" : "**no**"} |`).join("\n")}
+
+## Targets not met, and why
+
+${
+    unmet.map((c) => `- **${c.target}** (${c.figure}): ${c.why ?? "—"}.`).join("\n") ||
+    "All targets were met in this run."
+  }
+
+## Profile
+
+Where the worker process's time went on a no-op backlog of ${NOOP_EVENTS.toLocaleString("en")}
+events (\`deno run --cpu-prof\`, the same run as shipped, summed by part):
+
+| Part | Share of sampled time |
+| --- | --- |
+${profile.map(([part, share]) => `| ${part} | ${share.toFixed(1)}% |`).join("\n")}
+`;
+}

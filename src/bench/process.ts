@@ -1,0 +1,186 @@
+/**
+ * Cases that run a consumer as its own process on a fresh backlog, so its CPU and memory are its
+ * own: the real `event-tool worker` (as shipped: its heap setting, info logs on, written to a
+ * discarded stderr) read through its own /metrics, and the Go peer, which reports on exit.
+ */
+import type { PubSub } from "@google-cloud/pubsub";
+import { sleep } from "../base/async.ts";
+import { toEnv } from "../config/env.ts";
+import { PERMISSIONS, WORKER_V8_FLAGS } from "../config/permissions.ts";
+import { type Config, TARGET, TOPOLOGY } from "../config/settings.ts";
+import { randomPayloads } from "../event/payload.ts";
+import { freePort } from "../pubsub/emulator.ts";
+import { publishPayloads } from "../pubsub/publisher.ts";
+import { withTopology } from "./fresh_topology.ts";
+import { runGoPeer } from "./go_peer.ts";
+import { sample } from "./measure.ts";
+import { type CaseResult, result } from "./result.ts";
+
+/** What a process case runs. */
+export interface ProcessSpec {
+  pool: number;
+  latencyMs: number;
+  events: number;
+  /** Marks rows that are not the standard comparison (e.g. "backlog"). */
+  variant?: string;
+  /** The bound the rate is compared with, events/s. */
+  bound?: number;
+  /** More `deno run` flags (the profile case adds --cpu-prof). */
+  denoFlags?: string[];
+}
+
+/** The command line that runs this same tool: the executable itself, or deno with main.ts. */
+export function selfCommand(args: string[], denoFlags: string[] = []): [string, string[]] {
+  const exec = Deno.execPath();
+  if (!/^deno(\.exe)?$/.test(exec.split(/[\\/]/).at(-1) ?? "")) return [exec, args];
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  return [exec, ["run", ...PERMISSIONS, WORKER_V8_FLAGS, ...denoFlags, main, ...args]];
+}
+
+/** Starts `event-tool worker` on `config` with `pool`, `latencyMs` and its metrics on `port`. */
+export function spawnWorker(
+  config: Config,
+  spec: { pool: number; latencyMs: number; port: number; denoFlags?: string[] },
+): Deno.ChildProcess {
+  const [command, args] = selfCommand(["worker"], spec.denoFlags);
+  const settings = {
+    ...config,
+    poolSize: spec.pool,
+    simulateLatency: spec.latencyMs,
+    summaryInterval: 0,
+    metricsPort: spec.port,
+    logLevel: "info" as const,
+    logFormat: "json" as const,
+  };
+  return new Deno.Command(command, {
+    args,
+    env: toEnv(settings, [
+      ...TARGET,
+      ...TOPOLOGY,
+      "streams",
+      "poolSize",
+      "simulateLatency",
+      "summaryInterval",
+      "metricsPort",
+      "logLevel",
+      "logFormat",
+    ]),
+    stdout: "null",
+    stderr: "null", // one JSON line per event is written, as shipped, then dropped
+  }).spawn();
+}
+
+/** The worker process's figures, read from its /metrics. */
+export interface Scrape {
+  acked: number;
+  received: number;
+  finished: number;
+  inFlight: number;
+  rssBytes: number;
+  cpuMs: number;
+  handlerSum: number;
+}
+
+/** Reads a worker's /metrics; undefined while it does not answer yet. */
+export async function scrape(port: number): Promise<Scrape | undefined> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => "");
+  if (text === "") return undefined;
+  const n = (series: string) => sample(text, series) ?? 0;
+  const total = (name: string) =>
+    text.split("\n").filter((l) => l.startsWith(name)).reduce(
+      (sum, l) => sum + Number(l.split(" ").at(-1)),
+      0,
+    );
+  const acked = n("event_tool_events_acked_total");
+  return {
+    acked,
+    received: n("event_tool_events_received_total"),
+    finished: acked + n("event_tool_events_duplicates_total") +
+      total("event_tool_events_nacked_total{") + total("event_tool_events_dead_lettered_total{"),
+    inFlight: n("event_tool_in_flight_events"),
+    rssBytes: n("event_tool_process_resident_memory_bytes"),
+    cpuMs: n("event_tool_process_cpu_seconds_total") * 1000,
+    handlerSum: n("event_tool_handler_duration_seconds_sum"),
+  };
+}
+
+/** `event-tool worker` as its own process on a fresh backlog of `spec.events`. */
+export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Promise<CaseResult> {
+  return withTopology(client, base, async (config) => {
+    await publishPayloads(client, config.topic, randomPayloads(spec.events));
+    const port = freePort();
+    const child = spawnWorker(config, {
+      pool: spec.pool,
+      latencyMs: spec.latencyMs,
+      port,
+      ...(spec.denoFlags ? { denoFlags: spec.denoFlags } : {}),
+    });
+    const rss: number[] = [];
+    let last: Scrape | undefined;
+    let first = 0;
+    let end = 0;
+    const deadline = Date.now() + 600_000;
+    while ((last?.acked ?? 0) < spec.events && Date.now() < deadline) {
+      await sleep(100);
+      const now = await scrape(port);
+      if (now === undefined) continue;
+      last = now;
+      rss.push(now.rssBytes);
+      if (now.acked > 0 && first === 0) first = performance.now();
+      end = performance.now();
+    }
+    child.kill("SIGTERM");
+    await child.status;
+    if (last === undefined || last.acked < spec.events) {
+      throw new Error(`worker process: only ${last?.acked ?? 0} of ${spec.events} acked in time`);
+    }
+    return result(
+      {
+        name: `event-tool worker process P=${spec.pool} L=${spec.latencyMs}ms, ${spec.events}`,
+        consumer: "event-tool",
+        mode: "drain",
+        pool: spec.pool,
+        latencyMs: spec.latencyMs,
+        events: spec.events,
+        seconds: (end - first) / 1000,
+        streams: config.streams,
+        process: true,
+        ...(spec.variant === undefined ? {} : { variant: spec.variant }),
+        ...(spec.bound === undefined ? {} : { bound: spec.bound }),
+      },
+      [],
+      { cpuMs: last.cpuMs, peakRssBytes: Math.max(...rss), rssSamples: rss },
+      [(last.handlerSum * 1000) / Math.max(last.acked, 1)],
+    );
+  });
+}
+
+/** The Go peer as its own process on a fresh backlog of `spec.events`. */
+export function goProcess(client: PubSub, base: Config, spec: ProcessSpec): Promise<CaseResult> {
+  return withTopology(client, base, async (config) => {
+    await publishPayloads(client, config.topic, randomPayloads(spec.events));
+    const report = await runGoPeer(config, {
+      workers: spec.pool,
+      sleepMs: spec.latencyMs,
+      events: spec.events,
+    });
+    return result(
+      {
+        name: `Go peer process WORKERS=${spec.pool} SLEEP=${spec.latencyMs}ms, ${spec.events}`,
+        consumer: "go-peer",
+        mode: "drain",
+        pool: spec.pool,
+        latencyMs: spec.latencyMs,
+        events: spec.events,
+        seconds: report.seconds,
+        streams: 10,
+        process: true,
+        ...(spec.variant === undefined ? {} : { variant: spec.variant }),
+        ...(spec.bound === undefined ? {} : { bound: spec.bound }),
+      },
+      [],
+      { cpuMs: report.cpuMs, peakRssBytes: report.peakRssBytes, rssSamples: [0, 0] },
+      [spec.latencyMs],
+    );
+  });
+}
