@@ -76,6 +76,7 @@ export interface Scrape {
   received: number;
   finished: number;
   inFlight: number;
+  leased: number;
   rssBytes: number;
   cpuMs: number;
   handlerSum: number;
@@ -98,6 +99,7 @@ export async function scrape(port: number): Promise<Scrape | undefined> {
     finished: acked + n("event_tool_events_duplicates_total") +
       total("event_tool_events_nacked_total{") + total("event_tool_events_dead_lettered_total{"),
     inFlight: n("event_tool_in_flight_events"),
+    leased: n("event_tool_leased_messages"),
     rssBytes: n("event_tool_process_resident_memory_bytes"),
     cpuMs: n("event_tool_process_cpu_seconds_total") * 1000,
     handlerSum: n("event_tool_handler_duration_seconds_sum"),

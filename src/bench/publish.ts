@@ -1,6 +1,7 @@
 /** The publish case: the publisher alone, as `event-tool publish` runs it. */
 import type { PubSub } from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
+import { EVENT_TYPE_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE } from "../event/event.ts";
 import { Buffer } from "node:buffer";
 import { type Payload, randomPayloads } from "../event/payload.ts";
 import { publishPayloads } from "../pubsub/publisher.ts";
@@ -9,13 +10,21 @@ import { startUsage } from "./measure.ts";
 import { type CaseResult, result } from "./result.ts";
 
 /**
- * What a user writes without the tool: `publishMessage` for each event with the client's default
- * batching, then wait for all of them.
+ * What a user writes without the tool: `publishMessage` for each event (with the same two
+ * attributes) and the client's default batching, then wait for all of them.
  */
 async function publishPlain(client: PubSub, topicName: string, payloads: Payload[]) {
   const topic = client.topic(topicName);
   const results = await Promise.allSettled(
-    payloads.map((p) => topic.publishMessage({ data: Buffer.from(p.data) })),
+    payloads.map((p) =>
+      topic.publishMessage({
+        data: Buffer.from(p.data),
+        attributes: {
+          [EVENT_TYPE_ATTRIBUTE]: "PaymentMethodCreated",
+          [PUBLISHED_AT_ATTRIBUTE]: String(Date.now()),
+        },
+      })
+    ),
   );
   return { failed: results.filter((r) => r.status === "rejected").length };
 }

@@ -52,7 +52,7 @@ async function run(
     const now = await Promise.all(ports.map(scrape));
     now.forEach((s, i) => latest[i] = s ?? latest[i]);
     if (latest.some((s) => s === undefined)) continue;
-    const held = latest.map((s) => (s?.received ?? 0) - (s?.finished ?? 0));
+    const held = latest.map((s) => s?.leased ?? 0);
     mostHeld = Math.max(mostHeld, ...held);
     if (acked() > 0 && first === 0) first = performance.now();
     end = performance.now();

@@ -89,6 +89,11 @@ export function workerMetrics(worker: Worker): client.Registry {
     `events the client may hold (${SETTINGS.maxOutstanding.flag})`,
     () => worker.stats.leaseWindow,
   );
+  gauge(
+    "leased_messages",
+    "messages the client holds now: running, waiting for a permit or queued by flow control",
+    () => worker.stats.leased,
+  );
   gauge("ready", "1 while the worker is ready (as /readyz), else 0", () => worker.ready ? 1 : 0);
 
   // Every reason starts at 0, so a rate() over a label exists before its first event.

@@ -55,6 +55,23 @@ export async function publishPayloads(
   const below = async (limit: number) => {
     while (inFlight >= limit) await new Promise<void>((resolve) => wake = resolve);
   };
+  // One pair of callbacks for every publish (no closures or extra promises per event).
+  const settled = () => {
+    inFlight--;
+    options.onProgress?.(report.published + report.failed);
+    const resume = wake;
+    wake = undefined;
+    resume?.();
+  };
+  const published = () => {
+    report.published++;
+    settled();
+  };
+  const failed = (error: Error) => {
+    report.failed++;
+    report.firstError ??= error;
+    settled();
+  };
   let index = -1;
   for (const payload of payloads) {
     index++;
@@ -63,7 +80,7 @@ export async function publishPayloads(
       const ahead = due - performance.now();
       if (ahead > 2) await sleep(ahead);
     }
-    await below(MAX_PENDING);
+    if (inFlight >= MAX_PENDING) await below(MAX_PENDING);
     inFlight++;
     topic.publishMessage({
       data: asBuffer(payload.data),
@@ -71,19 +88,7 @@ export async function publishPayloads(
         [EVENT_TYPE_ATTRIBUTE]: "PaymentMethodCreated",
         [PUBLISHED_AT_ATTRIBUTE]: String(Date.now()),
       },
-    }).then(
-      () => void report.published++,
-      (error: Error) => {
-        report.failed++;
-        report.firstError ??= error;
-      },
-    ).finally(() => {
-      inFlight--;
-      options.onProgress?.(report.published + report.failed);
-      const resume = wake;
-      wake = undefined;
-      resume?.();
-    });
+    }).then(published, failed);
   }
   await below(1); // each publish settles once its batch was sent (or failed)
   report.seconds = (performance.now() - started) / 1000;

@@ -31,6 +31,8 @@ export interface WorkerStats extends OutcomeCounts {
   leaseWindow: number;
   /** The subscription is open and its gRPC channel connected. */
   connected: boolean;
+  /** Messages the client holds now (at most the lease window, plus what its streams queued). */
+  leased: number;
 }
 
 /** Options for {@linkcode Worker}. */
@@ -101,6 +103,7 @@ export class Worker {
       poolSize: pool.size,
       leaseWindow: this.#window.current,
       connected: this.#session.connected,
+      leased: this.#session.leased,
     };
   }
 

@@ -40,5 +40,8 @@ Deno.test("textTable() and markdownTable() show the figures of every row", () =>
   );
   const markdown = markdownTable(rows).split("\n");
   assert.equal(markdown.length, 4);
-  assert.match(markdown[2] ?? "", /^\| event-tool drain P=100 L=20ms \| 10 \| 1000 \| 4000 \| 80 \|/);
+  assert.match(
+    markdown[2] ?? "",
+    /^\| event-tool drain P=100 L=20ms \| 10 \| 1000 \| 4000 \| 80 \|/,
+  );
 });

@@ -1,6 +1,12 @@
-/** Load testing: `--simulate-latency` and `--simulate-failure-rate` as a middleware. */
-import { sleep } from "../../base/async.ts";
+/**
+ * Load testing: `--simulate-latency` and `--simulate-failure-rate` as a middleware. Every call
+ * sleeps the same time, so the sleeps share one timer through a FIFO queue (as the handler
+ * deadlines do): no timer, closure or AbortController per event, and timers that fire on time
+ * under load instead of late. A sleep is not interrupted by the handler's signal: the timeout
+ * middleware fails a call whose time is up (or whose worker is stopping) on its own.
+ */
 import { SETTINGS } from "../../config/settings.ts";
+import { DeadlineQueue } from "../deadlines.ts";
 import type { Middleware } from "../handler.ts";
 
 /** A failure injected by `--simulate-failure-rate`. */
@@ -14,8 +20,13 @@ export class SimulatedFailureError extends Error {
 /** Sleeps `latencyMs`, then fails a `failureRate` fraction of calls. */
 export function withSimulation(latencyMs: number, failureRate: number): Middleware {
   if (latencyMs <= 0 && failureRate <= 0) return (next) => next;
+  const sleeps = new DeadlineQueue();
   return (next) => async (event, context) => {
-    if (latencyMs > 0) await sleep(latencyMs, context.signal);
+    if (latencyMs > 0) {
+      await new Promise<void>((resolve) =>
+        sleeps.add(performance.now() + latencyMs, () => resolve())
+      );
+    }
     if (failureRate > 0 && Math.random() < failureRate) throw new SimulatedFailureError();
     await next(event, context);
   };
