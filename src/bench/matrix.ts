@@ -6,7 +6,9 @@
  * scale-out; steady publishing; the publisher.
  */
 import type { PubSub } from "@google-cloud/pubsub";
+import { sleep } from "../base/async.ts";
 import type { Config } from "../config/settings.ts";
+import { freePort } from "../pubsub/emulator.ts";
 import { logger } from "../telemetry/log.ts";
 import { drain } from "./drain.ts";
 import { buildGoPeer } from "./go_peer.ts";
@@ -38,6 +40,32 @@ function eventsFor(expectedRate: number, max: number, seconds = 5): number {
 /** The plain client holds each lease slot for the handler plus ~100 ms of ack batching. */
 function plainRate(pool: number, latencyMs: number): number {
   return pool / ((latencyMs + 100) / 1000);
+}
+
+/**
+ * The HTTP handler: the worker process delivers to a receiver in this process that answers 204
+ * after 20 ms, at P=100 (bound 5,000/s).
+ */
+async function httpCase(client: PubSub, config: Config, max: number): Promise<CaseResult> {
+  const port = freePort();
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (r) => {
+    await r.body?.cancel();
+    await sleep(20);
+    return new Response(null, { status: 204 });
+  });
+  try {
+    const r = await toolProcess(client, config, {
+      pool: 100,
+      latencyMs: 20,
+      events: eventsFor(5000, max),
+      bound: 5000,
+      variant: "http",
+      handlerUrl: new URL(`http://127.0.0.1:${port}/events`),
+    });
+    return r;
+  } finally {
+    await server.shutdown();
+  }
 }
 
 /** What the matrix measured besides the rows: the ceiling and whether the Go peer ran. */
@@ -122,6 +150,7 @@ export async function matrix(
       bound: ceiling,
     }),
   );
+  run(await httpCase(client, config, max));
   run(await scaleOut(client, config, 10, 100, 1500, "scale-out"));
   run(await scaleOut(client, config, 10, 100, 300, "scale-out small"));
   const steadySpec = { pool: 100, latencyMs: 0, events: 0 };

@@ -27,6 +27,8 @@ export interface ProcessSpec {
   bound?: number;
   /** More `deno run` flags (the profile case adds --cpu-prof). */
   denoFlags?: string[];
+  /** Deliver to this HTTP service (`--handler-url`) instead of the simulated handler. */
+  handlerUrl?: URL;
 }
 
 /** The command line that runs this same tool: the executable itself, or deno with main.ts. */
@@ -40,7 +42,13 @@ export function selfCommand(args: string[], denoFlags: string[] = []): [string, 
 /** Starts `event-tool worker` on `config` with `pool`, `latencyMs` and its metrics on `port`. */
 export function spawnWorker(
   config: Config,
-  spec: { pool: number; latencyMs: number; port: number; denoFlags?: string[] },
+  spec: {
+    pool: number;
+    latencyMs: number;
+    port: number;
+    denoFlags?: string[] | undefined;
+    handlerUrl?: URL | undefined;
+  },
 ): Deno.ChildProcess {
   const [command, args] = selfCommand(["worker"], spec.denoFlags);
   const settings = {
@@ -51,6 +59,7 @@ export function spawnWorker(
     metricsPort: spec.port,
     logLevel: "info" as const,
     logFormat: "json" as const,
+    handlerUrl: spec.handlerUrl,
   };
   return new Deno.Command(command, {
     args,
@@ -64,6 +73,7 @@ export function spawnWorker(
       "metricsPort",
       "logLevel",
       "logFormat",
+      "handlerUrl",
     ]),
     stdout: "null",
     stderr: "null", // one JSON line per event is written, as shipped, then dropped
@@ -113,9 +123,10 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
     const port = freePort();
     const child = spawnWorker(config, {
       pool: spec.pool,
-      latencyMs: spec.latencyMs,
+      latencyMs: spec.handlerUrl ? 0 : spec.latencyMs,
       port,
-      ...(spec.denoFlags ? { denoFlags: spec.denoFlags } : {}),
+      denoFlags: spec.denoFlags,
+      handlerUrl: spec.handlerUrl,
     });
     const rss: number[] = [];
     let last: Scrape | undefined;
@@ -138,7 +149,8 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
     }
     return result(
       {
-        name: `event-tool worker process P=${spec.pool} L=${spec.latencyMs}ms, ${spec.events}`,
+        name: `event-tool worker process P=${spec.pool} L=${spec.latencyMs}ms` +
+          `${spec.handlerUrl ? " via --handler-url" : ""}, ${spec.events}`,
         consumer: "event-tool",
         mode: "drain",
         pool: spec.pool,

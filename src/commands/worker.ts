@@ -6,10 +6,11 @@
 import { InterruptedError } from "../base/errors.ts";
 import type { Config } from "../config/settings.ts";
 import { logger } from "../telemetry/log.ts";
-import { workerMetrics } from "../ops/metrics.ts";
+import { handlerRequestMetrics, workerMetrics } from "../ops/metrics.ts";
 import { type OpsServer, serveOps } from "../ops/server.ts";
 import { startSummary } from "../ops/summary.ts";
 import { connect } from "../pubsub/connect.ts";
+import { resolveHandler } from "../worker/handlers.ts";
 import { Worker } from "../worker/worker.ts";
 
 export const summary = "consume the subscription with a bounded pool until SIGTERM/SIGINT";
@@ -23,11 +24,14 @@ const log = logger("worker");
 
 /** Runs `worker`: resolves after a signal-triggered drain; rejects if the subscription fails. */
 export async function run(config: Config): Promise<void> {
+  let observe: ((statusClass: string, ms: number) => void) | undefined;
+  const handler = await resolveHandler(config, (statusClass, ms) => observe?.(statusClass, ms));
   const client = await connect(config, { failFast: false });
-  const worker = new Worker(config, { client });
+  const worker = new Worker(config, { client, handler });
   let ops: OpsServer | undefined;
   if (config.metricsPort !== 0) {
     const registry = workerMetrics(worker);
+    observe = handlerRequestMetrics(registry);
     ops = serveOps(config.metricsPort, {
       registry,
       live: () => worker.live,

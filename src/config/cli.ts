@@ -6,6 +6,13 @@ import { type SettingKey, SETTINGS } from "./settings.ts";
 export function cliOption(key: SettingKey): Option {
   const s = SETTINGS[key];
   const fallback = s.default ?? s.defaultNote ?? "unset";
-  const flags = "switch" in s ? s.flag : `${s.flag} <value>`;
-  return new Option(flags, `${s.description} [env ${s.env}; default ${fallback}]`);
+  const placeholder = "placeholder" in s ? s.placeholder : "<value>";
+  const flags = "switch" in s ? s.flag : `${s.flag} ${placeholder}`;
+  const option = new Option(flags, `${s.description} [env ${s.env}; default ${fallback}]`);
+  if ("repeatable" in s) {
+    option.argParser((value: string, previous: string | undefined) =>
+      previous === undefined ? value : `${previous}\n${value}`
+    );
+  }
+  return option;
 }

@@ -136,3 +136,34 @@ export const timestamp: Parser<Date> = (raw) => {
   }
   return new Date(ms);
 };
+
+/** An http or https URL, such as `http://127.0.0.1:8080/events`. */
+export const url: Parser<URL> = (raw) => {
+  let value: URL;
+  try {
+    value = new URL(raw.trim());
+  } catch {
+    throw new ParseError("an http(s) URL, such as http://127.0.0.1:8080/events");
+  }
+  if (value.protocol !== "http:" && value.protocol !== "https:") {
+    throw new ParseError("an http(s) URL, such as http://127.0.0.1:8080/events");
+  }
+  return value;
+};
+
+/** HTTP headers, one `Name: value` per line, such as `Authorization: Bearer abc`. */
+export const headers: Parser<[string, string][]> = (raw) => {
+  const list: [string, string][] = [];
+  for (const line of raw.split("\n")) {
+    if (line.trim() === "") continue;
+    const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(line.trim());
+    if (!match) {
+      throw new ParseError(
+        `one "Name: value" header per line, such as "Authorization: Bearer abc" ` +
+          `(got a line of ${line.trim().length} characters without a valid name and colon)`,
+      );
+    }
+    list.push([match[1] ?? "", match[2] ?? ""]);
+  }
+  return list;
+};

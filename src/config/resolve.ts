@@ -16,7 +16,9 @@ import {
 
 /** Where raw values come from: parsed flags (camelCase keys) and the environment. */
 export interface ConfigSources {
+  /** Parsed flags by setting key (`true` for a switch given). */
   readonly flags: Readonly<Record<string, unknown>>;
+  /** Reads an environment variable. */
   readonly env: (name: string) => string | undefined;
 }
 
@@ -108,6 +110,11 @@ export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSource
     `at most ${quote("retryMaxBackoff")}`,
   );
   check(result.ackDeadline >= 10_000, "ackDeadline", "10s to 600s");
+  check(
+    result.handler === undefined || result.handlerUrl === undefined,
+    "handler",
+    `no ${SETTINGS.handlerUrl.flag} as well (one handler: a module or an HTTP service)`,
+  );
   check(
     result.replayWindow === 0 || result.replayWindow >= 600_000,
     "replayWindow",

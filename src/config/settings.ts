@@ -38,7 +38,14 @@ export interface Setting<T> {
   readonly defaultNote?: string;
   /** A switch: the flag takes no value (`--redact`); the variable takes true or false. */
   readonly switch?: true;
+  /** The flag may be given more than once; the values are joined by newlines (as in the
+   * variable, which takes one value per line). */
+  readonly repeatable?: true;
+  /** The placeholder in help, e.g. `<url>`. Default `<value>`. */
+  readonly placeholder?: string;
+  /** One line of help. */
   readonly description: string;
+  /** Turns the raw text into the value, or throws a ParseError saying the form expected. */
   readonly parse: Parser<T>;
   /** The value back as text `parse` accepts (for a child process's environment); default
    * `String(value)`. */
@@ -203,6 +210,37 @@ export const SETTINGS = {
     description: "on SIGTERM/SIGINT, how long in-flight events may take to finish",
     format: ms,
     parse: parse.duration(3_600_000),
+  }),
+  handlerUrl: setting<URL | undefined>({
+    flag: "--handler-url",
+    env: "WORKER_HANDLER_URL",
+    default: undefined,
+    defaultNote: "unset: the built-in logging handler",
+    placeholder: "<url>",
+    description: "POST each event to this HTTP service as a CloudEvent (docs/handlers.md)",
+    format: (value) => value.href,
+    parse: parse.url,
+  }),
+  handlerHeader: setting<[string, string][]>({
+    flag: "--handler-header",
+    env: "WORKER_HANDLER_HEADERS",
+    default: "",
+    repeatable: true,
+    placeholder: "<'Name: value'>",
+    description: "with --handler-url: a request header such as 'Authorization: Bearer …' " +
+      "(repeatable; the variable takes one per line; values are never logged)",
+    format: (value) => value.map(([name, v]) => `${name}: ${v}`).join("\n"),
+    parse: parse.headers,
+  }),
+  handler: setting<string | undefined>({
+    flag: "--handler",
+    env: "WORKER_HANDLER",
+    default: undefined,
+    defaultNote: "unset: the built-in logging handler",
+    placeholder: "<path>",
+    description: "a module whose default export handles each event (deno task worker; " +
+      "docs/handlers.md)",
+    parse: parse.path,
   }),
   simulateLatency: setting({
     flag: "--simulate-latency",
@@ -372,6 +410,7 @@ export const SETTINGS = {
   }),
 } as const;
 
+/** The name of a setting: the camelCase form of its flag. */
 export type SettingKey = keyof typeof SETTINGS;
 /** The typed configuration: every setting, parsed. */
 export type Config = {
@@ -404,6 +443,9 @@ const WORKER = [
   "maxPayload",
   "dedupeWindow",
   "handlerTimeout",
+  "handlerUrl",
+  "handlerHeader",
+  "handler",
   "shutdownTimeout",
   "simulateLatency",
   "simulateFailureRate",

@@ -10,13 +10,18 @@ export const PUBLISHED_AT_ATTRIBUTE = "publishedAt";
 
 /** Payment method types an event may carry. */
 export const PAYMENT_METHOD_TYPES = ["card", "bank_account"] as const;
+/** A payment method type. */
 export type PaymentMethodType = typeof PAYMENT_METHOD_TYPES[number];
 
 /** A `PaymentMethodCreated` event as it travels on the topic. */
 export interface PaymentMethodCreated {
+  /** The event's own ID (a UUID): the key for idempotent handling. */
   eventID: string;
+  /** The user who created the payment method (a UUID). */
   userID: string;
+  /** The payment method (a UUID). */
   paymentMethodID: string;
+  /** `card` or `bank_account`. */
   paymentMethodType: PaymentMethodType;
   /** ISO-8601 date-time with offset, e.g. `2026-11-26T16:46:18.000Z`. */
   createdAt: string;
@@ -24,6 +29,7 @@ export interface PaymentMethodCreated {
 
 /** Why a payload is not a valid event; also the dead-letter `reason` attribute. */
 export const INVALID_REASONS = ["invalid-encoding", "invalid-json", "invalid-event"] as const;
+/** One of {@linkcode INVALID_REASONS}. */
 export type InvalidReason = typeof INVALID_REASONS[number];
 
 /** The outcome of {@linkcode decodeEvent}. */

@@ -7,7 +7,9 @@ import { type PaymentMethodCreated, validateEvent } from "./event.ts";
 
 /** An event ready to publish: its ID and its exact bytes. */
 export interface Payload {
+  /** The event's ID. */
   eventID: string;
+  /** The exact bytes published. */
   data: Uint8Array;
 }
 

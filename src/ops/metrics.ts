@@ -125,3 +125,33 @@ export function workerMetrics(worker: Worker): client.Registry {
   });
   return registry;
 }
+
+/** Status classes of the HTTP handler's answers (`error`: no answer). */
+export const STATUS_CLASSES = ["2xx", "3xx", "4xx", "5xx", "error"] as const;
+
+/**
+ * Metrics of the HTTP handler (`--handler-url`) in `registry`: requests by status class and
+ * their duration. Returns the function the handler reports each answer to.
+ */
+export function handlerRequestMetrics(
+  registry: client.Registry,
+): (statusClass: string, ms: number) => void {
+  const registers = [registry];
+  const requests = new client.Counter({
+    name: `${METRIC_PREFIX}handler_requests_total`,
+    help: "requests to the HTTP handler service, by status class (error: no answer)",
+    labelNames: ["class"],
+    registers,
+  });
+  const duration = new client.Histogram({
+    name: `${METRIC_PREFIX}handler_request_duration_seconds`,
+    help: "time the HTTP handler service took to answer",
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  for (const statusClass of STATUS_CLASSES) requests.inc({ class: statusClass }, 0);
+  return (statusClass, ms) => {
+    requests.inc({ class: statusClass });
+    duration.observe(ms / 1000);
+  };
+}

@@ -7,11 +7,16 @@ import { Buffer } from "node:buffer";
 import { sleep } from "../base/async.ts";
 import { EVENT_TYPE_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE } from "../event/event.ts";
 import type { Payload } from "../event/payload.ts";
+import type { Config } from "../config/settings.ts";
+import { createClient } from "./client.ts";
 
 /** What a publish run did. */
 export interface PublishReport {
+  /** Events Pub/Sub accepted. */
   published: number;
+  /** Events that could not be published. */
   failed: number;
+  /** How long publishing took. */
   seconds: number;
   /** The first failure, if any. */
   firstError?: Error;
@@ -37,7 +42,27 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Publishes `payloads` to `topicName` with batching, keeping at most 10,000 in flight. */
+/**
+ * Publishes `payloads` to the topic `config` names, on the emulator or Google Cloud as `config`
+ * says, with a client of its own: the library form of `event-tool publish`.
+ */
+export async function publishEvents(
+  config: Config,
+  payloads: Iterable<Payload>,
+  options: PublishOptions = {},
+): Promise<PublishReport> {
+  const client = createClient(config);
+  try {
+    return await publishPayloads(client, config.topic, payloads, options);
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Publishes `payloads` to `topicName` with batching, keeping at most 10,000 in flight.
+ * @ignore
+ */
 export async function publishPayloads(
   client: PubSub,
   topicName: string,

@@ -10,10 +10,17 @@ import { logger, logParts } from "../telemetry/log.ts";
 
 /** How a delivery can end. */
 export const OUTCOMES = ["acked", "duplicate", "nacked", "dead-lettered"] as const;
+/** One of {@linkcode OUTCOMES}. */
 export type OutcomeKind = typeof OUTCOMES[number];
 
 /** Why an event went to the dead-letter topic (its `reason` attribute and metric label). */
-export const DEAD_LETTER_REASONS = ["too-large", ...INVALID_REASONS, "max-attempts"] as const;
+export const DEAD_LETTER_REASONS = [
+  "too-large",
+  ...INVALID_REASONS,
+  "max-attempts",
+  "rejected",
+] as const;
+/** One of {@linkcode DEAD_LETTER_REASONS}. */
 export type DeadLetterReason = typeof DEAD_LETTER_REASONS[number];
 
 /** Why an event was nacked (its metric label). */
@@ -25,19 +32,24 @@ export const NACK_REASONS = [
   "dead-letter-rejected",
   "internal-error",
 ] as const;
+/** One of {@linkcode NACK_REASONS}. */
 export type NackReason = typeof NACK_REASONS[number];
 
 /** Why a delivery was acked without running the handler. */
 export const DUPLICATE_REASONS = ["already-handled"] as const;
 
+/** Any reason an outcome carries. */
 export type Reason = DeadLetterReason | NackReason | typeof DUPLICATE_REASONS[number];
 
 /** How one delivery ended, as logged and counted. */
 export interface OutcomeRecord {
+  /** How it ended. */
   outcome: OutcomeKind;
   /** The event's ID; `null` when the payload has none (or was not read). */
   eventID: string | null;
+  /** The Pub/Sub message ID. */
   messageId: string;
+  /** 1 on the first delivery. */
   deliveryAttempt: number;
   /** From receipt to the outcome, including the wait for a permit. */
   durationMs: number;
@@ -47,6 +59,7 @@ export interface OutcomeRecord {
   latencyMs: number;
   /** Dead-letter reason, or why the event was nacked or taken as a duplicate. */
   reason?: Reason;
+  /** What went wrong, in words. */
   detail?: string;
 }
 

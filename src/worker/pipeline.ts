@@ -6,7 +6,7 @@
 import { SETTINGS } from "../config/settings.ts";
 import { decodeEvent, type PaymentMethodCreated } from "../event/event.ts";
 import type { Dedupe } from "./dedupe.ts";
-import type { Handler } from "./handler.ts";
+import { type Handler, RejectedError, RetryableError } from "./handler.ts";
 import type { DeadLetterReason } from "./outcome.ts";
 
 /** One delivery of a message, as the pipeline sees it. */
@@ -15,6 +15,7 @@ export interface Delivery {
   readonly data: Uint8Array;
   /** 1 on the first delivery; 0 when the subscription has no dead-letter policy. */
   readonly deliveryAttempt: number;
+  readonly attributes: Readonly<Record<string, string>>;
 }
 
 /** What to do with a delivery. */
@@ -27,6 +28,8 @@ export type Outcome =
     reason: "handler-failed" | "in-progress" | "shutting-down";
     error: Error;
     handlerMs: number;
+    /** Hold the message this long before the nack (the handler asked to retry later). */
+    delayMs?: number;
   }
   | {
     action: "dead-letter";
@@ -101,6 +104,7 @@ export async function processDelivery(
       signal: options.signal,
       messageId: delivery.messageId,
       deliveryAttempt: delivery.deliveryAttempt,
+      attributes: delivery.attributes,
     });
     options.dedupe?.release(event.eventID, true);
     return { action: "ack", event, handlerMs: performance.now() - started };
@@ -111,6 +115,17 @@ export async function processDelivery(
     // The worker gave up on it (shutdown): back to Pub/Sub, never dead-lettered.
     if (options.signal.aborted) {
       return { action: "nack", event, reason: "shutting-down", error, handlerMs };
+    }
+    // The handler says it can never succeed (an HTTP 4xx, say): dead-letter it now.
+    if (error instanceof RejectedError) {
+      return {
+        action: "dead-letter",
+        event,
+        eventID: event.eventID,
+        reason: "rejected",
+        detail: error.message,
+        handlerMs,
+      };
     }
     if (delivery.deliveryAttempt >= options.maxDeliveryAttempts) {
       return {
@@ -124,6 +139,14 @@ export async function processDelivery(
         handlerMs,
       };
     }
-    return { action: "nack", event, reason: "handler-failed", error, handlerMs };
+    const delayMs = error instanceof RetryableError ? error.retryAfterMs : undefined;
+    return {
+      action: "nack",
+      event,
+      reason: "handler-failed",
+      error,
+      handlerMs,
+      ...(delayMs === undefined ? {} : { delayMs }),
+    };
   }
 }

@@ -19,6 +19,7 @@ export class Settler {
   readonly #deadLetterTopic: Topic;
   readonly #subscription: string;
   readonly #tally: Tally;
+  readonly #delayed = new Map<ReturnType<typeof setTimeout>, Message>();
 
   constructor(
     client: PubSub,
@@ -51,17 +52,41 @@ export class Settler {
           handlerMs: outcome.handlerMs,
         });
       case "nack":
-        message.nack();
+        if (outcome.delayMs !== undefined && outcome.delayMs > 0) {
+          this.#nackLater(message, outcome.delayMs);
+        } else message.nack();
         return this.#end(message, receivedAt, {
           outcome: "nacked",
           eventID,
           reason: outcome.reason,
-          detail: outcome.error.message,
+          detail: outcome.delayMs
+            ? `${outcome.error.message} (nacked after ${outcome.delayMs} ms, as Retry-After asked)`
+            : outcome.error.message,
           handlerMs: outcome.handlerMs,
         });
       case "dead-letter":
         return await this.#deadLetter(message, receivedAt, outcome);
     }
+  }
+
+  /** Holds `message` (its lease is kept) and nacks it after `delayMs`. */
+  #nackLater(message: Message, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.#delayed.delete(timer);
+      message.nack();
+    }, delayMs);
+    this.#delayed.set(timer, message);
+  }
+
+  /** Nacks now every message held for a later nack (the worker is stopping). */
+  releaseDelayed(): number {
+    for (const [timer, message] of this.#delayed) {
+      clearTimeout(timer);
+      message.nack();
+    }
+    const count = this.#delayed.size;
+    this.#delayed.clear();
+    return count;
   }
 
   /** Nacks a delivery the pipeline never decided on (the pool closed, or a bug). */

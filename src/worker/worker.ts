@@ -22,12 +22,17 @@ import { Settler } from "./settle.ts";
 
 /** Counters since the worker started, and the pool now. */
 export interface WorkerStats extends OutcomeCounts {
+  /** Deliveries received (redeliveries included). */
   received: number;
+  /** Events holding a pool permit now. */
   inFlight: number;
+  /** Most events that held a permit at once. */
   peakInFlight: number;
   /** Permits free in the pool. */
   freePermits: number;
+  /** Pool permits (`--pool-size`). */
   poolSize: number;
+  /** Messages the client may hold now. */
   leaseWindow: number;
   /** The subscription is open and its gRPC channel connected. */
   connected: boolean;
@@ -38,14 +43,18 @@ export interface WorkerStats extends OutcomeCounts {
 /** Options for {@linkcode Worker}. */
 export interface WorkerOptions {
   /** The event handler, without timeout (the worker adds it). Default: the logging handler
-   * with the `--simulate-*` settings applied. */
+   * with the `--simulate-*` settings applied (see `resolveHandler` for the CLI's choice). */
   handler?: Handler;
-  /** Use this client instead of creating one; the worker then does not close it. */
+  /**
+   * Use this client instead of creating one; the worker then does not close it.
+   * @ignore
+   */
   client?: PubSub;
 }
 
 const log = logger("worker");
 
+/** The event worker: see the module comment for how it composes the pipeline. */
 export class Worker {
   readonly #config: Config;
   readonly #client: PubSub;
@@ -62,6 +71,7 @@ export class Worker {
   #started = false;
   #stopping: Promise<void> | undefined;
 
+  /** A worker for `config` (not started: call {@linkcode Worker.start}). */
   constructor(config: Config, options: WorkerOptions = {}) {
     this.#config = config;
     this.#client = options.client ?? createClient(config);
@@ -92,6 +102,7 @@ export class Worker {
     return this.#done.promise;
   }
 
+  /** Counters since start, and the pool now. */
   get stats(): WorkerStats {
     const pool = this.#pool.stats;
     return {
@@ -183,6 +194,7 @@ export class Worker {
       this.#abort.abort(new Error("the worker is shutting down"));
       await this.#pool.drain(AbortSignal.timeout(1000)); // handlers that ignore the abort: the client nacks them
     }
+    this.#settler.releaseDelayed();
     const undelivered = this.#session.finish();
     if (undelivered > 0) log.info("{undelivered} leased, never started: nacked", { undelivered });
     await closing;
@@ -220,7 +232,12 @@ export class Worker {
     });
     return inSpan("event-tool process", attributes, async (span) => {
       const outcome = await processDelivery(
-        { messageId: message.id, data: message.data, deliveryAttempt: message.deliveryAttempt },
+        {
+          messageId: message.id,
+          data: message.data,
+          deliveryAttempt: message.deliveryAttempt,
+          attributes: message.attributes ?? {},
+        },
         this.#handler,
         {
           maxDeliveryAttempts: this.#config.maxDeliveryAttempts,

@@ -153,3 +153,10 @@ Deno.test("--dedupe-window cannot exceed what fits in a quarter of the worker's 
     ),
   );
 });
+
+Deno.test("every setting's key is the camelCase of its flag (commander's key for it)", () => {
+  for (const [key, s] of Object.entries(SETTINGS)) {
+    const camel = s.flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    assert.equal(key, camel, s.flag);
+  }
+});

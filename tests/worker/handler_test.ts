@@ -6,6 +6,7 @@ const context = () => ({
   signal: new AbortController().signal,
   messageId: "1",
   deliveryAttempt: 1,
+  attributes: {},
 });
 
 Deno.test("compose() applies the first middleware outermost", async () => {

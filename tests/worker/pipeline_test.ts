@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 import { Dedupe } from "../../src/worker/dedupe.ts";
-import type { Handler } from "../../src/worker/handler.ts";
+import { type Handler, RejectedError, RetryableError } from "../../src/worker/handler.ts";
 import { type Delivery, processDelivery } from "../../src/worker/pipeline.ts";
 import { fakeEvent } from "../../src/event/payload.ts";
 import { sleep } from "../../src/base/async.ts";
@@ -16,6 +16,7 @@ const delivery = (data: unknown, deliveryAttempt = 1): Delivery => ({
   messageId: "m-1",
   data: new TextEncoder().encode(typeof data === "string" ? data : JSON.stringify(data)),
   deliveryAttempt,
+  attributes: {},
 });
 const failing: Handler = () => Promise.reject(new Error("database down"));
 
@@ -118,4 +119,19 @@ Deno.test("processDelivery() handles one copy of an event at a time and skips ha
     dedupe,
   });
   assert.equal(third.action, "duplicate");
+});
+
+Deno.test("processDelivery() dead-letters at once a RejectedError (reason rejected)", async () => {
+  const rejecting: Handler = () => Promise.reject(new RejectedError("answered 400: bad card"));
+  const outcome = await processDelivery(delivery(fakeEvent(), 1), rejecting, options);
+  assert.equal(outcome.action, "dead-letter");
+  assert.equal(outcome.action === "dead-letter" && outcome.reason, "rejected");
+  assert.match(outcome.action === "dead-letter" ? outcome.detail : "", /answered 400: bad card/);
+});
+
+Deno.test("processDelivery() nacks a RetryableError after the delay it asks for", async () => {
+  const later: Handler = () => Promise.reject(new RetryableError("answered 429", 2000));
+  const outcome = await processDelivery(delivery(fakeEvent(), 1), later, options);
+  assert.equal(outcome.action, "nack");
+  assert.equal(outcome.action === "nack" && outcome.delayMs, 2000);
 });

@@ -4,6 +4,7 @@ import type { HandlerContext, Middleware } from "../handler.ts";
 
 /** The handler ran longer than its time limit. */
 export class HandlerTimeoutError extends Error {
+  /** The handler exceeded `timeoutMs`. */
   constructor(readonly timeoutMs: number) {
     super(`the handler did not finish within ${timeoutMs}ms`);
     this.name = "HandlerTimeoutError";
@@ -45,6 +46,7 @@ export function withTimeout(timeoutMs: number): Middleware {
         const inner: HandlerContext = {
           messageId: context.messageId,
           deliveryAttempt: context.deliveryAttempt,
+          attributes: context.attributes,
           get signal() {
             if (controller === undefined) {
               controller = new AbortController();

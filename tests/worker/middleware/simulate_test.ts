@@ -8,6 +8,7 @@ const context = () => ({
   signal: new AbortController().signal,
   messageId: "1",
   deliveryAttempt: 1,
+  attributes: {},
 });
 const ok: Handler = () => Promise.resolve();
 

@@ -10,6 +10,7 @@ const context = () => ({
   signal: new AbortController().signal,
   messageId: "1",
   deliveryAttempt: 1,
+  attributes: {},
 });
 const hang: Handler = (_event, { signal }) =>
   new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));

@@ -1,0 +1,46 @@
+/**
+ * Which handler the worker runs, from the configuration: an HTTP service (`--handler-url`), a
+ * module (`--handler`), or the built-in logging handler with the load-testing simulation.
+ */
+import type { Config } from "../config/settings.ts";
+import { logger } from "../telemetry/log.ts";
+import { compose, type Handler } from "./handler.ts";
+import { httpHandler } from "./middleware/http.ts";
+import { logEvent } from "./middleware/log_event.ts";
+import { moduleHandler } from "./middleware/module.ts";
+import { withSimulation } from "./middleware/simulate.ts";
+
+const log = logger("worker");
+
+/** `ce-source` of the events on `config`'s topic. */
+export function eventSource(config: Pick<Config, "project" | "topic">): string {
+  return `//pubsub.googleapis.com/projects/${config.project ?? "_"}/topics/${config.topic}`;
+}
+
+/**
+ * The handler `config` names (the timeout is the worker's to add). `observe` is told each HTTP
+ * answer's status class and duration (for metrics).
+ */
+export async function resolveHandler(
+  config: Config,
+  observe?: (statusClass: string, ms: number) => void,
+): Promise<Handler> {
+  if (config.handlerUrl !== undefined) {
+    log.info("Delivering events to {url} as CloudEvents (headers: {headers})", {
+      url: config.handlerUrl.href,
+      headers: config.handlerHeader.map(([name]) => name).join(", ") || "none",
+    });
+    return httpHandler({
+      url: config.handlerUrl,
+      source: eventSource(config),
+      headers: config.handlerHeader,
+      ...(observe ? { observe } : {}),
+    });
+  }
+  if (config.handler !== undefined) {
+    const handler = await moduleHandler(config.handler);
+    log.info("Handling events with the module {path}", { path: config.handler });
+    return handler;
+  }
+  return compose(logEvent, withSimulation(config.simulateLatency, config.simulateFailureRate));
+}
