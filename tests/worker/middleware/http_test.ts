@@ -152,14 +152,9 @@ integrationTest(
     });
     const down = { ...service, url: new URL(`http://127.0.0.1:${freePort()}/events`) };
     let target = service.url;
-    const handler = httpHandler({
-      url: new URL("http://placeholder.invalid"),
-      source: eventSource(config),
-    });
     // Route by hand so the test can point the same worker at a slow, a down, then a good service.
-    const routed: typeof handler = (event, context) =>
+    const routed: Handler = (event, context) =>
       httpHandler({ url: target, source: eventSource(config) })(event, context);
-    void handler;
     try {
       const { records, worker } = await runWorker(config, (r) => {
         const timeouts = r.filter((x) => /did not finish within 300ms/.test(x.detail ?? "")).length;
