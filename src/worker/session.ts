@@ -41,8 +41,9 @@ const STARTUP_GRACE_MS = 10_000;
 const MIN_REOPEN_DELAY_MS = 1_000;
 const MAX_REOPEN_DELAY_MS = 30_000;
 /**
- * The most message bytes held at once: with messages at Pub/Sub's 10 MB limit the worker holds
- * six, whatever the lease window, so memory stays bounded independently of payload size.
+ * The most message bytes the streams may hand the worker at once (split between them): with
+ * messages at Pub/Sub's 10 MB limit it holds a few, whatever the lease window, so memory stays
+ * bounded independently of payload size.
  */
 export const LEASE_BYTES = 64 * 1024 * 1024;
 /** How long past --shutdown-timeout the client waits before it nacks what is still held. */
@@ -74,11 +75,17 @@ export class Session {
     this.#listener = listener;
     this.#connectTimeout = config.connectTimeout;
     this.#target = describeTarget(config);
+    const streams = streamsFor(config.streams, window);
     this.#options = {
       // The lease window (lease.ts) is a little larger than the pool, so the pool stays busy
       // while acks of finished events are flushed; it bounds what waits for a permit.
-      flowControl: { maxMessages: window, maxBytes: LEASE_BYTES, allowExcessMessages: false },
-      streamingOptions: { maxStreams: streamsFor(config.streams, window) },
+      // Pub/Sub applies maxBytes to each stream, so each gets its share of LEASE_BYTES.
+      flowControl: {
+        maxMessages: window,
+        maxBytes: Math.floor(LEASE_BYTES / streams),
+        allowExcessMessages: false,
+      },
+      streamingOptions: { maxStreams: streams },
       batching: { maxMessages: 1000, maxMilliseconds: 10 },
       // close() stops the stream at once, waits for the events in flight (the worker fails
       // them at --shutdown-timeout, so this wait ends soon after), then nacks what is left.

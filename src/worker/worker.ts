@@ -7,7 +7,6 @@ import type { Message, PubSub } from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
 import { createClient, describeTarget } from "../pubsub/client.ts";
 import { logger } from "../telemetry/log.ts";
-import { inSpan } from "../telemetry/tracing.ts";
 import { Dedupe } from "./dedupe.ts";
 import { compose, type Handler } from "./handler.ts";
 import { LeaseWindow } from "./lease.ts";
@@ -15,10 +14,11 @@ import { logEvent } from "./middleware/log_event.ts";
 import { withSimulation } from "./middleware/simulate.ts";
 import { withTimeout } from "./middleware/timeout.ts";
 import { type OutcomeCounts, type OutcomeRecord, Tally } from "./outcome.ts";
-import { processDelivery } from "./pipeline.ts";
 import { Pool, PoolClosedError } from "./pool.ts";
 import { Session } from "./session.ts";
 import { Settler } from "./settle.ts";
+import { deliver, type DeliverContext } from "./deliver.ts";
+import { shutdown } from "./shutdown.ts";
 
 /** Counters since the worker started, and the pool now. */
 export interface WorkerStats extends OutcomeCounts {
@@ -59,9 +59,8 @@ export class Worker {
   readonly #config: Config;
   readonly #client: PubSub;
   readonly #ownsClient: boolean;
-  readonly #handler: Handler;
+  readonly #deliver: DeliverContext;
   readonly #pool: Pool;
-  readonly #dedupe: Dedupe;
   readonly #tally = new Tally();
   readonly #settler: Settler;
   readonly #session: Session;
@@ -78,10 +77,19 @@ export class Worker {
     this.#ownsClient = options.client === undefined;
     const base = options.handler ??
       compose(logEvent, withSimulation(config.simulateLatency, config.simulateFailureRate));
-    this.#handler = compose(base, withTimeout(config.handlerTimeout));
     this.#pool = new Pool(config.poolSize);
-    this.#dedupe = new Dedupe(config.dedupeWindow);
     this.#settler = new Settler(this.#client, config, this.#tally);
+    this.#deliver = {
+      subscription: config.subscription,
+      handler: compose(base, withTimeout(config.handlerTimeout)),
+      options: {
+        maxDeliveryAttempts: config.maxDeliveryAttempts,
+        maxPayloadBytes: config.maxPayload,
+        signal: this.#abort.signal,
+        dedupe: new Dedupe(config.dedupeWindow),
+      },
+      settler: this.#settler,
+    };
     this.#window = new LeaseWindow(config);
     this.#session = new Session(this.#client, config, this.#window.current, {
       message: (message) => this.#onMessage(message),
@@ -177,33 +185,20 @@ export class Worker {
     return this.stop();
   }
 
-  /** Shutdown, in order: no new leases, waiters nacked now, in-flight events get the shutdown
-   * timeout, the rest are nacked (never dead-lettered), queued acks flushed, client closed. */
   async #shutdown(): Promise<void> {
-    const { inFlight, waiting } = this.#pool.stats;
-    log.info("Stopping: {inFlight} events in flight, {waiting} waiting for a permit are nacked", {
-      inFlight,
-      waiting,
+    await shutdown({
+      pool: this.#pool,
+      session: this.#session,
+      settler: this.#settler,
+      abort: this.#abort,
+      shutdownTimeout: this.#config.shutdownTimeout,
     });
-    this.#pool.close();
-    const closing = this.#session.close();
-    if (!await this.#pool.drain(AbortSignal.timeout(this.#config.shutdownTimeout))) {
-      log.warning("Shutdown timeout: {inFlight} events still in flight are nacked", {
-        inFlight: this.#pool.stats.inFlight,
-      });
-      this.#abort.abort(new Error("the worker is shutting down"));
-      await this.#pool.drain(AbortSignal.timeout(1000)); // handlers that ignore the abort: the client nacks them
-    }
-    this.#settler.releaseDelayed();
-    const undelivered = this.#session.finish();
-    if (undelivered > 0) log.info("{undelivered} leased, never started: nacked", { undelivered });
-    await closing;
     if (this.#ownsClient) await this.#client.close();
-    const counts = this.#tally.counts;
+    const { acked, nacked, "dead-lettered": deadLettered } = this.#tally.counts;
     log.info("Worker stopped: {acked} acked, {nacked} nacked, {deadLettered} dead-lettered", {
-      acked: counts.acked,
-      nacked: counts.nacked,
-      deadLettered: counts["dead-lettered"],
+      acked,
+      nacked,
+      deadLettered,
     });
     this.#done.resolve();
   }
@@ -211,7 +206,7 @@ export class Worker {
   #onMessage(message: Message): void {
     this.#tally.receive();
     const receivedAt = performance.now();
-    this.#pool.run(() => this.#handle(message, receivedAt)).catch((error: unknown) => {
+    this.#pool.run(() => deliver(message, receivedAt, this.#deliver)).catch((error: unknown) => {
       const closed = error instanceof PoolClosedError;
       if (!closed) log.error("Unexpected failure handling a message: {error}", { error });
       this.#settler.abandon(
@@ -220,35 +215,6 @@ export class Worker {
         closed ? "shutting-down" : "internal-error",
         error,
       );
-    });
-  }
-
-  #handle(message: Message, receivedAt: number): Promise<void> {
-    const attributes = () => ({
-      "messaging.system": "gcp_pubsub",
-      "messaging.destination.subscription.name": this.#config.subscription,
-      "messaging.message.id": message.id,
-      "messaging.gcp_pubsub.message.delivery_attempt": message.deliveryAttempt,
-    });
-    return inSpan("event-tool process", attributes, async (span) => {
-      const outcome = await processDelivery(
-        {
-          messageId: message.id,
-          data: message.data,
-          deliveryAttempt: message.deliveryAttempt,
-          attributes: message.attributes ?? {},
-        },
-        this.#handler,
-        {
-          maxDeliveryAttempts: this.#config.maxDeliveryAttempts,
-          maxPayloadBytes: this.#config.maxPayload,
-          signal: this.#abort.signal,
-          dedupe: this.#dedupe,
-        },
-      );
-      span?.setAttribute("event_tool.outcome", outcome.action);
-      if (outcome.event) span?.setAttribute("event_tool.event_id", outcome.event.eventID);
-      await this.#settler.settle(message, receivedAt, outcome);
     });
   }
 }

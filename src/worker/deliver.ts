@@ -1,0 +1,42 @@
+/**
+ * One message through the worker: the pipeline decides its outcome, the settler carries it out,
+ * inside a trace span when tracing is on. Called by the Worker inside a pool permit.
+ */
+import type { Message } from "@google-cloud/pubsub";
+import { inSpan } from "../telemetry/tracing.ts";
+import type { Handler } from "./handler.ts";
+import { processDelivery, type ProcessOptions } from "./pipeline.ts";
+import type { Settler } from "./settle.ts";
+
+/** What every delivery shares. */
+export interface DeliverContext {
+  readonly subscription: string;
+  readonly handler: Handler;
+  readonly options: ProcessOptions;
+  readonly settler: Settler;
+}
+
+/** Decides and settles `message`, received at `receivedAt` (a `performance.now()` value). */
+export function deliver(message: Message, receivedAt: number, context: DeliverContext) {
+  const attributes = () => ({
+    "messaging.system": "gcp_pubsub",
+    "messaging.destination.subscription.name": context.subscription,
+    "messaging.message.id": message.id,
+    "messaging.gcp_pubsub.message.delivery_attempt": message.deliveryAttempt,
+  });
+  return inSpan("event-tool process", attributes, async (span) => {
+    const outcome = await processDelivery(
+      {
+        messageId: message.id,
+        data: message.data,
+        deliveryAttempt: message.deliveryAttempt,
+        attributes: message.attributes ?? {},
+      },
+      context.handler,
+      context.options,
+    );
+    span?.setAttribute("event_tool.outcome", outcome.action);
+    if (outcome.event) span?.setAttribute("event_tool.event_id", outcome.event.eventID);
+    await context.settler.settle(message, receivedAt, outcome);
+  });
+}

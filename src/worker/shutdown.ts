@@ -1,0 +1,46 @@
+/**
+ * The worker's shutdown, in order: no new leases (the stream stops), waiters nacked at once,
+ * events in flight get the shutdown timeout, those still running are failed and nacked
+ * (`shutting-down`, never dead-lettered), held and undelivered messages nacked, queued acks and
+ * nacks flushed.
+ */
+import { logger } from "../telemetry/log.ts";
+import type { Pool } from "./pool.ts";
+import type { Session } from "./session.ts";
+import type { Settler } from "./settle.ts";
+
+const log = logger("worker");
+
+/** What the shutdown stops. */
+export interface Parts {
+  readonly pool: Pool;
+  readonly session: Session;
+  readonly settler: Settler;
+  /** Aborting it fails every handler call now. */
+  readonly abort: AbortController;
+  readonly shutdownTimeout: number;
+}
+
+/** Stops the parts in order; resolves once the client has flushed. */
+export async function shutdown(parts: Parts): Promise<void> {
+  const { pool, session, settler } = parts;
+  const { inFlight, waiting } = pool.stats;
+  log.info("Stopping: {inFlight} events in flight, {waiting} waiting for a permit are nacked", {
+    inFlight,
+    waiting,
+  });
+  pool.close();
+  const closing = session.close();
+  if (!await pool.drain(AbortSignal.timeout(parts.shutdownTimeout))) {
+    log.warning("Shutdown timeout: {inFlight} events still in flight are nacked", {
+      inFlight: pool.stats.inFlight,
+    });
+    parts.abort.abort(new Error("the worker is shutting down"));
+    // A handler that ignores the abort keeps its message; the client nacks it as it closes.
+    await pool.drain(AbortSignal.timeout(1000));
+  }
+  settler.releaseDelayed();
+  const undelivered = session.finish();
+  if (undelivered > 0) log.info("{undelivered} leased, never started: nacked", { undelivered });
+  await closing;
+}
