@@ -46,6 +46,8 @@ const MAX_REOPEN_DELAY_MS = 30_000;
  * bounded independently of payload size.
  */
 export const LEASE_BYTES = 64 * 1024 * 1024;
+/** Room for one message at Pub/Sub's 10 MB limit, with its attributes. */
+const MAX_MESSAGE_BYTES = 10.5 * 1024 * 1024;
 /** How long past --shutdown-timeout the client waits before it nacks what is still held. */
 const CLOSE_MARGIN_MS = 2_000;
 
@@ -79,10 +81,11 @@ export class Session {
     this.#options = {
       // The lease window (lease.ts) is a little larger than the pool, so the pool stays busy
       // while acks of finished events are flushed; it bounds what waits for a permit.
-      // Pub/Sub applies maxBytes to each stream, so each gets its share of LEASE_BYTES.
+      // Pub/Sub applies maxBytes to each stream, so each gets its share of LEASE_BYTES, but at
+      // least room for one message at Pub/Sub's size limit (or a stream could stall on one).
       flowControl: {
         maxMessages: window,
-        maxBytes: Math.floor(LEASE_BYTES / streams),
+        maxBytes: Math.max(Math.floor(LEASE_BYTES / streams), MAX_MESSAGE_BYTES),
         allowExcessMessages: false,
       },
       streamingOptions: { maxStreams: streams },

@@ -69,7 +69,9 @@ integrationTest(
     assert.equal(copies.length, BIG);
     assert.ok(copies.every((c) => c.data.byteLength === BIG_BYTES), "the exact bytes");
     const peakMb = Math.max(...rss) / 1024 / 1024;
-    assert.ok(peakMb < 400, `peak RSS ${peakMb.toFixed(0)} MB`);
+    // Bounded by what the streams may lease (10 × 10.5 MiB) plus each such message's copies on
+    // its way (gRPC decode, the dead letter's encoding): well under a gigabyte, whatever the count.
+    assert.ok(peakMb < 700, `peak RSS ${peakMb.toFixed(0)} MB`);
     const counts = outcomes.processedCounts();
     const lost = payloads.filter((p) => !counts.has(p.eventID)).length;
     await report({
