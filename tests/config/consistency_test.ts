@@ -16,6 +16,8 @@ interface ComposeService {
   command?: string | string[];
   environment?: Record<string, string>;
   ports?: string[];
+  expose?: string[];
+  volumes?: string[];
   profiles?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: unknown;
@@ -92,9 +94,23 @@ Deno.test("terraform local environment targets the default project on the emulat
   assert.equal(variables.emulator_endpoint?.[0]?.default, "http://localhost:8085/v1/");
 });
 
-Deno.test("docker-compose.yml publishes the worker's metrics port", async () => {
+Deno.test("docker-compose.yml keeps the worker's metrics port off the host, so it scales", async () => {
   const worker = (await compose()).worker;
   const port = String(defaults().metricsPort);
   assert.equal(worker?.environment?.METRICS_PORT, port);
-  assert.ok(worker?.ports?.includes(`${port}:${port}`));
+  assert.deepEqual(worker?.expose, [port]);
+  assert.equal(worker?.ports, undefined, "a fixed host port would stop --scale worker=3");
+});
+
+Deno.test("docker-compose.yml monitoring profile mounts the dashboard and the alert rules", async () => {
+  const services = await compose();
+  for (const name of ["prometheus", "grafana"]) {
+    assert.deepEqual(services[name]?.profiles, ["monitoring"], name);
+  }
+  const mounts = [...(services.prometheus?.volumes ?? []), ...(services.grafana?.volumes ?? [])];
+  for (const file of ["alerts.yml", "prometheus.yml", "event-tool.json"]) {
+    const mount = mounts.find((m) => m.includes(file));
+    assert.ok(mount, `${file} is mounted`);
+    await Deno.stat(new URL(mount.split(":")[0] ?? "", root)); // the file exists
+  }
 });

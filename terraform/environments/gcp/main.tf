@@ -5,7 +5,11 @@ terraform {
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = ">= 5.0, < 7.0"
+      version = ">= 6.30, < 7.0"
+    }
+    google-beta = {
+      source  = "hashicorp/google-beta"
+      version = ">= 6.30, < 7.0"
     }
   }
 }
@@ -22,6 +26,12 @@ variable "region" {
 }
 
 provider "google" {
+  project = var.project_id
+  region  = var.region
+}
+
+# The Cloud Run worker pool (worker.tf) is in the beta provider.
+provider "google-beta" {
   project = var.project_id
   region  = var.region
 }
