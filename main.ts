@@ -23,6 +23,8 @@ interface CommandModule {
   summary: string;
   /** Positional arguments (commander syntax), if any. */
   args?: readonly string[];
+  /** Command lines shown under "Examples" in its help. */
+  examples: readonly string[];
   run(config: Config, args: string[]): Promise<void>;
 }
 
@@ -36,14 +38,31 @@ const COMMANDS: Record<CommandName, CommandModule> = {
   bench,
 };
 
-function program(): Command {
+/** event-tool's version and those of what it runs on, one per line. */
+function versions(): string {
+  const pubsub = denoJson.imports["@google-cloud/pubsub"].split("@").at(-1);
+  return [
+    `event-tool ${denoJson.version}`,
+    `deno ${Deno.version.deno}`,
+    `v8 ${Deno.version.v8}`,
+    `typescript ${Deno.version.typescript}`,
+    `@google-cloud/pubsub ${pubsub}`,
+  ].join("\n");
+}
+
+/** The command-line program: every command, its flags from the settings table, its help. */
+export function program(): Command {
   const cli = new Command("event-tool")
     .description("Run an event worker on Google Cloud Pub/Sub (or its emulator).")
-    .version(denoJson.version)
+    .version(versions(), "-V, --version", "print the versions of event-tool and what it runs on")
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");
   for (const [name, command] of Object.entries(COMMANDS) as [CommandName, CommandModule][]) {
-    const sub = cli.command(name).description(command.summary).exitOverride();
+    const sub = cli.command(name).description(command.summary).exitOverride()
+      .addHelpText(
+        "after",
+        `\nExamples:\n${command.examples.map((e) => `  $ event-tool ${e}`).join("\n")}`,
+      );
     for (const arg of command.args ?? []) sub.argument(arg);
     for (const key of new Set(COMMAND_SETTINGS[name])) sub.addOption(cliOption(key));
     sub.action(async (...received: unknown[]) => {

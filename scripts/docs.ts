@@ -1,6 +1,6 @@
-/** Rewrites the configuration table in README.md from src/config.ts. Run: `deno task docs`. */
-import { replaceConfigTable } from "../src/config/docs.ts";
+/** Writes docs/configuration.md from the settings table. Run: `deno task docs`. */
+import { renderConfigurationDoc } from "../src/config/docs.ts";
 
-const readme = new URL("../README.md", import.meta.url);
-await Deno.writeTextFile(readme, replaceConfigTable(await Deno.readTextFile(readme)));
-console.log("README.md configuration table updated");
+const target = new URL("../docs/configuration.md", import.meta.url);
+await Deno.writeTextFile(target, renderConfigurationDoc());
+console.log("docs/configuration.md written");

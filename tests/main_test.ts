@@ -1,11 +1,85 @@
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
+import { program } from "../main.ts";
+import * as bench from "../src/commands/bench.ts";
+import * as demo from "../src/commands/demo.ts";
+import * as publish from "../src/commands/publish.ts";
+import * as replay from "../src/commands/replay.ts";
+import * as setup from "../src/commands/setup.ts";
+import * as snapshot from "../src/commands/snapshot.ts";
+import * as worker from "../src/commands/worker.ts";
+import { resolveConfig } from "../src/config/resolve.ts";
+import { COMMAND_SETTINGS, type CommandName } from "../src/config/settings.ts";
 import { runCli } from "./support/cli.ts";
 
-Deno.test("--version prints the version from deno.json", async () => {
+const EXAMPLES: Record<CommandName, readonly string[]> = {
+  setup: setup.examples,
+  publish: publish.examples,
+  worker: worker.examples,
+  replay: replay.examples,
+  snapshot: snapshot.examples,
+  demo: demo.examples,
+  bench: bench.examples,
+};
+
+Deno.test("--version prints event-tool's version and what it runs on", async () => {
   const result = await runCli(["--version"]);
   assert.equal(result.code, 0);
-  assert.equal(result.stdout.trim(), denoJson.version);
+  const lines = result.stdout.trim().split("\n");
+  assert.equal(lines[0], `event-tool ${denoJson.version}`);
+  assert.deepEqual(lines.slice(1).map((l) => l.split(" ")[0]), [
+    "deno",
+    "v8",
+    "typescript",
+    "@google-cloud/pubsub",
+  ]);
+  assert.equal(lines[1], `deno ${Deno.version.deno}`);
+});
+
+Deno.test("help: typed placeholders, groups, examples; help <command> works too", async () => {
+  for (const name of Object.keys(COMMAND_SETTINGS)) {
+    const result = await runCli(["help", name]);
+    assert.equal(result.code, 0, name);
+    assert.doesNotMatch(result.stdout, /<value>/, `${name}: every flag says what it takes`);
+    assert.match(result.stdout, /^Connection:$/m, name);
+    assert.match(result.stdout, /^Examples:\n {2}\$ event-tool /m, name);
+  }
+  const worker = (await runCli(["worker", "--help"])).stdout;
+  for (
+    const wanted of [
+      "--pool-size <count>",
+      "--handler-timeout <duration>",
+      "--handler-url <url>",
+      "--log-level <level>",
+      "Pool:",
+      "Handler:",
+      "Logging:",
+      "Operations:",
+      "warning (or warn)",
+    ]
+  ) {
+    assert.ok(worker.includes(wanted), wanted);
+  }
+});
+
+Deno.test("every example in help parses with the real parser", () => {
+  const cli = program();
+  for (const command of cli.commands) {
+    const name = command.name() as CommandName;
+    if (!(name in COMMAND_SETTINGS)) continue; // commander's own help command
+    for (const example of EXAMPLES[name]) {
+      const words = example.split(" ").filter((w) => w !== "");
+      const args = words.slice(1, words.includes("<") ? words.indexOf("<") : undefined);
+      const parsed = command.parseOptions(args);
+      assert.ok(parsed.unknown.every((u) => !u.startsWith("-")), `${example}: ${parsed.unknown}`);
+      const flags = command.opts();
+      assert.doesNotThrow(
+        () => resolveConfig(COMMAND_SETTINGS[name], { flags, env: () => undefined }),
+        example,
+      );
+      for (const key of Object.keys(flags)) delete flags[key];
+    }
+  }
 });
 
 Deno.test("--help on each command lists its flags with their variables", async () => {

@@ -22,6 +22,13 @@ import { logger } from "../telemetry/log.ts";
 
 export const summary = "benchmark the worker against the plain client on the emulator";
 
+/** Command lines people run most (help shows them; a test parses each). */
+export const examples = [
+  "bench",
+  "bench --pool-size 100 --simulate-latency 20ms",
+  "bench --matrix --report",
+] as const;
+
 const log = logger("bench");
 
 /** Runs `bench`. */

@@ -14,6 +14,12 @@ import { printSetup } from "./setup.ts";
 
 export const summary = "start an emulator, set up, run the worker and publish events end to end";
 
+/** Command lines people run most (help shows them; a test parses each). */
+export const examples = [
+  "demo",
+  "demo --count 1000 --pool-size 50",
+] as const;
+
 /** How long the demo waits for the worker to handle what it published. */
 const SETTLE_TIMEOUT_MS = 120_000;
 

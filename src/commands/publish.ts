@@ -14,6 +14,14 @@ import { logger } from "../telemetry/log.ts";
 
 export const summary = "publish PaymentMethodCreated events (random, or from an NDJSON file)";
 
+/** Command lines people run most (help shows them; a test parses each). */
+export const examples = [
+  "publish --count 100",
+  "publish --count 10000 --rate 500",
+  "publish --file events.ndjson",
+  "publish --file - < events.ndjson",
+] as const;
+
 const log = logger("publish");
 
 async function readSource(file: string): Promise<string> {

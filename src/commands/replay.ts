@@ -11,6 +11,13 @@ import { connect } from "../pubsub/connect.ts";
 export const summary =
   "seek the subscription back to a time or a snapshot, to process events again";
 
+/** Command lines people run most (help shows them; a test parses each). */
+export const examples = [
+  "replay --since 10m",
+  "replay --to 2026-11-27T09:30:00Z",
+  "replay --snapshot before-deploy",
+] as const;
+
 /** Where to seek to: a time, or a snapshot's name. */
 export function seekTarget(
   config: Pick<Config, "since" | "to" | "snapshot">,

@@ -11,6 +11,13 @@ import { ensureTopology, type SetupResult } from "../pubsub/topology.ts";
 
 export const summary = "create the topics and subscriptions (idempotent)";
 
+/** Command lines people run most (help shows them; a test parses each). */
+export const examples = [
+  "setup",
+  "setup --emulator-host localhost:8085",
+  "setup --project my-project --max-delivery-attempts 10",
+] as const;
+
 const log = logger("setup");
 
 /** Prints one line per resource on stdout: `created topic      name`. */

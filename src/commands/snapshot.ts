@@ -9,6 +9,12 @@ import type { Config } from "../config/settings.ts";
 import { connect } from "../pubsub/connect.ts";
 
 export const summary = "create or delete a snapshot of the subscription (for replay --snapshot)";
+
+/** Command lines people run most (help shows them; a test parses each). */
+export const examples = [
+  "snapshot create before-deploy",
+  "snapshot delete before-deploy",
+] as const;
 /** Positional arguments, as commander declares them. */
 export const args = ["<action>", "<name>"] as const;
 

@@ -15,6 +15,14 @@ import { Worker } from "../worker/worker.ts";
 
 export const summary = "consume the subscription with a bounded pool until SIGTERM/SIGINT";
 
+/** Command lines people run most (help shows them; a test parses each). */
+export const examples = [
+  "worker",
+  "worker --pool-size 100 --handler-url http://127.0.0.1:8080/events",
+  "worker --handler ./my_handler.ts --handler-timeout 10",
+  "worker --simulate-latency 20ms --simulate-failure-rate 0.1",
+] as const;
+
 const SIGNALS: ("SIGINT" | "SIGTERM")[] = Deno.build.os === "windows"
   ? ["SIGINT"]
   : ["SIGINT", "SIGTERM"];

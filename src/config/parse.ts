@@ -40,20 +40,53 @@ export const fraction: Parser<number> = (raw) => {
 };
 
 const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
-const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
 
-/** A duration such as `250ms`, `30s`, `5m` or `1h` (or `0`), returned in milliseconds. */
+/**
+ * A duration such as `250ms`, `30s`, `1m30s` or `1h`, or a bare number of seconds (`60`, as
+ * gcloud reads it), returned in milliseconds.
+ */
 export function duration(maxMs = 24 * 3_600_000): Parser<number> {
-  const expected = `a duration such as 250ms, 30s or 5m (at most ${maxMs / 1000}s)`;
+  const expected = `a duration such as 250ms, 30s, 1m30s or a number of seconds (at most ` +
+    `${maxMs / 1000}s)`;
   return (raw) => {
     const text = raw.trim();
-    if (text === "0") return 0;
-    const match = DURATION_PATTERN.exec(text);
-    if (!match) throw new ParseError(expected);
-    const [, amount = "", unit = "ms"] = match;
-    const ms = Number(amount) * DURATION_UNITS_MS[unit as keyof typeof DURATION_UNITS_MS];
+    let ms: number;
+    if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
+    else {
+      ms = 0;
+      DURATION_PART.lastIndex = 0;
+      let parts = 0;
+      for (let m = DURATION_PART.exec(text); m; m = DURATION_PART.exec(text)) {
+        ms += Number(m[1]) * DURATION_UNITS_MS[m[2] as keyof typeof DURATION_UNITS_MS];
+        parts++;
+        if (DURATION_PART.lastIndex === text.length) break;
+      }
+      if (parts === 0 || DURATION_PART.lastIndex !== text.length) throw new ParseError(expected);
+    }
     if (!Number.isFinite(ms) || ms > maxMs) throw new ParseError(expected);
     return Math.round(ms);
+  };
+}
+
+/** A positive number, fractions allowed (`0.5`), within `max`. */
+export function positive(max: number): Parser<number> {
+  const expected = `a number above 0, such as 0.5 or 200 (at most ${max})`;
+  return (raw) => {
+    const value = Number(raw.trim());
+    if (raw.trim() === "" || !Number.isFinite(value) || value <= 0 || value > max) {
+      throw new ParseError(expected);
+    }
+    return value;
+  };
+}
+
+/** LogTape's level names, also in capitals, with `warn` for `warning`. */
+export function logLevel<const T extends readonly string[]>(levels: T): Parser<T[number]> {
+  const words = oneOf(levels);
+  return (raw) => {
+    const text = raw.trim().toLowerCase();
+    return words(text === "warn" ? "warning" : text);
   };
 }
 

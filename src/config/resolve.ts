@@ -111,6 +111,11 @@ export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSource
   );
   check(result.ackDeadline >= 10_000, "ackDeadline", "10s to 600s");
   check(
+    result.file === undefined || from.count.origin === "default",
+    "count",
+    `no ${SETTINGS.file.flag} as well (a file publishes its own events)`,
+  );
+  check(
     result.handler === undefined || result.handlerUrl === undefined,
     "handler",
     `no ${SETTINGS.handlerUrl.flag} as well (one handler: a module or an HTTP service)`,

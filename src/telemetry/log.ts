@@ -71,9 +71,7 @@ export async function setupLogging(
   config: Pick<Config, "logLevel" | "logFormat" | "redact" | "redactKey">,
 ): Promise<void> {
   const format = effectiveFormat(config);
-  const formatter = format === "json"
-    ? formatJsonLine
-    : Deno.stderr.isTerminal()
+  const formatter = format === "json" ? formatJsonLine : Deno.stderr.isTerminal() && !Deno.noColor // NO_COLOR: pretty, without colours
     ? ansiColorFormatter
     : defaultTextFormatter;
   const redact = config.redact ? redactor(config.redactKey) : undefined;

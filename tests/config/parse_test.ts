@@ -5,8 +5,10 @@ import {
   fraction,
   hostPort,
   integer,
+  logLevel,
   oneOf,
   ParseError,
+  positive,
   projectId,
   resourceId,
   size,
@@ -25,17 +27,37 @@ Deno.test("integer() accepts whole numbers in range and names the range otherwis
   }
 });
 
-Deno.test("duration() reads ms, s, m and h into milliseconds and rejects bare numbers", () => {
+Deno.test("duration() reads ms, s, m, h, compounds, and a bare number as seconds", () => {
   const parse = duration(3_600_000);
   assert.equal(parse("250ms"), 250);
   assert.equal(parse("30s"), 30_000);
   assert.equal(parse("1.5s"), 1_500);
   assert.equal(parse("5m"), 300_000);
   assert.equal(parse("1h"), 3_600_000);
+  assert.equal(parse("1m30s"), 90_000);
+  assert.equal(parse("59m0.5s"), 3_540_500);
+  assert.equal(parse("60"), 60_000, "a bare number is seconds, as gcloud reads it");
+  assert.equal(parse("0.25"), 250);
   assert.equal(parse("0"), 0);
-  for (const bad of ["30", "-1s", "1d", "s", "2h", "abc", ""]) {
+  for (const bad of ["-1s", "1d", "s", "2h", "abc", "", "1m30", "30s1", "m30s"]) {
     assert.throws(() => parse(bad), ParseError, bad);
   }
+});
+
+Deno.test("positive() takes fractions above 0", () => {
+  assert.equal(positive(100)("0.5"), 0.5);
+  assert.equal(positive(100)("100"), 100);
+  for (const bad of ["0", "-1", "101", "", "fast"]) {
+    assert.throws(() => positive(100)(bad), ParseError);
+  }
+});
+
+Deno.test("logLevel() takes any case and warn for warning", () => {
+  const parse = logLevel(["debug", "info", "warning"] as const);
+  assert.equal(parse("DEBUG"), "debug");
+  assert.equal(parse("warn"), "warning");
+  assert.equal(parse("Warning"), "warning");
+  assert.throws(() => parse("loud"), /one of debug, info, warning/);
 });
 
 Deno.test("fraction() accepts 0 to 1 only", () => {

@@ -48,8 +48,8 @@ Deno.test("resolveConfig() names the flag or variable, the value and the expecte
       e.message === '--pool-size: got "0", expected an integer from 1 to 100000',
   );
   assert.throws(
-    () => resolveConfig(keys, { flags: {}, env: envOf({ WORKER_SHUTDOWN_TIMEOUT: "10" }) }),
-    /WORKER_SHUTDOWN_TIMEOUT: got "10", expected a duration such as 250ms, 30s or 5m/,
+    () => resolveConfig(keys, { flags: {}, env: envOf({ WORKER_SHUTDOWN_TIMEOUT: "10 s" }) }),
+    /WORKER_SHUTDOWN_TIMEOUT: got "10 s", expected a duration such as 250ms, 30s, 1m30s or a number of seconds/,
   );
   assert.throws(
     () => resolveConfig(keys, { flags: {}, env: envOf({ PUBSUB_EMULATOR_HOST: "nohost" }) }),
@@ -159,4 +159,20 @@ Deno.test("every setting's key is the camelCase of its flag (commander's key for
     const camel = s.flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     assert.equal(key, camel, s.flag);
   }
+});
+
+Deno.test("resolveConfig(): --count with --file is an error naming both", () => {
+  assert.throws(
+    () =>
+      resolveConfig(COMMAND_SETTINGS.publish, {
+        flags: { count: "5", file: "events.ndjson" },
+        env: noEnv,
+      }),
+    /--count 5: expected no --file as well/,
+  );
+  const fileOnly = resolveConfig(COMMAND_SETTINGS.publish, {
+    flags: { file: "events.ndjson" },
+    env: noEnv,
+  });
+  assert.equal(fileOnly.file, "events.ndjson");
 });

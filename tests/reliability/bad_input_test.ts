@@ -55,9 +55,9 @@ integrationTest(
         /^error: WORKER_POOL_SIZE: got "99999999999"/,
       ],
       [
-        ["worker", "--shutdown-timeout", "30"],
+        ["worker", "--shutdown-timeout", "30 seconds"],
         {},
-        /^error: --shutdown-timeout: got "30", expected a duration/,
+        /^error: --shutdown-timeout: got "30 seconds", expected a duration/,
       ],
       [
         ["worker"],
@@ -106,7 +106,12 @@ integrationTest(
         /^error: --ack-deadline 5s: expected 10s to 600s/,
       ],
       [["publish", "--count", "ten"], {}, /^error: --count: got "ten", expected an integer/],
-      [["publish", "--rate", "0"], {}, /^error: --rate: got "0", expected an integer/],
+      [["publish", "--rate", "0"], {}, /^error: --rate: got "0", expected a number above 0/],
+      [
+        ["publish", "--count", "5", "--file", "events.ndjson"],
+        {},
+        /^error: --count 5: expected no --file as well/,
+      ],
       [
         ["publish", "--file", "/nonexistent/events.ndjson"],
         {},
@@ -135,9 +140,9 @@ integrationTest(
         /^error: METRICS_PORT: got "70000", expected an integer from 0 to 65535/,
       ],
       [
-        ["worker", "--simulate-latency", "10"],
+        ["worker", "--simulate-latency", "10sec"],
         {},
-        /^error: --simulate-latency: got "10", expected a duration/,
+        /^error: --simulate-latency: got "10sec", expected a duration/,
       ],
       [
         ["setup"],
