@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { runCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, pull, testConfig } from "../support/pubsub.ts";
-import { report, since } from "../support/reliability.ts";
+import { NO_EVENTS, report, since } from "../support/reliability.ts";
 import { fakeEvent } from "../../src/event/payload.ts";
 
 /**
@@ -40,7 +40,7 @@ integrationTest(
     const cases: [string[], Record<string, string>, RegExp][] = [
       [["launch"], {}, /^error: unknown command 'launch'/],
       [["worker", "--pool"], {}, /^error: unknown option '--pool'/],
-      [["worker", "--pool-size"], {}, /^error: option '--pool-size <value>' argument missing/],
+      [["worker", "--pool-size"], {}, /^error: option '--pool-size <count>' argument missing/],
       [
         ["worker", "--pool-size", "0"],
         {},
@@ -173,11 +173,7 @@ integrationTest(
     await report({
       case: "7. bad input",
       injected: `${inputs} bad command lines, variables and NDJSON files`,
-      eventsIn: 0,
-      processed: 0,
-      duplicates: 0,
-      deadLettered: 0,
-      lost: 0,
+      ...NO_EVENTS,
       seconds: since(start),
       notes: `${inputs} of ${inputs} exited 2 with one line naming the input; no stack trace`,
     });

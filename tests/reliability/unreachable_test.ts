@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { runCli, spawnCli } from "../support/cli.ts";
-import { report, since } from "../support/reliability.ts";
+import { NO_EVENTS, report, since } from "../support/reliability.ts";
 
 /** Nothing listens on port 1 of the loopback interface. */
 const NOWHERE = { PUBSUB_EMULATOR_HOST: "127.0.0.1:1", LOG_FORMAT: "json" };
@@ -42,11 +42,7 @@ Deno.test("reliability: setup and publish fail fast, the worker warns, when Pub/
   await report({
     case: "8. unreachable Pub/Sub",
     injected: "PUBSUB_EMULATOR_HOST=127.0.0.1:1 (nothing listens)",
-    eventsIn: 0,
-    processed: 0,
-    duplicates: 0,
-    deadLettered: 0,
-    lost: 0,
+    ...NO_EVENTS,
     seconds: since(start),
     notes: `setup gave up in ${seconds[0]?.toFixed(2)}s and publish in ` +
       `${seconds[1]?.toFixed(2)}s, each printing ${lines.join(" and ")} line(s) with exit 1; the ` +

@@ -7,6 +7,9 @@ import { type CaseResult, RESULTS_VARIABLE } from "../../scripts/reliability.ts"
 import { runCli } from "./cli.ts";
 import type { Outcomes } from "./outcomes.ts";
 
+/** The figures of a case that involves no events (bad input, Pub/Sub away). */
+export const NO_EVENTS = { eventsIn: 0, processed: 0, duplicates: 0, deadLettered: 0, lost: 0 };
+
 /**
  * Asserts the case lost no event, prints its figures and, under `deno task reliability`, records
  * them for the report.
