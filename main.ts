@@ -1,6 +1,6 @@
 /**
  * event-tool: parse the command line, dispatch to a command, map errors to exit codes.
- * Each command lives in src/commands/; every flag and variable is declared in src/config.ts.
+ * Each command lives in src/commands/; every flag and variable is declared in src/config/settings.ts.
  */
 import { Command, CommanderError } from "commander";
 import denoJson from "./deno.json" with { type: "json" };

@@ -1,5 +1,5 @@
 /**
- * docker-compose.yml and terraform/ must use the names and defaults of src/config.ts: parsed
+ * docker-compose.yml and terraform/ must use the names and defaults of src/config/settings.ts: parsed
  * here with a YAML and an HCL parser, compared with the settings table.
  */
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-# Defaults equal those of src/config.ts (tests/terraform_test.ts checks it).
+# Defaults equal those of src/config/settings.ts (tests/config/consistency_test.ts checks it).
 
 variable "project_id" {
   description = "Google Cloud project that holds the topics and subscriptions (PUBSUB_PROJECT_ID)."
