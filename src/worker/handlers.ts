@@ -17,6 +17,13 @@ export function eventSource(config: Pick<Config, "project" | "topic">): string {
   return `//pubsub.googleapis.com/projects/${config.project ?? "_"}/topics/${config.topic}`;
 }
 
+/** The built-in handler: log each event, with the `--simulate-*` load-testing settings. */
+export function defaultHandler(
+  config: Pick<Config, "simulateLatency" | "simulateFailureRate">,
+): Handler {
+  return compose(logEvent, withSimulation(config.simulateLatency, config.simulateFailureRate));
+}
+
 /**
  * The handler `config` names (the timeout is the worker's to add). `observe` is told each HTTP
  * answer's status class and duration (for metrics).
@@ -42,5 +49,5 @@ export async function resolveHandler(
     log.info("Handling events with the module {path}", { path: config.handler });
     return handler;
   }
-  return compose(logEvent, withSimulation(config.simulateLatency, config.simulateFailureRate));
+  return defaultHandler(config);
 }

@@ -9,9 +9,8 @@ import { createClient, describeTarget } from "../pubsub/client.ts";
 import { logger } from "../telemetry/log.ts";
 import { Dedupe } from "./dedupe.ts";
 import { compose, type Handler } from "./handler.ts";
+import { defaultHandler } from "./handlers.ts";
 import { LeaseWindow } from "./lease.ts";
-import { logEvent } from "./middleware/log_event.ts";
-import { withSimulation } from "./middleware/simulate.ts";
 import { withTimeout } from "./middleware/timeout.ts";
 import { type OutcomeCounts, type OutcomeRecord, Tally } from "./outcome.ts";
 import { Pool, PoolClosedError } from "./pool.ts";
@@ -75,8 +74,7 @@ export class Worker {
     this.#config = config;
     this.#client = options.client ?? createClient(config);
     this.#ownsClient = options.client === undefined;
-    const base = options.handler ??
-      compose(logEvent, withSimulation(config.simulateLatency, config.simulateFailureRate));
+    const base = options.handler ?? defaultHandler(config);
     this.#pool = new Pool(config.poolSize);
     this.#settler = new Settler(this.#client, config, this.#tally);
     this.#deliver = {
