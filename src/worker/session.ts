@@ -108,10 +108,7 @@ export class Session {
   /** Messages the client holds now (leased: running, waiting for a permit, or queued by its flow
    * control). Read from the client's inventory (version pinned); 0 if its shape changes. */
   get leased(): number {
-    const inventory = (this.#subscription as unknown as {
-      _subscriber?: { _inventory?: { size?: number } };
-    })._subscriber?._inventory;
-    return inventory?.size ?? 0;
+    return this.#inventory()?.size ?? 0;
   }
 
   /** Lets the client hold at most `window` messages from now on. */
@@ -163,13 +160,18 @@ export class Session {
    * pinned), as no public call does this; tests/reliability/graceful_stop_test.ts times it.
    */
   finish(): number {
-    const inventory = (this.#subscription as unknown as {
-      _subscriber?: { _inventory?: { _pending?: Message[]; clear?: () => unknown } };
-    })._subscriber?._inventory;
+    const inventory = this.#inventory();
     const pending = [...(inventory?._pending ?? [])];
     for (const message of pending) message.nack();
     inventory?.clear?.();
     return pending.length;
+  }
+
+  /** The client's lease inventory (a private part of the pinned client; undefined if it moved). */
+  #inventory(): { size?: number; _pending?: Message[]; clear?: () => unknown } | undefined {
+    return (this.#subscription as unknown as {
+      _subscriber?: { _inventory?: { size?: number; _pending?: Message[]; clear?: () => unknown } };
+    })._subscriber?._inventory;
   }
 
   /**
