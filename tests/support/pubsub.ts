@@ -9,7 +9,7 @@ import { createClient } from "../../src/pubsub/client.ts";
 import { emulatorHost } from "./emulator.ts";
 import { waitFor } from "./wait.ts";
 import { type Payload, randomPayloads } from "../../src/event/payload.ts";
-import { publishPayloads } from "../../src/pubsub/publisher.ts";
+import { publishEvents as publishEventsOf } from "../../src/pubsub/publisher.ts";
 import { ensureTopology } from "../../src/pubsub/topology.ts";
 
 /** A message pulled through REST. */
@@ -122,12 +122,7 @@ export async function publishEvents(
   events: Payload[] | number,
 ): Promise<Payload[]> {
   const payloads = typeof events === "number" ? randomPayloads(events) : events;
-  const client = createClient(config);
-  try {
-    const report = await publishPayloads(client, config.topic, payloads);
-    if (report.failed > 0) throw new Error(`${report.failed} events were not published`);
-  } finally {
-    await client.close();
-  }
+  const report = await publishEventsOf(config, payloads);
+  if (report.failed > 0) throw new Error(`${report.failed} events were not published`);
   return payloads;
 }
