@@ -1,12 +1,15 @@
 # event-tool container image: the official Deno image, dependencies cached at build time,
-# running as the image's non-root `deno` user with only the permissions the tool needs.
+# running as the image's non-root `deno` user (by its numeric ID, 1993, so that Kubernetes can
+# verify runAsNonRoot) with only the permissions the tool needs.
 FROM denoland/deno:2.9.6
 WORKDIR /app
 COPY deno.json deno.lock ./
 COPY main.ts ./
 COPY src ./src
-RUN deno install --frozen --entrypoint main.ts && chown -R deno:deno /app
-USER deno
+RUN deno install --frozen --entrypoint main.ts && chown -R 1993:1993 /app
+USER 1993:1993
+# The probes and Prometheus reach the metrics port from outside the container.
+ENV METRICS_HOST=0.0.0.0
 # V8 lets garbage pile up to hundreds of MB at thousands of events/s unless its old generation is
 # capped at 128 MB (README, Performance: 64 MB halves throughput to garbage collection).
 ENTRYPOINT ["deno", "run", "--cached-only", "--allow-net", "--allow-env", "--allow-read", "--allow-sys", "--v8-flags=--max-old-space-size=128", "main.ts"]

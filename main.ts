@@ -15,7 +15,12 @@ import { cliOption } from "./src/config/cli.ts";
 import { resolveConfig } from "./src/config/resolve.ts";
 import { COMMAND_SETTINGS, type CommandName, type Config } from "./src/config/settings.ts";
 import { EXIT, exitCodeFor, formatError } from "./src/base/errors.ts";
-import { flushLogs, guardUnhandledRejections, setupLogging } from "./src/telemetry/log.ts";
+import {
+  flushLogs,
+  guardUnhandledRejections,
+  redactText,
+  setupLogging,
+} from "./src/telemetry/log.ts";
 import { startTracing, stopTracing } from "./src/telemetry/tracing.ts";
 
 /** What main.ts needs of a command module. */
@@ -99,7 +104,7 @@ export async function main(args: string[]): Promise<number> {
     // Commander has already printed its own message (unknown flag, missing value, --help).
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     flushLogs(); // the lines that led here come first
-    console.error(formatError(error, Deno.env.get("LOG_LEVEL") === "debug"));
+    console.error(redactText(formatError(error, Deno.env.get("LOG_LEVEL") === "debug")));
     return exitCodeFor(error);
   }
 }

@@ -5,11 +5,15 @@
  * `deno compile` downloads a runtime base per target from the Deno download site; set
  * DENORT_BIN to a local `denort` binary for the host target where that site is unreachable.
  */
-import { PERMISSIONS, RUN_PERMISSION, WORKER_V8_FLAGS } from "../src/config/permissions.ts";
+import {
+  COMPILED_RUN_PERMISSION,
+  PERMISSIONS,
+  WORKER_V8_FLAGS,
+} from "../src/config/permissions.ts";
 
-/** What the executable is granted: the tool's permissions, run (`demo` and `bench` start
- * processes), and the worker's heap cap, so the executable behaves as `deno task worker`. */
-export const COMPILE_FLAGS = [...PERMISSIONS, RUN_PERMISSION, WORKER_V8_FLAGS] as const;
+/** What the executable is granted: the tool's permissions, run for the few programs `demo` and
+ * `bench` start (by name), and the worker's heap cap, so it behaves as `deno task worker`. */
+export const COMPILE_FLAGS = [...PERMISSIONS, COMPILED_RUN_PERMISSION, WORKER_V8_FLAGS] as const;
 
 /** Targets of `compile:all`. */
 export const TARGETS = [

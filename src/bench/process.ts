@@ -6,7 +6,13 @@
 import type { PubSub } from "@google-cloud/pubsub";
 import { sleep } from "../base/async.ts";
 import { toEnv } from "../config/env.ts";
-import { PERMISSIONS, WORKER_V8_FLAGS } from "../config/permissions.ts";
+import { UsageError } from "../base/errors.ts";
+import {
+  COMPILED_RUN_PERMISSION,
+  mayRun,
+  PERMISSIONS,
+  WORKER_V8_FLAGS,
+} from "../config/permissions.ts";
 import { type Config, TARGET, TOPOLOGY } from "../config/settings.ts";
 import { randomPayloads } from "../event/payload.ts";
 import { freePort } from "../pubsub/emulator.ts";
@@ -34,6 +40,12 @@ export interface ProcessSpec {
 /** The command line that runs this same tool: the executable itself, or deno with main.ts. */
 export function selfCommand(args: string[], denoFlags: string[] = []): [string, string[]] {
   const exec = Deno.execPath();
+  if (!mayRun(exec)) {
+    throw new UsageError(
+      "bench: this executable may not start worker processes of itself (it is granted " +
+        `${COMPILED_RUN_PERMISSION} only); run the bench from the source: deno task bench`,
+    );
+  }
   if (!/^deno(\.exe)?$/.test(exec.split(/[\\/]/).at(-1) ?? "")) return [exec, args];
   const main = new URL("../../main.ts", import.meta.url).pathname;
   return [exec, ["run", ...PERMISSIONS, WORKER_V8_FLAGS, ...denoFlags, main, ...args]];

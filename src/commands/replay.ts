@@ -2,6 +2,12 @@
  * `event-tool replay`: seeks the subscription back to a time (`--since 10m`, `--to <time>`) or a
  * snapshot (`--snapshot NAME`), so Pub/Sub delivers those events again: the way to reprocess
  * events after fixing a handler, and to recover what the emulator stranded after a crash.
+ *
+ * A seek to a time T marks every message published before T as acknowledged, including events
+ * that were still waiting (in backoff, or never delivered), and every message after T as not
+ * acknowledged. So before a time seek `replay` takes a snapshot of the subscription as it is and
+ * prints the one command that undoes the replay (`replay --snapshot <name>`); a target in the
+ * future, which would acknowledge the whole backlog, is refused.
  */
 import { UsageError } from "../base/errors.ts";
 import { type Config, SETTINGS } from "../config/settings.ts";
@@ -33,19 +39,47 @@ export function seekTarget(
     );
   }
   if (config.snapshot !== undefined) return config.snapshot;
+  if (config.to !== undefined && config.to.getTime() > now) {
+    throw new UsageError(
+      `${SETTINGS.to.flag}: got ${config.to.toISOString()}, expected a time in the past (now is ` +
+        `${new Date(now).toISOString()}): a seek to the future acknowledges every waiting event`,
+    );
+  }
   return config.to ?? new Date(now - (config.since ?? 0));
+}
+
+/** The name of the snapshot taken before a time seek at `now`: `before-replay-<UTC time>`. */
+export function undoSnapshotName(now = new Date()): string {
+  return `before-replay-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "")}`;
 }
 
 /** Runs `replay`: one line on stdout saying what was done. */
 export async function run(config: Config): Promise<void> {
   const target = seekTarget(config);
   const client = await connect(config);
+  let undo: string | undefined;
   try {
     const subscription = client.subscription(config.subscription);
+    if (typeof target !== "string") {
+      undo = undoSnapshotName();
+      await subscription.createSnapshot(undo).catch((error) => {
+        throw new Error(
+          `replay: could not take the snapshot ${undo} that would undo it, so nothing was ` +
+            "replayed",
+          { cause: error },
+        );
+      });
+    }
     await subscription.seek(typeof target === "string" ? client.snapshot(target).name : target);
   } finally {
     await client.close();
   }
   const where = typeof target === "string" ? `snapshot ${target}` : target.toISOString();
   console.log(`replayed ${config.subscription} from ${where} on ${describeTarget(config)}`);
+  if (undo !== undefined) {
+    console.log(
+      `events published before ${where} are now acknowledged, waiting ones included; to undo: ` +
+        `event-tool replay ${SETTINGS.snapshot.flag} ${undo}`,
+    );
+  }
 }

@@ -44,7 +44,7 @@ export async function run(config: Config): Promise<void> {
       registry,
       live: () => worker.live,
       ready: () => worker.ready,
-    });
+    }, config.metricsHost);
   }
   const stopSummary = startSummary(() => worker.stats, config.summaryInterval);
   // The first signal drains; a second one nacks what is held and exits at once (130/143).

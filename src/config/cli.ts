@@ -35,7 +35,7 @@ export const HELP_GROUPS: readonly [string, readonly SettingKey[]][] = [
     "simulateFailureRate",
   ]],
   ["Logging:", ["logLevel", "logFormat", "redact", "redactKey"]],
-  ["Operations:", ["metricsPort", "summaryInterval", "otel"]],
+  ["Operations:", ["metricsPort", "metricsHost", "summaryInterval", "otel"]],
 ];
 
 /** The placeholder help shows for a setting's value. */

@@ -69,6 +69,28 @@ export function duration(maxMs = 24 * 3_600_000): Parser<number> {
   };
 }
 
+/**
+ * A time limit: a duration of at least 1 ms (as {@linkcode duration} reads it), or `off` for
+ * none (returned as 0). `0`, or a value that rounds to 0 ms, is refused: it would silently
+ * disable the limit.
+ */
+export function limit(maxMs: number): Parser<number> {
+  const read = duration(maxMs);
+  const expected = `a duration from 1ms to ${maxMs / 1000}s such as 250ms or 30s, or off for ` +
+    "no limit";
+  return (raw) => {
+    if (raw.trim().toLowerCase() === "off") return 0;
+    let ms: number;
+    try {
+      ms = read(raw);
+    } catch {
+      throw new ParseError(expected);
+    }
+    if (ms < 1) throw new ParseError(expected);
+    return ms;
+  };
+}
+
 /** A positive number, fractions allowed (`0.5`), within `max`. */
 export function positive(max: number): Parser<number> {
   const expected = `a number above 0, such as 0.5 or 200 (at most ${max})`;
@@ -129,6 +151,15 @@ export const hostPort: Parser<string> = (raw) => {
   return raw.trim();
 };
 
+/** A host name or IP address to listen on, such as `127.0.0.1`, `0.0.0.0`, `::` or `localhost`. */
+export const host: Parser<string> = (raw) => {
+  const text = raw.trim();
+  if (!/^([A-Za-z0-9.-]+|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$/.test(text)) {
+    throw new ParseError("a host name or IP address, such as 127.0.0.1, 0.0.0.0 or ::");
+  }
+  return text;
+};
+
 /** A non-empty file path, or `-` for standard input. */
 export const path: Parser<string> = (raw) => {
   if (raw.trim() === "") throw new ParseError("a file path, or - for standard input");
@@ -184,19 +215,40 @@ export const url: Parser<URL> = (raw) => {
   return value;
 };
 
-/** HTTP headers, one `Name: value` per line, such as `Authorization: Bearer abc`. */
+/** A header name: an HTTP token (RFC 9110). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A control character other than tab: never valid in a header value. */
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/**
+ * HTTP headers, one `Name: value` per line, such as `Authorization: Bearer abc`. Names must be
+ * tokens and values printable; an error names the header (or its line) and never quotes a value.
+ */
 export const headers: Parser<[string, string][]> = (raw) => {
   const list: [string, string][] = [];
-  for (const line of raw.split("\n")) {
+  const lines = raw.split("\n").map((line) => line.replace(/\r$/, ""));
+  const count = lines.filter((line) => line.trim() !== "").length;
+  let index = 0;
+  for (const line of lines) {
     if (line.trim() === "") continue;
-    const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(line.trim());
-    if (!match) {
+    index++;
+    const colon = line.indexOf(":");
+    const name = colon < 0 ? "" : line.slice(0, colon).trim();
+    if (!HEADER_NAME.test(name)) {
       throw new ParseError(
-        `one "Name: value" header per line, such as "Authorization: Bearer abc" ` +
-          `(got a line of ${line.trim().length} characters without a valid name and colon)`,
+        `one "Name: value" header per line, such as "Authorization: Bearer abc" (header ` +
+          `${index} of ${count} has no valid name before a colon: a name is letters, digits ` +
+          "and - without spaces)",
       );
     }
-    list.push([match[1] ?? "", match[2] ?? ""]);
+    const value = line.slice(colon + 1).trim();
+    if (CONTROL.test(value)) {
+      throw new ParseError(
+        `printable header values (the value of header ${JSON.stringify(name)} has a control ` +
+          "character; the value is not shown)",
+      );
+    }
+    list.push([name, value]);
   }
   return list;
 };

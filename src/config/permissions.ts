@@ -11,6 +11,21 @@ export const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--all
 /** Only `demo` and `bench` start processes (the emulator launcher, the bench's worker). */
 export const RUN_PERMISSION = "--allow-run";
 
+/**
+ * The programs the compiled executable may start, by name: `demo` starts the emulator through
+ * gcloud (or Docker Compose), `bench` builds its Go peer with go. Nothing else: the executable
+ * is never granted an unscoped --allow-run. (`bench` also starts worker processes of itself,
+ * which needs the source: `deno task bench`.)
+ */
+export const RUN_PROGRAMS = ["gcloud", "docker", "go"] as const;
+/** {@linkcode RUN_PROGRAMS} as a `deno compile` flag. */
+export const COMPILED_RUN_PERMISSION = `--allow-run=${RUN_PROGRAMS.join(",")}`;
+
+/** Whether this process may start `command` (a name on PATH or a path). */
+export function mayRun(command: string): boolean {
+  return Deno.permissions.querySync({ name: "run", command }).state === "granted";
+}
+
 /** The worker's V8 heap cap (old generation, MB): README "Performance" explains the figure. */
 export const WORKER_HEAP_MB = 128;
 /** The V8 flag that applies {@linkcode WORKER_HEAP_MB}. */

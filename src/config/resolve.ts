@@ -46,9 +46,8 @@ function parseOne<K extends SettingKey>(key: K, from: Given): Config[K] {
     return s.parse(from.raw);
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
-    throw new UsageError(
-      `${from.origin}: got ${JSON.stringify(from.raw)}, expected ${error.message}`,
-    );
+    const got = s.secret ? "a value (not shown: it may be a secret)" : JSON.stringify(from.raw);
+    throw new UsageError(`${from.origin}: got ${got}, expected ${error.message}`);
   }
 }
 
@@ -119,6 +118,12 @@ export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSource
     result.handler === undefined || result.handlerUrl === undefined,
     "handler",
     `no ${SETTINGS.handlerUrl.flag} as well (one handler: a module or an HTTP service)`,
+  );
+  check(
+    result.deadLetterTopic !== result.topic,
+    "deadLetterTopic",
+    `a topic other than ${quote("topic")} (dead letters published to the main topic would be ` +
+      "delivered again forever)",
   );
   check(
     result.replayWindow === 0 || result.replayWindow >= 600_000,

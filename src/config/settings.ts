@@ -38,6 +38,8 @@ export interface Setting<T> {
   readonly defaultNote?: string;
   /** A switch: the flag takes no value (`--redact`); the variable takes true or false. */
   readonly switch?: true;
+  /** The value is a secret (a token, a key): errors never quote it. */
+  readonly secret?: true;
   /** The flag may be given more than once; the values are joined by newlines (as in the
    * variable, which takes one value per line). */
   readonly repeatable?: true;
@@ -211,9 +213,10 @@ export const SETTINGS = {
     flag: "--handler-timeout",
     env: "WORKER_HANDLER_TIMEOUT",
     default: "30s",
-    description: "a handler running longer is failed and its event nacked",
-    format: ms,
-    parse: parse.duration(600_000),
+    description: "a handler running longer is failed and its event nacked (off: no limit; a " +
+      "timed-out call keeps its pool permit until it really ends)",
+    format: (value) => value === 0 ? "off" : ms(value),
+    parse: parse.limit(600_000),
   }),
   shutdownTimeout: setting({
     flag: "--shutdown-timeout",
@@ -238,6 +241,7 @@ export const SETTINGS = {
     env: "WORKER_HANDLER_HEADERS",
     default: "",
     repeatable: true,
+    secret: true,
     placeholder: "<'Name: value'>",
     description: "with --handler-url: a request header such as 'Authorization: Bearer …' " +
       "(repeatable; the variable takes one per line; values are never logged)",
@@ -277,6 +281,15 @@ export const SETTINGS = {
     placeholder: "<port>",
     description: "port of /metrics, /healthz and /readyz (0 disables)",
     parse: parse.integer(0, 65_535),
+  }),
+  metricsHost: setting({
+    flag: "--metrics-host",
+    env: "METRICS_HOST",
+    default: "127.0.0.1",
+    placeholder: "<address>",
+    description: "address /metrics, /healthz and /readyz listen on (0.0.0.0 for every " +
+      "interface, as a container needs for its probes and Prometheus)",
+    parse: parse.host,
   }),
   summaryInterval: setting({
     flag: "--summary-interval",
@@ -419,6 +432,7 @@ export const SETTINGS = {
     env: "LOG_REDACT_KEY",
     default: undefined,
     defaultNote: "unset: plain SHA-256",
+    secret: true,
     placeholder: "<key>",
     description: "with --redact, hash with HMAC-SHA256 under this key (prefer the variable: " +
       "a flag shows in the process list)",
@@ -475,7 +489,7 @@ const WORKER = [
   "simulateLatency",
   "simulateFailureRate",
 ] as const;
-const OPERATIONS = ["metricsPort", "summaryInterval"] as const;
+const OPERATIONS = ["metricsPort", "metricsHost", "summaryInterval"] as const;
 export const SETUP = [
   "ackDeadline",
   "retryMinBackoff",

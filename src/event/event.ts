@@ -52,7 +52,8 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return JSON.stringify(value.slice(0, 80));
-  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+  // Quoted like strings, so that --redact hashes a number that is a card number, say.
+  return typeof value === "object" ? "an object" : `${typeof value} "${String(value)}"`;
 }
 
 /** Checks a parsed JSON value; returns the first problem as `field: expected …, got …`. */
@@ -85,6 +86,15 @@ export function validateEvent(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * What JSON.parse said, without the payload snippet V8 quotes (`…, "{"card": 4111…" is not valid
+ * JSON`): its inner quotes would defeat --redact, and the dead-letter copy keeps the body anyway.
+ */
+export function jsonProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/,? ".*"(\.\.\.)? is not valid JSON$/s, "").trim() || "not valid JSON";
+}
+
 /** Decodes a message body: UTF-8, then JSON, then the event's fields. Never throws. */
 export function decodeEvent(data: Uint8Array): DecodeResult {
   let text: string;
@@ -97,8 +107,7 @@ export function decodeEvent(data: Uint8Array): DecodeResult {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    return { ok: false, reason: "invalid-json", detail: `body is not JSON (${why})` };
+    return { ok: false, reason: "invalid-json", detail: `body is not JSON (${jsonProblem(error)})` };
   }
   const problem = validateEvent(value);
   if (problem !== undefined) {

@@ -12,6 +12,7 @@ import {
   type Reason,
 } from "../worker/outcome.ts";
 import type { Worker } from "../worker/worker.ts";
+import { logWriteFailures } from "../telemetry/stderr_sink.ts";
 
 /** Metric name prefix. */
 export const METRIC_PREFIX = "event_tool_";
@@ -31,7 +32,7 @@ export const METRICS = {
 } as const;
 
 /** Reasons that mean the handler itself failed. */
-const HANDLER_ERRORS: readonly Reason[] = ["handler-failed", "max-attempts"];
+const HANDLER_ERRORS: readonly Reason[] = ["handler-failed", "redirected", "max-attempts"];
 
 /** Creates a registry whose metrics follow `worker`. */
 export function workerMetrics(worker: Worker): client.Registry {
@@ -94,6 +95,20 @@ export function workerMetrics(worker: Worker): client.Registry {
     "messages the client holds now: running, waiting for a permit or queued by flow control",
     () => worker.stats.leased,
   );
+  gauge(
+    "handlers_abandoned",
+    "handler calls that timed out and still run (each keeps its pool permit until it ends)",
+    () => worker.stats.abandoned,
+  );
+  new client.Counter({
+    name: `${METRIC_PREFIX}log_write_failures_total`,
+    help: "log writes to stderr that failed (their lines are lost; outcomes are not affected)",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(logWriteFailures());
+    },
+  });
   gauge("ready", "1 while the worker is ready (as /readyz), else 0", () => worker.ready ? 1 : 0);
 
   // Every reason starts at 0, so a rate() over a label exists before its first event.

@@ -29,10 +29,13 @@ function status(ok: boolean, what: string): Response {
   });
 }
 
-/** Serves the endpoint on `port` (all interfaces), or on a free port when `port` is 0. */
-export function serveOps(port: number, source: OpsSource): OpsServer {
+/**
+ * Serves the endpoint on `hostname`:`port`, or on a free port when `port` is 0. Default
+ * hostname 127.0.0.1: nothing outside the machine sees it unless told (`--metrics-host`).
+ */
+export function serveOps(port: number, source: OpsSource, hostname = "127.0.0.1"): OpsServer {
   try {
-    return listen(port, source);
+    return listen(port, hostname, source);
   } catch (error) {
     if (!(error instanceof Deno.errors.AddrInUse)) throw error;
     throw new UsageError(
@@ -41,8 +44,8 @@ export function serveOps(port: number, source: OpsSource): OpsServer {
   }
 }
 
-function listen(port: number, source: OpsSource): OpsServer {
-  const server = Deno.serve({ port, hostname: "0.0.0.0", onListen: () => {} }, async (request) => {
+function listen(port: number, hostname: string, source: OpsSource): OpsServer {
+  const server = Deno.serve({ port, hostname, onListen: () => {} }, async (request) => {
     const { pathname } = new URL(request.url);
     if (request.method !== "GET" && request.method !== "HEAD") {
       return new Response("method not allowed\n", { status: 405 });
@@ -61,6 +64,9 @@ function listen(port: number, source: OpsSource): OpsServer {
     }
   });
   const actual = server.addr.port;
-  log.info("Serving /metrics, /healthz and /readyz on port {port}", { port: actual });
+  log.info("Serving /metrics, /healthz and /readyz on {hostname} port {port}", {
+    hostname,
+    port: actual,
+  });
   return { port: actual, shutdown: () => server.shutdown() };
 }

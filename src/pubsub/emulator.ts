@@ -4,6 +4,7 @@
  * Used by `demo` and by the test harness.
  */
 import { sleep } from "../base/async.ts";
+import { mayRun } from "../config/permissions.ts";
 import { type Config, EMULATOR_PROJECT } from "../config/settings.ts";
 import { logger } from "../telemetry/log.ts";
 
@@ -160,7 +161,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     const host = `127.0.0.1:${port}`;
     const launcher = `${sdkRoot}/platform/pubsub-emulator/bin/cloud-pubsub-emulator`;
     try {
-      return await (await exists(launcher)
+      // The compiled executable may start gcloud but not the launcher's path (permissions.ts).
+      return await (await exists(launcher) && mayRun(launcher)
         ? startProcess(launcher, [`--host=127.0.0.1`, `--port=${port}`], host, timeoutMs)
         : startProcess(
           "gcloud",

@@ -15,7 +15,7 @@ import {
   reset,
 } from "@logtape/logtape";
 import type { Config } from "../config/settings.ts";
-import { redactor } from "./redact.ts";
+import { hasher, hashQuoted, redactor } from "./redact.ts";
 import { type BufferedSink, bufferedStderr } from "./stderr_sink.ts";
 
 /** Root category of every event-tool logger. */
@@ -55,6 +55,13 @@ export function formatJsonLine(record: LogRecord): string {
 
 /** The sink in use: flushed by {@linkcode flushLogs}. */
 let active: BufferedSink | undefined;
+/** With --redact, hashes the quoted fragments of a text printed outside the log (errors). */
+let redactOutput: (text: string) => string = (text) => text;
+
+/** `text` as it may be printed: quoted fragments hashed under --redact, as in log lines. */
+export function redactText(text: string): string {
+  return redactOutput(text);
+}
 
 /** Writes out every buffered log line (at exit, and before anything that must follow them). */
 export function flushLogs(): void {
@@ -75,6 +82,8 @@ export async function setupLogging(
     ? ansiColorFormatter
     : defaultTextFormatter;
   const redact = config.redact ? redactor(config.redactKey) : undefined;
+  const hash = hasher(config.redactKey);
+  redactOutput = config.redact ? (text) => hashQuoted(text, hash) : (text) => text;
   active?.flush();
   const sink = bufferedStderr(redact ? (record) => formatter(redact(record)) : formatter);
   active = sink;

@@ -27,6 +27,11 @@ export function hasher(key: string | undefined): (value: unknown) => string {
     "hmac:" + createHmac("sha256", key).update(String(value)).digest("hex").slice(0, 12);
 }
 
+/** `text` with every quoted fragment hashed by `hash`. */
+export function hashQuoted(text: string, hash: (value: unknown) => string): string {
+  return text.replace(QUOTED, (quoted) => `"${hash(quoted.slice(1, -1))}"`);
+}
+
 /** A redactor for log records, keyed with `key` when given. */
 export function redactor(key?: string): (record: LogRecord) => LogRecord {
   const hash = hasher(key);
@@ -46,7 +51,7 @@ export function redactor(key?: string): (record: LogRecord) => LogRecord {
       const value = properties[name];
       const text = value instanceof Error ? value.message : value;
       if (typeof text === "string") {
-        replace(name, text.replace(QUOTED, (quoted) => `"${hash(quoted.slice(1, -1))}"`));
+        replace(name, hashQuoted(text, hash));
       }
     }
     if (replacements.size === 0) return record;
@@ -55,4 +60,27 @@ export function redactor(key?: string): (record: LogRecord) => LogRecord {
     );
     return { ...record, properties, message };
   };
+}
+
+/**
+ * `url` as it may be logged: scheme, host and path, without `user:password@` or the query and
+ * fragment (which often carry tokens); a query is shown as `?…`.
+ */
+export function safeUrl(url: URL | string): string {
+  let parsed: URL;
+  try {
+    parsed = typeof url === "string" ? new URL(url) : url;
+  } catch {
+    return scrubUrls(String(url));
+  }
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}${parsed.search ? "?…" : ""}`;
+}
+
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
+const URL_QUERY = /\b([a-z][a-z0-9+.-]*:\/\/[^\s?#)"']*)[?#][^\s)"']*/gi;
+
+/** `text` with the credentials and queries of every URL in it removed (an error message from
+ * fetch quotes the URL it tried). */
+export function scrubUrls(text: string): string {
+  return text.replace(URL_CREDENTIALS, "$1").replace(URL_QUERY, "$1?…");
 }

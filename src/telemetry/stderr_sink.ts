@@ -3,12 +3,26 @@
  * `intervalMs` or once `maxChars` have gathered, so a busy worker makes one system call per few
  * hundred outcome lines instead of one per line. Warnings and errors flush at once (with what
  * was buffered before them, in order), and `flush()` runs at exit, so no line is lost or
- * reordered. Nothing is ever dropped: if stderr is slow, the write waits.
+ * reordered. Nothing is ever dropped: if stderr is slow, the write waits. A write that fails
+ * (stderr closed: EPIPE) never throws into the caller or a timer: the lines it held are counted
+ * in {@linkcode logWriteFailures} and the worker goes on; outcomes do not depend on their line.
  *
  * (LogTape's own non-blocking sink drops the oldest records when its buffer overflows and writes
  * each record separately; the outcome lines are the audit trail, so this one does neither.)
  */
 import type { LogRecord, Sink } from "@logtape/logtape";
+
+let failedWrites = 0;
+
+/** Log writes that failed since the process started (each lost the lines it carried). */
+export function logWriteFailures(): number {
+  return failedWrites;
+}
+
+/** Counts a log write that failed outside the sink (a formatter that threw, say). */
+export function noteLogWriteFailure(): void {
+  failedWrites++;
+}
 
 /** A sink with a `flush()` that writes out everything buffered. */
 export interface BufferedSink extends Sink {
@@ -47,7 +61,11 @@ export function bufferedStderr(
     let bytes = encoder.encode(chunks.join(""));
     chunks = [];
     chars = 0;
-    while (bytes.length > 0) bytes = bytes.subarray(write(bytes));
+    try {
+      while (bytes.length > 0) bytes = bytes.subarray(write(bytes));
+    } catch {
+      failedWrites++; // stderr is gone: nowhere to say so but the metric
+    }
   };
   const sink = ((record: LogRecord) => {
     const line = format(record);

@@ -4,6 +4,7 @@
  */
 import type { Message } from "@google-cloud/pubsub";
 import { inSpan } from "../telemetry/tracing.ts";
+import type { Abandoned } from "./abandoned.ts";
 import type { Handler } from "./handler.ts";
 import { processDelivery, type ProcessOptions } from "./pipeline.ts";
 import type { Settler } from "./settle.ts";
@@ -14,9 +15,14 @@ export interface DeliverContext {
   readonly handler: Handler;
   readonly options: ProcessOptions;
   readonly settler: Settler;
+  readonly abandoned: Abandoned;
 }
 
-/** Decides and settles `message`, received at `receivedAt` (a `performance.now()` value). */
+/**
+ * Decides and settles `message`, received at `receivedAt` (a `performance.now()` value). A
+ * handler call that timed out is settled (nacked) at once, but this resolves, and so gives its
+ * pool permit back, only when the call really ends.
+ */
 export function deliver(message: Message, receivedAt: number, context: DeliverContext) {
   const attributes = () => ({
     "messaging.system": "gcp_pubsub",
@@ -38,5 +44,8 @@ export function deliver(message: Message, receivedAt: number, context: DeliverCo
     span?.setAttribute("event_tool.outcome", outcome.action);
     if (outcome.event) span?.setAttribute("event_tool.event_id", outcome.event.eventID);
     await context.settler.settle(message, receivedAt, outcome);
+    if ("abandoned" in outcome && outcome.abandoned) {
+      await context.abandoned.hold(outcome.abandoned);
+    }
   });
 }

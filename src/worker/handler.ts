@@ -50,6 +50,31 @@ export class RetryableError extends Error {
   }
 }
 
+/**
+ * Thrown when the service answered with a redirect (3xx): the event was not delivered. The
+ * worker nacks it with reason `redirected`; no header or body is ever sent to the new location.
+ */
+export class RedirectedError extends Error {
+  /** The service at `url` redirected to `location` (both without credentials or query). */
+  constructor(message: string, readonly location: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RedirectedError";
+  }
+}
+
+/**
+ * The handler ran longer than its time limit. The call is abandoned, not stopped (a promise
+ * cannot be cancelled): `ended` resolves when it really ends, and until then it keeps its pool
+ * permit and its event's dedupe mark, so the pool still bounds what runs.
+ */
+export class HandlerTimeoutError extends Error {
+  /** The handler exceeded `timeoutMs`; `ended` settles when the abandoned call ends. */
+  constructor(readonly timeoutMs: number, readonly ended: Promise<void>) {
+    super(`the handler did not finish within ${timeoutMs}ms`);
+    this.name = "HandlerTimeoutError";
+  }
+}
+
 /** Applies middleware to a handler; the first middleware is the outermost. */
 export function compose(handler: Handler, ...middleware: Middleware[]): Handler {
   return middleware.reduceRight((next, wrap) => wrap(next), handler);

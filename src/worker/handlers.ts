@@ -4,6 +4,7 @@
  */
 import type { Config } from "../config/settings.ts";
 import { logger } from "../telemetry/log.ts";
+import { safeUrl } from "../telemetry/redact.ts";
 import { compose, type Handler } from "./handler.ts";
 import { httpHandler } from "./middleware/http.ts";
 import { logEvent } from "./middleware/log_event.ts";
@@ -34,7 +35,7 @@ export async function resolveHandler(
 ): Promise<Handler> {
   if (config.handlerUrl !== undefined) {
     log.info("Delivering events to {url} as CloudEvents (headers: {headers})", {
-      url: config.handlerUrl.href,
+      url: safeUrl(config.handlerUrl),
       headers: config.handlerHeader.map(([name]) => name).join(", ") || "none",
     });
     return httpHandler({

@@ -7,6 +7,7 @@ import type { Message } from "@google-cloud/pubsub";
 import { INVALID_REASONS } from "../event/event.ts";
 import { publishedAt } from "../pubsub/client.ts";
 import { logger, logParts } from "../telemetry/log.ts";
+import { noteLogWriteFailure } from "../telemetry/stderr_sink.ts";
 
 /** How a delivery can end. */
 export const OUTCOMES = ["acked", "duplicate", "nacked", "dead-lettered"] as const;
@@ -26,6 +27,7 @@ export type DeadLetterReason = typeof DEAD_LETTER_REASONS[number];
 /** Why an event was nacked (its metric label). */
 export const NACK_REASONS = [
   "handler-failed",
+  "redirected",
   "in-progress",
   "shutting-down",
   "dead-letter-publish-failed",
@@ -148,11 +150,24 @@ export class Tally {
     for (const listener of this.#receiveListeners) listener();
   }
 
-  /** A delivery ended: count it, log it, tell the listeners. */
+  /**
+   * A delivery ended: count it, log it, tell the listeners. Never throws: the message was
+   * already acked or nacked, so a failing log write or listener must not make it end twice.
+   */
   record(record: OutcomeRecord): void {
     this.counts[record.outcome]++;
     this.lastOutcomeAt = performance.now();
-    logOutcome(record);
-    for (const listener of this.#outcomeListeners) listener(record);
+    try {
+      logOutcome(record);
+    } catch {
+      noteLogWriteFailure(); // counted in event_tool_log_write_failures_total
+    }
+    for (const listener of this.#outcomeListeners) {
+      try {
+        listener(record);
+      } catch (error) {
+        log.error("An outcome listener failed: {error}", { error });
+      }
+    }
   }
 }

@@ -6,7 +6,13 @@
 import { SETTINGS } from "../config/settings.ts";
 import { decodeEvent, type PaymentMethodCreated } from "../event/event.ts";
 import type { Dedupe } from "./dedupe.ts";
-import { type Handler, RejectedError, RetryableError } from "./handler.ts";
+import {
+  type Handler,
+  HandlerTimeoutError,
+  RedirectedError,
+  RejectedError,
+  RetryableError,
+} from "./handler.ts";
 import type { DeadLetterReason } from "./outcome.ts";
 
 /** One delivery of a message, as the pipeline sees it. */
@@ -25,11 +31,13 @@ export type Outcome =
   | {
     action: "nack";
     event: PaymentMethodCreated;
-    reason: "handler-failed" | "in-progress" | "shutting-down";
+    reason: "handler-failed" | "redirected" | "in-progress" | "shutting-down";
     error: Error;
     handlerMs: number;
     /** Hold the message this long before the nack (the handler asked to retry later). */
     delayMs?: number;
+    /** Settles when a timed-out handler call really ends (it keeps its permit until then). */
+    abandoned?: Promise<void>;
   }
   | {
     action: "dead-letter";
@@ -40,6 +48,8 @@ export type Outcome =
     detail: string;
     /** How long the handler ran; undefined when it was not called (invalid payload). */
     handlerMs: number | undefined;
+    /** Settles when a timed-out handler call really ends (it keeps its permit until then). */
+    abandoned?: Promise<void>;
   };
 
 /** Options for {@linkcode processDelivery}. */
@@ -109,12 +119,17 @@ export async function processDelivery(
     options.dedupe?.release(event.eventID, true);
     return { action: "ack", event, handlerMs: performance.now() - started };
   } catch (thrown) {
-    options.dedupe?.release(event.eventID, false);
     const error = asError(thrown);
     const handlerMs = performance.now() - started;
+    // A timed-out call keeps running: its event stays marked busy until it ends, so a
+    // redelivered copy is nacked `in-progress` instead of running beside it.
+    const abandoned = error instanceof HandlerTimeoutError ? error.ended : undefined;
+    if (abandoned) abandoned.then(() => options.dedupe?.release(event.eventID, false));
+    else options.dedupe?.release(event.eventID, false);
+    const held = abandoned ? { abandoned } : {};
     // The worker gave up on it (shutdown): back to Pub/Sub, never dead-lettered.
     if (options.signal.aborted) {
-      return { action: "nack", event, reason: "shutting-down", error, handlerMs };
+      return { action: "nack", event, reason: "shutting-down", error, handlerMs, ...held };
     }
     // The handler says it can never succeed (an HTTP 4xx, say): dead-letter it now.
     if (error instanceof RejectedError) {
@@ -137,15 +152,17 @@ export async function processDelivery(
           `failed on delivery ${delivery.deliveryAttempt} of ${options.maxDeliveryAttempts}: ` +
           error.message,
         handlerMs,
+        ...held,
       };
     }
     const delayMs = error instanceof RetryableError ? error.retryAfterMs : undefined;
     return {
       action: "nack",
       event,
-      reason: "handler-failed",
+      reason: error instanceof RedirectedError ? "redirected" : "handler-failed",
       error,
       handlerMs,
+      ...held,
       ...(delayMs === undefined ? {} : { delayMs }),
     };
   }

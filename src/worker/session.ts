@@ -40,6 +40,10 @@ const log = logger("worker");
 const STARTUP_GRACE_MS = 10_000;
 const MIN_REOPEN_DELAY_MS = 1_000;
 const MAX_REOPEN_DELAY_MS = 30_000;
+/** gRPC codes that reopening cannot cure: the subscription is gone or no longer ours. */
+const LOST_CODES: Record<number, string> = { 5: "NOT_FOUND", 7: "PERMISSION_DENIED" };
+/** Reopens that fail so before the session reports itself broken (/healthz fails). */
+export const BROKEN_AFTER_REOPENS = 3;
 /**
  * The most message bytes the streams may hand the worker at once (split between them): with
  * messages at Pub/Sub's 10 MB limit it holds a few, whatever the lease window, so memory stays
@@ -67,6 +71,9 @@ export class Session {
   #probe: ReturnType<typeof setInterval> | undefined;
   #reopenDelay = MIN_REOPEN_DELAY_MS;
   #reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The code of the last stream error, and how many closes in a row had a code in LOST_CODES. */
+  #lastErrorCode: number | undefined;
+  #lostCloses = 0;
 
   readonly #options: SubscriberOptions;
 
@@ -105,6 +112,14 @@ export class Session {
     return this.#connected;
   }
 
+  /**
+   * The subscription was lost after start (deleted, or permission revoked): the last
+   * {@linkcode BROKEN_AFTER_REOPENS} reopens all failed with NOT_FOUND or PERMISSION_DENIED.
+   */
+  get broken(): boolean {
+    return this.#lostCloses >= BROKEN_AFTER_REOPENS;
+  }
+
   /** Messages the client holds now (leased: running, waiting for a permit, or queued by its flow
    * control). Read from the client's inventory (version pinned); 0 if its shape changes. */
   get leased(): number {
@@ -126,9 +141,12 @@ export class Session {
     s.on("message", (message: Message) => {
       this.#received = true;
       this.#reopenDelay = MIN_REOPEN_DELAY_MS;
+      this.#lostCloses = 0;
       this.#listener.message(message);
     });
     s.on("error", (error: Error & { code?: number }) => {
+      this.#lastErrorCode = error.code;
+      if (this.#lostCloses >= BROKEN_AFTER_REOPENS) return; // said once already
       log.error("Subscription error on {subscription}: {error}", {
         subscription: this.#name,
         error,
@@ -191,12 +209,30 @@ export class Session {
       );
       return;
     }
+    const lost = this.#lastErrorCode === undefined ? undefined : LOST_CODES[this.#lastErrorCode];
+    this.#lastErrorCode = undefined;
+    this.#lostCloses = lost === undefined ? 0 : this.#lostCloses + 1;
+    if (this.#lostCloses === BROKEN_AFTER_REOPENS) {
+      log.error(
+        "Subscription {subscription} is lost ({code} on {reopens} reopens in a row: deleted, " +
+          "or the worker may no longer consume it); /healthz now fails so the orchestrator " +
+          "restarts the worker; still retrying every {maxSeconds}s",
+        {
+          subscription: this.#name,
+          code: lost,
+          reopens: BROKEN_AFTER_REOPENS,
+          maxSeconds: MAX_REOPEN_DELAY_MS / 1000,
+        },
+      );
+    }
     const delay = this.#reopenDelay;
     this.#reopenDelay = Math.min(delay * 2, MAX_REOPEN_DELAY_MS);
-    log.warning("Subscription {subscription} closed; reopening in {delayMs}ms", {
-      subscription: this.#name,
-      delayMs: delay,
-    });
+    if (this.#lostCloses < BROKEN_AFTER_REOPENS) {
+      log.warning("Subscription {subscription} closed; reopening in {delayMs}ms", {
+        subscription: this.#name,
+        delayMs: delay,
+      });
+    }
     this.#reopenTimer = setTimeout(() => {
       if (this.#closing) return;
       this.#subscription.open();

@@ -33,6 +33,12 @@ export class Settler {
     this.#tally = tally;
   }
 
+  /** Whether the dead-letter topic exists (the worker checks it at start). */
+  async deadLetterTopicExists(): Promise<boolean> {
+    const [exists] = await this.#deadLetterTopic.exists();
+    return exists;
+  }
+
   /** Acks, nacks or dead-letters `message` as `outcome` says; never rejects. */
   async settle(message: Message, receivedAt: number, outcome: Outcome): Promise<void> {
     const eventID = outcome.action === "dead-letter" ? outcome.eventID : outcome.event.eventID;

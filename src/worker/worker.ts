@@ -4,9 +4,10 @@
  * and the {@linkcode Tally} counts it. Stopping stops new work, drains, nacks the rest, closes.
  */
 import type { Message, PubSub } from "@google-cloud/pubsub";
-import type { Config } from "../config/settings.ts";
+import { type Config, nameOf } from "../config/settings.ts";
 import { createClient, describeTarget } from "../pubsub/client.ts";
 import { logger } from "../telemetry/log.ts";
+import { Abandoned } from "./abandoned.ts";
 import { Dedupe } from "./dedupe.ts";
 import { compose, type Handler } from "./handler.ts";
 import { defaultHandler } from "./handlers.ts";
@@ -37,6 +38,8 @@ export interface WorkerStats extends OutcomeCounts {
   connected: boolean;
   /** Messages the client holds now (at most the lease window, plus what its streams queued). */
   leased: number;
+  /** Handler calls that timed out and still run (each keeps its permit until it ends). */
+  abandoned: number;
 }
 
 /** Options for {@linkcode Worker}. */
@@ -60,6 +63,7 @@ export class Worker {
   readonly #ownsClient: boolean;
   readonly #deliver: DeliverContext;
   readonly #pool: Pool;
+  readonly #abandoned: Abandoned;
   readonly #tally = new Tally();
   readonly #settler: Settler;
   readonly #session: Session;
@@ -76,6 +80,7 @@ export class Worker {
     this.#ownsClient = options.client === undefined;
     const base = options.handler ?? defaultHandler(config);
     this.#pool = new Pool(config.poolSize);
+    this.#abandoned = new Abandoned(config.poolSize);
     this.#settler = new Settler(this.#client, config, this.#tally);
     this.#deliver = {
       subscription: config.subscription,
@@ -87,6 +92,7 @@ export class Worker {
         dedupe: new Dedupe(config.dedupeWindow),
       },
       settler: this.#settler,
+      abandoned: this.#abandoned,
     };
     this.#window = new LeaseWindow(config);
     this.#session = new Session(this.#client, config, this.#window.current, {
@@ -121,6 +127,7 @@ export class Worker {
       leaseWindow: this.#window.current,
       connected: this.#session.connected,
       leased: this.#session.leased,
+      abandoned: this.#abandoned.count,
     };
   }
 
@@ -129,8 +136,13 @@ export class Worker {
     return this.#started && this.#stopping === undefined && this.#session.connected;
   }
 
-  /** Live unless wedged: the pool full with nothing finishing for twice the handler timeout. */
+  /**
+   * Live unless wedged or lost: every permit held by a timed-out handler that did not stop, the
+   * subscription gone (NOT_FOUND or PERMISSION_DENIED on every recent reopen), or the pool full
+   * with nothing finishing for twice the handler timeout.
+   */
   get live(): boolean {
+    if (this.#abandoned.wedged || this.#session.broken) return false;
     const { inFlight, size } = this.#pool.stats;
     const limit = 2 * (this.#config.handlerTimeout || 60_000);
     return inFlight < size || performance.now() - this.#tally.lastOutcomeAt < limit;
@@ -163,6 +175,23 @@ export class Worker {
     );
     this.#started = true;
     this.#session.open();
+    this.#settler.deadLetterTopicExists().then(
+      (exists) => {
+        if (exists) return;
+        this.#done.reject(
+          new Error(
+            `the dead-letter topic ${c.deadLetterTopic} does not exist: events that can never ` +
+              "succeed would be nacked forever (run `event-tool setup`, or set " +
+              `${nameOf("deadLetterTopic")})`,
+          ),
+        );
+        void this.stop();
+      },
+      (error) => log.warning("Could not check the dead-letter topic {topic}: {error}", {
+        topic: c.deadLetterTopic,
+        error,
+      }),
+    );
   }
 
   /**

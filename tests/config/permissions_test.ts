@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { COMPILE_FLAGS } from "../../scripts/compile.ts";
-import { PERMISSIONS, RUN_PERMISSION, WORKER_V8_FLAGS } from "../../src/config/permissions.ts";
+import {
+  COMPILED_RUN_PERMISSION,
+  PERMISSIONS,
+  RUN_PERMISSION,
+  RUN_PROGRAMS,
+  WORKER_V8_FLAGS,
+} from "../../src/config/permissions.ts";
 
 const root = new URL("../../", import.meta.url);
 /** A task's command line (a task is a string, or an object with `command`). */
@@ -33,10 +39,15 @@ Deno.test("the worker runs with the same heap cap from deno task, Docker and den
   const args: string[] = JSON.parse(entrypoint);
   assert.ok(args.includes(WORKER_V8_FLAGS), "Dockerfile");
   assert.deepEqual(flagsOf(args), [...PERMISSIONS].sort(), "Dockerfile permissions");
-  assert.match(dockerfile, /^USER deno$/m);
+  // A numeric user, so Kubernetes can check runAsNonRoot (it cannot resolve a name).
+  assert.match(dockerfile, /^USER 1993:1993$/m);
+  assert.match(dockerfile, /^ENV METRICS_HOST=0\.0\.0\.0$/m, "probes reach the metrics port");
   assert.equal(args.at(-1), "main.ts");
 });
 
-Deno.test("deno compile grants the tool's permissions and --allow-run, never write or all", () => {
-  assert.deepEqual(flagsOf(COMPILE_FLAGS), [...PERMISSIONS, RUN_PERMISSION].sort());
+Deno.test("deno compile grants the tool's permissions and --allow-run for named programs only", () => {
+  assert.deepEqual(flagsOf(COMPILE_FLAGS), [...PERMISSIONS, COMPILED_RUN_PERMISSION].sort());
+  assert.ok(!(COMPILE_FLAGS as readonly string[]).includes(RUN_PERMISSION), "never unscoped");
+  assert.equal(COMPILED_RUN_PERMISSION, `--allow-run=${RUN_PROGRAMS.join(",")}`);
+  assert.ok(!COMPILE_FLAGS.some((f) => /--allow-(all|write)|^-A$/.test(f)));
 });

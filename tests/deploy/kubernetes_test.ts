@@ -33,6 +33,32 @@ Deno.test("the Deployment sets known variables, probes the worker's endpoints, d
   assert.ok(container.resources.requests.memory && container.resources.limits.memory);
 });
 
+Deno.test("the Deployment runs as the image's numeric user, read-only, with no capability", async () => {
+  const dockerfile = await Deno.readTextFile(new URL("../../Dockerfile", import.meta.url));
+  const [, uid, gid] = /^USER (\d+):(\d+)$/m.exec(dockerfile) ?? [];
+  const [deployment] = await read("deployment.yaml");
+  const spec = deployment.spec.template.spec;
+  const [container] = spec.containers;
+  assert.equal(spec.automountServiceAccountToken, false);
+  assert.equal(spec.securityContext.seccompProfile.type, "RuntimeDefault");
+  for (const context of [spec.securityContext, container.securityContext]) {
+    assert.equal(context.runAsNonRoot, true);
+    assert.equal(String(context.runAsUser), uid, "the Dockerfile's user");
+    assert.equal(String(context.runAsGroup), gid, "the Dockerfile's group");
+  }
+  const c = container.securityContext;
+  assert.equal(c.readOnlyRootFilesystem, true);
+  assert.equal(c.allowPrivilegeEscalation, false);
+  assert.deepEqual(c.capabilities.drop, ["ALL"]);
+  const mount = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === "/tmp");
+  const volume = spec.volumes.find((v: { name: string }) => v.name === mount?.name);
+  assert.ok(volume?.emptyDir, "a writable emptyDir at /tmp");
+  const env = Object.fromEntries(
+    container.env.map((e: { name: string; value: string }) => [e.name, e.value]),
+  );
+  assert.equal(env[SETTINGS.metricsHost.env], "0.0.0.0", "the kubelet's probes reach the port");
+});
+
 Deno.test("KEDA scales on the subscription's backlog; the PDB keeps one worker", async () => {
   const [scaledObject] = await read("scaledobject.yaml");
   const [trigger] = scaledObject.spec.triggers;

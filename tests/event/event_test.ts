@@ -40,7 +40,7 @@ Deno.test("decodeEvent() gives a precise reason for each kind of bad payload", (
     [
       encode({ ...good, paymentMethodID: 42 }),
       "invalid-event",
-      /^paymentMethodID: expected a UUID, got number 42/,
+      /^paymentMethodID: expected a UUID, got number "42"/,
     ],
     [
       encode({ ...good, paymentMethodType: "cash" }),

@@ -5,10 +5,22 @@
  * | Answer | Outcome |
  * | --- | --- |
  * | 2xx | acked |
+ * | 3xx (a redirect) | nacked, reason `redirected`: never followed, so no header or body goes to another URL; one warning names the `Location` |
  * | 408, 429, 5xx, timeout, connection refused or reset | nacked: redelivered with the subscription's backoff (429 and 503 with `Retry-After`: the nack waits that long first, up to 60 s) |
  * | any other 4xx | dead-lettered, reason `rejected`, detail = status and the first 200 characters of the body |
+ *
+ * URLs are logged without credentials or query; an error body is read up to
+ * {@linkcode MAX_ERROR_BODY_BYTES}, never whole.
  */
-import { type Handler, type HandlerContext, RejectedError, RetryableError } from "../handler.ts";
+import { scrubUrls, safeUrl } from "../../telemetry/redact.ts";
+import { logger } from "../../telemetry/log.ts";
+import {
+  type Handler,
+  type HandlerContext,
+  RedirectedError,
+  RejectedError,
+  RetryableError,
+} from "../handler.ts";
 
 /** Options for {@linkcode httpHandler}. */
 export interface HttpHandlerOptions {
@@ -24,6 +36,12 @@ export interface HttpHandlerOptions {
 
 /** Longest `Retry-After` the worker waits before its nack; longer ones are capped. */
 export const MAX_RETRY_AFTER_MS = 60_000;
+/** The most bytes of an error answer's body the worker reads (the rest is discarded). */
+export const MAX_ERROR_BODY_BYTES = 4096;
+/** Characters of an error body quoted in the dead-letter detail. */
+const QUOTED_BODY_CHARS = 200;
+
+const log = logger("worker");
 
 /** `Retry-After` (seconds or an HTTP date) in milliseconds, capped; undefined when absent. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
@@ -54,9 +72,36 @@ export function cloudEventHeaders(
   };
 }
 
+/** Reads at most `maxBytes` of `response`'s body as text and discards the rest. */
+export async function readBodyPrefix(response: Response, maxBytes: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return "";
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  try {
+    while (bytes < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value.subarray(0, maxBytes - bytes));
+      bytes += Math.min(value.byteLength, maxBytes - bytes);
+    }
+  } finally {
+    await reader.cancel().catch(() => {}); // the rest is not wanted; a closed body is fine
+  }
+  const all = new Uint8Array(bytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
 /** A handler that POSTs each event to `options.url`. */
 export function httpHandler(options: HttpHandlerOptions): Handler {
   const extra = options.headers ?? [];
+  const target = safeUrl(options.url);
+  const warnedLocations = new Set<string>();
   return async (event, context) => {
     const headers = new Headers(cloudEventHeaders(event, context, options.source));
     for (const [name, value] of extra) headers.set(name, value);
@@ -68,11 +113,14 @@ export function httpHandler(options: HttpHandlerOptions): Handler {
         headers,
         body: JSON.stringify(event),
         signal: context.signal,
+        // A redirect is never followed: fetch would turn the POST into a GET (301/302/303) or
+        // send the body and the headers (API keys) to wherever the Location points.
+        redirect: "manual",
       });
     } catch (error) {
       options.observe?.("error", performance.now() - started);
       if (context.signal.aborted) throw context.signal.reason;
-      const why = error instanceof Error ? error.message : String(error);
+      const why = scrubUrls(error instanceof Error ? error.message : String(error));
       throw new RetryableError(`the handler service could not be reached: ${why}`, undefined, {
         cause: error,
       });
@@ -83,6 +131,23 @@ export function httpHandler(options: HttpHandlerOptions): Handler {
       await response.body?.cancel();
       return;
     }
+    if (status >= 300 && status < 400) {
+      await response.body?.cancel();
+      const raw = response.headers.get("location");
+      const location = raw === null ? "(no Location)" : safeUrl(new URL(raw, options.url));
+      if (!warnedLocations.has(location)) {
+        warnedLocations.add(location);
+        log.warning(
+          "The handler service at {url} answered {status} redirecting to {location}: redirects " +
+            "are not followed, so these events are nacked (set --handler-url to the final URL)",
+          { url: target, status, location },
+        );
+      }
+      throw new RedirectedError(
+        `the handler service answered ${status} redirecting to ${location} (not followed)`,
+        location,
+      );
+    }
     if (status >= 500 || RETRYABLE.has(status)) {
       await response.body?.cancel();
       throw new RetryableError(
@@ -90,7 +155,10 @@ export function httpHandler(options: HttpHandlerOptions): Handler {
         retryAfterMs(response.headers.get("retry-after")),
       );
     }
-    const body = await response.text().catch((error) => `(body unreadable: ${error})`);
-    throw new RejectedError(`the handler service answered ${status}: ${body.slice(0, 200)}`);
+    const body = await readBodyPrefix(response, MAX_ERROR_BODY_BYTES)
+      .catch((error) => `(body unreadable: ${error})`);
+    throw new RejectedError(
+      `the handler service answered ${status}: ${body.slice(0, QUOTED_BODY_CHARS)}`,
+    );
   };
 }

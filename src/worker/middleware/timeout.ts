@@ -1,19 +1,13 @@
 /** `--handler-timeout` as a middleware: fail the handler and abort its signal when time is up. */
 import { DeadlineQueue } from "../deadlines.ts";
-import type { HandlerContext, Middleware } from "../handler.ts";
+import { type HandlerContext, HandlerTimeoutError, type Middleware } from "../handler.ts";
 
-/** The handler ran longer than its time limit. */
-export class HandlerTimeoutError extends Error {
-  /** The handler exceeded `timeoutMs`. */
-  constructor(readonly timeoutMs: number) {
-    super(`the handler did not finish within ${timeoutMs}ms`);
-    this.name = "HandlerTimeoutError";
-  }
-}
+export { HandlerTimeoutError };
 
 /**
  * Fails the handler with {@linkcode HandlerTimeoutError} after `timeoutMs` (0 = no limit) and
- * aborts its signal; the caller then releases the event's pool permit. A rejection the handler
+ * aborts its signal; the error's `ended` settles when the abandoned call really ends (the worker
+ * keeps the event's permit and dedupe mark until then). A rejection the handler
  * makes after its time is up is ignored: its failure has already been reported as the timeout.
  * When the worker's own signal aborts (shutdown), every call fails at once with its reason, even
  * a handler that ignores its signal.
@@ -38,8 +32,11 @@ export function withTimeout(timeoutMs: number): Middleware {
       return new Promise<void>((resolve, reject) => {
         let controller: AbortController | undefined;
         let failure: unknown;
+        let call: Promise<void> | undefined;
         const deadline = deadlines.add(performance.now() + timeoutMs, (reason) => {
-          failure = reason ?? new HandlerTimeoutError(timeoutMs);
+          // `ended` is made only for a call that timed out: no extra promise per event.
+          const ended = (call ?? Promise.resolve()).then(() => {}, () => {});
+          failure = reason ?? new HandlerTimeoutError(timeoutMs, ended);
           controller?.abort(failure);
           reject(failure);
         });
@@ -55,7 +52,8 @@ export function withTimeout(timeoutMs: number): Middleware {
             return controller.signal;
           },
         };
-        next(event, inner).then(
+        call = next(event, inner);
+        call.then(
           () => {
             if (!deadline.pending) return; // failed already: reported once
             deadlines.settle(deadline);

@@ -4,7 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { sleep } from "../../../src/base/async.ts";
-import { httpHandler, retryAfterMs } from "../../../src/worker/middleware/http.ts";
+import {
+  httpHandler,
+  MAX_ERROR_BODY_BYTES,
+  readBodyPrefix,
+  retryAfterMs,
+} from "../../../src/worker/middleware/http.ts";
 import { eventSource } from "../../../src/worker/handlers.ts";
 import { freePort } from "../../../src/pubsub/emulator.ts";
 import { integrationTest } from "../../support/emulator.ts";
@@ -175,3 +180,80 @@ integrationTest(
     }
   },
 );
+
+integrationTest(
+  "http handler: a redirect is never followed: events nacked 'redirected', nothing sent elsewhere",
+  async () => {
+    const config = await testConfig({ poolSize: 10 });
+    await createTopology(config);
+    const payloads = await publishEvents(config, 20);
+    // The other host: whatever reaches it (the body, the API key) has leaked.
+    const other = receiver(() => new Response(null, { status: 204 }));
+    const service = receiver((request) => {
+      const id = request.headers.get("ce-id") ?? "";
+      const half = payloads.findIndex((p) => p.eventID === id) % 2 === 0;
+      // An http→https balancer (301 to a path of its own), and a 307 that keeps the POST and its
+      // body and would carry the headers to another origin.
+      return half
+        ? new Response(null, { status: 301, headers: { location: "/moved?token=s3cret" } })
+        : new Response(null, { status: 307, headers: { location: other.url.href } });
+    });
+    try {
+      const { records } = await runWorker(
+        config,
+        (r) => new Set(r.map((x) => x.eventID)).size >= 20,
+        { handler: handlerFor(config, service.url, [["Authorization", "Bearer t0ken"]]) },
+      );
+      assert.equal(records.filter((r) => r.outcome === "acked").length, 0, "none acked");
+      assert.ok(records.every((r) => r.outcome === "nacked" && r.reason === "redirected"));
+      assert.ok(records.some((r) => /answered 301 redirecting to http:\/\/127.0.0.1:\d+\/moved\?…/
+        .test(r.detail ?? "")));
+      assert.ok(!records.some((r) => /s3cret/.test(r.detail ?? "")), "no query in the detail");
+      assert.equal(other.requests.length, 0, "nothing reached the other host");
+      assert.ok(service.requests.every((r) => r.method === "POST"), "never turned into a GET");
+    } finally {
+      await service.server.shutdown();
+      await other.server.shutdown();
+    }
+  },
+);
+
+Deno.test("readBodyPrefix() reads at most the limit of a huge error page", async () => {
+  let pulled = 0;
+  const chunk = new Uint8Array(64 * 1024).fill(120);
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      pulled += chunk.byteLength;
+      if (pulled > 10 * 1024 * 1024) controller.close();
+      else controller.enqueue(chunk);
+    },
+  });
+  const text = await readBodyPrefix(new Response(body, { status: 400 }), MAX_ERROR_BODY_BYTES);
+  assert.equal(text.length, MAX_ERROR_BODY_BYTES);
+  assert.ok(pulled <= 3 * chunk.byteLength, `pulled ${pulled} bytes of a 10 MB body`);
+});
+
+Deno.test("http handler: a refused connection's error names the URL without credentials or query", async () => {
+  const port = freePort();
+  const handler = httpHandler({
+    url: new URL(`http://user:pa55@127.0.0.1:${port}/events?key=s3cret`),
+    source: "//test",
+  });
+  const event = {
+    eventID: crypto.randomUUID(),
+    userID: crypto.randomUUID(),
+    paymentMethodID: crypto.randomUUID(),
+    paymentMethodType: "card" as const,
+    createdAt: new Date().toISOString(),
+  };
+  const context = {
+    signal: new AbortController().signal,
+    messageId: "1",
+    deliveryAttempt: 1,
+    attributes: {},
+  };
+  const error = await handler(event, context).then(() => undefined, (e: Error) => e);
+  assert.ok(error instanceof Error, "a refused connection fails the handler");
+  assert.match(error.message, /could not be reached/);
+  assert.doesNotMatch(error.message, /pa55|s3cret/);
+});
