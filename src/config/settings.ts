@@ -185,7 +185,7 @@ export const SETTINGS = {
     flag: "--max-outstanding",
     env: "WORKER_MAX_OUTSTANDING",
     default: undefined,
-    defaultNote: "adaptive: pool × (1 + 20 ms / mean handler time), from pool + 1 to " +
+    defaultNote: "adaptive: pool × (1 + 30 ms / mean handler time), from pool + 1 to " +
       "max(2 × pool, pool + 200)",
     placeholder: "<count>",
     description: "lease window: events held from Pub/Sub at once (>= pool size); fixes it",

@@ -107,7 +107,11 @@ export function decodeEvent(data: Uint8Array): DecodeResult {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, reason: "invalid-json", detail: `body is not JSON (${jsonProblem(error)})` };
+    return {
+      ok: false,
+      reason: "invalid-json",
+      detail: `body is not JSON (${jsonProblem(error)})`,
+    };
   }
   const problem = validateEvent(value);
   if (problem !== undefined) {

@@ -68,6 +68,15 @@ export function flushLogs(): void {
   active?.flush();
 }
 
+/**
+ * Runs `action` once the log lines written so far have left the process (at once when logging
+ * is not set up or nothing waits): acks go through here, after their outcome line.
+ */
+export function afterLogWrite(action: () => void): void {
+  if (active === undefined) action();
+  else active.afterWrite(action);
+}
+
 /** The log format in effect: the configured one, or pretty on a terminal and json elsewhere. */
 export function effectiveFormat(config: Pick<Config, "logFormat">): "json" | "pretty" {
   return config.logFormat ?? (Deno.stderr.isTerminal() ? "pretty" : "json");

@@ -27,11 +27,18 @@ export function noteLogWriteFailure(): void {
 /** A sink with a `flush()` that writes out everything buffered. */
 export interface BufferedSink extends Sink {
   flush(): void;
+  /**
+   * Runs `action` once every line buffered so far has been written (at once when nothing is
+   * buffered): write-ahead for acks, so that no event is acked before its outcome line left.
+   * If the write fails, `action` still runs (the failure is counted): a broken stderr must not
+   * stop the worker from settling events.
+   */
+  afterWrite(action: () => void): void;
 }
 
 /** Options for {@linkcode bufferedStderr}. */
 export interface BufferedSinkOptions {
-  /** Flush this often while something is buffered. Default 50 ms. */
+  /** Flush this often while something is buffered. Default 10 ms (acks wait for it). */
   intervalMs?: number;
   /** Flush once this many characters are buffered. Default 64 Ki. */
   maxChars?: number;
@@ -47,37 +54,51 @@ export function bufferedStderr(
   format: (record: LogRecord) => string,
   options: BufferedSinkOptions = {},
 ): BufferedSink {
-  const intervalMs = options.intervalMs ?? 50;
+  const intervalMs = options.intervalMs ?? 10;
   const maxChars = options.maxChars ?? 65_536;
   const write = options.write ?? ((bytes: Uint8Array) => Deno.stderr.writeSync(bytes));
   let chunks: string[] = [];
   let chars = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Actions waiting for the buffered lines to be written. */
+  let after: (() => void)[] = [];
 
   const flush = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    if (chunks.length === 0) return;
-    let bytes = encoder.encode(chunks.join(""));
-    chunks = [];
-    chars = 0;
-    try {
-      while (bytes.length > 0) bytes = bytes.subarray(write(bytes));
-    } catch {
-      failedWrites++; // stderr is gone: nowhere to say so but the metric
+    if (chunks.length > 0) {
+      let bytes = encoder.encode(chunks.join(""));
+      chunks = [];
+      chars = 0;
+      try {
+        while (bytes.length > 0) bytes = bytes.subarray(write(bytes));
+      } catch {
+        failedWrites++; // stderr is gone: nowhere to say so but the metric
+      }
     }
+    if (after.length === 0) return;
+    const actions = after;
+    after = [];
+    for (const action of actions) action();
+  };
+  const schedule = () => {
+    if (timer !== undefined) return;
+    const pending = setTimeout(flush, intervalMs);
+    Deno.unrefTimer(pending); // a pending flush never keeps the process alive; exit flushes
+    timer = pending;
   };
   const sink = ((record: LogRecord) => {
     const line = format(record);
     chunks.push(line);
     chars += line.length;
     if (chars >= maxChars || URGENT.has(record.level)) flush();
-    else if (timer === undefined) {
-      const pending = setTimeout(flush, intervalMs);
-      Deno.unrefTimer(pending); // a pending flush never keeps the process alive; exit flushes
-      timer = pending;
-    }
+    else schedule();
   }) as BufferedSink;
   sink.flush = flush;
+  sink.afterWrite = (action) => {
+    if (chunks.length === 0) return action();
+    after.push(action);
+    schedule();
+  };
   return sink;
 }

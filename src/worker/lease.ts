@@ -5,15 +5,16 @@
  * permit (and, with several replicas, waits here while another replica could run it).
  *
  * The rule: window = pool × (1 + hold / handler time), where hold is the time a finished event
- * keeps its slot (the ack batch, about 20 ms), clamped to [pool + 1, max(2 × pool, pool + 200)].
+ * keeps its slot (its outcome line's write and the ack batch, about 30 ms), clamped to [pool + 1, max(2 × pool, pool + 200)].
  * The handler time is learned as the worker runs (a moving average), so a slow handler gets a
  * window barely above the pool (little waiting) and a fast one the headroom it needs.
  * `--max-outstanding` fixes the window instead.
  */
 import type { Config } from "../config/settings.ts";
 
-/** How long a finished event keeps its lease slot: the 10 ms ack batch and its flush. */
-export const HOLD_MS = 20;
+/** How long a finished event keeps its lease slot: its outcome line's write (the log sink flushes
+ * every 10 ms; acks wait for it) and the 10 ms ack batch. */
+export const HOLD_MS = 30;
 /** Weight of the newest handler time in the moving average. */
 const ALPHA = 0.05;
 /** Re-size the window only when it moves by more than this fraction. */

@@ -1,11 +1,13 @@
 /**
  * The one place that acks, nacks and dead-letters. An event is acked only after it was handled,
  * or after its copy reached the dead-letter topic; anything else is nacked, so nothing is lost.
- * Every delivery ends here exactly once, and is recorded in the {@linkcode Tally}.
+ * Every delivery ends here exactly once, and is recorded in the {@linkcode Tally}. Write-ahead:
+ * an ack leaves only after the outcome line was written (the log sink's next flush, batched),
+ * so a crash at any moment leaves no acked event without its line.
  */
 import type { Message, PubSub, Topic } from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
-import { logger } from "../telemetry/log.ts";
+import { afterLogWrite, logger } from "../telemetry/log.ts";
 import { deadLetter, DeadLetterTooLargeError } from "./dead_letter.ts";
 import { type Ending, type NackReason, outcomeRecord, type Tally } from "./outcome.ts";
 import type { Outcome } from "./pipeline.ts";
@@ -44,19 +46,19 @@ export class Settler {
     const eventID = outcome.action === "dead-letter" ? outcome.eventID : outcome.event.eventID;
     switch (outcome.action) {
       case "duplicate":
-        message.ack();
-        return this.#end(message, receivedAt, {
+        this.#end(message, receivedAt, {
           outcome: "duplicate",
           eventID,
           reason: "already-handled",
         });
+        return afterLogWrite(() => message.ack());
       case "ack":
-        message.ack();
-        return this.#end(message, receivedAt, {
+        this.#end(message, receivedAt, {
           outcome: "acked",
           eventID,
           handlerMs: outcome.handlerMs,
         });
+        return afterLogWrite(() => message.ack());
       case "nack":
         if (outcome.delayMs !== undefined && outcome.delayMs > 0) {
           this.#nackLater(message, outcome.delayMs);
@@ -138,7 +140,6 @@ export class Settler {
         detail,
       });
     }
-    message.ack();
     this.#end(message, receivedAt, {
       outcome: "dead-lettered",
       eventID: outcome.eventID,
@@ -146,6 +147,7 @@ export class Settler {
       detail: outcome.detail,
       handlerMs: outcome.handlerMs,
     });
+    afterLogWrite(() => message.ack());
   }
 
   #end(message: Message, receivedAt: number, ending: Ending): void {

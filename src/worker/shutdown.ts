@@ -4,7 +4,7 @@
  * (`shutting-down`, never dead-lettered), held and undelivered messages nacked, queued acks and
  * nacks flushed.
  */
-import { logger } from "../telemetry/log.ts";
+import { flushLogs, logger } from "../telemetry/log.ts";
 import type { Pool } from "./pool.ts";
 import type { Session } from "./session.ts";
 import type { Settler } from "./settle.ts";
@@ -40,6 +40,7 @@ export async function shutdown(parts: Parts): Promise<void> {
     await pool.drain(AbortSignal.timeout(1000));
   }
   settler.releaseDelayed();
+  flushLogs(); // write-ahead: the acks waiting for their outcome lines leave now
   const undelivered = session.finish();
   if (undelivered > 0) log.info("{undelivered} leased, never started: nacked", { undelivered });
   await closing;

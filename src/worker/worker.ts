@@ -187,10 +187,11 @@ export class Worker {
         );
         void this.stop();
       },
-      (error) => log.warning("Could not check the dead-letter topic {topic}: {error}", {
-        topic: c.deadLetterTopic,
-        error,
-      }),
+      (error) =>
+        log.warning("Could not check the dead-letter topic {topic}: {error}", {
+          topic: c.deadLetterTopic,
+          error,
+        }),
     );
   }
 

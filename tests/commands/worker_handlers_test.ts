@@ -97,7 +97,27 @@ Deno.test("worker handler inputs that cannot work exit 2 with one line", async (
     ],
     [
       ["--handler-header", "no colon here"],
-      /^error: --handler-header: got "no colon here", expected one "Name: value" header per line/,
+      /^error: --handler-header: got a value \(not shown: it may be a secret\), expected one "Name: value" header per line.*header 1 of 1/,
+    ],
+    [
+      ["--handler-header", "Authorization: Bearer X-s3cret", "--handler-header", "X-Bad Header"],
+      /^error: --handler-header: got a value \(not shown.*header 2 of 2 has no valid name/,
+    ],
+    [
+      ["--handler-header", "X-Api-Key: s3cret\u0007tail"],
+      /^error: --handler-header: .*the value of header "X-Api-Key" has a control character/,
+    ],
+    [
+      ["--handler-timeout", "0"],
+      /^error: --handler-timeout: got "0", expected a duration from 1ms to 600s .* or off for no limit/,
+    ],
+    [
+      ["--handler-timeout", "0.4ms"],
+      /^error: --handler-timeout: got "0.4ms", expected a duration from 1ms/,
+    ],
+    [
+      ["--dead-letter-topic", "payment-method-created-topic"],
+      /^error: --dead-letter-topic payment-method-created-topic: expected a topic other than --topic/,
     ],
   ];
   try {
@@ -107,6 +127,7 @@ Deno.test("worker handler inputs that cannot work exit 2 with one line", async (
       const lines = result.stderr.trim().split("\n");
       assert.equal(lines.length, 1, result.stderr);
       assert.match(lines[0] ?? "", pattern);
+      assert.doesNotMatch(result.stderr, /s3cret/, "a header value is never printed");
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -3,8 +3,11 @@ import {
   boolean,
   duration,
   fraction,
+  headers,
+  host,
   hostPort,
   integer,
+  limit,
   logLevel,
   oneOf,
   ParseError,
@@ -120,4 +123,38 @@ Deno.test("boolean() reads true/false, 1/0 and yes/no", () => {
   assert.equal(boolean("YES"), true);
   assert.equal(boolean("0"), false);
   assert.throws(() => boolean("maybe"), /true or false/);
+});
+
+Deno.test("limit() takes a duration of 1 ms or more, or off; refuses 0 and what rounds to it", () => {
+  const read = limit(600_000);
+  assert.equal(read("30s"), 30_000);
+  assert.equal(read("1ms"), 1);
+  assert.equal(read("off"), 0);
+  assert.equal(read("OFF"), 0);
+  for (const bad of ["0", "0s", "0.4ms", "11m", "soon"]) {
+    assert.throws(() => read(bad), /a duration from 1ms to 600s .* or off for no limit/, bad);
+  }
+});
+
+Deno.test("headers() checks names and values and never quotes a value", () => {
+  assert.deepEqual(headers("Authorization: Bearer abc\nX-Trace:  1 "), [
+    ["Authorization", "Bearer abc"],
+    ["X-Trace", "1"],
+  ]);
+  for (const raw of ["Bearer s3cret", "X Bad: s3cret", ": s3cret", "A: ok\nX-K: s3\u0000cret"]) {
+    const error = (() => {
+      try {
+        headers(raw);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    assert.ok(error instanceof ParseError, raw);
+    assert.doesNotMatch(error.message, /s3/, "the value is not in the message");
+  }
+});
+
+Deno.test("host() takes names and IPv4/IPv6 addresses to listen on", () => {
+  for (const ok of ["127.0.0.1", "0.0.0.0", "::", "::1", "localhost"]) assert.equal(host(ok), ok);
+  for (const bad of ["", "a b", "http://x"]) assert.throws(() => host(bad), ParseError, bad);
 });

@@ -4,8 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { type CaseResult, RESULTS_VARIABLE } from "../../scripts/reliability.ts";
+import type { Config } from "../../src/config/settings.ts";
+import type { Payload } from "../../src/event/payload.ts";
+import { createClient } from "../../src/pubsub/client.ts";
 import { runCli } from "./cli.ts";
 import type { Outcomes } from "./outcomes.ts";
+import { pull } from "./pubsub.ts";
 
 /** The figures of a case that involves no events (bad input, Pub/Sub away). */
 export const NO_EVENTS = { eventsIn: 0, processed: 0, duplicates: 0, deadLettered: 0, lost: 0 };
@@ -58,4 +62,67 @@ export async function reachWithSeek(
 export async function replayFrom(env: Record<string, string>, time: Date): Promise<void> {
   const result = await runCli(["replay", "--to", time.toISOString()], env);
   assert.equal(result.code, 0, result.stderr);
+}
+
+/** What a case lost, counted before any recovery. */
+export interface LostCount {
+  /** Published events with no final outcome line that the subscription does not hold either. */
+  lost: number;
+  /** Events the subscription still held (unacked: to be delivered again). */
+  held: number;
+}
+
+/**
+ * Counts what was lost right now, before anything can bring it back: the published events that
+ * have no final outcome line (acked, duplicate or dead-lettered) and that the subscription does
+ * not hold either. Call it with no worker running. The subscription must keep no acked messages
+ * (`replayWindow: 0`): a seek back to `from` then makes it deliver exactly what it still holds
+ * (unacked messages, including those the emulator stranded on a dead stream), while an event
+ * acked without its line stays gone and is counted. The emulator hands part of what a seek
+ * releases to streams of killed workers it still counts as open, so this seeks and pulls (no
+ * ack) in rounds until every event is accounted for or rounds stop finding new ones; a last
+ * seek makes everything held deliverable again for the next worker.
+ */
+export async function countLost(
+  config: Config,
+  payloads: readonly Payload[],
+  outcomes: Outcomes,
+  from: Date,
+): Promise<LostCount> {
+  assert.equal(config.replayWindow, 0, "countLost needs a subscription that keeps no acked event");
+  const settled = outcomes.settled();
+  const missing = () => payloads.filter((p) => !settled.has(p.eventID) && !heldIDs.has(p.eventID));
+  const heldIDs = new Set<string>();
+  const client = createClient(config);
+  const seek = () => client.subscription(config.subscription).seek(from);
+  try {
+    for (let round = 0, fruitless = 0; round < 40 && fruitless < 4 && missing().length > 0;) {
+      round++;
+      await seek();
+      const before = heldIDs.size;
+      for (let empty = 0; empty < 3;) {
+        const batch = await pull(config, config.subscription);
+        if (batch.length === 0) {
+          empty++;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        } else {
+          empty = 0;
+          for (const message of batch) heldIDs.add(eventIdOf(message.text));
+        }
+      }
+      fruitless = heldIDs.size > before ? 0 : fruitless + 1;
+    }
+    await seek(); // what was pulled here is deliverable again
+  } finally {
+    await client.close();
+  }
+  return { lost: missing().length, held: heldIDs.size };
+}
+
+function eventIdOf(text: string): string {
+  try {
+    return String((JSON.parse(text) as { eventID?: unknown }).eventID);
+  } catch {
+    return "";
+  }
 }

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { decodeEvent } from "../../src/event/event.ts";
+import { safeUrl, scrubUrls } from "../../src/telemetry/redact.ts";
 import type { LogRecord } from "@logtape/logtape";
 import { formatJsonLine } from "../../src/telemetry/log.ts";
 import { redactor } from "../../src/telemetry/redact.ts";
@@ -38,4 +40,28 @@ Deno.test("redactor() with LOG_REDACT_KEY uses HMAC: keyed, stable, unlike the p
   assert.match(keyed, /^hmac:[0-9a-f]{12}$/);
   assert.equal(json(redactor("s3cret")(record({ userID }))).userID, keyed);
   assert.notEqual(json(redactor("other")(record({ userID }))).userID, keyed);
+});
+
+Deno.test("redactor() hashes values the validator quotes, numbers too, and V8's JSON snippets are gone", () => {
+  const invalid = decodeEvent(new TextEncoder().encode('{"eventID": 4111111111111111}'));
+  const notJson = decodeEvent(new TextEncoder().encode('{"card": "4111 1111", "cvv" 123}'));
+  const bare = decodeEvent(new TextEncoder().encode('alice "the" example'));
+  const details = [invalid, notJson, bare].map((r) => r.ok ? "" : r.detail);
+  for (const detail of details) {
+    const line = json(redactor()(record({ detail })));
+    assert.doesNotMatch(JSON.stringify(line), /4111|alice|example|cvv/, detail);
+  }
+  assert.match(details[0] ?? "", /^eventID: expected a UUID, got number "4111111111111111"$/);
+});
+
+Deno.test("safeUrl() and scrubUrls() drop credentials and queries", () => {
+  assert.equal(
+    safeUrl("https://u:p@api.example.com/events?key=k#f"),
+    "https://api.example.com/events?…",
+  );
+  assert.equal(safeUrl(new URL("http://127.0.0.1:8080/e")), "http://127.0.0.1:8080/e");
+  assert.equal(
+    scrubUrls("error sending request for url (http://u:p@h:1/x?token=t): refused"),
+    "error sending request for url (http://h:1/x?…): refused",
+  );
 });

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { LeaseWindow, maxWindow, windowFor } from "../../src/worker/lease.ts";
 
 Deno.test("windowFor() gives a slow handler little more than the pool, a fast one headroom", () => {
-  assert.equal(windowFor(10, 100), 12, "P=10, 100 ms: 10 × (1 + 20/100)");
-  assert.equal(windowFor(100, 20), 200, "P=100, 20 ms: 100 × 2");
+  assert.equal(windowFor(10, 100), 13, "P=10, 100 ms: 10 × (1 + 30/100)");
+  assert.equal(windowFor(100, 30), 200, "P=100, 30 ms: 100 × 2");
   assert.equal(windowFor(10, 1), 210, "P=10, 1 ms: capped at pool + 200");
   assert.equal(windowFor(1000, 0.05), 2000, "no-op: capped at 2 × pool");
   assert.equal(windowFor(10, 10_000), 11, "never below pool + 1");
@@ -13,9 +13,9 @@ Deno.test("windowFor() gives a slow handler little more than the pool, a fast on
 Deno.test("LeaseWindow learns the handler time and reports only moves worth applying", () => {
   const window = new LeaseWindow({ poolSize: 10, maxOutstanding: undefined });
   assert.equal(window.current, 20, "starts at 2 × pool");
-  assert.equal(window.observe(100), 12);
+  assert.equal(window.observe(100), 13);
   assert.equal(window.observe(101), undefined, "a small change is not applied");
-  assert.equal(window.current, 12);
+  assert.equal(window.current, 13);
   for (let i = 0; i < 200; i++) window.observe(1);
   assert.ok(
     window.current >= 190,

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 
 import { Dedupe } from "../../src/worker/dedupe.ts";
-import { type Handler, RejectedError, RetryableError } from "../../src/worker/handler.ts";
+import {
+  compose,
+  type Handler,
+  RedirectedError,
+  RejectedError,
+  RetryableError,
+} from "../../src/worker/handler.ts";
+import { withTimeout } from "../../src/worker/middleware/timeout.ts";
 import { type Delivery, processDelivery } from "../../src/worker/pipeline.ts";
 import { fakeEvent } from "../../src/event/payload.ts";
 import { sleep } from "../../src/base/async.ts";
@@ -134,4 +141,42 @@ Deno.test("processDelivery() nacks a RetryableError after the delay it asks for"
   const outcome = await processDelivery(delivery(fakeEvent(), 1), later, options);
   assert.equal(outcome.action, "nack");
   assert.equal(outcome.action === "nack" && outcome.delayMs, 2000);
+});
+
+Deno.test("processDelivery() keeps a timed-out event busy until its abandoned call ends", async () => {
+  await withFakeClock(async (clock) => {
+    const dedupe = new Dedupe(100);
+    const event = fakeEvent();
+    let finish = () => {};
+    let calls = 0;
+    const stubborn: Handler = () => {
+      calls++;
+      return new Promise<void>((resolve) => finish = resolve);
+    };
+    const handler = compose(stubborn, withTimeout(20));
+    const first = processDelivery(delivery(event), handler, { ...options, dedupe });
+    await clock.tickAsync(20);
+    const outcome = await first;
+    assert.equal(outcome.action, "nack");
+    assert.ok("abandoned" in outcome && outcome.abandoned, "the outcome carries the running call");
+    // A redelivered copy while the first call still runs: not run beside it.
+    const copy = await processDelivery(delivery(event, 2), handler, { ...options, dedupe });
+    assert.equal(copy.action === "nack" && copy.reason, "in-progress");
+    assert.equal(calls, 1);
+    finish();
+    await clock.tickAsync(0);
+    const again = processDelivery(delivery(event, 3), handler, { ...options, dedupe });
+    assert.equal(calls, 2, "runs again once the abandoned call ended");
+    finish();
+    await again;
+  });
+});
+
+Deno.test("processDelivery() nacks a redirected delivery with reason redirected", async () => {
+  const outcome = await processDelivery(
+    delivery(fakeEvent()),
+    () => Promise.reject(new RedirectedError("answered 301", "http://x/moved")),
+    options,
+  );
+  assert.equal(outcome.action === "nack" && outcome.reason, "redirected");
 });

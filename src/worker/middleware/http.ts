@@ -12,7 +12,7 @@
  * URLs are logged without credentials or query; an error body is read up to
  * {@linkcode MAX_ERROR_BODY_BYTES}, never whole.
  */
-import { scrubUrls, safeUrl } from "../../telemetry/redact.ts";
+import { safeUrl, scrubUrls } from "../../telemetry/redact.ts";
 import { logger } from "../../telemetry/log.ts";
 import {
   type Handler,

@@ -206,8 +206,10 @@ integrationTest(
       );
       assert.equal(records.filter((r) => r.outcome === "acked").length, 0, "none acked");
       assert.ok(records.every((r) => r.outcome === "nacked" && r.reason === "redirected"));
-      assert.ok(records.some((r) => /answered 301 redirecting to http:\/\/127.0.0.1:\d+\/moved\?…/
-        .test(r.detail ?? "")));
+      assert.ok(records.some((r) =>
+        /answered 301 redirecting to http:\/\/127.0.0.1:\d+\/moved\?…/
+          .test(r.detail ?? "")
+      ));
       assert.ok(!records.some((r) => /s3cret/.test(r.detail ?? "")), "no query in the detail");
       assert.equal(other.requests.length, 0, "nothing reached the other host");
       assert.ok(service.requests.every((r) => r.method === "POST"), "never turned into a GET");

@@ -97,3 +97,22 @@ Deno.test("withTimeout() fails at once when the worker's signal aborts, even if 
   outer.abort(new Error("shutting down"));
   assert.equal((await result).message, "shutting down");
 });
+
+Deno.test("withTimeout(): a timed-out call's error tells when the abandoned call really ends", async () => {
+  await withFakeClock(async (clock) => {
+    let finish = () => {};
+    // Ignores its signal: keeps running after the timeout.
+    const stubborn: Handler = () => new Promise<void>((resolve) => finish = resolve);
+    const result = compose(stubborn, withTimeout(20))(fakeEvent(), context()).catch((e) => e);
+    await clock.tickAsync(20);
+    const error = await result;
+    assert.ok(error instanceof HandlerTimeoutError);
+    let ended = false;
+    void error.ended.then(() => ended = true);
+    await clock.tickAsync(1000);
+    assert.equal(ended, false, "still running after its timeout");
+    finish();
+    await clock.tickAsync(0);
+    assert.equal(ended, true, "ended once the call returned");
+  });
+});

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import type { LogRecord } from "@logtape/logtape";
+import { bufferedStderr, logWriteFailures } from "../../src/telemetry/stderr_sink.ts";
+import { withFakeClock } from "../support/clock.ts";
+
+const record = (level: LogRecord["level"], text: string): LogRecord => ({
+  category: ["event-tool"],
+  level,
+  message: [text],
+  rawMessage: text,
+  properties: {},
+  timestamp: 0,
+});
+
+Deno.test("bufferedStderr() writes in order, at once for warnings, after the interval otherwise", async () => {
+  await withFakeClock(async (clock) => {
+    const written: string[] = [];
+    const sink = bufferedStderr((r) => `${r.message[0]}\n`, {
+      intervalMs: 50,
+      write: (bytes) => {
+        written.push(new TextDecoder().decode(bytes));
+        return bytes.length;
+      },
+    });
+    sink(record("info", "a"));
+    assert.deepEqual(written, []);
+    sink(record("warning", "b"));
+    assert.deepEqual(written, ["a\nb\n"]);
+    sink(record("info", "c"));
+    await clock.tickAsync(50);
+    assert.deepEqual(written, ["a\nb\n", "c\n"]);
+  });
+});
+
+Deno.test("bufferedStderr() never throws when stderr is gone (EPIPE): it counts the failure", async () => {
+  await withFakeClock(async (clock) => {
+    const before = logWriteFailures();
+    const sink = bufferedStderr((r) => `${r.message[0]}\n`, {
+      write: () => {
+        throw new Deno.errors.BrokenPipe("Broken pipe (os error 32)");
+      },
+    });
+    sink(record("error", "urgent")); // flushes at once
+    sink(record("info", "later"));
+    await clock.tickAsync(100); // the timed flush must not crash the process
+    sink.flush();
+    assert.equal(logWriteFailures(), before + 2);
+  });
+});
