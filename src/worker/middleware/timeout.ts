@@ -32,6 +32,8 @@ export function withTimeout(timeoutMs: number): Middleware {
       return new Promise<void>((resolve, reject) => {
         let controller: AbortController | undefined;
         let failure: unknown;
+        // Assigned once, below; read by the deadline's callback, which may only run later.
+        // deno-lint-ignore prefer-const
         let call: Promise<void> | undefined;
         const deadline = deadlines.add(performance.now() + timeoutMs, (reason) => {
           // `ended` is made only for a call that timed out: no extra promise per event.
