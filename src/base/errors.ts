@@ -35,7 +35,8 @@ export function exitCodeFor(error: unknown): number {
 
 /**
  * Formats an error as `error: message` followed by its cause chain, one `caused by:` line each.
- * Stack traces are left out unless `withStack` is set (used for `--log-level debug`).
+ * Stack traces are left out unless `withStack` is set (used for `--log-level debug`), and always
+ * for a {@linkcode UsageError}: a user's mistake is one line.
  */
 export function formatError(error: unknown, withStack = false): string {
   const lines: string[] = [];
@@ -44,7 +45,7 @@ export function formatError(error: unknown, withStack = false): string {
   for (let depth = 0; current !== undefined && depth < 8; depth++) {
     if (current instanceof Error) {
       lines.push(`${prefix} ${current.message}`);
-      if (withStack && current.stack) lines.push(current.stack);
+      if (withStack && current.stack && !(error instanceof UsageError)) lines.push(current.stack);
       current = current.cause;
     } else {
       lines.push(`${prefix} ${String(current)}`);

@@ -36,34 +36,52 @@ async function consume(env: Record<string, string>, outcomes: Outcomes, count: n
 }
 
 integrationTest(
-  "replay --since brings back acked events; snapshot and replay --snapshot too",
+  "replay --since brings back acked events with an undo; replay --snapshot goes back to it",
   async () => {
     const config = await testConfig();
     await createTopology(config);
     const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
     const payloads = await publishEvents(config, 20);
     const outcomes = new Outcomes();
-    await consume(env, outcomes, 20);
-
-    const snap = await runCli(["snapshot", "create", "after-first-run"], env);
+    const snap = await runCli(["snapshot", "create", "before-first-run"], env);
     assert.equal(snap.code, 0, snap.stderr);
-    assert.match(snap.stdout, /^created snapshot after-first-run of /);
+    assert.match(snap.stdout, /^created snapshot before-first-run of /);
+    await consume(env, outcomes, 20);
 
     const replayed = await runCli(["replay", "--since", "10m"], env);
     assert.equal(replayed.code, 0, replayed.stderr);
     assert.match(replayed.stdout, /^replayed .* from \d{4}-\d{2}-\d{2}T/);
+    const undo = /to undo: event-tool replay --snapshot (before-replay-\d{8}T\d{6}Z)$/m
+      .exec(replayed.stdout);
+    assert.ok(undo, replayed.stdout);
     await consume(env, outcomes, 20); // each event again (a new process has no dedupe memory)
-    const counts = outcomes.processedCounts();
+    let counts = outcomes.processedCounts();
     assert.ok(payloads.every((p) => counts.get(p.eventID) === 2), "every event handled twice");
 
-    const toSnapshot = await runCli(["replay", "--snapshot", "after-first-run"], env);
+    // Back to before the first run: the 20 events are unacked again.
+    const toSnapshot = await runCli(["replay", "--snapshot", "before-first-run"], env);
     assert.equal(toSnapshot.code, 0, toSnapshot.stderr);
-    const deleted = await runCli(["snapshot", "delete", "after-first-run"], env);
-    assert.equal(deleted.code, 0, deleted.stderr);
-    assert.match(deleted.stdout, /^deleted snapshot after-first-run/);
+    assert.doesNotMatch(toSnapshot.stdout, /to undo/, "a snapshot seek needs no undo");
+    await consume(env, outcomes, 20);
+    counts = outcomes.processedCounts();
+    assert.ok(payloads.every((p) => counts.get(p.eventID) === 3), "every event handled again");
+
+    for (const name of ["before-first-run", undo[1] as string]) {
+      const deleted = await runCli(["snapshot", "delete", name], env);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      assert.match(deleted.stdout, new RegExp(`^deleted snapshot ${name}`));
+    }
 
     const bad = await runCli(["snapshot", "rename", "x-snap"], env);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^error: snapshot: got "rename", expected create or delete/);
   },
 );
+
+Deno.test("seekTarget() refuses a time in the future: it would acknowledge the backlog", () => {
+  const now = Date.parse("2026-11-27T10:00:00Z");
+  assert.throws(
+    () => seekTarget({ ...none, to: new Date(now + 1000) }, now),
+    /--to: got 2026-11-27T10:00:01.000Z, expected a time in the past/,
+  );
+});

@@ -2,14 +2,15 @@
  * Case 2, graceful stop: SIGTERM with 500 events in flight and a 200 ms handler. The process
  * exits 0 within the shutdown timeout, every event in flight finished and was acked, and a
  * restarted worker processes the rest (with a seek when the emulator strands messages that were
- * in transit on the closed stream, as in the crash case).
+ * in transit on the closed stream, as in the crash case). Lost is counted once the first worker
+ * exited, before any seek, on a subscription that keeps no acked event.
  */
 import assert from "node:assert/strict";
 import { jsonLogs, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, publishEvents, pull, testConfig } from "../support/pubsub.ts";
 import { Outcomes } from "../support/outcomes.ts";
-import { reachWithSeek, replayFrom, report, since } from "../support/reliability.ts";
+import { countLost, reachWithSeek, replayFrom, report, since } from "../support/reliability.ts";
 import { sleep } from "../../src/base/async.ts";
 
 const EVENTS = 500;
@@ -17,7 +18,7 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 integrationTest("reliability: SIGTERM drains in-flight events and loses none", async () => {
   const start = performance.now();
-  const config = await testConfig();
+  const config = await testConfig({ replayWindow: 0 });
   await createTopology(config);
   const publishedFrom = new Date(Date.now() - 1000);
   const payloads = await publishEvents(config, EVENTS);
@@ -53,6 +54,8 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
   assert.equal(newDeliveries, 0, "deliveries after the signal");
   assert.ok(!logs.some((l) => String(l.message).startsWith("Shutdown timeout")));
   const firstRun = outcomes.processedCounts().size;
+  const { lost, held } = await countLost(config, payloads, outcomes, publishedFrom);
+  assert.equal(lost, 0, `${lost} events neither logged as done nor held`);
 
   const second = spawnCli(["worker", "--pool-size", "100"], env);
   outcomes.follow(second);
@@ -68,8 +71,7 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
   assert.equal((await second.finished).code, 0);
 
   const counts = outcomes.processedCounts();
-  const lost = payloads.filter((p) => !counts.has(p.eventID)).length;
-  assert.equal(lost, 0);
+  assert.ok(payloads.every((p) => counts.has(p.eventID)), "every event processed in the end");
   assert.deepEqual(await pull(config, config.subscription), []);
   await report({
     case: "2. graceful stop",
@@ -81,6 +83,7 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
     lost,
     seconds: since(start),
     notes: `first worker processed ${firstRun} and exited 0 in ${stopSeconds.toFixed(2)}s; ` +
+      `lost counted then, before any seek: ${held} held by the subscription; ` +
       `after SIGTERM: ${inFlight} in flight acked, ${waiting} waiting nacked, ` +
       `${newDeliveries} new deliveries ` +
       `(shutdown timeout ${SHUTDOWN_TIMEOUT_MS / 1000}s); ${seeks} seek(s) for messages the ` +
@@ -92,8 +95,9 @@ integrationTest(
   "reliability: a second SIGTERM nacks what is held and exits 143 at once",
   async () => {
     const start = performance.now();
-    const config = await testConfig();
+    const config = await testConfig({ replayWindow: 0 });
     await createTopology(config);
+    const publishedFrom = new Date(Date.now() - 1000);
     const payloads = await publishEvents(config, 20);
     const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
     const worker = spawnCli(
@@ -116,6 +120,8 @@ integrationTest(
     assert.equal(outcomes.count("acked"), 0);
     assert.equal(outcomes.count("dead-lettered"), 0, "a forced stop never dead-letters");
     assert.ok(shuttingDown >= 5, `${shuttingDown} nacked as shutting-down`);
+    const { lost, held } = await countLost(config, payloads, outcomes, publishedFrom);
+    assert.equal(lost, 0, `${lost} events neither logged as done nor held`);
 
     // Nothing is lost: a fresh worker handles all 20 (the nacks made them deliverable again).
     const next = spawnCli(["worker", "--pool-size", "20"], env);
@@ -124,18 +130,19 @@ integrationTest(
     next.process.kill("SIGTERM");
     assert.equal((await next.finished).code, 0);
     const counts = outcomes.processedCounts();
-    const lost = payloads.filter((p) => !counts.has(p.eventID)).length;
+    assert.ok(payloads.every((p) => counts.has(p.eventID)), "every event processed in the end");
     await report({
       case: "2b. second signal",
       injected: "SIGTERM, then SIGTERM again while 5 handlers sleep for 60 s",
       eventsIn: payloads.length,
       processed: counts.size,
-      duplicates: 0,
-      deadLettered: 0,
+      duplicates: [...counts.values()].reduce((sum, n) => sum + n - 1, 0),
+      deadLettered: outcomes.count("dead-lettered"),
       lost,
       seconds: since(start),
       notes: `exit 143 ${exitSeconds.toFixed(2)}s after the second signal; ${shuttingDown} ` +
-        "held events nacked (shutting-down), all handled by the next worker",
+        `held events nacked (shutting-down); lost counted then: ${held} held by the ` +
+        "subscription; all handled by the next worker",
     });
   },
 );

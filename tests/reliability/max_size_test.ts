@@ -68,6 +68,7 @@ integrationTest(
     const copies = await pullAll(config, config.deadLetterSubscription, BIG, 30_000);
     assert.equal(copies.length, BIG);
     assert.ok(copies.every((c) => c.data.byteLength === BIG_BYTES), "the exact bytes");
+    assert.ok(rss.length > 0, "the worker's RSS was sampled");
     const peakMb = Math.max(...rss) / 1024 / 1024;
     // Bounded by what the streams may lease (10 × 10.5 MiB) plus each such message's copies on
     // its way (gRPC decode, the dead letter's encoding): well under a gigabyte, whatever the count.
@@ -80,7 +81,7 @@ integrationTest(
         `among ${VALID} valid events`,
       eventsIn: BIG + VALID,
       processed: counts.size,
-      duplicates: 0,
+      duplicates: [...counts.values()].reduce((sum, n) => sum + n - 1, 0),
       deadLettered: dead.length,
       lost,
       seconds: since(start),

@@ -44,13 +44,18 @@ integrationTest(
     const client = createClient(config);
     const topic = client.topic(config.topic);
     const valid = Array.from({ length: VALID }, fakeEvent);
+    const published: string[] = []; // message IDs
     for (const [kind, [body]] of Object.entries(CATALOGUE)) {
       // Pub/Sub refuses a message with neither data nor attributes, so each carries its kind.
-      await topic.publishMessage({ data: body, attributes: { kind } });
+      published.push(await topic.publishMessage({ data: body, attributes: { kind } }));
       const event = valid.pop();
-      if (event) await topic.publishMessage({ data: json(event), attributes: { kind: "valid" } });
+      if (event) {
+        published.push(
+          await topic.publishMessage({ data: json(event), attributes: { kind: "valid" } }),
+        );
+      }
     }
-    for (const event of valid) await topic.publishMessage({ data: json(event) });
+    for (const event of valid) published.push(await topic.publishMessage({ data: json(event) }));
     await client.close();
 
     const outcomes = new Outcomes();
@@ -79,7 +84,14 @@ integrationTest(
       assert.deepEqual(letter.data, body, `${kind} keeps its exact bytes`);
       assert.equal(letter.attributes.subscription, config.subscription);
     }
-    assert.deepEqual(await pull(config, config.subscription), []);
+    const held = await pull(config, config.subscription);
+    assert.deepEqual(held, []);
+    // Lost: a published message with no final outcome line that the subscription does not hold.
+    const final = new Set(
+      outcomes.lines.filter((l) => l.outcome !== "nacked").map((l) => l.messageId),
+    );
+    const lost = published.filter((id) => !final.has(id)).length;
+    assert.equal(lost, 0);
     const deliveries = new Map<string, number>();
     for (const line of outcomes.lines) {
       deliveries.set(line.messageId, (deliveries.get(line.messageId) ?? 0) + 1);
@@ -99,7 +111,7 @@ integrationTest(
       processed: outcomes.count("acked"),
       duplicates: outcomes.count("duplicate"),
       deadLettered: outcomes.count("dead-lettered"),
-      lost: kinds + VALID - outcomes.count("acked") - outcomes.count("dead-lettered"),
+      lost,
       seconds: since(start),
       notes: `each poison kind dead-lettered exactly once with its reason; at most ${most} ` +
         "deliveries of any message",

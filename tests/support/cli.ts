@@ -15,6 +15,11 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The program and arguments that run `event-tool args…` from the source, as the tests do. */
+export function cliCommandLine(args: string[]): [string, string[]] {
+  return [Deno.execPath(), ["run", ...FLAGS, MAIN, ...args]];
+}
+
 function command(
   args: string[],
   env: Record<string, string>,

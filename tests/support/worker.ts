@@ -4,13 +4,20 @@ import { createClient } from "../../src/pubsub/client.ts";
 import type { OutcomeRecord } from "../../src/worker/outcome.ts";
 import { Worker, type WorkerOptions } from "../../src/worker/worker.ts";
 
+/** Options for {@linkcode runWorker}: the worker's, and a hook called before it starts. */
+export interface RunOptions extends WorkerOptions {
+  onStart?: (worker: Worker) => void;
+}
+
 /** Runs a worker until `until(records)` holds (or 30 s pass), then stops it. */
 export async function runWorker(
   config: Config,
   until: (records: OutcomeRecord[]) => boolean,
-  options: WorkerOptions = {},
+  options: RunOptions = {},
 ): Promise<{ records: OutcomeRecord[]; worker: Worker }> {
-  const worker = new Worker(config, options);
+  const { onStart, ...workerOptions } = options;
+  const worker = new Worker(config, workerOptions);
+  onStart?.(worker);
   const records: OutcomeRecord[] = [];
   const reached = Promise.withResolvers<void>();
   worker.onOutcome((record) => {

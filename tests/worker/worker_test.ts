@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 
 import { type Handler } from "../../src/worker/handler.ts";
 import { Worker } from "../../src/worker/worker.ts";
+import { createClient } from "../../src/pubsub/client.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, publishEvents, pull, testConfig } from "../support/pubsub.ts";
 import { publishRaw, runWorker } from "../support/worker.ts";
@@ -136,5 +137,67 @@ integrationTest(
     const stopping = worker.stop();
     assert.equal(worker.ready, false);
     await stopping;
+  },
+);
+
+integrationTest(
+  "Worker whose every permit is held by a timed-out handler takes no event and is not live",
+  async () => {
+    const config = await testConfig({ poolSize: 2, handlerTimeout: 200, shutdownTimeout: 500 });
+    await createTopology(config);
+    const payloads = await publishEvents(config, 6);
+    const started: string[] = [];
+    // Never ends and ignores its signal: each call stays abandoned.
+    const handler: Handler = (event) => {
+      started.push(event.eventID);
+      return new Promise(() => {});
+    };
+    const worker = new Worker(config, { handler });
+    worker.start();
+    try {
+      await waitFor(() => worker.stats.abandoned === 2, { timeoutMs: 15_000, what: "2 abandoned" });
+      assert.equal(worker.live, false, "/healthz fails: nothing can run any more");
+      await sleep(1500); // redeliveries and the other events arrive meanwhile
+      assert.equal(new Set(started).size, 2, "no other event started");
+      assert.equal(started.length, 2, "no copy ran beside an abandoned call");
+      assert.ok(worker.stats.inFlight <= 2);
+    } finally {
+      await worker.stop();
+    }
+    assert.ok(payloads.length > started.length);
+  },
+);
+
+integrationTest(
+  "Worker fails at start when the dead-letter topic does not exist",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    const worker = new Worker({ ...config, deadLetterTopic: "no-such-dead-letter-topic" });
+    worker.start();
+    await assert.rejects(worker.done, /dead-letter topic no-such-dead-letter-topic does not exist/);
+  },
+);
+
+integrationTest(
+  "Worker turns not live when its subscription is deleted after start",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    await publishEvents(config, 5);
+    const worker = new Worker(config);
+    let acked = 0;
+    worker.onOutcome((r) => r.outcome === "acked" && acked++);
+    worker.start();
+    try {
+      await waitFor(() => acked >= 5, { timeoutMs: 15_000, what: "5 acked" });
+      assert.equal(worker.live, true);
+      const client = createClient(config);
+      await client.subscription(config.subscription).delete();
+      await client.close();
+      await waitFor(() => !worker.live, { timeoutMs: 30_000, what: "not live" });
+    } finally {
+      await worker.stop();
+    }
   },
 );

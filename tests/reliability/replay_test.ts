@@ -1,0 +1,65 @@
+/**
+ * Case 11, replay: a seek to a time acknowledges everything published before it, waiting events
+ * included. `replay --to` a time in the future is refused (exit 2) and the waiting backlog is
+ * still all there; a time seek that does acknowledge waiting events prints the command that
+ * undoes it, and that command brings every one of them back. Lost is counted from what the
+ * subscription holds, before any worker runs.
+ */
+import assert from "node:assert/strict";
+import { runCli, spawnCli } from "../support/cli.ts";
+import { integrationTest } from "../support/emulator.ts";
+import { Outcomes } from "../support/outcomes.ts";
+import { createTopology, envFor, publishEvents, pull, testConfig } from "../support/pubsub.ts";
+import { countLost, report, since } from "../support/reliability.ts";
+
+const EVENTS = 40;
+
+integrationTest("reliability: replay never silently acknowledges a waiting backlog", async () => {
+  const start = performance.now();
+  const config = await testConfig({ replayWindow: 0 });
+  await createTopology(config);
+  const publishedFrom = new Date(Date.now() - 1000);
+  const payloads = await publishEvents(config, EVENTS);
+  const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
+  const outcomes = new Outcomes();
+
+  const future = new Date(Date.now() + 3_600_000).toISOString();
+  const refused = await runCli(["replay", "--to", future], env);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /^error: --to: got .*, expected a time in the past/);
+  const afterRefusal = await countLost(config, payloads, outcomes, publishedFrom);
+  assert.equal(afterRefusal.lost, 0, "the refused replay acknowledged nothing");
+  assert.equal(afterRefusal.held, EVENTS);
+
+  // A seek to now acknowledges the whole waiting backlog; replay says so and how to undo it.
+  const seek = await runCli(["replay", "--to", new Date().toISOString()], env);
+  assert.equal(seek.code, 0, seek.stderr);
+  const undo = /to undo: event-tool (replay --snapshot (\S+))$/m.exec(seek.stdout);
+  assert.ok(undo, seek.stdout);
+  assert.deepEqual(await pull(config, config.subscription), [], "the seek acknowledged them");
+  const undone = await runCli((undo[1] as string).split(" "), env);
+  assert.equal(undone.code, 0, undone.stderr);
+
+  const worker = spawnCli(["worker", "--pool-size", "20"], env);
+  outcomes.follow(worker);
+  await outcomes.until(() => outcomes.processedCounts().size >= EVENTS, 30_000, "all 40");
+  worker.process.kill("SIGTERM");
+  assert.equal((await worker.finished).code, 0);
+  const counts = outcomes.processedCounts();
+  const lost = payloads.filter((p) => !counts.has(p.eventID)).length;
+  assert.equal(lost, 0);
+  await runCli(["snapshot", "delete", undo[2] as string], env);
+  await report({
+    case: "11. replay",
+    injected: "replay --to one hour ahead over a waiting backlog; then replay --to now and its " +
+      "printed undo",
+    eventsIn: EVENTS,
+    processed: counts.size,
+    duplicates: outcomes.count("duplicate"),
+    deadLettered: outcomes.count("dead-lettered"),
+    lost,
+    seconds: since(start),
+    notes: `the future target exited 2 and the subscription still held ${afterRefusal.held} of ` +
+      `${EVENTS}; the seek to now printed its undo (${undo[1]}), which brought all back`,
+  });
+});
