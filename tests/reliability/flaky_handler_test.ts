@@ -10,7 +10,6 @@ import {
   createTopology,
   envFor,
   publishEvents,
-  pull,
   pullAll,
   testConfig,
 } from "../support/pubsub.ts";
