@@ -6,13 +6,7 @@
 import assert from "node:assert/strict";
 import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
-import {
-  createTopology,
-  envFor,
-  publishEvents,
-  pullAll,
-  testConfig,
-} from "../support/pubsub.ts";
+import { createTopology, envFor, publishEvents, pullAll, testConfig } from "../support/pubsub.ts";
 import { type OutcomeLine, Outcomes } from "../support/outcomes.ts";
 import { countLost, report, since } from "../support/reliability.ts";
 
