@@ -6,6 +6,7 @@ WORKDIR /app
 COPY deno.json deno.lock ./
 COPY main.ts ./
 COPY src ./src
+COPY schemas ./schemas
 RUN deno install --frozen --entrypoint main.ts && chown -R 1993:1993 /app
 USER 1993:1993
 # The probes and Prometheus reach the metrics port from outside the container.

@@ -22,11 +22,13 @@ export {
   compose,
   type Handler,
   type HandlerContext,
+  HandlerTimeoutError,
   type Middleware,
+  RedirectedError,
   RejectedError,
   RetryableError,
 } from "./src/worker/handler.ts";
-export { HandlerTimeoutError, withTimeout } from "./src/worker/middleware/timeout.ts";
+export { withTimeout } from "./src/worker/middleware/timeout.ts";
 export { httpHandler, type HttpHandlerOptions } from "./src/worker/middleware/http.ts";
 export {
   DEAD_LETTER_REASONS,
@@ -43,14 +45,22 @@ export {
 export { publishEvents, type PublishOptions, type PublishReport } from "./src/pubsub/publisher.ts";
 export { fakeEvent, generatePayloads, type Payload } from "./src/event/payload.ts";
 export {
+  BUILT_IN_EVENT_TYPE,
   decodeEvent,
   type DecodeResult,
+  type EventBody,
   INVALID_REASONS,
   type InvalidReason,
   PAYMENT_METHOD_TYPES,
   type PaymentMethodCreated,
   type PaymentMethodType,
 } from "./src/event/event.ts";
+export {
+  builtInContract,
+  type EventContract,
+  loadContract,
+  resolveContract,
+} from "./src/event/contract.ts";
 export { type ConfigSources, defaults, resolveConfig } from "./src/config/resolve.ts";
 export { type Config, type Setting, type SettingKey, SETTINGS } from "./src/config/settings.ts";
 export type { Parser } from "./src/config/parse.ts";

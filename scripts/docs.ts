@@ -1,6 +1,8 @@
-/** Writes docs/configuration.md from the settings table. Run: `deno task docs`. */
+/** Writes docs/configuration.md and docs/events.md from their sources. Run: `deno task docs`. */
 import { renderConfigurationDoc } from "../src/config/docs.ts";
+import { renderEventDoc } from "../src/event/docs.ts";
 
-const target = new URL("../docs/configuration.md", import.meta.url);
-await Deno.writeTextFile(target, renderConfigurationDoc());
-console.log("docs/configuration.md written");
+const docs = new URL("../docs/", import.meta.url);
+await Deno.writeTextFile(new URL("configuration.md", docs), renderConfigurationDoc());
+await Deno.writeTextFile(new URL("events.md", docs), renderEventDoc());
+console.log("docs/configuration.md and docs/events.md written");

@@ -53,7 +53,9 @@ Deno.test("no module of src/ imports from a higher layer", async () => {
   for await (const path of files("src")) {
     for (const target of await importsOf(path)) {
       if (!target.startsWith("src/")) {
-        if (target !== "deno.json") upward.push(`${path} → ${target}`);
+        // Data, not code: the version and imports, and the event schemas users read too.
+        const data = target === "deno.json" || /^schemas\/[\w.-]+\.json$/.test(target);
+        if (!data) upward.push(`${path} → ${target}`);
       } else if (layerOf(target) > layerOf(path)) upward.push(`${path} → ${target}`);
     }
   }

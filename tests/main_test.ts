@@ -48,7 +48,7 @@ Deno.test("help: typed placeholders, groups, examples; help <command> works too"
   for (
     const wanted of [
       "--pool-size <count>",
-      "--handler-timeout <duration>",
+      "--handler-timeout <duration|off>",
       "--handler-url <url>",
       "--log-level <level>",
       "Pool:",

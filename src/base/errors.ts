@@ -55,3 +55,8 @@ export function formatError(error: unknown, withStack = false): string {
   }
   return lines.join("\n");
 }
+
+/** The message of anything thrown: an Error's message, else its text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -8,6 +8,7 @@
 import type { PubSub } from "@google-cloud/pubsub";
 import { sleep } from "../base/async.ts";
 import type { Config } from "../config/settings.ts";
+import { BUILT_IN_SCHEMA_PATH } from "../event/contract.ts";
 import { freePort } from "../pubsub/emulator.ts";
 import { logger } from "../telemetry/log.ts";
 import { drain } from "./drain.ts";
@@ -108,6 +109,16 @@ export async function matrix(
 
   // Head to head with the Go peer: each its own process, info logs on, on its own backlog.
   run({ ...await toolProcess(client, config, { ...noop, bound: ceiling }), ceiling });
+  // The same no-op drain with the built-in contract given as --schema: the validator's cost.
+  run({
+    ...await toolProcess(client, config, {
+      ...noop,
+      bound: ceiling,
+      variant: "schema",
+      schema: BUILT_IN_SCHEMA_PATH,
+    }),
+    ceiling,
+  });
   if (goNoop) run({ ...goNoop, bound: ceiling, ceiling });
   const slow = { pool: 100, latencyMs: 20, events: eventsFor(5000, max), bound: 5000 };
   run(await toolProcess(client, config, slow));

@@ -35,6 +35,8 @@ export interface ProcessSpec {
   denoFlags?: string[];
   /** Deliver to this HTTP service (`--handler-url`) instead of the simulated handler. */
   handlerUrl?: URL;
+  /** Validate against this JSON Schema file (`--schema`) instead of the built-in contract. */
+  schema?: string;
 }
 
 /** The command line that runs this same tool: the executable itself, or deno with main.ts. */
@@ -60,6 +62,7 @@ export function spawnWorker(
     port: number;
     denoFlags?: string[] | undefined;
     handlerUrl?: URL | undefined;
+    schema?: string | undefined;
   },
 ): Deno.ChildProcess {
   const [command, args] = selfCommand(["worker"], spec.denoFlags);
@@ -72,6 +75,7 @@ export function spawnWorker(
     logLevel: "info" as const,
     logFormat: "json" as const,
     handlerUrl: spec.handlerUrl,
+    schema: spec.schema,
   };
   return new Deno.Command(command, {
     args,
@@ -86,6 +90,7 @@ export function spawnWorker(
       "logLevel",
       "logFormat",
       "handlerUrl",
+      "schema",
     ]),
     stdout: "null",
     stderr: "null", // one JSON line per event is written, as shipped, then dropped
@@ -139,6 +144,7 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
       port,
       denoFlags: spec.denoFlags,
       handlerUrl: spec.handlerUrl,
+      schema: spec.schema,
     });
     const rss: number[] = [];
     let last: Scrape | undefined;
@@ -162,7 +168,8 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
     return result(
       {
         name: `event-tool worker process P=${spec.pool} L=${spec.latencyMs}ms` +
-          `${spec.handlerUrl ? " via --handler-url" : ""}, ${spec.events}`,
+          `${spec.handlerUrl ? " via --handler-url" : ""}` +
+          `${spec.schema ? " --schema (the built-in contract as a file)" : ""}, ${spec.events}`,
         consumer: "event-tool",
         mode: "drain",
         pool: spec.pool,

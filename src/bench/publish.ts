@@ -1,7 +1,11 @@
 /** The publish case: the publisher alone, as `event-tool publish` runs it. */
 import type { PubSub } from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
-import { EVENT_TYPE_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE } from "../event/event.ts";
+import {
+  BUILT_IN_EVENT_TYPE,
+  EVENT_TYPE_ATTRIBUTE,
+  PUBLISHED_AT_ATTRIBUTE,
+} from "../event/event.ts";
 import { Buffer } from "node:buffer";
 import { type Payload, randomPayloads } from "../event/payload.ts";
 import { publishPayloads } from "../pubsub/publisher.ts";
@@ -20,7 +24,7 @@ async function publishPlain(client: PubSub, topicName: string, payloads: Payload
       topic.publishMessage({
         data: Buffer.from(p.data),
         attributes: {
-          [EVENT_TYPE_ATTRIBUTE]: "PaymentMethodCreated",
+          [EVENT_TYPE_ATTRIBUTE]: BUILT_IN_EVENT_TYPE,
           [PUBLISHED_AT_ATTRIBUTE]: String(Date.now()),
         },
       })

@@ -4,6 +4,7 @@
  * Prints a summary on stdout; fails (exit 1) if any event could not be published.
  */
 import { UsageError } from "../base/errors.ts";
+import { resolveContract } from "../event/contract.ts";
 import { type Config, SETTINGS } from "../config/settings.ts";
 import { generatePayloads, parseNdjson } from "../event/payload.ts";
 import { startProgress } from "../ops/progress.ts";
@@ -41,9 +42,16 @@ async function readSource(file: string): Promise<string> {
 export async function run(config: Config): Promise<void> {
   // Random events are made as they are sent, so --count does not bound memory; a file is read
   // and validated whole first, so that a bad line publishes nothing.
+  const contract = await resolveContract(config);
+  if (config.file === undefined && contract.source !== "built-in") {
+    throw new UsageError(
+      `${SETTINGS.schema.flag} ${config.schema}: random events are PaymentMethodCreated only, ` +
+        `expected ${SETTINGS.file.flag} <events.ndjson> with it`,
+    );
+  }
   const fromFile = config.file === undefined
     ? undefined
-    : parseNdjson(await readSource(config.file), config.file, SETTINGS.file.flag);
+    : parseNdjson(await readSource(config.file), config.file, SETTINGS.file.flag, contract);
   const count = fromFile?.length ?? config.count;
   const payloads = fromFile ?? generatePayloads(config.count);
   const client = await connect(config);
@@ -57,6 +65,7 @@ export async function run(config: Config): Promise<void> {
   try {
     report = await publishPayloads(client, config.topic, payloads, {
       rate: config.rate,
+      eventType: contract.eventType,
       onProgress: (done) => progress.update(done),
     });
   } finally {

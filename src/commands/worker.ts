@@ -9,6 +9,7 @@ import { logger } from "../telemetry/log.ts";
 import { handlerRequestMetrics, workerMetrics } from "../ops/metrics.ts";
 import { type OpsServer, serveOps } from "../ops/server.ts";
 import { startSummary } from "../ops/summary.ts";
+import { resolveContract } from "../event/contract.ts";
 import { connect } from "../pubsub/connect.ts";
 import { resolveHandler } from "../worker/handlers.ts";
 import { Worker } from "../worker/worker.ts";
@@ -34,8 +35,9 @@ const log = logger("worker");
 export async function run(config: Config): Promise<void> {
   let observe: ((statusClass: string, ms: number) => void) | undefined;
   const handler = await resolveHandler(config, (statusClass, ms) => observe?.(statusClass, ms));
+  const contract = await resolveContract(config);
   const client = await connect(config, { failFast: false });
-  const worker = new Worker(config, { client, handler });
+  const worker = new Worker(config, { client, handler, contract });
   let ops: OpsServer | undefined;
   if (config.metricsPort !== 0) {
     const registry = workerMetrics(worker);

@@ -5,6 +5,7 @@
  * env.ts turns a Config back into variables). A flag always wins over its variable.
  */
 import * as parse from "./parse.ts";
+import * as net from "./parse_net.ts";
 import { WORKER_HEAP_MB } from "./permissions.ts";
 import type { Parser } from "./parse.ts";
 
@@ -80,7 +81,7 @@ export const SETTINGS = {
     defaultNote: "unset: real Pub/Sub with Application Default Credentials",
     placeholder: "<host:port>",
     description: "Pub/Sub emulator address (host:port); an empty value means unset",
-    parse: (raw) => raw.trim() === "" ? undefined : parse.hostPort(raw),
+    parse: (raw) => raw.trim() === "" ? undefined : net.hostPort(raw),
   }),
   connectTimeout: setting({
     flag: "--connect-timeout",
@@ -215,6 +216,7 @@ export const SETTINGS = {
     default: "30s",
     description: "a handler running longer is failed and its event nacked (off: no limit; a " +
       "timed-out call keeps its pool permit until it really ends)",
+    placeholder: "<duration|off>",
     format: (value) => value === 0 ? "off" : ms(value),
     parse: parse.limit(600_000),
   }),
@@ -226,6 +228,26 @@ export const SETTINGS = {
     format: ms,
     parse: parse.duration(3_600_000),
   }),
+  schema: setting<string | undefined>({
+    flag: "--schema",
+    env: "EVENT_SCHEMA",
+    default: undefined,
+    defaultNote: "unset: the built-in PaymentMethodCreated contract " +
+      "(schemas/payment_method_created.schema.json)",
+    placeholder: "<file.json>",
+    description: "a JSON Schema (draft 2020-12) every event must satisfy, for another event " +
+      "type (worker, publish --file); an event that does not is dead-lettered invalid-event",
+    parse: parse.path,
+  }),
+  eventType: setting<string | undefined>({
+    flag: "--event-type",
+    env: "EVENT_TYPE",
+    default: undefined,
+    defaultNote: "the schema's title; PaymentMethodCreated for the built-in contract",
+    placeholder: "<name>",
+    description: "the event type: CloudEvent type and eventType attribute",
+    parse: parse.eventType,
+  }),
   handlerUrl: setting<URL | undefined>({
     flag: "--handler-url",
     env: "WORKER_HANDLER_URL",
@@ -234,7 +256,7 @@ export const SETTINGS = {
     placeholder: "<url>",
     description: "POST each event to this HTTP service as a CloudEvent (docs/handlers.md)",
     format: (value) => value.href,
-    parse: parse.url,
+    parse: net.url,
   }),
   handlerHeader: setting<[string, string][]>({
     flag: "--handler-header",
@@ -246,7 +268,7 @@ export const SETTINGS = {
     description: "with --handler-url: a request header such as 'Authorization: Bearer …' " +
       "(repeatable; the variable takes one per line; values are never logged)",
     format: (value) => value.map(([name, v]) => `${name}: ${v}`).join("\n"),
-    parse: parse.headers,
+    parse: net.headers,
   }),
   handler: setting<string | undefined>({
     flag: "--handler",
@@ -289,7 +311,7 @@ export const SETTINGS = {
     placeholder: "<address>",
     description: "address /metrics, /healthz and /readyz listen on (0.0.0.0 for every " +
       "interface, as a container needs for its probes and Prometheus)",
-    parse: parse.host,
+    parse: net.host,
   }),
   summaryInterval: setting({
     flag: "--summary-interval",
@@ -474,7 +496,10 @@ const CONNECTION = [
   "redactKey",
   "otel",
 ] as const;
+/** What an event is: its contract and its name. */
+const CONTRACT = ["schema", "eventType"] as const;
 const WORKER = [
+  ...CONTRACT,
   "maxDeliveryAttempts",
   "poolSize",
   "streams",
@@ -500,7 +525,7 @@ export const SETUP = [
 /** Which settings each command takes (its flags, and the variables it reads). */
 export const COMMAND_SETTINGS = {
   setup: [...CONNECTION, ...TOPOLOGY, ...SETUP],
-  publish: [...CONNECTION, "topic", "count", "file", "rate"],
+  publish: [...CONNECTION, ...CONTRACT, "topic", "count", "file", "rate"],
   worker: [...CONNECTION, ...TOPOLOGY, ...WORKER, ...OPERATIONS],
   demo: [...CONNECTION, ...TOPOLOGY, ...SETUP, ...WORKER, "count"],
   replay: [...CONNECTION, "subscription", "since", "to", "snapshot"],

@@ -1,19 +1,27 @@
 /**
- * The `PaymentMethodCreated` event: its wire form (JSON, field names shared with the original Go
- * system), a decoder that says precisely what is wrong, and a generator of valid random events.
+ * Events on the wire: the `PaymentMethodCreated` type (field names shared with the original Go
+ * system), the message attributes, and a decoder that keeps every field and says precisely what
+ * is wrong (the rules are the contract's: contract.ts).
  */
+import type { EventContract } from "./contract.ts";
 
 /** Message attribute naming the event type. */
 export const EVENT_TYPE_ATTRIBUTE = "eventType";
 /** Message attribute carrying the publish time in epoch milliseconds (for publish→ack latency). */
 export const PUBLISHED_AT_ATTRIBUTE = "publishedAt";
 
-/** Payment method types an event may carry. */
+/** The built-in event type (CloudEvent `type`, `eventType` attribute). */
+export const BUILT_IN_EVENT_TYPE = "PaymentMethodCreated";
+/** Payment method types the built-in contract knows; any other string is handled and counted. */
 export const PAYMENT_METHOD_TYPES = ["card", "bank_account"] as const;
-/** A payment method type. */
+/** A payment method type the built-in contract knows. */
 export type PaymentMethodType = typeof PAYMENT_METHOD_TYPES[number];
 
-/** A `PaymentMethodCreated` event as it travels on the topic. */
+/**
+ * A `PaymentMethodCreated` event as it travels on the topic, every field kept (the original Go
+ * system publishes the first four; event-tool's publish adds `createdAt`). Its schema is
+ * schemas/payment_method_created.schema.json.
+ */
 export interface PaymentMethodCreated {
   /** The event's own ID (a UUID): the key for idempotent handling. */
   eventID: string;
@@ -21,11 +29,16 @@ export interface PaymentMethodCreated {
   userID: string;
   /** The payment method (a UUID). */
   paymentMethodID: string;
-  /** `card` or `bank_account`. */
-  paymentMethodType: PaymentMethodType;
-  /** ISO-8601 date-time with offset, e.g. `2026-11-26T16:46:18.000Z`. */
-  createdAt: string;
+  /** `card` or `bank_account` (others are handled, and counted). */
+  paymentMethodType: PaymentMethodType | (string & Record<never, never>);
+  /** RFC 3339 date-time with offset, e.g. `2026-11-26T16:46:18.000Z`; absent from the original's events. */
+  createdAt?: string;
+  /** Whatever else the producer put in the event: kept and handed on. */
+  [field: string]: unknown;
 }
+
+/** A decoded event: the parsed JSON object with every field, as the contract accepted it. */
+export type EventBody = Readonly<Record<string, unknown>>;
 
 /** Why a payload is not a valid event; also the dead-letter `reason` attribute. */
 export const INVALID_REASONS = ["invalid-encoding", "invalid-json", "invalid-event"] as const;
@@ -34,7 +47,12 @@ export type InvalidReason = typeof INVALID_REASONS[number];
 
 /** The outcome of {@linkcode decodeEvent}. */
 export type DecodeResult =
-  | { ok: true; event: PaymentMethodCreated }
+  | {
+    ok: true;
+    event: EventBody;
+    /** The event's `eventID` when it is a string, else undefined (the message ID stands in). */
+    eventID: string | undefined;
+  }
   | {
     ok: false;
     reason: InvalidReason;
@@ -43,48 +61,7 @@ export type DecodeResult =
     eventID?: string;
   };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-const UUID_FIELDS = ["eventID", "userID", "paymentMethodID"] as const;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return JSON.stringify(value.slice(0, 80));
-  // Quoted like strings, so that --redact hashes a number that is a card number, say.
-  return typeof value === "object" ? "an object" : `${typeof value} "${String(value)}"`;
-}
-
-/** Checks a parsed JSON value; returns the first problem as `field: expected …, got …`. */
-export function validateEvent(value: unknown): string | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return `expected a JSON object, got ${describe(value)}`;
-  }
-  const record = value as Record<string, unknown>;
-  for (const field of UUID_FIELDS) {
-    const v = record[field];
-    if (typeof v !== "string" || !UUID.test(v)) {
-      return `${field}: expected a UUID, got ${v === undefined ? "nothing" : describe(v)}`;
-    }
-  }
-  const type = record.paymentMethodType;
-  if (!(PAYMENT_METHOD_TYPES as readonly unknown[]).includes(type)) {
-    return `paymentMethodType: expected one of ${PAYMENT_METHOD_TYPES.join(", ")}, got ${
-      type === undefined ? "nothing" : describe(type)
-    }`;
-  }
-  const createdAt = record.createdAt;
-  if (
-    typeof createdAt !== "string" || !ISO_DATE_TIME.test(createdAt) ||
-    Number.isNaN(Date.parse(createdAt))
-  ) {
-    return `createdAt: expected an ISO-8601 date-time such as 2026-01-31T12:00:00Z, got ${
-      createdAt === undefined ? "nothing" : describe(createdAt)
-    }`;
-  }
-  return undefined;
-}
 
 /**
  * What JSON.parse said, without the payload snippet V8 quotes (`…, "{"card": 4111…" is not valid
@@ -95,8 +72,17 @@ export function jsonProblem(error: unknown): string {
   return message.replace(/,? ".*"(\.\.\.)? is not valid JSON$/s, "").trim() || "not valid JSON";
 }
 
-/** Decodes a message body: UTF-8, then JSON, then the event's fields. Never throws. */
-export function decodeEvent(data: Uint8Array): DecodeResult {
+/** The `eventID` of a parsed value, when it is a string (cut to 100 characters). */
+function idOf(value: unknown): string | undefined {
+  const id = (value as { eventID?: unknown } | null)?.eventID;
+  return typeof id === "string" ? id.slice(0, 100) : undefined;
+}
+
+/**
+ * Decodes a message body: UTF-8, then JSON, then `contract`. Never throws. The event keeps every
+ * field of the payload.
+ */
+export function decodeEvent(data: Uint8Array, contract: EventContract): DecodeResult {
   let text: string;
   try {
     text = utf8.decode(data);
@@ -113,26 +99,20 @@ export function decodeEvent(data: Uint8Array): DecodeResult {
       detail: `body is not JSON (${jsonProblem(error)})`,
     };
   }
-  const problem = validateEvent(value);
+  const problem = contract.validate(value);
   if (problem !== undefined) {
-    const id = (value as { eventID?: unknown } | null)?.eventID;
+    const id = idOf(value);
     return {
       ok: false,
       reason: "invalid-event",
       detail: problem,
-      ...(typeof id === "string" ? { eventID: id.slice(0, 100) } : {}),
+      ...(id === undefined ? {} : { eventID: id }),
     };
   }
-  const v = value as PaymentMethodCreated;
-  // Keep only the known fields, so what is handled is exactly what was validated.
+  const eventID = (value as { eventID?: unknown }).eventID;
   return {
     ok: true,
-    event: {
-      eventID: v.eventID,
-      userID: v.userID,
-      paymentMethodID: v.paymentMethodID,
-      paymentMethodType: v.paymentMethodType,
-      createdAt: v.createdAt,
-    },
+    event: value as EventBody,
+    eventID: typeof eventID === "string" ? eventID : undefined,
   };
 }

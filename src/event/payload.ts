@@ -3,11 +3,12 @@
  * memory) or the lines of an NDJSON file, each validated before anything is published.
  */
 import { UsageError } from "../base/errors.ts";
-import { type PaymentMethodCreated, validateEvent } from "./event.ts";
+import type { EventContract } from "./contract.ts";
+import type { PaymentMethodCreated } from "./event.ts";
 
 /** An event ready to publish: its ID and its exact bytes. */
 export interface Payload {
-  /** The event's ID. */
+  /** The event's `eventID` ("" when its type has none). */
   eventID: string;
   /** The exact bytes published. */
   data: Uint8Array;
@@ -40,11 +41,16 @@ export function randomPayloads(count: number): Payload[] {
 }
 
 /**
- * Parses NDJSON text into payloads, validating every line before anything is published.
- * Blank lines are skipped. Throws a {@linkcode UsageError} naming `flag`, the source and the
- * first bad line.
+ * Parses NDJSON text into payloads, validating every line against `contract` before anything is
+ * published; each line is published as it is written. Blank lines are skipped. Throws a
+ * {@linkcode UsageError} naming `flag`, the source and the first bad line.
  */
-export function parseNdjson(text: string, source: string, flag: string): Payload[] {
+export function parseNdjson(
+  text: string,
+  source: string,
+  flag: string,
+  contract: EventContract,
+): Payload[] {
   const payloads: Payload[] = [];
   const lines = text.split("\n");
   for (const [index, raw] of lines.entries()) {
@@ -58,11 +64,15 @@ export function parseNdjson(text: string, source: string, flag: string): Payload
         `${flag} ${source} line ${index + 1}: not JSON, expected one event per line`,
       );
     }
-    const problem = validateEvent(value);
+    const problem = contract.validate(value);
     if (problem !== undefined) {
-      throw new UsageError(`${flag} ${source} line ${index + 1}: ${problem}`);
+      throw new UsageError(
+        `${flag} ${source} line ${index + 1}: ${problem} (${contract.eventType} from the ` +
+          `${contract.source} schema)`,
+      );
     }
-    payloads.push({ eventID: (value as { eventID: string }).eventID, data: encoder.encode(line) });
+    const id = (value as { eventID?: unknown }).eventID;
+    payloads.push({ eventID: typeof id === "string" ? id : "", data: encoder.encode(line) });
   }
   if (payloads.length === 0) {
     throw new UsageError(`${flag} ${source}: got no events, expected NDJSON`);

@@ -27,6 +27,8 @@ export const METRICS = {
   deadLettered: "events published to the dead-letter topic and acked, by reason",
   duplicates: "redelivered events acked without running the handler again",
   handlerErrors: "handler calls that failed or timed out",
+  unrecognised: "deliveries of valid events carrying a value their contract does not list " +
+    "(built-in: a paymentMethodType other than card or bank_account); handled as usual",
   publishFailures: "failed publishes to the dead-letter topic (the event is nacked instead); " +
     'permanent="true" when the copy can never be published (over Pub/Sub\'s limits)',
 } as const;
@@ -58,6 +60,7 @@ export function workerMetrics(worker: Worker): client.Registry {
   const deadLettered = counter("events_dead_lettered_total", METRICS.deadLettered, ["reason"]);
   const duplicates = counter("events_duplicates_total", METRICS.duplicates);
   const handlerErrors = counter("handler_errors_total", METRICS.handlerErrors);
+  const unrecognised = counter("events_unrecognised_total", METRICS.unrecognised);
   const publishFailures = counter("publish_failures_total", METRICS.publishFailures, [
     "permanent",
   ]);
@@ -117,6 +120,7 @@ export function workerMetrics(worker: Worker): client.Registry {
   worker.onReceive(() => received.inc());
   worker.onOutcome((record: OutcomeRecord) => {
     if (record.handlerMs !== undefined) handlerDuration.observe(record.handlerMs / 1000);
+    if (record.unrecognised) unrecognised.inc();
     if (record.reason !== undefined && HANDLER_ERRORS.includes(record.reason)) handlerErrors.inc();
     if (
       record.reason === "dead-letter-publish-failed" || record.reason === "dead-letter-rejected"

@@ -5,7 +5,11 @@
 import type { PubSub } from "@google-cloud/pubsub";
 import { Buffer } from "node:buffer";
 import { sleep } from "../base/async.ts";
-import { EVENT_TYPE_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE } from "../event/event.ts";
+import {
+  BUILT_IN_EVENT_TYPE,
+  EVENT_TYPE_ATTRIBUTE,
+  PUBLISHED_AT_ATTRIBUTE,
+} from "../event/event.ts";
 import type { Payload } from "../event/payload.ts";
 import type { Config } from "../config/settings.ts";
 import { createClient } from "./client.ts";
@@ -28,6 +32,8 @@ export interface PublishOptions {
   rate?: number | undefined;
   /** Called after each event settles, with the count so far. */
   onProgress?: (done: number) => void;
+  /** The `eventType` attribute. Default `PaymentMethodCreated`. */
+  eventType?: string;
 }
 
 /** Most publishes in flight at once: bounds memory for any count. */
@@ -97,6 +103,7 @@ export async function publishPayloads(
     report.firstError ??= error;
     settled();
   };
+  const eventType = options.eventType ?? BUILT_IN_EVENT_TYPE;
   let index = -1;
   for (const payload of payloads) {
     index++;
@@ -110,7 +117,7 @@ export async function publishPayloads(
     topic.publishMessage({
       data: asBuffer(payload.data),
       attributes: {
-        [EVENT_TYPE_ATTRIBUTE]: "PaymentMethodCreated",
+        [EVENT_TYPE_ATTRIBUTE]: eventType,
         [PUBLISHED_AT_ATTRIBUTE]: String(Date.now()),
       },
     }).then(published, failed);

@@ -37,12 +37,13 @@ export function deliver(message: Message, receivedAt: number, context: DeliverCo
         data: message.data,
         deliveryAttempt: message.deliveryAttempt,
         attributes: message.attributes ?? {},
+        publishTime: message.publishTime,
       },
       context.handler,
       context.options,
     );
     span?.setAttribute("event_tool.outcome", outcome.action);
-    if (outcome.event) span?.setAttribute("event_tool.event_id", outcome.event.eventID);
+    if (outcome.eventID) span?.setAttribute("event_tool.event_id", outcome.eventID);
     await context.settler.settle(message, receivedAt, outcome);
     if ("abandoned" in outcome && outcome.abandoned) {
       await context.abandoned.hold(outcome.abandoned);

@@ -16,12 +16,27 @@ export interface HandlerContext {
   readonly messageId: string;
   /** 1 on the first delivery; 0 when the subscription does not count attempts. */
   readonly deliveryAttempt: number;
-  /** The message's attributes (`eventType`, `publishedAt`, and whatever the publisher set). */
+  /** The message's attributes (`eventType`, `publishedAt`, and whatever the publisher set); the
+   * original system sets none. */
   readonly attributes: Readonly<Record<string, string>>;
+  /** The message data exactly as published (the event is parsed from it). */
+  readonly data: Uint8Array;
+  /** When Pub/Sub accepted the message. */
+  readonly publishTime: Date;
+  /** The event's type: its `eventType` attribute, else the contract's (`--event-type`, the
+   * schema's title, or `PaymentMethodCreated`). */
+  readonly eventType: string;
 }
 
-/** Handles one valid event: resolves when done, rejects when it failed (the event is retried). */
-export type Handler = (event: PaymentMethodCreated, context: HandlerContext) => Promise<void>;
+/**
+ * Handles one valid event, with every field the producer put in it: resolves when done, rejects
+ * when it failed (the event is retried). `E` is the event's type: `PaymentMethodCreated` with the
+ * built-in contract; with `--schema`, type it as your schema's event (`Handler<OrderPlaced>`).
+ */
+export type Handler<E = PaymentMethodCreated> = (
+  event: E,
+  context: HandlerContext,
+) => Promise<void>;
 /** Wraps a handler with more behaviour. */
 export type Middleware = (next: Handler) => Handler;
 

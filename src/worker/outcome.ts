@@ -63,6 +63,9 @@ export interface OutcomeRecord {
   reason?: Reason;
   /** What went wrong, in words. */
   detail?: string;
+  /** A valid event carrying a value its contract does not list (built-in: a paymentMethodType
+   * other than card or bank_account): handled as usual, and counted. */
+  unrecognised?: true;
 }
 
 /** What the worker knows of an outcome when it carries it out. */
@@ -72,6 +75,7 @@ export interface Ending {
   reason?: Reason;
   detail?: string;
   handlerMs?: number | undefined;
+  unrecognised?: true;
 }
 
 /** Milliseconds to two decimals. */
@@ -92,6 +96,7 @@ export function outcomeRecord(message: Message, receivedAt: number, ending: Endi
   if (ending.handlerMs !== undefined) record.handlerMs = round(ending.handlerMs);
   if (ending.reason !== undefined) record.reason = ending.reason;
   if (ending.detail !== undefined) record.detail = ending.detail;
+  if (ending.unrecognised) record.unrecognised = true;
   return record;
 }
 

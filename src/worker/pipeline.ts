@@ -1,10 +1,11 @@
 /**
- * What should happen to one delivery: size check → decode → validate → dedupe → handle →
- * decide. Pure of Pub/Sub: it returns an {@linkcode Outcome} and settle.ts, the one place that
- * acks, nacks and dead-letters, carries it out.
+ * What should happen to one delivery: size check → decode → validate (the contract) → dedupe →
+ * handle → decide. Pure of Pub/Sub: it returns an {@linkcode Outcome} and settle.ts, the one
+ * place that acks, nacks and dead-letters, carries it out.
  */
 import { SETTINGS } from "../config/settings.ts";
-import { decodeEvent, type PaymentMethodCreated } from "../event/event.ts";
+import type { EventContract } from "../event/contract.ts";
+import { decodeEvent, type EventBody, type PaymentMethodCreated } from "../event/event.ts";
 import type { Dedupe } from "./dedupe.ts";
 import {
   type Handler,
@@ -22,15 +23,25 @@ export interface Delivery {
   /** 1 on the first delivery; 0 when the subscription has no dead-letter policy. */
   readonly deliveryAttempt: number;
   readonly attributes: Readonly<Record<string, string>>;
+  /** When Pub/Sub accepted the message. */
+  readonly publishTime: Date;
+}
+
+/** What every outcome knows of the event. */
+interface Known {
+  /** The event's `eventID`; undefined when the payload has none (or was not read). */
+  eventID: string | undefined;
+  /** A valid event that carries a value its contract does not list (counted). */
+  unrecognised?: true;
 }
 
 /** What to do with a delivery. */
 export type Outcome =
-  | { action: "ack"; event: PaymentMethodCreated; handlerMs: number }
-  | { action: "duplicate"; event: PaymentMethodCreated }
-  | {
+  | Known & { action: "ack"; event: EventBody; handlerMs: number }
+  | Known & { action: "duplicate"; event: EventBody }
+  | Known & {
     action: "nack";
-    event: PaymentMethodCreated;
+    event: EventBody;
     reason: "handler-failed" | "redirected" | "in-progress" | "shutting-down";
     error: Error;
     handlerMs: number;
@@ -39,11 +50,9 @@ export type Outcome =
     /** Settles when a timed-out handler call really ends (it keeps its permit until then). */
     abandoned?: Promise<void>;
   }
-  | {
+  | Known & {
     action: "dead-letter";
-    event: PaymentMethodCreated | undefined;
-    /** The event's ID, also when the payload is invalid but carries one. */
-    eventID: string | undefined;
+    event: EventBody | undefined;
     reason: DeadLetterReason;
     detail: string;
     /** How long the handler ran; undefined when it was not called (invalid payload). */
@@ -54,6 +63,8 @@ export type Outcome =
 
 /** Options for {@linkcode processDelivery}. */
 export interface ProcessOptions {
+  /** What a valid event is, and what it is called. */
+  readonly contract: EventContract;
   /** Payloads larger than this many bytes are dead-lettered unread. */
   readonly maxPayloadBytes: number;
   /** The delivery on which a failed event is dead-lettered instead of nacked. */
@@ -61,7 +72,8 @@ export interface ProcessOptions {
   /** Passed to the handler; aborts when the worker gives up on in-flight work. */
   readonly signal: AbortSignal;
   /** Duplicate detection: an event already handled is acked without calling the handler; one
-   * being handled right now is nacked, to come back when that copy has finished. */
+   * being handled right now is nacked, to come back when that copy has finished. Keyed by
+   * `eventID`, or the message ID for an event type without one. */
   readonly dedupe?: Dedupe;
 }
 
@@ -70,9 +82,11 @@ function asError(error: unknown): Error {
 }
 
 /**
- * Decides the outcome of one delivery. Oversized and invalid payloads can never succeed, so they are
- * dead-lettered at once; an event already handled is acked as a duplicate; a handler failure is nacked for redelivery, except on the last allowed
- * attempt, where it is dead-lettered with reason `max-attempts`. Never rejects.
+ * Decides the outcome of one delivery. Oversized and invalid payloads can never succeed, so they
+ * are dead-lettered at once; an event already handled is acked as a duplicate; a handler failure
+ * is nacked for redelivery, except on the last allowed attempt, where it is dead-lettered with
+ * reason `max-attempts`. The handler gets the event with every field, and the exact bytes in its
+ * context. Never rejects.
  */
 export async function processDelivery(
   delivery: Delivery,
@@ -90,7 +104,7 @@ export async function processDelivery(
       handlerMs: undefined,
     };
   }
-  const decoded = decodeEvent(delivery.data);
+  const decoded = decodeEvent(delivery.data, options.contract);
   if (!decoded.ok) {
     return {
       action: "dead-letter",
@@ -101,42 +115,58 @@ export async function processDelivery(
       handlerMs: undefined,
     };
   }
-  const { event } = decoded;
-  const claim = options.dedupe?.claim(event.eventID) ?? "new";
-  if (claim === "handled") return { action: "duplicate", event };
+  const { event, eventID } = decoded;
+  const known: Known = options.contract.unrecognised(event)
+    ? { eventID, unrecognised: true }
+    : { eventID };
+  const key = eventID ?? `message:${delivery.messageId}`;
+  const claim = options.dedupe?.claim(key) ?? "new";
+  if (claim === "handled") return { action: "duplicate", event, ...known };
   if (claim === "busy") {
-    const error = new Error(`event ${event.eventID} is being handled by another delivery`);
-    return { action: "nack", event, reason: "in-progress", error, handlerMs: 0 };
+    const error = new Error(`event ${key} is being handled by another delivery`);
+    return { action: "nack", event, ...known, reason: "in-progress", error, handlerMs: 0 };
   }
   const started = performance.now();
   try {
-    await handler(event, {
+    // Typed as the built-in event; with --schema it is whatever the schema allows.
+    await handler(event as PaymentMethodCreated, {
       signal: options.signal,
       messageId: delivery.messageId,
       deliveryAttempt: delivery.deliveryAttempt,
       attributes: delivery.attributes,
+      data: delivery.data,
+      publishTime: delivery.publishTime,
+      eventType: delivery.attributes.eventType ?? options.contract.eventType,
     });
-    options.dedupe?.release(event.eventID, true);
-    return { action: "ack", event, handlerMs: performance.now() - started };
+    options.dedupe?.release(key, true);
+    return { action: "ack", event, ...known, handlerMs: performance.now() - started };
   } catch (thrown) {
     const error = asError(thrown);
     const handlerMs = performance.now() - started;
     // A timed-out call keeps running: its event stays marked busy until it ends, so a
     // redelivered copy is nacked `in-progress` instead of running beside it.
     const abandoned = error instanceof HandlerTimeoutError ? error.ended : undefined;
-    if (abandoned) abandoned.then(() => options.dedupe?.release(event.eventID, false));
-    else options.dedupe?.release(event.eventID, false);
+    if (abandoned) abandoned.then(() => options.dedupe?.release(key, false));
+    else options.dedupe?.release(key, false);
     const held = abandoned ? { abandoned } : {};
     // The worker gave up on it (shutdown): back to Pub/Sub, never dead-lettered.
     if (options.signal.aborted) {
-      return { action: "nack", event, reason: "shutting-down", error, handlerMs, ...held };
+      return {
+        action: "nack",
+        event,
+        ...known,
+        reason: "shutting-down",
+        error,
+        handlerMs,
+        ...held,
+      };
     }
     // The handler says it can never succeed (an HTTP 4xx, say): dead-letter it now.
     if (error instanceof RejectedError) {
       return {
         action: "dead-letter",
         event,
-        eventID: event.eventID,
+        ...known,
         reason: "rejected",
         detail: error.message,
         handlerMs,
@@ -146,7 +176,7 @@ export async function processDelivery(
       return {
         action: "dead-letter",
         event,
-        eventID: event.eventID,
+        ...known,
         reason: "max-attempts",
         detail:
           `failed on delivery ${delivery.deliveryAttempt} of ${options.maxDeliveryAttempts}: ` +
@@ -159,6 +189,7 @@ export async function processDelivery(
     return {
       action: "nack",
       event,
+      ...known,
       reason: error instanceof RedirectedError ? "redirected" : "handler-failed",
       error,
       handlerMs,

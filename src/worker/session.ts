@@ -13,6 +13,7 @@ import {
 import type { Config } from "../config/settings.ts";
 import { channelReady, describeTarget } from "../pubsub/client.ts";
 import { logger } from "../telemetry/log.ts";
+import { LostSubscription } from "./lost_subscription.ts";
 
 /** Lease-window messages per stream: below this, a stream is not opened. */
 export const WINDOW_PER_STREAM = 20;
@@ -40,10 +41,6 @@ const log = logger("worker");
 const STARTUP_GRACE_MS = 10_000;
 const MIN_REOPEN_DELAY_MS = 1_000;
 const MAX_REOPEN_DELAY_MS = 30_000;
-/** gRPC codes that reopening cannot cure: the subscription is gone or no longer ours. */
-const LOST_CODES: Record<number, string> = { 5: "NOT_FOUND", 7: "PERMISSION_DENIED" };
-/** Reopens that fail so before the session reports itself broken (/healthz fails). */
-export const BROKEN_AFTER_REOPENS = 3;
 /**
  * The most message bytes the streams may hand the worker at once (split between them): with
  * messages at Pub/Sub's 10 MB limit it holds a few, whatever the lease window, so memory stays
@@ -71,9 +68,7 @@ export class Session {
   #probe: ReturnType<typeof setInterval> | undefined;
   #reopenDelay = MIN_REOPEN_DELAY_MS;
   #reopenTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The code of the last stream error, and how many closes in a row had a code in LOST_CODES. */
-  #lastErrorCode: number | undefined;
-  #lostCloses = 0;
+  readonly #lost: LostSubscription;
 
   readonly #options: SubscriberOptions;
 
@@ -81,6 +76,7 @@ export class Session {
   constructor(client: PubSub, config: Config, window: number, listener: SessionListener) {
     this.#client = client;
     this.#name = config.subscription;
+    this.#lost = new LostSubscription(config.subscription);
     this.#listener = listener;
     this.#connectTimeout = config.connectTimeout;
     this.#target = describeTarget(config);
@@ -112,12 +108,9 @@ export class Session {
     return this.#connected;
   }
 
-  /**
-   * The subscription was lost after start (deleted, or permission revoked): the last
-   * {@linkcode BROKEN_AFTER_REOPENS} reopens all failed with NOT_FOUND or PERMISSION_DENIED.
-   */
+  /** The subscription was lost after start (deleted, or permission revoked): lost_subscription.ts. */
   get broken(): boolean {
-    return this.#lostCloses >= BROKEN_AFTER_REOPENS;
+    return this.#lost.broken;
   }
 
   /** Messages the client holds now (leased: running, waiting for a permit, or queued by its flow
@@ -141,12 +134,11 @@ export class Session {
     s.on("message", (message: Message) => {
       this.#received = true;
       this.#reopenDelay = MIN_REOPEN_DELAY_MS;
-      this.#lostCloses = 0;
+      this.#lost.received();
       this.#listener.message(message);
     });
     s.on("error", (error: Error & { code?: number }) => {
-      this.#lastErrorCode = error.code;
-      if (this.#lostCloses >= BROKEN_AFTER_REOPENS) return; // said once already
+      if (!this.#lost.error(error.code)) return; // the loss was reported once already
       log.error("Subscription error on {subscription}: {error}", {
         subscription: this.#name,
         error,
@@ -209,25 +201,10 @@ export class Session {
       );
       return;
     }
-    const lost = this.#lastErrorCode === undefined ? undefined : LOST_CODES[this.#lastErrorCode];
-    this.#lastErrorCode = undefined;
-    this.#lostCloses = lost === undefined ? 0 : this.#lostCloses + 1;
-    if (this.#lostCloses === BROKEN_AFTER_REOPENS) {
-      log.error(
-        "Subscription {subscription} is lost ({code} on {reopens} reopens in a row: deleted, " +
-          "or the worker may no longer consume it); /healthz now fails so the orchestrator " +
-          "restarts the worker; still retrying every {maxSeconds}s",
-        {
-          subscription: this.#name,
-          code: lost,
-          reopens: BROKEN_AFTER_REOPENS,
-          maxSeconds: MAX_REOPEN_DELAY_MS / 1000,
-        },
-      );
-    }
+    this.#lost.closed(MAX_REOPEN_DELAY_MS / 1000);
     const delay = this.#reopenDelay;
     this.#reopenDelay = Math.min(delay * 2, MAX_REOPEN_DELAY_MS);
-    if (this.#lostCloses < BROKEN_AFTER_REOPENS) {
+    if (!this.#lost.broken) {
       log.warning("Subscription {subscription} closed; reopening in {delayMs}ms", {
         subscription: this.#name,
         delayMs: delay,

@@ -6,7 +6,7 @@
  * so a crash at any moment leaves no acked event without its line.
  */
 import type { Message, PubSub, Topic } from "@google-cloud/pubsub";
-import type { Config } from "../config/settings.ts";
+import { type Config, nameOf } from "../config/settings.ts";
 import { afterLogWrite, logger } from "../telemetry/log.ts";
 import { deadLetter, DeadLetterTooLargeError } from "./dead_letter.ts";
 import { type Ending, type NackReason, outcomeRecord, type Tally } from "./outcome.ts";
@@ -35,21 +35,37 @@ export class Settler {
     this.#tally = tally;
   }
 
-  /** Whether the dead-letter topic exists (the worker checks it at start). */
-  async deadLetterTopicExists(): Promise<boolean> {
-    const [exists] = await this.#deadLetterTopic.exists();
-    return exists;
+  /**
+   * The error to stop on when the dead-letter topic does not exist (the worker checks at start:
+   * without it, events that can never succeed would be nacked forever); undefined when it exists
+   * or cannot be checked now (logged; Pub/Sub may be unreachable for a while).
+   */
+  async checkDeadLetterTopic(): Promise<Error | undefined> {
+    const name = this.#deadLetterTopic.name.split("/").at(-1);
+    try {
+      const [exists] = await this.#deadLetterTopic.exists();
+      if (exists) return undefined;
+    } catch (error) {
+      log.warning("Could not check the dead-letter topic {topic}: {error}", { topic: name, error });
+      return undefined;
+    }
+    return new Error(
+      `the dead-letter topic ${name} does not exist: events that can never succeed would be ` +
+        `nacked forever (run \`event-tool setup\`, or set ${nameOf("deadLetterTopic")})`,
+    );
   }
 
   /** Acks, nacks or dead-letters `message` as `outcome` says; never rejects. */
   async settle(message: Message, receivedAt: number, outcome: Outcome): Promise<void> {
-    const eventID = outcome.action === "dead-letter" ? outcome.eventID : outcome.event.eventID;
+    const eventID = outcome.eventID;
+    const unrecognised = outcome.unrecognised ? { unrecognised: true as const } : {};
     switch (outcome.action) {
       case "duplicate":
         this.#end(message, receivedAt, {
           outcome: "duplicate",
           eventID,
           reason: "already-handled",
+          ...unrecognised,
         });
         return afterLogWrite(() => message.ack());
       case "ack":
@@ -57,6 +73,7 @@ export class Settler {
           outcome: "acked",
           eventID,
           handlerMs: outcome.handlerMs,
+          ...unrecognised,
         });
         return afterLogWrite(() => message.ack());
       case "nack":

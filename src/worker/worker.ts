@@ -4,7 +4,8 @@
  * and the {@linkcode Tally} counts it. Stopping stops new work, drains, nacks the rest, closes.
  */
 import type { Message, PubSub } from "@google-cloud/pubsub";
-import { type Config, nameOf } from "../config/settings.ts";
+import type { Config } from "../config/settings.ts";
+import { builtInContract, type EventContract } from "../event/contract.ts";
 import { createClient, describeTarget } from "../pubsub/client.ts";
 import { logger } from "../telemetry/log.ts";
 import { Abandoned } from "./abandoned.ts";
@@ -47,6 +48,9 @@ export interface WorkerOptions {
   /** The event handler, without timeout (the worker adds it). Default: the logging handler
    * with the `--simulate-*` settings applied (see `resolveHandler` for the CLI's choice). */
   handler?: Handler;
+  /** What a valid event is (see `resolveContract` for the CLI's choice). Default: the built-in
+   * `PaymentMethodCreated` contract. */
+  contract?: EventContract;
   /**
    * Use this client instead of creating one; the worker then does not close it.
    * @ignore
@@ -86,6 +90,7 @@ export class Worker {
       subscription: config.subscription,
       handler: compose(base, withTimeout(config.handlerTimeout)),
       options: {
+        contract: options.contract ?? builtInContract(config.eventType),
         maxDeliveryAttempts: config.maxDeliveryAttempts,
         maxPayloadBytes: config.maxPayload,
         signal: this.#abort.signal,
@@ -97,10 +102,7 @@ export class Worker {
     this.#window = new LeaseWindow(config);
     this.#session = new Session(this.#client, config, this.#window.current, {
       message: (message) => this.#onMessage(message),
-      fatal: (error) => {
-        this.#done.reject(error);
-        void this.stop();
-      },
+      fatal: (error) => this.#fail(error),
     });
     this.#tally.onOutcome((record) => {
       if (record.handlerMs === undefined) return;
@@ -175,24 +177,7 @@ export class Worker {
     );
     this.#started = true;
     this.#session.open();
-    this.#settler.deadLetterTopicExists().then(
-      (exists) => {
-        if (exists) return;
-        this.#done.reject(
-          new Error(
-            `the dead-letter topic ${c.deadLetterTopic} does not exist: events that can never ` +
-              "succeed would be nacked forever (run `event-tool setup`, or set " +
-              `${nameOf("deadLetterTopic")})`,
-          ),
-        );
-        void this.stop();
-      },
-      (error) =>
-        log.warning("Could not check the dead-letter topic {topic}: {error}", {
-          topic: c.deadLetterTopic,
-          error,
-        }),
-    );
+    void this.#settler.checkDeadLetterTopic().then((missing) => missing && this.#fail(missing));
   }
 
   /**
@@ -229,6 +214,12 @@ export class Worker {
       deadLettered,
     });
     this.#done.resolve();
+  }
+
+  /** The worker cannot go on: `done` rejects with `error` once it has stopped. */
+  #fail(error: Error): void {
+    this.#done.reject(error);
+    void this.stop();
   }
 
   #onMessage(message: Message): void {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { validateEvent } from "../../src/event/event.ts";
+import { builtInContract } from "../../src/event/contract.ts";
 import { runCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, pull, pullAll, testConfig } from "../support/pubsub.ts";
@@ -14,7 +14,7 @@ integrationTest("publish --count sends that many valid events and prints a summa
   const messages = await pullAll(config, config.subscription, 25);
   assert.equal(messages.length, 25);
   for (const message of messages) {
-    assert.equal(validateEvent(JSON.parse(message.text)), undefined);
+    assert.equal(builtInContract().validate(JSON.parse(message.text)), undefined);
     assert.equal(message.attributes.eventType, "PaymentMethodCreated");
     assert.match(message.attributes.publishedAt ?? "", /^\d{13}$/);
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createClient } from "../../src/pubsub/client.ts";
 import { freePort } from "../../src/pubsub/emulator.ts";
 
 import { sample } from "../../src/bench/measure.ts";
@@ -55,6 +56,11 @@ integrationTest(
   "worker on a subscription that does not exist exits 1 and says to run setup",
   async () => {
     const config = await testConfig();
+    // The topics exist (setup was half done), the subscription does not.
+    const client = createClient(config);
+    await client.createTopic(config.topic);
+    await client.createTopic(config.deadLetterTopic);
+    await client.close();
     const result = await runCli(["worker"], envFor(config));
     assert.equal(result.code, 1);
     assert.match(result.stderr, /error: the subscription s-\w+ closed .*run `event-tool setup`/);

@@ -3,9 +3,6 @@ import {
   boolean,
   duration,
   fraction,
-  headers,
-  host,
-  hostPort,
   integer,
   limit,
   logLevel,
@@ -16,6 +13,7 @@ import {
   resourceId,
   size,
 } from "../../src/config/parse.ts";
+import { headers, host, hostPort } from "../../src/config/parse_net.ts";
 
 Deno.test("integer() accepts whole numbers in range and names the range otherwise", () => {
   const parse = integer(1, 10);

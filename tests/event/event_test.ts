@@ -1,61 +1,97 @@
 import assert from "node:assert/strict";
-import { decodeEvent, validateEvent } from "../../src/event/event.ts";
+import { builtInContract } from "../../src/event/contract.ts";
+import { decodeEvent } from "../../src/event/event.ts";
 import { fakeEvent } from "../../src/event/payload.ts";
 
+const contract = builtInContract();
 const encode = (value: unknown) =>
   new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
+const decode = (value: unknown) => decodeEvent(encode(value), contract);
 
 Deno.test("fakeEvent() makes events that decodeEvent() accepts", () => {
   for (let i = 0; i < 100; i++) {
     const event = fakeEvent();
-    assert.deepEqual(decodeEvent(encode(event)), { ok: true, event });
+    assert.deepEqual(decode(event), { ok: true, event, eventID: event.eventID });
   }
 });
 
-Deno.test("decodeEvent() drops unknown fields", () => {
-  const event = fakeEvent();
-  const result = decodeEvent(encode({ ...event, extra: "x" }));
+Deno.test("decodeEvent() keeps every field, extra ones included", () => {
+  const event = { ...fakeEvent(), metadata: { source: "ios", tags: ["a"] }, version: 2 };
+  const result = decode(event);
   assert.ok(result.ok);
   assert.deepEqual(result.event, event);
 });
 
-Deno.test("decodeEvent() gives a precise reason for each kind of bad payload", () => {
+Deno.test("decodeEvent() accepts what the original system publishes: four fields, any type", () => {
+  const original = {
+    eventID: crypto.randomUUID(),
+    userID: crypto.randomUUID(),
+    paymentMethodID: crypto.randomUUID(),
+    paymentMethodType: "paypal", // not card or bank_account: handled, counted as unrecognised
+  };
+  const result = decode(original);
+  assert.ok(result.ok, JSON.stringify(result));
+  assert.equal(contract.unrecognised(original), true);
+  assert.equal(contract.unrecognised({ ...original, paymentMethodType: "card" }), false);
+});
+
+Deno.test("decodeEvent() accepts the UUID forms Go's google/uuid parses", () => {
+  const id = "7d0f5b8e-3c1a-4c55-9b9e-2f7f3f1c2d11";
+  for (
+    const form of [
+      id,
+      id.toUpperCase(),
+      `{${id}}`,
+      `urn:uuid:${id}`,
+      id.replaceAll("-", ""),
+      "00000000-0000-0000-0000-000000000000", // no version or variant check, as in Go
+    ]
+  ) {
+    const result = decode({ ...fakeEvent(), userID: form });
+    assert.ok(result.ok, `${form}: ${JSON.stringify(result)}`);
+  }
+  for (const bad of [`${id}0`, id.slice(1), `(${id})`, "user-1"]) {
+    assert.equal(decode({ ...fakeEvent(), userID: bad }).ok, false, bad);
+  }
+});
+
+Deno.test("decodeEvent() gives the JSON path and the rule for each kind of bad payload", () => {
   const good = fakeEvent();
   const cases: [Uint8Array, string, RegExp][] = [
     [new Uint8Array([0xff, 0xfe, 0x00]), "invalid-encoding", /not valid UTF-8/],
     [encode(""), "invalid-json", /not JSON/],
     [encode('{"eventID": "'), "invalid-json", /not JSON/],
-    [encode([good]), "invalid-event", /expected a JSON object, got an array/],
-    [encode("null"), "invalid-event", /expected a JSON object, got null/],
+    [encode([good]), "invalid-event", /^\/: must be object \(rule type\), got an array/],
+    [encode("null"), "invalid-event", /^\/: must be object \(rule type\), got null/],
     [
       encode({ ...good, eventID: undefined }),
       "invalid-event",
-      /^eventID: expected a UUID, got nothing/,
+      /^\/eventID: required \(rule required\), got nothing/,
     ],
     [
       encode({ ...good, userID: "user-1" }),
       "invalid-event",
-      /^userID: expected a UUID, got "user-1"/,
+      /^\/userID: expected a UUID .*\(rule pattern\), got string "user-1"/,
     ],
     [
       encode({ ...good, paymentMethodID: 42 }),
       "invalid-event",
-      /^paymentMethodID: expected a UUID, got number "42"/,
+      /^\/paymentMethodID: must be string \(rule type\), got number "42"/,
     ],
     [
-      encode({ ...good, paymentMethodType: "cash" }),
+      encode({ ...good, paymentMethodType: 7 }),
       "invalid-event",
-      /^paymentMethodType: expected one of card, bank_account, got "cash"/,
+      /^\/paymentMethodType: must be string \(rule type\)/,
     ],
     [
       encode({ ...good, createdAt: "yesterday" }),
       "invalid-event",
-      /^createdAt: expected an ISO-8601 date-time/,
+      /^\/createdAt: expected an RFC 3339 date-time .*\(rule format\), got string "yesterday"/,
     ],
-    [encode({ ...good, createdAt: "2026-13-45T00:00:00Z" }), "invalid-event", /^createdAt:/],
+    [encode({ ...good, createdAt: "2026-13-45T00:00:00Z" }), "invalid-event", /^\/createdAt:/],
   ];
   for (const [data, reason, detail] of cases) {
-    const result = decodeEvent(data);
+    const result = decodeEvent(data, contract);
     assert.equal(result.ok, false, String(detail));
     if (!result.ok) {
       assert.equal(result.reason, reason, String(detail));
@@ -64,9 +100,8 @@ Deno.test("decodeEvent() gives a precise reason for each kind of bad payload", (
   }
 });
 
-Deno.test("validateEvent() accepts offsets and fractional seconds in createdAt", () => {
-  assert.equal(
-    validateEvent({ ...fakeEvent(), createdAt: "2026-11-26T16:46:18.123+01:00" }),
-    undefined,
-  );
+Deno.test("decodeEvent() accepts offsets and fractional seconds in createdAt, and no createdAt", () => {
+  assert.ok(decode({ ...fakeEvent(), createdAt: "2026-11-26T16:46:18.123+01:00" }).ok);
+  const { createdAt: _, ...withoutCreatedAt } = fakeEvent();
+  assert.ok(decode(withoutCreatedAt).ok);
 });

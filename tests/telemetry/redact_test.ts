@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { builtInContract } from "../../src/event/contract.ts";
 import { decodeEvent } from "../../src/event/event.ts";
+import { fakeEvent } from "../../src/event/payload.ts";
 import { safeUrl, scrubUrls } from "../../src/telemetry/redact.ts";
 import type { LogRecord } from "@logtape/logtape";
 import { formatJsonLine } from "../../src/telemetry/log.ts";
@@ -43,15 +45,19 @@ Deno.test("redactor() with LOG_REDACT_KEY uses HMAC: keyed, stable, unlike the p
 });
 
 Deno.test("redactor() hashes values the validator quotes, numbers too, and V8's JSON snippets are gone", () => {
-  const invalid = decodeEvent(new TextEncoder().encode('{"eventID": 4111111111111111}'));
-  const notJson = decodeEvent(new TextEncoder().encode('{"card": "4111 1111", "cvv" 123}'));
-  const bare = decodeEvent(new TextEncoder().encode('alice "the" example'));
+  const decode = (text: string) => decodeEvent(new TextEncoder().encode(text), builtInContract());
+  const invalid = decode(JSON.stringify({ ...fakeEvent(), userID: 4111111111111111 }));
+  const notJson = decode('{"card": "4111 1111", "cvv" 123}');
+  const bare = decode('alice "the" example');
   const details = [invalid, notJson, bare].map((r) => r.ok ? "" : r.detail);
   for (const detail of details) {
     const line = json(redactor()(record({ detail })));
     assert.doesNotMatch(JSON.stringify(line), /4111|alice|example|cvv/, detail);
   }
-  assert.match(details[0] ?? "", /^eventID: expected a UUID, got number "4111111111111111"$/);
+  assert.match(
+    details[0] ?? "",
+    /^\/userID: must be string \(rule type\), got number "4111111111111111"$/,
+  );
 });
 
 Deno.test("safeUrl() and scrubUrls() drop credentials and queries", () => {

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { fakeEvent } from "../../src/event/payload.ts";
 import { compose, type Handler } from "../../src/worker/handler.ts";
-
-const context = () => ({
-  signal: new AbortController().signal,
-  messageId: "1",
-  deliveryAttempt: 1,
-  attributes: {},
-});
+import { handlerContext } from "../support/handler.ts";
 
 Deno.test("compose() applies the first middleware outermost", async () => {
   const order: string[] = [];
@@ -18,7 +12,7 @@ Deno.test("compose() applies the first middleware outermost", async () => {
   };
   await compose(() => Promise.resolve(void order.push("handler")), tag("a"), tag("b"))(
     fakeEvent(),
-    context(),
+    handlerContext(),
   );
   assert.deepEqual(order, ["a>", "b>", "handler", "<b", "<a"]);
 });

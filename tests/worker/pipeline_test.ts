@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 
+import { builtInContract } from "../../src/event/contract.ts";
 import { Dedupe } from "../../src/worker/dedupe.ts";
 import {
   compose,
@@ -15,6 +16,7 @@ import { sleep } from "../../src/base/async.ts";
 import { withFakeClock } from "../support/clock.ts";
 
 const options = {
+  contract: builtInContract(),
   maxDeliveryAttempts: 5,
   maxPayloadBytes: 1024,
   signal: new AbortController().signal,
@@ -24,6 +26,7 @@ const delivery = (data: unknown, deliveryAttempt = 1): Delivery => ({
   data: new TextEncoder().encode(typeof data === "string" ? data : JSON.stringify(data)),
   deliveryAttempt,
   attributes: {},
+  publishTime: new Date(0),
 });
 const failing: Handler = () => Promise.reject(new Error("database down"));
 

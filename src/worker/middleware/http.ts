@@ -1,6 +1,7 @@
 /**
  * `--handler-url`: deliver each event to an HTTP service as a CloudEvent (1.0, binary mode),
- * with the worker's flow control, retries and dead-lettering in front of it.
+ * with the worker's flow control, retries and dead-lettering in front of it. The body is the
+ * message data exactly as published.
  *
  * | Answer | Outcome |
  * | --- | --- |
@@ -54,19 +55,25 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 
 const RETRYABLE = new Set([408, 429]);
 
-/** The CloudEvents binary-mode headers of `event`. */
+/**
+ * The CloudEvents binary-mode headers of `event`: `ce-id` is its `eventID` (else the message
+ * ID), `ce-time` its `createdAt` (else the message's publish time: the original system's events
+ * have none).
+ */
 export function cloudEventHeaders(
-  event: { eventID: string; createdAt: string },
+  event: { readonly eventID?: unknown; readonly createdAt?: unknown },
   context: HandlerContext,
   source: string,
 ): Record<string, string> {
   return {
     "content-type": "application/json",
     "ce-specversion": "1.0",
-    "ce-id": event.eventID,
-    "ce-type": context.attributes?.eventType ?? "PaymentMethodCreated",
+    "ce-id": typeof event.eventID === "string" ? event.eventID : context.messageId,
+    "ce-type": context.eventType,
     "ce-source": source,
-    "ce-time": event.createdAt,
+    "ce-time": typeof event.createdAt === "string"
+      ? event.createdAt
+      : context.publishTime.toISOString(),
     "ce-pubsubmessageid": context.messageId,
     "ce-deliveryattempt": String(context.deliveryAttempt),
   };
@@ -111,7 +118,8 @@ export function httpHandler(options: HttpHandlerOptions): Handler {
       response = await fetch(options.url, {
         method: "POST",
         headers,
-        body: JSON.stringify(event),
+        // The message data exactly as published: every field, every byte (binary mode).
+        body: context.data as Uint8Array<ArrayBuffer>,
         signal: context.signal,
         // A redirect is never followed: fetch would turn the POST into a GET (301/302/303) or
         // send the body and the headers (API keys) to wherever the Location points.

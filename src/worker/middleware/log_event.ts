@@ -7,8 +7,10 @@ const log = logger("handler");
 /** Logs the event at debug level and succeeds. */
 export const logEvent: Handler = (event, context) => {
   if (log.isEnabledFor("debug")) {
-    log.debug("Handled {paymentMethodType} {paymentMethodID} for user {userID}", {
+    log.debug("Handled {eventType} {eventID} (message {messageId})", {
       ...event,
+      eventType: context.eventType,
+      eventID: event.eventID ?? null,
       messageId: context.messageId,
     });
   }

@@ -46,6 +46,9 @@ export function withTimeout(timeoutMs: number): Middleware {
           messageId: context.messageId,
           deliveryAttempt: context.deliveryAttempt,
           attributes: context.attributes,
+          data: context.data,
+          publishTime: context.publishTime,
+          eventType: context.eventType,
           get signal() {
             if (controller === undefined) {
               controller = new AbortController();

@@ -15,6 +15,7 @@ import { freePort } from "../../../src/pubsub/emulator.ts";
 import { integrationTest } from "../../support/emulator.ts";
 import { createTopology, publishEvents, pull, testConfig } from "../../support/pubsub.ts";
 import { runWorker } from "../../support/worker.ts";
+import { handlerContext } from "../../support/handler.ts";
 import type { Config } from "../../../src/config/settings.ts";
 import type { Handler } from "../../../src/worker/handler.ts";
 
@@ -248,13 +249,7 @@ Deno.test("http handler: a refused connection's error names the URL without cred
     paymentMethodType: "card" as const,
     createdAt: new Date().toISOString(),
   };
-  const context = {
-    signal: new AbortController().signal,
-    messageId: "1",
-    deliveryAttempt: 1,
-    attributes: {},
-  };
-  const error = await handler(event, context).then(() => undefined, (e: Error) => e);
+  const error = await handler(event, handlerContext()).then(() => undefined, (e: Error) => e);
   assert.ok(error instanceof Error, "a refused connection fails the handler");
   assert.match(error.message, /could not be reached/);
   assert.doesNotMatch(error.message, /pa55|s3cret/);

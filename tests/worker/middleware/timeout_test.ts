@@ -5,13 +5,8 @@ import { compose, type Handler } from "../../../src/worker/handler.ts";
 import { HandlerTimeoutError, withTimeout } from "../../../src/worker/middleware/timeout.ts";
 import { Pool } from "../../../src/worker/pool.ts";
 import { withFakeClock } from "../../support/clock.ts";
+import { handlerContext } from "../../support/handler.ts";
 
-const context = () => ({
-  signal: new AbortController().signal,
-  messageId: "1",
-  deliveryAttempt: 1,
-  attributes: {},
-});
 const hang: Handler = (_event, { signal }) =>
   new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
 
@@ -22,7 +17,7 @@ Deno.test("withTimeout() fails a hung handler at its deadline and aborts its sig
       ctx.signal.addEventListener("abort", () => aborted = true);
       return hang(event, ctx);
     }, withTimeout(20));
-    const result = handler(fakeEvent(), context()).then(() => "resolved", (e) => e);
+    const result = handler(fakeEvent(), handlerContext()).then(() => "resolved", (e) => e);
     await clock.tickAsync(19);
     assert.equal(aborted, false, "not before its deadline");
     await clock.tickAsync(1);
@@ -35,7 +30,7 @@ Deno.test("withTimeout() inside the pool gives the permit back after a hang", as
   await withFakeClock(async (clock) => {
     const pool = new Pool(1);
     const handler = compose(hang, withTimeout(20));
-    const hung = pool.run(() => handler(fakeEvent(), context())).catch((e) => e);
+    const hung = pool.run(() => handler(fakeEvent(), handlerContext())).catch((e) => e);
     await clock.tickAsync(20);
     assert.ok(await hung instanceof HandlerTimeoutError);
     assert.equal(pool.stats.inFlight, 0);
@@ -45,7 +40,10 @@ Deno.test("withTimeout() inside the pool gives the permit back after a hang", as
 
 Deno.test("withTimeout(0) leaves the handler alone", async () => {
   let called = 0;
-  await compose(() => Promise.resolve(void called++), withTimeout(0))(fakeEvent(), context());
+  await compose(() => Promise.resolve(void called++), withTimeout(0))(
+    fakeEvent(),
+    handlerContext(),
+  );
   assert.equal(called, 1);
 });
 
@@ -64,10 +62,10 @@ Deno.test("withTimeout() times out each hung call on its own deadline and spares
         return how;
       });
     const start = performance.now();
-    const first = track("first", handler(card(), context()));
+    const first = track("first", handler(card(), handlerContext()));
     await clock.tickAsync(20);
-    const second = track("second", handler(bank(), context()));
-    const third = track("third", handler(card(), context()));
+    const second = track("second", handler(bank(), handlerContext()));
+    const third = track("third", handler(card(), handlerContext()));
     await clock.tickAsync(60);
     assert.deepEqual(await Promise.all([first, second, third]), ["timeout", "ok", "timeout"]);
     assert.equal(settledAt.first! - start, 40, "the first call's own 40 ms");
@@ -80,7 +78,7 @@ Deno.test("withTimeout() ignores a rejection that comes after its timeout", asyn
   await withFakeClock(async (clock) => {
     let fail: (error: Error) => void = () => {};
     const late: Handler = () => new Promise((_, reject) => fail = reject);
-    const result = compose(late, withTimeout(10))(fakeEvent(), context()).catch((e) => e);
+    const result = compose(late, withTimeout(10))(fakeEvent(), handlerContext()).catch((e) => e);
     await clock.tickAsync(10);
     fail(new Error("too late"));
     assert.ok(await result instanceof HandlerTimeoutError);
@@ -91,7 +89,7 @@ Deno.test("withTimeout() fails at once when the worker's signal aborts, even if 
   const outer = new AbortController();
   const ignoring: Handler = () => new Promise(() => {});
   const result = compose(ignoring, withTimeout(60_000))(fakeEvent(), {
-    ...context(),
+    ...handlerContext(),
     signal: outer.signal,
   }).catch((e) => e);
   outer.abort(new Error("shutting down"));
@@ -103,7 +101,9 @@ Deno.test("withTimeout(): a timed-out call's error tells when the abandoned call
     let finish = () => {};
     // Ignores its signal: keeps running after the timeout.
     const stubborn: Handler = () => new Promise<void>((resolve) => finish = resolve);
-    const result = compose(stubborn, withTimeout(20))(fakeEvent(), context()).catch((e) => e);
+    const result = compose(stubborn, withTimeout(20))(fakeEvent(), handlerContext()).catch((e) =>
+      e
+    );
     await clock.tickAsync(20);
     const error = await result;
     assert.ok(error instanceof HandlerTimeoutError);
