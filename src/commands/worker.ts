@@ -27,6 +27,8 @@ export const examples = [
 const SIGNALS: ("SIGINT" | "SIGTERM")[] = Deno.build.os === "windows"
   ? ["SIGINT"]
   : ["SIGINT", "SIGTERM"];
+/** The same signal this soon after the first is a repeat of it (a forward), not a second one. */
+export const SAME_STOP_MS = 1000;
 /** After a forced stop, how long the nacks get to leave before the process exits. */
 const FORCE_FLUSH_MS = 200;
 const log = logger("worker");
@@ -49,16 +51,26 @@ export async function run(config: Config): Promise<void> {
     }, config.metricsHost);
   }
   const stopSummary = startSummary(() => worker.stats, config.summaryInterval);
-  // The first signal drains; a second one nacks what is held and exits at once (130/143).
+  // The first signal drains; a later one nacks what is held and exits at once (130/143). The
+  // same signal again within a second is the same stop: a terminal's Ctrl-C reaches the whole
+  // process group, and `deno task` (or `timeout`) forwards the one its child already got.
   const forced = Promise.withResolvers<never>();
-  let signals = 0;
+  let first: { signal: string; at: number } | undefined;
   let forcedBy: "SIGINT" | "SIGTERM" | undefined;
   let forceTimer: ReturnType<typeof setTimeout> | undefined;
   const handlers = SIGNALS.map((signal) => {
     const handler = () => {
-      if (++signals === 1) {
+      if (first === undefined) {
+        first = { signal, at: performance.now() };
         log.info("{signal}: stopping; send it again to stop at once", { signal });
         void worker.stop();
+        return;
+      }
+      if (first.signal === signal && performance.now() - first.at < SAME_STOP_MS) {
+        log.debug("{signal} again within {ms}ms: the same stop (forwarded by a parent)", {
+          signal,
+          ms: SAME_STOP_MS,
+        });
         return;
       }
       forcedBy = signal;

@@ -40,7 +40,7 @@ integrationTest("publish --file with a bad line names the line and publishes not
   const config = await testConfig();
   await createTopology(config);
   const file = await Deno.makeTempFile({ suffix: ".ndjson" });
-  const bad = { ...fakeEvent(), paymentMethodType: "cash" };
+  const bad = { ...fakeEvent(), paymentMethodType: 7 };
   await Deno.writeTextFile(
     file,
     [fakeEvent(), bad, fakeEvent()].map((e) => JSON.stringify(e)).join("\n"),
@@ -50,7 +50,8 @@ integrationTest("publish --file with a bad line names the line and publishes not
   assert.equal(result.code, 2);
   assert.equal(
     result.stderr.trim(),
-    `error: --file ${file} line 2: paymentMethodType: expected one of card, bank_account, got "cash"`,
+    `error: --file ${file} line 2: /paymentMethodType: must be string (rule type), got number ` +
+      '"7" (PaymentMethodCreated from the built-in schema)',
   );
   assert.deepEqual(await pull(config, config.subscription), []);
 });

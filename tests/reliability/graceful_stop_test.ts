@@ -12,6 +12,7 @@ import { createTopology, envFor, publishEvents, pull, testConfig } from "../supp
 import { Outcomes } from "../support/outcomes.ts";
 import { countLost, reachWithSeek, replayFrom, report, since } from "../support/reliability.ts";
 import { sleep } from "../../src/base/async.ts";
+import { SAME_STOP_MS } from "../../src/commands/worker.ts";
 
 const EVENTS = 500;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -110,6 +111,7 @@ integrationTest(
     await sleep(1000); // five handlers are now sleeping for a minute
     worker.process.kill("SIGTERM");
     await worker.waitForLine(/Stopping:/);
+    await sleep(SAME_STOP_MS + 100); // the same signal sooner would count as the same stop
     const signalled = performance.now();
     worker.process.kill("SIGTERM");
     const result = await worker.finished;

@@ -29,7 +29,7 @@ const CATALOGUE: Record<string, [Uint8Array, string]> = {
   "missing fields": [json({ eventID: good.eventID }), "invalid-event"],
   "wrong types": [json({ ...good, userID: 12345 }), "invalid-event"],
   "invalid UUIDs": [json({ ...good, paymentMethodID: "pm_123" }), "invalid-event"],
-  "unknown paymentMethodType": [json({ ...good, paymentMethodType: "crypto" }), "invalid-event"],
+  "non-string paymentMethodType": [json({ ...good, paymentMethodType: ["card"] }), "invalid-event"],
   "bad createdAt": [json({ ...good, createdAt: "26/11/2026" }), "invalid-event"],
   "oversized payload": [json({ ...good, padding: "x".repeat(70 * 1024) }), "too-large"],
 };
