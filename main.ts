@@ -5,11 +5,13 @@
 import { Command, CommanderError } from "commander";
 import denoJson from "./deno.json" with { type: "json" };
 import * as bench from "./src/commands/bench.ts";
+import * as deadLetters from "./src/commands/dead_letters.ts";
 import * as demo from "./src/commands/demo.ts";
 import * as publish from "./src/commands/publish.ts";
 import * as replay from "./src/commands/replay.ts";
 import * as setup from "./src/commands/setup.ts";
 import * as snapshot from "./src/commands/snapshot.ts";
+import * as status from "./src/commands/status.ts";
 import * as worker from "./src/commands/worker.ts";
 import { cliOption } from "./src/config/cli.ts";
 import { resolveConfig } from "./src/config/resolve.ts";
@@ -39,6 +41,8 @@ const COMMANDS: Record<CommandName, CommandModule> = {
   worker,
   replay,
   snapshot,
+  status,
+  "dead-letters": deadLetters,
   demo,
   bench,
 };

@@ -10,7 +10,7 @@ import { Worker } from "../worker/worker.ts";
 import { randomPayloads } from "../event/payload.ts";
 import { publishPayloads } from "../pubsub/publisher.ts";
 import { ensureTopology } from "../pubsub/topology.ts";
-import { printSetup } from "./setup.ts";
+import { setupLines } from "./setup.ts";
 
 export const summary = "start an emulator, set up, run the worker and publish events end to end";
 
@@ -28,7 +28,7 @@ export async function run(config: Config): Promise<void> {
   const { config: demoConfig, emulator } = await localTarget(config);
   const client = createClient(demoConfig);
   try {
-    printSetup(await ensureTopology(client, demoConfig));
+    for (const line of setupLines(await ensureTopology(client, demoConfig))) console.log(line);
     const payloads = randomPayloads(config.count);
     const expected = new Set(payloads.map((p) => p.eventID));
     const handled = new Set<string>();

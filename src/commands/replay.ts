@@ -13,6 +13,7 @@ import { UsageError } from "../base/errors.ts";
 import { type Config, SETTINGS } from "../config/settings.ts";
 import { describeTarget } from "../pubsub/client.ts";
 import { connect } from "../pubsub/connect.ts";
+import { snapshotError } from "./snapshot.ts";
 
 export const summary =
   "seek the subscription back to a time or a snapshot, to process events again";
@@ -70,7 +71,12 @@ export async function run(config: Config): Promise<void> {
         );
       });
     }
-    await subscription.seek(typeof target === "string" ? client.snapshot(target).name : target);
+    await subscription.seek(typeof target === "string" ? client.snapshot(target).name : target)
+      .catch((error) => {
+        throw typeof target === "string"
+          ? snapshotError(error, target, config.subscription)
+          : error;
+      });
   } finally {
     await client.close();
   }

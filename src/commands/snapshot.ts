@@ -1,5 +1,5 @@
 /**
- * `event-tool snapshot create|delete NAME`: a snapshot keeps the subscription's unacked messages
+ * `event-tool snapshot create|delete NAME`, `snapshot list`: a snapshot keeps the subscription's unacked messages
  * (and, with retained acks, the acked ones) as of now, so `replay --snapshot NAME` can go back
  * to exactly this point, e.g. before deploying a new handler.
  */
@@ -8,23 +8,48 @@ import { resourceId } from "../config/parse.ts";
 import type { Config } from "../config/settings.ts";
 import { connect } from "../pubsub/connect.ts";
 
-export const summary = "create or delete a snapshot of the subscription (for replay --snapshot)";
+export const summary =
+  "create, delete or list snapshots of the subscription (for replay --snapshot)";
 
 /** Command lines people run most (help shows them; a test parses each). */
 export const examples = [
   "snapshot create before-deploy",
   "snapshot delete before-deploy",
+  "snapshot list",
 ] as const;
 /** Positional arguments, as commander declares them. */
-export const args = ["<action>", "<name>"] as const;
+export const args = ["<action>", "[name]"] as const;
 
-const ACTIONS = ["create", "delete"] as const;
+const ACTIONS = ["create", "delete", "list"] as const;
+const ALREADY_EXISTS = 6;
+const NOT_FOUND = 5;
 
-/** Runs `snapshot create NAME` or `snapshot delete NAME`. */
+/** A gRPC ALREADY_EXISTS or NOT_FOUND as the one plain line it means (exit 2); else as it is. */
+export function snapshotError(error: unknown, name: string, subscription: string): unknown {
+  const code = (error as { code?: number }).code;
+  if (code === ALREADY_EXISTS) {
+    return new UsageError(
+      `snapshot ${name} already exists, expected a new name (or \`event-tool snapshot delete ` +
+        `${name}\` first)`,
+    );
+  }
+  if (code === NOT_FOUND) {
+    return new UsageError(
+      `snapshot ${name} (or the subscription ${subscription}) does not exist, expected one ` +
+        "that `event-tool snapshot list` shows",
+    );
+  }
+  return error;
+}
+
+/** Runs `snapshot create NAME`, `snapshot delete NAME` or `snapshot list`. */
 export async function run(config: Config, [action, name]: string[]): Promise<void> {
   if (!(ACTIONS as readonly (string | undefined)[]).includes(action)) {
-    throw new UsageError(`snapshot: got ${JSON.stringify(action)}, expected create or delete`);
+    throw new UsageError(
+      `snapshot: got ${JSON.stringify(action)}, expected create, delete or list`,
+    );
   }
+  if (action === "list") return await list(config);
   try {
     resourceId(name ?? "");
   } catch (error) {
@@ -41,6 +66,32 @@ export async function run(config: Config, [action, name]: string[]): Promise<voi
       await client.snapshot(name as string).delete();
       console.log(`deleted snapshot ${name}`);
     }
+  } catch (error) {
+    throw snapshotError(error, name as string, config.subscription);
+  } finally {
+    await client.close();
+  }
+}
+
+/** `snapshot list`: the snapshots of the subscription's topic, one per line with its expiry. */
+async function list(config: Config): Promise<void> {
+  const client = await connect(config);
+  try {
+    const [subscription] = await client.subscription(config.subscription).getMetadata()
+      .catch((error) => {
+        throw snapshotError(error, "list", config.subscription);
+      });
+    const [snapshots] = await client.getSnapshots();
+    const ours = snapshots.filter((s) => s.metadata?.topic === subscription.topic);
+    for (const snapshot of ours) {
+      const expires = Number(snapshot.metadata?.expireTime?.seconds ?? 0) * 1000;
+      console.log(
+        `${snapshot.name.split("/").at(-1)}${
+          expires ? `  expires ${new Date(expires).toISOString()}` : ""
+        }`,
+      );
+    }
+    console.log(`${ours.length} snapshot(s) of ${config.subscription}'s topic`);
   } finally {
     await client.close();
   }

@@ -141,6 +141,13 @@ export const projectId: Parser<string> = (raw) => {
   return raw;
 };
 
+/** One word or ID without spaces, such as `rejected` or an event ID (1 to 200 characters). */
+export const word: Parser<string> = (raw) => {
+  const text = raw.trim();
+  if (!/^\S{1,200}$/.test(text)) throw new ParseError("one word without spaces, such as rejected");
+  return text;
+};
+
 /** An event type name, such as `OrderPlaced` or `com.example.order.placed`. */
 export const eventType: Parser<string> = (raw) => {
   const text = raw.trim();

@@ -431,6 +431,50 @@ export const SETTINGS = {
     description: "replay: seek to this snapshot (made by `event-tool snapshot create NAME`)",
     parse: parse.resourceId,
   }),
+  limit: setting({
+    flag: "--limit",
+    env: "DEAD_LETTERS_LIMIT",
+    default: "10",
+    placeholder: "<count>",
+    description: "dead-letters: at most this many events shown or requeued",
+    parse: parse.integer(1, 100_000),
+  }),
+  reason: setting<string | undefined>({
+    flag: "--reason",
+    env: "DEAD_LETTERS_REASON",
+    default: undefined,
+    defaultNote: "unset: every reason",
+    placeholder: "<reason>",
+    description: "dead-letters: only events dead-lettered for this reason (rejected, " +
+      "max-attempts, invalid-event, …; forwarded: by Pub/Sub's policy, without one)",
+    parse: parse.word,
+  }),
+  eventId: setting<string | undefined>({
+    flag: "--event-id",
+    env: "DEAD_LETTERS_EVENT_ID",
+    default: undefined,
+    defaultNote: "unset: every event",
+    placeholder: "<id>",
+    description: "dead-letters requeue: only the event with this eventID",
+    parse: parse.word,
+  }),
+  dryRun: setting({
+    flag: "--dry-run",
+    env: "DEAD_LETTERS_DRY_RUN",
+    default: "false",
+    switch: true,
+    description: "dead-letters requeue: list what would be requeued, change nothing",
+    parse: parse.boolean,
+  }),
+  update: setting({
+    flag: "--update",
+    env: "SETUP_UPDATE",
+    default: "false",
+    switch: true,
+    description: "setup: change existing subscriptions whose settings differ from these " +
+      "flags (without it, setup only prints the differences)",
+    parse: parse.boolean,
+  }),
   logLevel: setting({
     flag: "--log-level",
     env: "LOG_LEVEL",
@@ -520,16 +564,19 @@ export const SETUP = [
   "retryMinBackoff",
   "retryMaxBackoff",
   "maxDeliveryAttempts",
+  "replayWindow",
 ] as const;
 
 /** Which settings each command takes (its flags, and the variables it reads). */
 export const COMMAND_SETTINGS = {
-  setup: [...CONNECTION, ...TOPOLOGY, ...SETUP],
+  setup: [...CONNECTION, ...TOPOLOGY, ...SETUP, "update"],
   publish: [...CONNECTION, ...CONTRACT, "topic", "count", "file", "rate"],
   worker: [...CONNECTION, ...TOPOLOGY, ...WORKER, ...OPERATIONS],
   demo: [...CONNECTION, ...TOPOLOGY, ...SETUP, ...WORKER, "count"],
   replay: [...CONNECTION, "subscription", "since", "to", "snapshot"],
   snapshot: [...CONNECTION, "subscription"],
+  status: [...CONNECTION, ...TOPOLOGY, ...SETUP],
+  "dead-letters": [...CONNECTION, ...TOPOLOGY, "limit", "reason", "eventId", "dryRun"],
   bench: [
     ...CONNECTION,
     "poolSize",

@@ -1,11 +1,15 @@
 /**
  * The worker's periodic one-line summary: events/s since the last line, in flight, and the
- * totals of acked, duplicates, nacked and dead-lettered.
+ * totals since start of acked, duplicates, nacked and dead-lettered. Written only when something
+ * changed since the last line (an idle worker stays quiet), and once more when the connection
+ * state changes.
  */
 import { logger } from "../telemetry/log.ts";
 import type { WorkerStats } from "../worker/worker.ts";
 
 const log = logger("summary");
+
+const finished = (s: WorkerStats) => s.acked + s.duplicate + s.nacked + s["dead-lettered"];
 
 /** Starts logging a summary every `intervalMs`; returns a function that stops it. */
 export function startSummary(stats: () => WorkerStats, intervalMs: number): () => void {
@@ -15,13 +19,27 @@ export function startSummary(stats: () => WorkerStats, intervalMs: number): () =
   const timer = setInterval(() => {
     const now = stats();
     const at = performance.now();
-    const finished = (s: WorkerStats) => s.acked + s.duplicate + s.nacked + s["dead-lettered"];
+    const idle = finished(now) === finished(last) && now.received === last.received &&
+      now.inFlight === last.inFlight && now.connected === last.connected;
+    if (idle) return;
     const rate = Math.round(((finished(now) - finished(last)) * 1000) / (at - lastAt));
+    // Keys as the outcome lines and metrics spell them: one spelling each.
     log[now.connected ? "info" : "warning"](
-      "{rate} events/s, {inFlight} in flight; totals: {acked} acked, {duplicates} duplicates, " +
-        "{nacked} nacked, {deadLettered} dead-lettered" +
+      "{rate} events/s, {inFlight} in flight; since start: {acked} acked, {duplicate} " +
+        "duplicates, {nacked} nacked, {deadLettered} dead-lettered" +
         (now.connected ? "" : "; not connected to Pub/Sub"),
-      { rate, ...now, duplicates: now.duplicate, deadLettered: now["dead-lettered"] },
+      {
+        rate,
+        inFlight: now.inFlight,
+        acked: now.acked,
+        duplicate: now.duplicate,
+        nacked: now.nacked,
+        deadLettered: now["dead-lettered"],
+        received: now.received,
+        leased: now.leased,
+        abandoned: now.abandoned,
+        connected: now.connected,
+      },
     );
     last = now;
     lastAt = at;

@@ -1,16 +1,21 @@
 /**
  * The four resources event-tool works with: the topic, the dead-letter topic, the subscription
- * (ack deadline, retry policy, dead-letter policy, no expiry) and the dead-letter subscription.
- * Creating them is idempotent: what exists is reported as existing and left as it is.
+ * (ack deadline, retry policy, dead-letter policy, replay window, no expiry) and the dead-letter
+ * subscription. Setup creates what is missing; for what exists it compares every setting it
+ * manages with the configuration and reports each difference, and applies them when asked.
  */
-import type { PubSub } from "@google-cloud/pubsub";
+import type { CreateSubscriptionOptions, PubSub, SubscriptionMetadata } from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
+import { type Drift, driftOf, settingsOf } from "./subscription_settings.ts";
 
 /** What setup did to one resource. */
 export interface SetupResult {
   kind: "topic" | "subscription";
   name: string;
-  status: "created" | "exists";
+  /** `differs`: exists with other settings (see `drift`); `updated`: those were applied. */
+  status: "created" | "exists" | "differs" | "updated";
+  /** The settings that differ from the configuration (empty when none). */
+  drift: Drift[];
 }
 
 const ALREADY_EXISTS = 6;
@@ -22,59 +27,81 @@ async function ensure(
 ): Promise<SetupResult> {
   try {
     await create();
-    return { kind, name, status: "created" };
+    return { kind, name, status: "created", drift: [] };
   } catch (error) {
     if ((error as { code?: number }).code === ALREADY_EXISTS) {
-      return { kind, name, status: "exists" };
+      return { kind, name, status: "exists", drift: [] };
     }
     throw new Error(`could not create ${kind} ${name}`, { cause: error });
   }
 }
 
-function seconds(ms: number): { seconds: number; nanos: number } {
-  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
+/** The settings event-tool gives the subscription `name` (main or dead-letter) of `config`. */
+export function wantedSettings(
+  client: PubSub,
+  config: Config,
+  name: string,
+): CreateSubscriptionOptions {
+  return settingsOf(
+    config,
+    name === config.subscription ? client.topic(config.deadLetterTopic).name : undefined,
+  );
 }
 
-/** Creates what is missing of the topology `config` names, using `client`. */
-export async function ensureTopology(client: PubSub, config: Config): Promise<SetupResult[]> {
+/** Compares the existing subscription `name` with `wanted`: what differs, and whether fixable. */
+export async function subscriptionDrift(
+  client: PubSub,
+  name: string,
+  wanted: CreateSubscriptionOptions,
+): Promise<Drift[]> {
+  const [existing] = await client.subscription(name).getMetadata();
+  return driftOf(existing, wanted);
+}
+
+/** Options for {@linkcode ensureTopology}. */
+export interface EnsureOptions {
+  /** Apply the differences found on existing subscriptions (`setup --update`). */
+  update?: boolean;
+}
+
+/**
+ * Creates what is missing of the topology `config` names; compares what exists with `config`,
+ * and with `update` applies the settings that can change (others are reported as such).
+ */
+export async function ensureTopology(
+  client: PubSub,
+  config: Config,
+  options: EnsureOptions = {},
+): Promise<SetupResult[]> {
   const results = [
     await ensure("topic", config.topic, () => client.createTopic(config.topic)),
     await ensure("topic", config.deadLetterTopic, () => client.createTopic(config.deadLetterTopic)),
   ];
-  const deadLetterTopic = client.topic(config.deadLetterTopic).name;
-  results.push(
-    await ensure(
+  for (
+    const [name, topic] of [
+      [config.subscription, config.topic],
+      [config.deadLetterSubscription, config.deadLetterTopic],
+    ] as const
+  ) {
+    const wanted = wantedSettings(client, config, name);
+    const result = await ensure(
       "subscription",
-      config.subscription,
-      () =>
-        client.topic(config.topic).createSubscription(config.subscription, {
-          ackDeadlineSeconds: Math.round(config.ackDeadline / 1000),
-          retryPolicy: {
-            minimumBackoff: seconds(config.retryMinBackoff),
-            maximumBackoff: seconds(config.retryMaxBackoff),
-          },
-          deadLetterPolicy: { deadLetterTopic, maxDeliveryAttempts: config.maxDeliveryAttempts },
-          expirationPolicy: {},
-          // What `replay` needs: acked events kept for the replay window, so a seek to a time
-          // brings them back too (without it, only unacked ones come back).
-          ...(config.replayWindow > 0
-            ? {
-              retainAckedMessages: true,
-              messageRetentionDuration: seconds(config.replayWindow),
-            }
-            : {}),
-        }),
-    ),
-    await ensure(
-      "subscription",
-      config.deadLetterSubscription,
-      () =>
-        client.topic(config.deadLetterTopic).createSubscription(config.deadLetterSubscription, {
-          ackDeadlineSeconds: Math.round(config.ackDeadline / 1000),
-          expirationPolicy: {},
-        }),
-    ),
-  );
+      name,
+      () => client.topic(topic).createSubscription(name, wanted),
+    );
+    if (result.status === "exists") {
+      result.drift = await subscriptionDrift(client, name, wanted);
+      if (result.drift.length > 0) result.status = "differs";
+      const fixable = result.drift.filter((d) => d.apply !== undefined);
+      if (options.update && fixable.length > 0) {
+        await client.subscription(name).setMetadata(
+          Object.assign({}, ...fixable.map((d) => d.apply)) as SubscriptionMetadata,
+        );
+        result.status = "updated";
+      }
+    }
+    results.push(result);
+  }
   return results;
 }
 

@@ -5,10 +5,10 @@
  * `pretty` writes readable, coloured lines on a terminal.
  */
 import {
-  ansiColorFormatter,
   configure,
-  defaultTextFormatter,
+  getAnsiColorFormatter,
   getLogger,
+  getTextFormatter,
   type Logger,
   type LogLevel,
   type LogRecord,
@@ -87,9 +87,10 @@ export async function setupLogging(
   config: Pick<Config, "logLevel" | "logFormat" | "redact" | "redactKey">,
 ): Promise<void> {
   const format = effectiveFormat(config);
+  // Pretty lines read as words: strings in a message are not quoted (`Event 7d0f… nacked`).
   const formatter = format === "json" ? formatJsonLine : Deno.stderr.isTerminal() && !Deno.noColor // NO_COLOR: pretty, without colours
-    ? ansiColorFormatter
-    : defaultTextFormatter;
+    ? getAnsiColorFormatter({ value: "bare" })
+    : getTextFormatter({ value: "bare" });
   const redact = config.redact ? redactor(config.redactKey) : undefined;
   const hash = hasher(config.redactKey);
   redactOutput = config.redact ? (text) => hashQuoted(text, hash) : (text) => text;

@@ -101,3 +101,22 @@ export function truncate(text: string): string {
   return new TextDecoder().decode(encoded.subarray(0, PUBSUB_LIMITS.valueBytes - 3))
     .replace(/\uFFFD$/, "") + "...";
 }
+
+/** Attributes Pub/Sub adds when its own dead-letter policy forwards a message. */
+export const FORWARDED_PREFIX = "CloudPubSubDeadLetterSource";
+
+/**
+ * The attributes the message had before it was dead-lettered: the worker's own and Pub/Sub's
+ * forwarding attributes removed, `original.` ones restored (for `dead-letters requeue`).
+ */
+export function originalAttributes(
+  attributes: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const ours = new Set<string>([...DEAD_LETTER_ATTRIBUTES, DROPPED_ATTRIBUTE]);
+  const restored: Record<string, string> = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    if (ours.has(key) || key.startsWith(FORWARDED_PREFIX)) continue;
+    restored[key.startsWith(ORIGINAL_PREFIX) ? key.slice(ORIGINAL_PREFIX.length) : key] = value;
+  }
+  return restored;
+}

@@ -103,25 +103,39 @@ export function outcomeRecord(message: Message, receivedAt: number, ending: Endi
 const log = logger("worker");
 
 /**
- * Logs the record, acked and duplicate at info, the rest at warning: "Event {eventID} {outcome}
- * in {durationMs}ms (message {messageId}, attempt {deliveryAttempt})[: {reason}]".
+ * Logs the record, acked and duplicate at info, the rest at warning, in words:
+ * `Event <id> nacked in 1.2ms (message 686, attempt 3): handler-failed: <detail>`, or for a
+ * payload without an event ID `Message 686 (no event ID) dead-lettered in 0.3ms (attempt 1): …`.
  */
 export function logOutcome(record: OutcomeRecord): void {
   const level = record.outcome === "acked" || record.outcome === "duplicate" ? "info" : "warning";
-  const parts: unknown[] = [
-    "Event ",
-    record.eventID,
-    " ",
-    record.outcome,
-    " in ",
-    record.durationMs,
-    "ms (message ",
-    record.messageId,
-    ", attempt ",
-    record.deliveryAttempt,
-    ")",
-  ];
+  const parts: unknown[] = record.eventID === null
+    ? [
+      "Message ",
+      record.messageId,
+      " (no event ID) ",
+      record.outcome,
+      " in ",
+      record.durationMs,
+      "ms (attempt ",
+      record.deliveryAttempt,
+      ")",
+    ]
+    : [
+      "Event ",
+      record.eventID,
+      " ",
+      record.outcome,
+      " in ",
+      record.durationMs,
+      "ms (message ",
+      record.messageId,
+      ", attempt ",
+      record.deliveryAttempt,
+      ")",
+    ];
   if (record.reason) parts.push(": ", record.reason, "");
+  if (record.detail) parts.push(": ", record.detail, "");
   logParts(log, level, parts, record as unknown as Record<string, unknown>);
 }
 

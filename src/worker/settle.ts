@@ -6,7 +6,7 @@
  * so a crash at any moment leaves no acked event without its line.
  */
 import type { Message, PubSub, Topic } from "@google-cloud/pubsub";
-import { type Config, nameOf } from "../config/settings.ts";
+import type { Config } from "../config/settings.ts";
 import { afterLogWrite, logger } from "../telemetry/log.ts";
 import { deadLetter, DeadLetterTooLargeError } from "./dead_letter.ts";
 import { type Ending, type NackReason, outcomeRecord, type Tally } from "./outcome.ts";
@@ -33,26 +33,6 @@ export class Settler {
     });
     this.#subscription = config.subscription;
     this.#tally = tally;
-  }
-
-  /**
-   * The error to stop on when the dead-letter topic does not exist (the worker checks at start:
-   * without it, events that can never succeed would be nacked forever); undefined when it exists
-   * or cannot be checked now (logged; Pub/Sub may be unreachable for a while).
-   */
-  async checkDeadLetterTopic(): Promise<Error | undefined> {
-    const name = this.#deadLetterTopic.name.split("/").at(-1);
-    try {
-      const [exists] = await this.#deadLetterTopic.exists();
-      if (exists) return undefined;
-    } catch (error) {
-      log.warning("Could not check the dead-letter topic {topic}: {error}", { topic: name, error });
-      return undefined;
-    }
-    return new Error(
-      `the dead-letter topic ${name} does not exist: events that can never succeed would be ` +
-        `nacked forever (run \`event-tool setup\`, or set ${nameOf("deadLetterTopic")})`,
-    );
   }
 
   /** Acks, nacks or dead-letters `message` as `outcome` says; never rejects. */

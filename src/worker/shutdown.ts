@@ -25,10 +25,12 @@ export interface Parts {
 export async function shutdown(parts: Parts): Promise<void> {
   const { pool, session, settler } = parts;
   const { inFlight, waiting } = pool.stats;
-  log.info("Stopping: {inFlight} events in flight, {waiting} waiting for a permit are nacked", {
-    inFlight,
-    waiting,
-  });
+  const leased = Math.max(0, session.leased - inFlight - waiting);
+  log.info(
+    "Stopping: {inFlight} events in flight get up to {timeoutSeconds}s to finish; {waiting} " +
+      "waiting for a permit and {leased} leased but not yet delivered are nacked",
+    { inFlight, waiting, leased, timeoutSeconds: parts.shutdownTimeout / 1000 },
+  );
   pool.close();
   const closing = session.close();
   if (!await pool.drain(AbortSignal.timeout(parts.shutdownTimeout))) {

@@ -19,6 +19,8 @@ import { Pool, PoolClosedError } from "./pool.ts";
 import { Session } from "./session.ts";
 import { Settler } from "./settle.ts";
 import { deliver, type DeliverContext } from "./deliver.ts";
+import type { ProcessOptions } from "./pipeline.ts";
+import { preflight } from "./preflight.ts";
 import { shutdown } from "./shutdown.ts";
 
 /** Counters since the worker started, and the pool now. */
@@ -66,6 +68,8 @@ export class Worker {
   readonly #client: PubSub;
   readonly #ownsClient: boolean;
   readonly #deliver: DeliverContext;
+  /** What the pipeline needs; max delivery attempts follow the subscription's policy. */
+  readonly #process: { -readonly [K in keyof ProcessOptions]: ProcessOptions[K] };
   readonly #pool: Pool;
   readonly #abandoned: Abandoned;
   readonly #tally = new Tally();
@@ -86,16 +90,17 @@ export class Worker {
     this.#pool = new Pool(config.poolSize);
     this.#abandoned = new Abandoned(config.poolSize);
     this.#settler = new Settler(this.#client, config, this.#tally);
+    this.#process = {
+      contract: options.contract ?? builtInContract(config.eventType),
+      maxDeliveryAttempts: config.maxDeliveryAttempts,
+      maxPayloadBytes: config.maxPayload,
+      signal: this.#abort.signal,
+      dedupe: new Dedupe(config.dedupeWindow),
+    };
     this.#deliver = {
       subscription: config.subscription,
       handler: compose(base, withTimeout(config.handlerTimeout)),
-      options: {
-        contract: options.contract ?? builtInContract(config.eventType),
-        maxDeliveryAttempts: config.maxDeliveryAttempts,
-        maxPayloadBytes: config.maxPayload,
-        signal: this.#abort.signal,
-        dedupe: new Dedupe(config.dedupeWindow),
-      },
+      options: this.#process,
       settler: this.#settler,
       abandoned: this.#abandoned,
     };
@@ -177,7 +182,10 @@ export class Worker {
     );
     this.#started = true;
     this.#session.open();
-    void this.#settler.checkDeadLetterTopic().then((missing) => missing && this.#fail(missing));
+    void preflight(this.#client, c).then(({ fatal, maxDeliveryAttempts }) => {
+      if (fatal) this.#fail(fatal);
+      if (maxDeliveryAttempts) this.#process.maxDeliveryAttempts = maxDeliveryAttempts;
+    });
   }
 
   /**
@@ -208,11 +216,14 @@ export class Worker {
     });
     if (this.#ownsClient) await this.#client.close();
     const { acked, nacked, "dead-lettered": deadLettered } = this.#tally.counts;
-    log.info("Worker stopped: {acked} acked, {nacked} nacked, {deadLettered} dead-lettered", {
-      acked,
-      nacked,
-      deadLettered,
-    });
+    log.info(
+      "Worker stopped; since start: {acked} acked, {nacked} nacked, {deadLettered} dead-lettered",
+      {
+        acked,
+        nacked,
+        deadLettered,
+      },
+    );
     this.#done.resolve();
   }
 

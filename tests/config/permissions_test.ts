@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { COMPILE_FLAGS } from "../../scripts/compile.ts";
+import { COMMAND_SETTINGS } from "../../src/config/settings.ts";
 import {
   COMPILED_RUN_PERMISSION,
   PERMISSIONS,
@@ -24,9 +25,23 @@ Deno.test("deno.json tasks grant exactly PERMISSIONS, plus --allow-run where a p
     publish: [...PERMISSIONS],
     worker: [...PERMISSIONS],
     demo: [...PERMISSIONS, RUN_PERMISSION],
+    cli: [...PERMISSIONS, RUN_PERMISSION],
+    status: [...PERMISSIONS],
+    replay: [...PERMISSIONS],
+    snapshot: [...PERMISSIONS],
+    "dead-letters": [...PERMISSIONS],
   };
   for (const [task, permissions] of Object.entries(expected)) {
     assert.deepEqual(flagsOf(taskLine(task).split(" ")), [...permissions].sort(), task);
+  }
+});
+
+Deno.test("every command has a task of its own (and deno task cli runs any)", () => {
+  const commands = [...taskLine("cli").matchAll(/main\.ts$/g)];
+  assert.equal(commands.length, 1, "cli ends at main.ts: the command follows");
+  for (const name of Object.keys(COMMAND_SETTINGS)) {
+    const line = taskLine(name === "bench" ? "bench" : name);
+    assert.match(line, new RegExp(`main\\.ts ${name}$`), `deno task ${name}`);
   }
 });
 

@@ -1,0 +1,73 @@
+/**
+ * What the worker checks on Pub/Sub as it starts, beside opening the stream: the dead-letter
+ * topic exists (without it, events that can never succeed would be nacked forever), and the
+ * subscription's dead-letter policy, whose max delivery attempts the worker then uses, so that
+ * the worker, not Pub/Sub, dead-letters an event on its last attempt, with a reason.
+ */
+import type { PubSub } from "@google-cloud/pubsub";
+import { messageOf } from "../base/errors.ts";
+import { type Config, nameOf, SETTINGS } from "../config/settings.ts";
+import { logger } from "../telemetry/log.ts";
+
+const log = logger("worker");
+
+/** What the checks found. */
+export interface Preflight {
+  /** Stop with this: the dead-letter topic does not exist. */
+  fatal?: Error;
+  /** The subscription's max delivery attempts, when it has a dead-letter policy. */
+  maxDeliveryAttempts?: number;
+}
+
+const NOT_FOUND = 5;
+
+/**
+ * Checks `config`'s dead-letter topic and reads its subscription's dead-letter policy. What
+ * cannot be checked now (Pub/Sub unreachable, the subscription missing: the stream reports that)
+ * is logged at debug and left out.
+ */
+export async function preflight(
+  client: PubSub,
+  config: Pick<Config, "deadLetterTopic" | "subscription" | "maxDeliveryAttempts">,
+): Promise<Preflight> {
+  const [topic, subscription] = await Promise.allSettled([
+    client.topic(config.deadLetterTopic).exists(),
+    client.subscription(config.subscription).getMetadata(),
+  ]);
+  const found: Preflight = {};
+  if (topic.status === "fulfilled" && !topic.value[0]) {
+    found.fatal = new Error(
+      `the dead-letter topic ${config.deadLetterTopic} does not exist: events that can never ` +
+        `succeed would be nacked forever (run \`event-tool setup\`, or set ` +
+        `${nameOf("deadLetterTopic")})`,
+    );
+  } else if (topic.status === "rejected") {
+    log.debug("Could not check the dead-letter topic: {error}", { error: topic.reason });
+  }
+  if (subscription.status === "fulfilled") {
+    const attempts = subscription.value[0].deadLetterPolicy?.maxDeliveryAttempts;
+    if (attempts) {
+      found.maxDeliveryAttempts = attempts;
+      if (attempts !== config.maxDeliveryAttempts) {
+        log.warning(
+          "The subscription {subscription} dead-letters after {attempts} deliveries (its " +
+            "dead-letter policy) but {flag} says {configured}: the worker uses {attempts}, so " +
+            "it dead-letters on the last attempt itself, with a reason (run `event-tool setup " +
+            "{flag} {configured} {update}` to change the subscription)",
+          {
+            subscription: config.subscription,
+            attempts,
+            flag: SETTINGS.maxDeliveryAttempts.flag,
+            configured: config.maxDeliveryAttempts,
+            update: SETTINGS.update.flag,
+          },
+        );
+      }
+    }
+  } else if ((subscription.reason as { code?: number }).code !== NOT_FOUND) {
+    log.debug("Could not read the subscription's policy: {error}", {
+      error: messageOf(subscription.reason),
+    });
+  }
+  return found;
+}
