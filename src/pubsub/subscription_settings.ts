@@ -31,14 +31,14 @@ function msOf(duration: Duration): number | undefined {
   return Number(duration.seconds ?? 0) * 1000 + Math.round((duration.nanos ?? 0) / 1e6);
 }
 
-/** Milliseconds as people write them: `600ms`, `60s`, `10m`, `168h`, `1m30s`. */
+/** Milliseconds as the flags take them: `600ms`, `60s`, `600s`, `1h`, `168h`, `1200m`. */
 export function showDuration(ms: number | undefined): string {
   if (ms === undefined) return "unset";
   if (ms % 1000 !== 0) return `${ms}ms`;
   const s = ms / 1000;
-  if (s % 3600 === 0 && s >= 3600) return `${s / 3600}h`;
-  if (s % 60 === 0 && s >= 60) return `${s / 60}m`;
-  return s > 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
+  if (s < 1000) return `${s}s`;
+  if (s % 3600 === 0) return `${s / 3600}h`;
+  return s % 60 === 0 ? `${s / 60}m` : `${s}s`;
 }
 
 /** The last part of a resource name: `projects/p/topics/t` → `t`. */

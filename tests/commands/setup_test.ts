@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runCli } from "../support/cli.ts";
+import { runCli, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { envFor, testConfig } from "../support/pubsub.ts";
 
@@ -34,3 +34,82 @@ integrationTest("setup creates the four resources, then reports them as existing
   assert.equal(subscription.retryPolicy.minimumBackoff, "1s");
   assert.equal(subscription.retryPolicy.maximumBackoff, "1s");
 });
+
+integrationTest(
+  "setup shows drift, --update applies it, status shows it and the worker follows",
+  async () => {
+    const config = await testConfig();
+    const env = envFor(config);
+    assert.equal((await runCli(["setup"], env)).code, 0);
+    const changed = ["--max-delivery-attempts", "10", "--ack-deadline", "120s"];
+    const status = await runCli(["status", ...changed], env);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      new RegExp(
+        `^subscription ${config.subscription} \\(topic ${config.topic}\\): ack deadline 60s, retry backoff 1s to 1s, dead-letter topic ${config.deadLetterTopic}, max delivery attempts 5, replay window 168h, expiry never, message ordering off, filter none$`,
+        "m",
+      ),
+    );
+    assert.match(
+      status.stdout,
+      /^  differs from the flags: ack deadline 60s → 120s \(setup --update applies it\)$/m,
+    );
+    assert.match(status.stdout, /^  differs from the flags: max delivery attempts 5 → 10/m);
+    assert.match(status.stdout, /^dead letters on .*: none/m);
+
+    const second = await runCli(["setup", ...changed], env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(
+      second.stdout,
+      new RegExp(
+        `^differs subscription ${config.subscription}: ack deadline 60s → 120s, max delivery attempts 5 → 10 \\(--update applies them\\)$`,
+        "m",
+      ),
+    );
+    assert.match(
+      second.stdout,
+      new RegExp(
+        `^differs subscription ${config.deadLetterSubscription}: ack deadline 60s → 120s`,
+        "m",
+      ),
+    );
+    const url = `http://${config.emulatorHost}/v1/projects/${config.project}/subscriptions/`;
+    const read = async (name: string) => await (await fetch(url + name)).json();
+    assert.equal((await read(config.subscription)).ackDeadlineSeconds, 60, "nothing changed yet");
+
+    const updated = await runCli(["setup", ...changed, "--update"], env);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.match(
+      updated.stdout,
+      new RegExp(
+        `^updated subscription ${config.subscription}: ack deadline 60s → 120s, max delivery attempts 5 → 10$`,
+        "m",
+      ),
+    );
+    const after = await read(config.subscription);
+    assert.equal(after.ackDeadlineSeconds, 120);
+    assert.equal(after.deadLetterPolicy.maxDeliveryAttempts, 10);
+    assert.equal((await read(config.deadLetterSubscription)).ackDeadlineSeconds, 120);
+    const third = await runCli(["setup", ...changed], env);
+    assert.deepEqual(third.stdout.trim().split("\n").map((l) => l.split(/\s+/)[0]), [
+      "exists",
+      "exists",
+      "exists",
+      "exists",
+    ]);
+    const clean = await runCli(["status", ...changed], env);
+    assert.doesNotMatch(clean.stdout, /differs/);
+
+    // The worker, given the old flag, follows the subscription (10) and says so once.
+    const worker = spawnCli(["worker", "--max-delivery-attempts", "5"], env);
+    await worker.waitForLine(/dead-letters after 10 deliveries/);
+    worker.process.kill("SIGTERM");
+    const stopped = await worker.finished;
+    assert.equal(stopped.code, 0);
+    assert.equal(
+      stopped.stderr.split("\n").filter((l) => /dead-letters after 10/.test(l)).length,
+      1,
+    );
+  },
+);

@@ -99,6 +99,22 @@ export async function pull(
   });
 }
 
+/** Gives pulled messages back at once (ack deadline 0), through the emulator's REST API. */
+export async function release(config: Config, subscription: string, ackIds: string[]) {
+  const url = `http://${config.emulatorHost}/v1/projects/${config.project}/subscriptions/` +
+    `${subscription}:modifyAckDeadline`;
+  for (let i = 0; i < ackIds.length; i += 1000) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ackIds: ackIds.slice(i, i + 1000), ackDeadlineSeconds: 0 }),
+    });
+    if (!response.ok) {
+      throw new Error(`modifyAckDeadline: ${response.status} ${await response.text()}`);
+    }
+  }
+}
+
 /** Pulls until `count` messages arrived or `timeoutMs` passed; acks nothing. */
 export async function pullAll(
   config: Config,

@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { freePort } from "../../src/pubsub/emulator.ts";
+import { runCli, spawnCli } from "../support/cli.ts";
+import { integrationTest } from "../support/emulator.ts";
+import { Outcomes } from "../support/outcomes.ts";
+import {
+  createTopology,
+  envFor,
+  publishEvents,
+  pull,
+  release,
+  testConfig,
+} from "../support/pubsub.ts";
+import { publishRaw } from "../support/worker.ts";
+
+integrationTest(
+  "dead-letters: a rejected event is peeked with its reason, requeued once fixed, handled once",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
+    const [rejected] = await publishEvents(config, 1);
+    await publishRaw(config, ["not json"]);
+    let fixed = false;
+    const handled: string[] = [];
+    const port = freePort();
+    const service = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, (r) => {
+      if (!fixed) return new Response("card type not supported", { status: 422 });
+      handled.push(r.headers.get("ce-id") ?? "");
+      return new Response(null, { status: 204 });
+    });
+    const args = ["worker", "--handler-url", `http://127.0.0.1:${port}/events`];
+    try {
+      const outcomes = new Outcomes();
+      const first = spawnCli(args, env);
+      outcomes.follow(first);
+      await outcomes.until(() => outcomes.count("dead-lettered") >= 2, 30_000, "2 dead letters");
+      first.process.kill("SIGTERM");
+      assert.equal((await first.finished).code, 0);
+
+      const peek = await runCli(["dead-letters", "peek", "--reason", "rejected"], env);
+      assert.equal(peek.code, 0, peek.stderr);
+      assert.match(
+        peek.stdout,
+        new RegExp(
+          `^rejected: event ${rejected?.eventID}, original message \\d+, attempt 1, `,
+          "m",
+        ),
+      );
+      assert.match(
+        peek.stdout,
+        /^  detail: the handler service answered 422: card type not supported$/m,
+      );
+      assert.match(peek.stdout, /^1 shown of 2 looked at .*; nothing acked$/m);
+      const all = await runCli(["dead-letters", "peek"], env);
+      assert.match(all.stdout, /^invalid-json: event \(no event ID\)/m);
+      assert.match(all.stdout, /^  body: not json$/m);
+
+      const dry = await runCli(
+        ["dead-letters", "requeue", "--reason", "rejected", "--dry-run"],
+        env,
+      );
+      assert.match(dry.stdout, /^1 would be requeued to .*; nothing changed$/m);
+
+      fixed = true;
+      const requeue = await runCli(["dead-letters", "requeue", "--reason", "rejected"], env);
+      assert.equal(requeue.code, 0, requeue.stderr);
+      assert.match(requeue.stdout, /^requeued 1 events to /m);
+      const messages = await pull(config, config.subscription);
+      assert.equal(messages.length, 1);
+      assert.deepEqual(Object.keys(messages[0]?.attributes ?? {}).sort(), [
+        "eventType",
+        "publishedAt",
+      ], "its original attributes, without the dead-letter ones");
+      await release(config, config.subscription, messages.map((m) => m.ackId));
+
+      const second = spawnCli(args, env);
+      outcomes.follow(second);
+      await outcomes.until(() => outcomes.count("acked") >= 1, 30_000, "the requeued event");
+      second.process.kill("SIGTERM");
+      assert.equal((await second.finished).code, 0);
+      assert.deepEqual(handled, [rejected?.eventID], "handled once");
+      const left = await runCli(["dead-letters", "peek"], env);
+      assert.match(left.stdout, /^1 shown of 1 looked at/m, `only the invalid one: ${left.stdout}`);
+      const rest = await runCli(["dead-letters", "requeue", "--reason", "invalid-json"], env);
+      assert.match(rest.stdout, /^requeued 1 events/m);
+      const empty = await runCli(["dead-letters", "peek"], env);
+      assert.match(
+        empty.stdout,
+        /^0 shown of 0 looked at/m,
+        "the dead-letter subscription is empty",
+      );
+    } finally {
+      await service.shutdown();
+    }
+  },
+);
+
+integrationTest("snapshot list, and plain lines for a duplicate or unknown snapshot", async () => {
+  const config = await testConfig();
+  await createTopology(config);
+  const env = envFor(config);
+  assert.equal((await runCli(["snapshot", "create", "snap-one"], env)).code, 0);
+  const list = await runCli(["snapshot", "list"], env);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /^snap-one {2}expires \d{4}-/m);
+  assert.match(list.stdout, /^1 snapshot\(s\) of /m);
+  const again = await runCli(["snapshot", "create", "snap-one"], env);
+  assert.equal(again.code, 2);
+  assert.equal(
+    again.stderr.trim(),
+    "error: snapshot snap-one already exists, expected a new name (or `event-tool snapshot delete snap-one` first)",
+  );
+  for (const args of [["snapshot", "delete", "snap-none"], ["replay", "--snapshot", "snap-none"]]) {
+    const missing = await runCli(args, env);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(
+      missing.stderr.trim(),
+      /^error: snapshot snap-none \(or the subscription .*\) does not exist, expected one that `event-tool snapshot list` shows$/,
+    );
+  }
+  assert.equal((await runCli(["snapshot", "delete", "snap-one"], env)).code, 0);
+});
