@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
 import { program } from "../main.ts";
 import * as bench from "../src/commands/bench.ts";
+import * as deadLetters from "../src/commands/dead_letters.ts";
 import * as demo from "../src/commands/demo.ts";
 import * as publish from "../src/commands/publish.ts";
 import * as replay from "../src/commands/replay.ts";
 import * as setup from "../src/commands/setup.ts";
 import * as snapshot from "../src/commands/snapshot.ts";
+import * as status from "../src/commands/status.ts";
 import * as worker from "../src/commands/worker.ts";
 import { resolveConfig } from "../src/config/resolve.ts";
 import { COMMAND_SETTINGS, type CommandName } from "../src/config/settings.ts";
@@ -18,6 +20,8 @@ const EXAMPLES: Record<CommandName, readonly string[]> = {
   worker: worker.examples,
   replay: replay.examples,
   snapshot: snapshot.examples,
+  status: status.examples,
+  "dead-letters": deadLetters.examples,
   demo: demo.examples,
   bench: bench.examples,
 };

@@ -21,6 +21,8 @@ export const HELP_GROUPS: readonly [string, readonly SettingKey[]][] = [
     "poolSize",
     "streams",
     "maxOutstanding",
+    "maxLease",
+    "ackVia",
     "handlerTimeout",
     "shutdownTimeout",
     "maxDeliveryAttempts",
@@ -28,6 +30,8 @@ export const HELP_GROUPS: readonly [string, readonly SettingKey[]][] = [
     "dedupeWindow",
   ]],
   ["Handler:", [
+    "schema",
+    "eventType",
     "handlerUrl",
     "handlerHeader",
     "handler",

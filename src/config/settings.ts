@@ -22,6 +22,8 @@ export const PROJECT_VARIABLES = ["GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT"] as c
 
 /** Log formats: JSON Lines for machines, coloured lines for people. */
 export const LOG_FORMATS = ["json", "pretty"] as const;
+/** How acks leave the worker (src/pubsub/subscriber/ack_batcher.ts uses the same names). */
+export const ACK_TRANSPORTS = ["stream", "rpc"] as const;
 /** Benchmark modes. */
 export const BENCH_MODES = ["drain", "steady", "publish"] as const;
 /** Log levels, lowest first (LogTape's names). */
@@ -191,6 +193,24 @@ export const SETTINGS = {
     placeholder: "<count>",
     description: "lease window: events held from Pub/Sub at once (>= pool size); fixes it",
     parse: parse.integer(1, 1_000_000),
+  }),
+  maxLease: setting({
+    flag: "--max-lease",
+    env: "WORKER_MAX_LEASE",
+    default: "60m",
+    description: "the longest the worker extends a message's lease (running, waiting for a " +
+      "permit or held for a Retry-After); then it is nacked and counted",
+    format: ms,
+    parse: parse.duration(24 * 3_600_000),
+  }),
+  ackVia: setting({
+    flag: "--ack-via",
+    env: "WORKER_ACK_VIA",
+    default: "stream",
+    placeholder: "<stream|rpc>",
+    description: "how acks and nacks leave: on the streaming pull that delivered the message " +
+      "(fewer requests; docs/BENCHMARKS.md) or as Acknowledge calls",
+    parse: parse.oneOf(ACK_TRANSPORTS),
   }),
   maxPayload: setting({
     flag: "--max-payload",
@@ -548,6 +568,8 @@ const WORKER = [
   "poolSize",
   "streams",
   "maxOutstanding",
+  "maxLease",
+  "ackVia",
   "maxPayload",
   "dedupeWindow",
   "handlerTimeout",

@@ -12,6 +12,7 @@ import {
   type Reason,
 } from "../worker/outcome.ts";
 import type { Worker } from "../worker/worker.ts";
+import type { SubscriberStats } from "../pubsub/subscriber/subscriber.ts";
 import { logWriteFailures } from "../telemetry/stderr_sink.ts";
 
 /** Metric name prefix. */
@@ -95,23 +96,62 @@ export function workerMetrics(worker: Worker): client.Registry {
   );
   gauge(
     "leased_messages",
-    "messages the client holds now: running, waiting for a permit or queued by flow control",
-    () => worker.stats.leased,
+    "messages the worker holds now: running, waiting for a permit, or held for a Retry-After",
+    () => worker.stats.subscriber.leased,
+  );
+  /** A counter whose total is read when scraped. */
+  const counted = (name: string, help: string, read: () => number) =>
+    new client.Counter({
+      name: `${METRIC_PREFIX}${name}`,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  const fromSubscriber = (name: string, help: string, read: (s: SubscriberStats) => number) =>
+    counted(name, help, () => read(worker.stats.subscriber));
+  fromSubscriber(
+    "lease_extensions_total",
+    "deadline extensions sent for held messages (one per message per extension)",
+    (s) => s.extensions,
+  );
+  fromSubscriber(
+    "leases_expired_total",
+    "messages held past --max-lease: nacked (given back to Pub/Sub)",
+    (s) => s.expired,
+  );
+  fromSubscriber(
+    "ack_batch_failures_total",
+    "batches of acks or deadline changes that failed after retries (those messages come back)",
+    (s) => s.ackFailures,
+  );
+  fromSubscriber(
+    "stream_reconnects_total",
+    "streaming pulls reopened (after an error, their planned end, or the watchdog)",
+    (s) => s.reconnects,
+  );
+  fromSubscriber(
+    "stream_watchdog_reopens_total",
+    "streams reopened because they delivered nothing while the worker had room",
+    (s) => s.watchdogReopens,
+  );
+  gauge(
+    "ack_deadline_seconds",
+    "the ack deadline the worker asks for: the 99th percentile of held time, 10 to 600 s",
+    () => worker.stats.subscriber.ackDeadlineSeconds,
   );
   gauge(
     "handlers_abandoned",
     "handler calls that timed out and still run (each keeps its pool permit until it ends)",
     () => worker.stats.abandoned,
   );
-  new client.Counter({
-    name: `${METRIC_PREFIX}log_write_failures_total`,
-    help: "log writes to stderr that failed (their lines are lost; outcomes are not affected)",
-    registers,
-    collect() {
-      this.reset();
-      this.inc(logWriteFailures());
-    },
-  });
+  counted(
+    "log_write_failures_total",
+    "log writes to stderr that failed (their lines are lost; outcomes are not affected)",
+    logWriteFailures,
+  );
   gauge("ready", "1 while the worker is ready (as /readyz), else 0", () => worker.ready ? 1 : 0);
 
   // Every reason starts at 0, so a rate() over a label exists before its first event.

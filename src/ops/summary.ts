@@ -36,7 +36,7 @@ export function startSummary(stats: () => WorkerStats, intervalMs: number): () =
         nacked: now.nacked,
         deadLettered: now["dead-lettered"],
         received: now.received,
-        leased: now.leased,
+        leased: now.subscriber.leased,
         abandoned: now.abandoned,
         connected: now.connected,
       },

@@ -1,8 +1,8 @@
 /**
  * The Pub/Sub client for the emulator or for Google Cloud, and what the worker asks of it besides
- * messages (where it points, publish time, whether its gRPC channel is connected).
+ * messages (where it points, publish time).
  */
-import { type Message, PubSub } from "@google-cloud/pubsub";
+import { PubSub } from "@google-cloud/pubsub";
 import { UsageError } from "../base/errors.ts";
 import { type Config, nameOf, PROJECT_VARIABLES } from "../config/settings.ts";
 import { PUBLISHED_AT_ATTRIBUTE } from "../event/event.ts";
@@ -37,32 +37,11 @@ export function describeTarget(config: Pick<Config, "project" | "emulatorHost">)
 }
 
 /** Publish time in epoch ms: the `publishedAt` attribute if valid, else Pub/Sub's. */
-export function publishedAt(message: Message): number {
-  const attribute = Number(message.attributes?.[PUBLISHED_AT_ATTRIBUTE]);
-  return Number.isFinite(attribute) && attribute > 0 ? attribute : message.publishTime.getTime();
-}
-
-interface GrpcStub {
-  getChannel(): { getConnectivityState(tryToConnect: boolean): number };
-}
-const CHANNEL_READY = 2; // grpc.connectivityState.READY
-
-/**
- * Whether the client's gRPC channel for subscribing is connected. Uses the GAPIC client the
- * subscriber streams through (`getClient_`, `subscriberStub`), as the library's own
- * MessageStream does.
- */
-export async function channelReady(client: PubSub): Promise<boolean> {
-  const gapic = await new Promise<{ initialize(): Promise<unknown>; subscriberStub: unknown }>(
-    (resolve, reject) =>
-      client.getClient_(
-        { client: "SubscriberClient" },
-        (error, gapic) => error ? reject(error) : resolve(gapic as never),
-      ),
-  );
-  await gapic.initialize();
-  const stub = await (gapic.subscriberStub as Promise<GrpcStub>);
-  return stub.getChannel().getConnectivityState(true) === CHANNEL_READY;
+export function publishedAt(
+  message: { readonly attributes: Readonly<Record<string, string>>; readonly publishMs: number },
+): number {
+  const attribute = Number(message.attributes[PUBLISHED_AT_ATTRIBUTE]);
+  return Number.isFinite(attribute) && attribute > 0 ? attribute : message.publishMs;
 }
 
 /**

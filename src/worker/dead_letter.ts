@@ -4,7 +4,7 @@
  * 256 bytes, values of 1024 bytes, 10 MB a message). An original attribute whose name the
  * worker uses is kept under the `original.` prefix; one that cannot fit is dropped and counted.
  */
-import type { Message } from "@google-cloud/pubsub";
+import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
 
 /** Pub/Sub's limits on a published message. */
 export const PUBSUB_LIMITS = {
@@ -54,7 +54,7 @@ const bytes = (text: string) => encoder.encode(text).length;
  * attributes as fit.
  */
 export function deadLetterAttributes(
-  message: Pick<Message, "id" | "deliveryAttempt" | "attributes">,
+  message: Pick<ReceivedMessage, "id" | "deliveryAttempt" | "attributes">,
   cause: DeadLetterCause,
 ): Record<string, string> {
   const ours: Record<string, string> = {
@@ -85,9 +85,9 @@ export function messageBytes(data: Uint8Array, attributes: Record<string, string
 /** The dead letter to publish for `message`; throws {@linkcode DeadLetterTooLargeError} when it
  * cannot fit in a Pub/Sub message. */
 export function deadLetter(
-  message: Pick<Message, "id" | "deliveryAttempt" | "attributes" | "data">,
+  message: Pick<ReceivedMessage, "id" | "deliveryAttempt" | "attributes" | "data">,
   cause: DeadLetterCause,
-): { data: Message["data"]; attributes: Record<string, string> } {
+): { data: Uint8Array; attributes: Record<string, string> } {
   const attributes = deadLetterAttributes(message, cause);
   const size = messageBytes(message.data, attributes);
   if (size > PUBSUB_LIMITS.messageBytes) throw new DeadLetterTooLargeError(size);

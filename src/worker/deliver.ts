@@ -2,7 +2,7 @@
  * One message through the worker: the pipeline decides its outcome, the settler carries it out,
  * inside a trace span when tracing is on. Called by the Worker inside a pool permit.
  */
-import type { Message } from "@google-cloud/pubsub";
+import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
 import { inSpan } from "../telemetry/tracing.ts";
 import type { Abandoned } from "./abandoned.ts";
 import type { Handler } from "./handler.ts";
@@ -23,7 +23,7 @@ export interface DeliverContext {
  * handler call that timed out is settled (nacked) at once, but this resolves, and so gives its
  * pool permit back, only when the call really ends.
  */
-export function deliver(message: Message, receivedAt: number, context: DeliverContext) {
+export function deliver(message: ReceivedMessage, receivedAt: number, context: DeliverContext) {
   const attributes = () => ({
     "messaging.system": "gcp_pubsub",
     "messaging.destination.subscription.name": context.subscription,

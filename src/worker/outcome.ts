@@ -3,7 +3,7 @@
  * the metric labels and the docs), the record of one delivery, and the {@linkcode Tally} that
  * counts records once and hands them to whoever listens (metrics, summary, demo, bench, tests).
  */
-import type { Message } from "@google-cloud/pubsub";
+import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
 import { INVALID_REASONS } from "../event/event.ts";
 import { publishedAt } from "../pubsub/client.ts";
 import { logger, logParts } from "../telemetry/log.ts";
@@ -84,7 +84,11 @@ export function round(ms: number): number {
 }
 
 /** The record of `message`, received at `receivedAt` (a `performance.now()` value). */
-export function outcomeRecord(message: Message, receivedAt: number, ending: Ending): OutcomeRecord {
+export function outcomeRecord(
+  message: ReceivedMessage,
+  receivedAt: number,
+  ending: Ending,
+): OutcomeRecord {
   const record: OutcomeRecord = {
     outcome: ending.outcome,
     eventID: ending.eventID ?? null,

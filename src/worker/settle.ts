@@ -5,7 +5,9 @@
  * an ack leaves only after the outcome line was written (the log sink's next flush, batched),
  * so a crash at any moment leaves no acked event without its line.
  */
-import type { Message, PubSub, Topic } from "@google-cloud/pubsub";
+import type { PubSub, Topic } from "@google-cloud/pubsub";
+import { Buffer } from "node:buffer";
+import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
 import type { Config } from "../config/settings.ts";
 import { afterLogWrite, logger } from "../telemetry/log.ts";
 import { deadLetter, DeadLetterTooLargeError } from "./dead_letter.ts";
@@ -21,7 +23,7 @@ export class Settler {
   readonly #deadLetterTopic: Topic;
   readonly #subscription: string;
   readonly #tally: Tally;
-  readonly #delayed = new Map<ReturnType<typeof setTimeout>, Message>();
+  readonly #delayed = new Map<ReturnType<typeof setTimeout>, ReceivedMessage>();
 
   constructor(
     client: PubSub,
@@ -36,7 +38,7 @@ export class Settler {
   }
 
   /** Acks, nacks or dead-letters `message` as `outcome` says; never rejects. */
-  async settle(message: Message, receivedAt: number, outcome: Outcome): Promise<void> {
+  async settle(message: ReceivedMessage, receivedAt: number, outcome: Outcome): Promise<void> {
     const eventID = outcome.eventID;
     const unrecognised = outcome.unrecognised ? { unrecognised: true as const } : {};
     switch (outcome.action) {
@@ -75,7 +77,7 @@ export class Settler {
   }
 
   /** Holds `message` (its lease is kept) and nacks it after `delayMs`. */
-  #nackLater(message: Message, delayMs: number): void {
+  #nackLater(message: ReceivedMessage, delayMs: number): void {
     const timer = setTimeout(() => {
       this.#delayed.delete(timer);
       message.nack();
@@ -95,7 +97,7 @@ export class Settler {
   }
 
   /** Nacks a delivery the pipeline never decided on (the pool closed, or a bug). */
-  abandon(message: Message, receivedAt: number, reason: NackReason, error: unknown): void {
+  abandon(message: ReceivedMessage, receivedAt: number, reason: NackReason, error: unknown): void {
     message.nack();
     this.#end(message, receivedAt, {
       outcome: "nacked",
@@ -106,16 +108,19 @@ export class Settler {
   }
 
   async #deadLetter(
-    message: Message,
+    message: ReceivedMessage,
     receivedAt: number,
     outcome: Extract<Outcome, { action: "dead-letter" }>,
   ): Promise<void> {
     try {
-      await this.#deadLetterTopic.publishMessage(deadLetter(message, {
+      const letter = deadLetter(message, {
         reason: outcome.reason,
         detail: outcome.detail,
         subscription: this.#subscription,
-      }));
+      });
+      // A Buffer view (no copy): the client walks a plain Uint8Array byte by byte.
+      const data = Buffer.from(letter.data.buffer, letter.data.byteOffset, letter.data.byteLength);
+      await this.#deadLetterTopic.publishMessage({ data, attributes: letter.attributes });
     } catch (error) {
       // Not on the dead-letter topic, so not acked: Pub/Sub will deliver it again (on Google
       // Cloud the subscription's own dead-letter policy forwards it after the last attempt).
@@ -147,7 +152,7 @@ export class Settler {
     afterLogWrite(() => message.ack());
   }
 
-  #end(message: Message, receivedAt: number, ending: Ending): void {
+  #end(message: ReceivedMessage, receivedAt: number, ending: Ending): void {
     this.#tally.record(outcomeRecord(message, receivedAt, ending));
   }
 }

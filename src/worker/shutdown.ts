@@ -1,8 +1,8 @@
 /**
  * The worker's shutdown, in order: no new leases (the stream stops), waiters nacked at once,
  * events in flight get the shutdown timeout, those still running are failed and nacked
- * (`shutting-down`, never dead-lettered), held and undelivered messages nacked, queued acks and
- * nacks flushed.
+ * (`shutting-down`, never dead-lettered), messages still held nacked, queued acks and nacks
+ * flushed: nothing stays leased.
  */
 import { flushLogs, logger } from "../telemetry/log.ts";
 import type { Pool } from "./pool.ts";
@@ -32,7 +32,7 @@ export async function shutdown(parts: Parts): Promise<void> {
     { inFlight, waiting, leased, timeoutSeconds: parts.shutdownTimeout / 1000 },
   );
   pool.close();
-  const closing = session.close();
+  session.stopPulling();
   if (!await pool.drain(AbortSignal.timeout(parts.shutdownTimeout))) {
     log.warning("Shutdown timeout: {inFlight} events still in flight are nacked", {
       inFlight: pool.stats.inFlight,
@@ -43,7 +43,6 @@ export async function shutdown(parts: Parts): Promise<void> {
   }
   settler.releaseDelayed();
   flushLogs(); // write-ahead: the acks waiting for their outcome lines leave now
-  const undelivered = session.finish();
-  if (undelivered > 0) log.info("{undelivered} leased, never started: nacked", { undelivered });
-  await closing;
+  const held = await session.close();
+  if (held > 0) log.info("{held} messages still held at the end: nacked", { held });
 }

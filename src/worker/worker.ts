@@ -3,7 +3,8 @@
  * bounds how many run, the pipeline decides each outcome, the {@linkcode Settler} carries it out
  * and the {@linkcode Tally} counts it. Stopping stops new work, drains, nacks the rest, closes.
  */
-import type { Message, PubSub } from "@google-cloud/pubsub";
+import type { PubSub } from "@google-cloud/pubsub";
+import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
 import type { Config } from "../config/settings.ts";
 import { builtInContract, type EventContract } from "../event/contract.ts";
 import { createClient, describeTarget } from "../pubsub/client.ts";
@@ -21,29 +22,10 @@ import { Settler } from "./settle.ts";
 import { deliver, type DeliverContext } from "./deliver.ts";
 import type { ProcessOptions } from "./pipeline.ts";
 import { preflight } from "./preflight.ts";
+import type { WorkerStats } from "./stats.ts";
 import { shutdown } from "./shutdown.ts";
 
-/** Counters since the worker started, and the pool now. */
-export interface WorkerStats extends OutcomeCounts {
-  /** Deliveries received (redeliveries included). */
-  received: number;
-  /** Events holding a pool permit now. */
-  inFlight: number;
-  /** Most events that held a permit at once. */
-  peakInFlight: number;
-  /** Permits free in the pool. */
-  freePermits: number;
-  /** Pool permits (`--pool-size`). */
-  poolSize: number;
-  /** Messages the client may hold now. */
-  leaseWindow: number;
-  /** The subscription is open and its gRPC channel connected. */
-  connected: boolean;
-  /** Messages the client holds now (at most the lease window, plus what its streams queued). */
-  leased: number;
-  /** Handler calls that timed out and still run (each keeps its permit until it ends). */
-  abandoned: number;
-}
+export type { WorkerStats };
 
 /** Options for {@linkcode Worker}. */
 export interface WorkerOptions {
@@ -133,8 +115,8 @@ export class Worker {
       poolSize: pool.size,
       leaseWindow: this.#window.current,
       connected: this.#session.connected,
-      leased: this.#session.leased,
       abandoned: this.#abandoned.count,
+      subscriber: this.#session.stats,
     };
   }
 
@@ -233,7 +215,7 @@ export class Worker {
     void this.stop();
   }
 
-  #onMessage(message: Message): void {
+  #onMessage(message: ReceivedMessage): void {
     this.#tally.receive();
     const receivedAt = performance.now();
     this.#pool.run(() => deliver(message, receivedAt, this.#deliver)).catch((error: unknown) => {

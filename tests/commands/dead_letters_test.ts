@@ -49,12 +49,12 @@ integrationTest(
       );
       assert.match(
         peek.stdout,
-        /^  detail: the handler service answered 422: card type not supported$/m,
+        /^ {2}detail: the handler service answered 422: card type not supported$/m,
       );
       assert.match(peek.stdout, /^1 shown of 2 looked at .*; nothing acked$/m);
       const all = await runCli(["dead-letters", "peek"], env);
       assert.match(all.stdout, /^invalid-json: event \(no event ID\)/m);
-      assert.match(all.stdout, /^  body: not json$/m);
+      assert.match(all.stdout, /^ {2}body: not json$/m);
 
       const dry = await runCli(
         ["dead-letters", "requeue", "--reason", "rejected", "--dry-run"],

@@ -53,9 +53,9 @@ integrationTest(
     );
     assert.match(
       status.stdout,
-      /^  differs from the flags: ack deadline 60s → 120s \(setup --update applies it\)$/m,
+      /^ {2}differs from the flags: ack deadline 60s → 120s \(setup --update applies it\)$/m,
     );
-    assert.match(status.stdout, /^  differs from the flags: max delivery attempts 5 → 10/m);
+    assert.match(status.stdout, /^ {2}differs from the flags: max delivery attempts 5 → 10/m);
     assert.match(status.stdout, /^dead letters on .*: none/m);
 
     const second = await runCli(["setup", ...changed], env);

@@ -1,0 +1,149 @@
+/**
+ * Acks, nacks (deadline 0) and deadline extensions, batched by count and time. They go on the
+ * StreamingPull stream that delivered the message (no request per batch) or, when that stream is
+ * gone or `via` is `rpc`, as Acknowledge / ModifyAckDeadline calls, retried on transient codes.
+ * A batch that still fails is counted: its messages are redelivered, never lost.
+ */
+import type { ACK_TRANSPORTS } from "../../config/settings.ts";
+import { logger } from "../../telemetry/log.ts";
+import type { PullRequest, SubscriberApi } from "./api.ts";
+
+/** Most ack IDs in one request (the Go client's batch size). */
+export const MAX_BATCH = 2500;
+/** gRPC codes worth another try. */
+const TRANSIENT = new Set([4, 8, 10, 13, 14]); // DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE
+const RETRIES = 3;
+
+/** How acks leave: on the delivering stream, or as RPCs (the settings table names them). */
+export type AckTransport = typeof ACK_TRANSPORTS[number];
+
+/** Options for {@linkcode AckBatcher}. */
+export interface AckBatcherOptions {
+  via: AckTransport;
+  /** Writes `request` on stream `index`; false when that stream cannot take it now. */
+  write(index: number, request: PullRequest): boolean;
+  /** Flush this often while something waits. Default 10 ms. */
+  flushMs?: number;
+}
+
+const log = logger("subscriber");
+
+interface Pending {
+  acks: string[];
+  nacks: string[];
+}
+
+/** Batches the acks and nacks of one subscription. */
+export class AckBatcher {
+  readonly #api: SubscriberApi;
+  readonly #subscription: string;
+  readonly #options: AckBatcherOptions;
+  readonly #pending = new Map<number, Pending>();
+  #count = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #inFlight = new Set<Promise<void>>();
+  /** Batches that failed for good (their messages come back). */
+  failures = 0;
+
+  constructor(api: SubscriberApi, subscription: string, options: AckBatcherOptions) {
+    this.#api = api;
+    this.#subscription = subscription;
+    this.#options = options;
+  }
+
+  /** Queues an ack of `ackId`, delivered by stream `stream`. */
+  ack(stream: number, ackId: string): void {
+    this.#queue(stream).acks.push(ackId);
+    this.#added();
+  }
+
+  /** Queues a nack (deadline 0) of `ackId`. */
+  nack(stream: number, ackId: string): void {
+    this.#queue(stream).nacks.push(ackId);
+    this.#added();
+  }
+
+  /** Extends `ackIds` of stream `stream` to `seconds` now (one request per batch). */
+  extend(stream: number, ackIds: readonly string[], seconds: number): void {
+    for (let i = 0; i < ackIds.length; i += MAX_BATCH) {
+      const ids = ackIds.slice(i, i + MAX_BATCH);
+      this.#send(stream, {
+        modifyDeadlineAckIds: ids,
+        modifyDeadlineSeconds: ids.map(() => seconds),
+      });
+    }
+  }
+
+  /** Sends everything queued; resolves once every RPC sent so far has answered. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const all = [...this.#pending];
+    this.#pending.clear();
+    this.#count = 0;
+    for (const [stream, { acks, nacks }] of all) {
+      for (let i = 0; i < acks.length; i += MAX_BATCH) {
+        this.#send(stream, { ackIds: acks.slice(i, i + MAX_BATCH) });
+      }
+      for (let i = 0; i < nacks.length; i += MAX_BATCH) {
+        const ids = nacks.slice(i, i + MAX_BATCH);
+        this.#send(stream, { modifyDeadlineAckIds: ids, modifyDeadlineSeconds: ids.map(() => 0) });
+      }
+    }
+    await Promise.all([...this.#inFlight]);
+  }
+
+  #queue(stream: number): Pending {
+    let pending = this.#pending.get(stream);
+    if (pending === undefined) {
+      pending = { acks: [], nacks: [] };
+      this.#pending.set(stream, pending);
+    }
+    return pending;
+  }
+
+  #added(): void {
+    if (++this.#count >= MAX_BATCH) void this.flush();
+    else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => void this.flush(), this.#options.flushMs ?? 10);
+    }
+  }
+
+  /** On the stream when it can take it, else as RPCs. */
+  #send(stream: number, request: PullRequest): void {
+    if (this.#options.via === "stream" && this.#options.write(stream, request)) return;
+    const call = this.#rpc(request).finally(() => this.#inFlight.delete(call));
+    this.#inFlight.add(call);
+  }
+
+  async #rpc(request: PullRequest): Promise<void> {
+    const send = request.ackIds
+      ? () => this.#api.acknowledge(this.#subscription, request.ackIds as string[])
+      : () =>
+        this.#api.modifyAckDeadline(
+          this.#subscription,
+          request.modifyDeadlineAckIds as string[],
+          request.modifyDeadlineSeconds?.[0] ?? 0,
+        );
+    for (let attempt = 1;; attempt++) {
+      try {
+        await send();
+        return;
+      } catch (error) {
+        const code = (error as { code?: number }).code;
+        if (attempt <= RETRIES && code !== undefined && TRANSIENT.has(code)) {
+          await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+          continue;
+        }
+        this.failures++;
+        const ids = (request.ackIds ?? request.modifyDeadlineAckIds ?? []).length;
+        log.warning("A batch of {ids} {kind} failed ({error}): those messages come back", {
+          ids,
+          kind: request.ackIds ? "acks" : "deadline changes",
+          error,
+        });
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The messages the subscriber holds, and their leases: every held message (running, waiting for
+ * a permit, or held for a Retry-After) is extended before Pub/Sub's deadline for it passes, in
+ * one batch per stream per tick, until `maxLeaseMs` after its receipt; then it is given up
+ * (nacked) and counted, as the Go client's MaxExtension bounds it.
+ */
+import type { ReceivedMessage } from "./message.ts";
+
+/** Extend a lease this long before it would run out (the Go client's grace period). */
+export const GRACE_MS = 5_000;
+
+/** What one tick decided. */
+export interface Due {
+  /** Per stream, the ack IDs to extend now. */
+  extend: Map<number, string[]>;
+  /** Held past the max lease: to nack. */
+  expired: ReceivedMessage[];
+}
+
+/** The held messages of one subscriber. */
+export class LeaseBook {
+  readonly #held = new Set<ReceivedMessage>();
+  #bytes = 0;
+  readonly #perStream = new Map<number, number>();
+  /** Deadline extensions sent (one per message per extension). */
+  extensions = 0;
+  /** Messages given up after the max lease. */
+  expired = 0;
+
+  /** Messages held now. */
+  get size(): number {
+    return this.#held.size;
+  }
+
+  /** Data bytes held now. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Messages held from stream `index`. */
+  heldFrom(index: number): number {
+    return this.#perStream.get(index) ?? 0;
+  }
+
+  /** Holds `message`, leased until `deadlineMs` from now. */
+  add(message: ReceivedMessage, deadlineMs: number): void {
+    message.leasedUntil = message.receivedAt + deadlineMs;
+    this.#held.add(message);
+    this.#bytes += message.data.byteLength;
+    this.#perStream.set(message.stream, this.heldFrom(message.stream) + 1);
+  }
+
+  /** Lets `message` go (acked or nacked); false when it was not held. */
+  remove(message: ReceivedMessage): boolean {
+    if (!this.#held.delete(message)) return false;
+    this.#bytes -= message.data.byteLength;
+    this.#perStream.set(message.stream, this.heldFrom(message.stream) - 1);
+    return true;
+  }
+
+  /** Every held message (for close). */
+  all(): ReceivedMessage[] {
+    return [...this.#held];
+  }
+
+  /**
+   * At `now`: the leases that run out within the grace period, extended to `deadlineMs` from
+   * now, and the messages held past `maxLeaseMs` (removed here). O(held), no allocation for
+   * messages not due.
+   */
+  due(now: number, deadlineMs: number, maxLeaseMs: number): Due {
+    const extend = new Map<number, string[]>();
+    const expired: ReceivedMessage[] = [];
+    const grace = Math.min(GRACE_MS, deadlineMs / 2);
+    for (const message of this.#held) {
+      if (now - message.receivedAt >= maxLeaseMs) {
+        expired.push(message);
+        continue;
+      }
+      if (message.leasedUntil - now > grace) continue;
+      message.leasedUntil = now + deadlineMs;
+      let ids = extend.get(message.stream);
+      if (ids === undefined) extend.set(message.stream, ids = []);
+      ids.push(message.ackId);
+      this.extensions++;
+    }
+    for (const message of expired) this.remove(message);
+    this.expired += expired.length;
+    return { extend, expired };
+  }
+}

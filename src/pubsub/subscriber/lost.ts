@@ -1,0 +1,88 @@
+/**
+ * Whether the subscription was lost after start: deleted, or the worker's permission revoked.
+ * Reopening cannot cure NOT_FOUND or PERMISSION_DENIED, so after a few reopens in a row that
+ * fail so, the session reports itself broken (/healthz fails) with one error line, and keeps
+ * retrying in case the subscription comes back.
+ */
+import { logger } from "../../telemetry/log.ts";
+import { RETRYABLE } from "./stream.ts";
+
+/** gRPC codes that reopening cannot cure. */
+const LOST_CODES: Record<number, string> = { 5: "NOT_FOUND", 7: "PERMISSION_DENIED" };
+/** Reopens that fail so before the subscription counts as lost. */
+export const BROKEN_AFTER_REOPENS = 3;
+
+const log = logger("subscriber");
+/** The longest wait between reopens (stream.ts's backoff cap). */
+const MAX_RETRY_SECONDS = 60;
+
+/** How a stream ended, as {@linkcode LostSubscription.ended} reads it. */
+export interface StreamEnd {
+  index: number;
+  /** gRPC status code (0: it ended by itself). */
+  code: number;
+  error: Error | undefined;
+  /** When it is reopened. */
+  delayMs: number;
+  /** Nothing was received yet and the subscriber opened moments ago. */
+  startingUp: boolean;
+}
+
+/** Follows one subscription's stream errors and closes. */
+export class LostSubscription {
+  readonly #name: string;
+  #closes = 0;
+
+  constructor(name: string) {
+    this.#name = name;
+  }
+
+  /** The last {@linkcode BROKEN_AFTER_REOPENS} closes all came with a code reopening cannot cure. */
+  get broken(): boolean {
+    return this.#closes >= BROKEN_AFTER_REOPENS;
+  }
+
+  /**
+   * A stream ended. Retryable codes are routine (debug); another code during start-up is fatal
+   * (returned: the subscription is missing or not ours); after start it is warned about, and
+   * NOT_FOUND or PERMISSION_DENIED on {@linkcode BROKEN_AFTER_REOPENS} reopens in a row mark the
+   * subscription lost (one error line).
+   */
+  ended(end: StreamEnd): Error | undefined {
+    const why = end.error?.message ?? `code ${end.code}`;
+    if (RETRYABLE.has(end.code)) {
+      if (end.code !== 0 && end.code !== 4) {
+        log.debug("Stream {index} ended ({why}); reopening in {delayMs}ms", { ...end, why });
+      }
+      return undefined;
+    }
+    if (end.startingUp) {
+      return new Error(
+        `the subscription ${this.#name} cannot be consumed (${why}): does it exist? run ` +
+          "`event-tool setup`; is the worker allowed to consume it?",
+      );
+    }
+    if (!this.broken) {
+      log.warning("Stream {index} ended ({why}); reopening in {delayMs}ms", { ...end, why });
+    }
+    this.#closed(end.code, MAX_RETRY_SECONDS);
+    return undefined;
+  }
+
+  #closed(code: number, retrySeconds: number): void {
+    const lost = LOST_CODES[code];
+    this.#closes = lost === undefined ? 0 : this.#closes + 1;
+    if (this.#closes !== BROKEN_AFTER_REOPENS) return;
+    log.error(
+      "Subscription {subscription} is lost ({code} on {reopens} reopens in a row: deleted, or " +
+        "the worker may no longer consume it); /healthz now fails so the orchestrator restarts " +
+        "the worker; still retrying every {retrySeconds}s",
+      { subscription: this.#name, code: lost, reopens: BROKEN_AFTER_REOPENS, retrySeconds },
+    );
+  }
+
+  /** A message arrived: the subscription is fine. */
+  received(): void {
+    this.#closes = 0;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * A message the subscriber holds: its content, and `ack()` / `nack()`, which hand it back to the
+ * subscriber once (a second call does nothing). One object per message, methods shared: no
+ * closure per message.
+ */
+import type { ReceivedProto } from "./api.ts";
+
+/** Who a message goes back to when it is acked or nacked. */
+export interface LeaseOwner {
+  settle(message: ReceivedMessage, ack: boolean): void;
+}
+
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+const encoder = new TextEncoder();
+
+/** A message delivered by StreamingPull and held (leased) until it is acked or nacked. */
+export class ReceivedMessage {
+  readonly ackId: string;
+  /** The Pub/Sub message ID. */
+  readonly id: string;
+  /** The message data, exactly as published. */
+  readonly data: Uint8Array;
+  readonly attributes: Readonly<Record<string, string>>;
+  /** 1 on the first delivery; 0 when the subscription does not count attempts. */
+  readonly deliveryAttempt: number;
+  /** The message's ordering key ("" when none). */
+  readonly orderingKey: string;
+  /** The stream that delivered it (its acks go back the same way). */
+  readonly stream: number;
+  /** When it arrived (`performance.now()`). */
+  readonly receivedAt: number;
+  /** Until when Pub/Sub holds it for us, as last asked (`performance.now()` time). */
+  leasedUntil: number;
+  #settled = false;
+  readonly #publishMs: number;
+  readonly #owner: LeaseOwner;
+
+  constructor(proto: ReceivedProto, stream: number, now: number, owner: LeaseOwner) {
+    const m = proto.message ?? {};
+    this.ackId = proto.ackId ?? "";
+    this.id = m.messageId ?? "";
+    const data = m.data ?? new Uint8Array();
+    this.data = typeof data === "string" ? encoder.encode(data) : data;
+    this.attributes = m.attributes ?? EMPTY;
+    this.deliveryAttempt = proto.deliveryAttempt ?? 0;
+    this.orderingKey = m.orderingKey ?? "";
+    this.stream = stream;
+    this.receivedAt = now;
+    this.leasedUntil = now;
+    const seconds = Number(m.publishTime?.seconds ?? 0);
+    this.#publishMs = seconds * 1000 + Math.floor((m.publishTime?.nanos ?? 0) / 1e6);
+    this.#owner = owner;
+  }
+
+  /** When Pub/Sub accepted the message (made on demand: most messages never need it). */
+  get publishTime(): Date {
+    return new Date(this.#publishMs);
+  }
+
+  /** Publish time in epoch milliseconds. */
+  get publishMs(): number {
+    return this.#publishMs;
+  }
+
+  /** Whether it was acked or nacked already. */
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** Done: Pub/Sub will not deliver it again (batched with other acks). */
+  ack(): void {
+    this.#end(true);
+  }
+
+  /** Not done: Pub/Sub delivers it again (with the subscription's backoff). */
+  nack(): void {
+    this.#end(false);
+  }
+
+  #end(ack: boolean): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#owner.settle(this, ack);
+  }
+}

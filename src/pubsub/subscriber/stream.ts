@@ -1,0 +1,148 @@
+/**
+ * One StreamingPull stream: opens with the subscription, a stable client ID (so a reconnect
+ * keeps the server's view) and its share of the flow control; hands each response's messages on
+ * in the order it delivered them; reopens when it ends (at once after its planned end, with
+ * backoff after an error, 100 ms doubling to 60 s, reset by data); can be paused (no more reading:
+ * HTTP/2 flow control stops the server) and written to (acks, modacks, keep-alives).
+ */
+import type { PullCall, PullRequest, ReceivedProto, SubscriberApi } from "./api.ts";
+
+/** How long one call may stay open before it ends by itself and is reopened (as the Node and Go
+ * clients do). */
+export const STREAM_LIFETIME_MS = 15 * 60_000;
+/** gRPC codes after which a stream is reopened as usual (the Node client's list, and OK). */
+export const RETRYABLE = new Set([0, 1, 4, 8, 10, 13, 14]);
+const MIN_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 60_000;
+
+/** What a stream tells its subscriber. */
+export interface StreamListener {
+  /** Messages, in the order the stream delivered them. */
+  messages(stream: number, received: readonly ReceivedProto[]): void;
+  /** The call ended with `code` (0 when it ended by itself); it will be reopened after
+   * `delayMs` unless the subscriber closes. */
+  ended(stream: number, code: number, error: Error | undefined, delayMs: number): void;
+}
+
+/** Options for one {@linkcode PullStream}. */
+export interface StreamOptions {
+  index: number;
+  /** Full subscription name. */
+  subscription: string;
+  clientId: string;
+  /** Server-side flow control for this stream. */
+  maxMessages: number;
+  maxBytes: number;
+  /** The ack deadline to open with, in seconds. */
+  deadlineSeconds(): number;
+}
+
+/** One StreamingPull stream, reopened until closed. */
+export class PullStream {
+  readonly #api: SubscriberApi;
+  readonly #options: StreamOptions;
+  readonly #listener: StreamListener;
+  #call: PullCall | undefined;
+  #closed = false;
+  #paused = false;
+  #backoff = MIN_BACKOFF_MS;
+  #reopen: ReturnType<typeof setTimeout> | undefined;
+  /** When it last delivered a message (`performance.now()`); when it opened, before any. */
+  lastData = 0;
+  /** Times it was reopened after an error or its planned end. */
+  reconnects = 0;
+
+  constructor(api: SubscriberApi, options: StreamOptions, listener: StreamListener) {
+    this.#api = api;
+    this.#options = options;
+    this.#listener = listener;
+  }
+
+  /** Whether a call is open now (writes can go on it). */
+  get isOpen(): boolean {
+    return this.#call !== undefined;
+  }
+
+  /** Opens the call and sends the first request. */
+  open(): void {
+    if (this.#closed) return;
+    const o = this.#options;
+    const call = this.#api.streamingPull(STREAM_LIFETIME_MS);
+    this.#call = call;
+    this.lastData = performance.now();
+    let ended = false;
+    const end = (code: number, error?: Error) => {
+      if (ended) return;
+      ended = true;
+      if (this.#call !== call) return; // replaced (restart) or closed: nothing to reopen
+      this.#call = undefined;
+      if (this.#closed) return;
+      const planned = code === 0 || code === 4; // OK, or DEADLINE_EXCEEDED at its lifetime
+      const delay = planned ? 0 : this.#backoff;
+      if (!planned) this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
+      this.reconnects++;
+      this.#listener.ended(o.index, code, error, delay);
+      this.#reopen = setTimeout(() => this.open(), delay);
+    };
+    call.on("data", (response) => {
+      const received = response.receivedMessages;
+      if (!received || received.length === 0) return;
+      this.lastData = performance.now();
+      this.#backoff = MIN_BACKOFF_MS;
+      this.#listener.messages(o.index, received);
+    });
+    call.on("error", (error) => end(error.code ?? 2, error));
+    call.on("end", () => end(0));
+    call.on("close", () => end(0));
+    call.write({
+      subscription: o.subscription,
+      streamAckDeadlineSeconds: o.deadlineSeconds(),
+      clientId: o.clientId,
+      maxOutstandingMessages: o.maxMessages,
+      maxOutstandingBytes: o.maxBytes,
+    });
+    if (this.#paused) call.pause();
+  }
+
+  /** Writes `request` on the open call; false when there is none. */
+  write(request: PullRequest): boolean {
+    if (this.#call === undefined) return false;
+    this.#call.write(request);
+    return true;
+  }
+
+  /** Stops reading: the server stops sending once HTTP/2's window fills. */
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#call?.pause();
+  }
+
+  /** Reads again. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#call?.resume();
+  }
+
+  /** Reopens now (the watchdog: a stream that delivers nothing while there is room). */
+  restart(): void {
+    const call = this.#call;
+    if (call === undefined) return;
+    this.#call = undefined;
+    call.cancel();
+    this.reconnects++;
+    this.open();
+  }
+
+  /** Ends the call for good: no reopening, no more messages. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#reopen);
+    const call = this.#call;
+    this.#call = undefined;
+    if (call === undefined) return;
+    call.end();
+    call.cancel();
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * Our StreamingPull subscriber: `streams` streams that together hold at most the lease window
+ * (server-side flow control on each, and the streams paused while the window is full), every held
+ * message's lease extended until it is settled or its max lease passes, acks and nacks batched on
+ * the streams, keep-alives, a watchdog for a stream that goes quiet while there is room, and a
+ * close that leaves nothing leased. Messages reach the listener in the order each stream delivered
+ * them, with their ordering key.
+ */
+import { logger } from "../../telemetry/log.ts";
+import { AckBatcher, type AckTransport } from "./ack_batcher.ts";
+import type { ReceivedProto, SubscriberApi } from "./api.ts";
+import { AckDeadline } from "./deadline.ts";
+import { LeaseBook } from "./leases.ts";
+import { LostSubscription } from "./lost.ts";
+import { type LeaseOwner, ReceivedMessage } from "./message.ts";
+import { PullStream } from "./stream.ts";
+import { Watchdog } from "./watchdog.ts";
+
+/** Options for {@linkcode Subscriber}. */
+export interface SubscriberOptions {
+  /** Full subscription name: `projects/<p>/subscriptions/<s>`. */
+  subscription: string;
+  /** Streams to open. */
+  streams: number;
+  /** Messages held at most (the lease window). */
+  window: number;
+  /** Data bytes held at most (each stream may still take one message of any size). */
+  maxBytes: number;
+  /** A message is given up (nacked) this long after its receipt. */
+  maxLeaseMs: number;
+  /** How acks leave: on the streams or as RPCs. */
+  ackVia: AckTransport;
+  /** A stream that delivers nothing this long while there is room is reopened. Default 60 s. */
+  watchdogMs?: number;
+}
+
+/** What the subscriber tells its owner. */
+export interface SubscriberListener {
+  message(message: ReceivedMessage): void;
+  /** The subscription cannot be consumed (missing, or not ours) and never delivered anything. */
+  fatal(error: Error): void;
+}
+
+/** Counters of the subscriber (metrics read them). */
+export interface SubscriberStats {
+  leased: number;
+  leasedBytes: number;
+  extensions: number;
+  expired: number;
+  ackFailures: number;
+  reconnects: number;
+  watchdogReopens: number;
+  ackDeadlineSeconds: number;
+}
+
+const TICK_MS = 1000;
+const KEEPALIVE_MS = 30_000;
+/** A close this soon after start, before any message, means the subscription is unusable. */
+const STARTUP_GRACE_MS = 10_000;
+const log = logger("subscriber");
+
+/** Consumes one subscription through `api`. */
+export class Subscriber implements LeaseOwner {
+  readonly #api: SubscriberApi;
+  readonly #options: SubscriberOptions;
+  readonly #listener: SubscriberListener;
+  readonly #book = new LeaseBook();
+  readonly #deadline = new AckDeadline();
+  readonly #acks: AckBatcher;
+  readonly #lost: LostSubscription;
+  readonly #streams: PullStream[] = [];
+  readonly #watchdog: Watchdog;
+  #window: number;
+  #paused = false;
+  #received = false;
+  #openedAt = 0;
+  #ticker: ReturnType<typeof setInterval> | undefined;
+  #lastKeepAlive = 0;
+  #sentDeadline = 0;
+  #closed = false;
+
+  constructor(api: SubscriberApi, options: SubscriberOptions, listener: SubscriberListener) {
+    this.#api = api;
+    this.#options = options;
+    this.#listener = listener;
+    this.#window = options.window;
+    this.#watchdog = new Watchdog(options.watchdogMs ?? 60_000);
+    this.#lost = new LostSubscription(options.subscription.split("/").at(-1) ?? "");
+    this.#acks = new AckBatcher(api, options.subscription, {
+      via: options.ackVia,
+      write: (index, request) => this.#streams[index]?.write(request) ?? false,
+    });
+  }
+
+  /** Counters now. */
+  get stats(): SubscriberStats {
+    return {
+      leased: this.#book.size,
+      leasedBytes: this.#book.bytes,
+      extensions: this.#book.extensions,
+      expired: this.#book.expired,
+      ackFailures: this.#acks.failures,
+      reconnects: this.#streams.reduce((sum, s) => sum + s.reconnects, 0),
+      watchdogReopens: this.#watchdog.reopens,
+      ackDeadlineSeconds: this.#deadline.seconds,
+    };
+  }
+
+  /** The subscription was lost after start (NOT_FOUND or PERMISSION_DENIED on every reopen). */
+  get broken(): boolean {
+    return this.#lost.broken;
+  }
+
+  /** Whether at least one stream is open. */
+  get isOpen(): boolean {
+    return this.#streams.some((s) => s.isOpen);
+  }
+
+  /** Opens the streams and starts the lease ticker. */
+  open(): void {
+    const o = this.#options;
+    const clientId = crypto.randomUUID();
+    this.#openedAt = performance.now();
+    this.#sentDeadline = this.#deadline.seconds;
+    for (let index = 0; index < o.streams; index++) {
+      const stream = new PullStream(this.#api, {
+        index,
+        subscription: o.subscription,
+        clientId: `${clientId}-${index}`,
+        maxMessages: Math.max(1, Math.ceil(o.window / o.streams)),
+        maxBytes: Math.ceil(o.maxBytes / o.streams),
+        deadlineSeconds: () => this.#deadline.seconds,
+      }, {
+        messages: (i, received) => this.#onMessages(i, received),
+        ended: (i, code, error, delayMs) => this.#onEnded(i, code, error, delayMs),
+      });
+      this.#streams.push(stream);
+      stream.open();
+    }
+    this.#lastKeepAlive = performance.now();
+    this.#ticker = setInterval(() => this.#tick(), TICK_MS);
+  }
+
+  /** Holds at most `window` messages from now on (streams already open keep their server-side
+   * share; the client-side bound applies at once). */
+  resize(window: number): void {
+    this.#window = window;
+    this.#flowControl();
+  }
+
+  /** A message was acked or nacked (called by {@linkcode ReceivedMessage}). */
+  settle(message: ReceivedMessage, ack: boolean): void {
+    this.#book.remove(message);
+    this.#deadline.record(performance.now() - message.receivedAt);
+    if (ack) this.#acks.ack(message.stream, message.ackId);
+    else this.#acks.nack(message.stream, message.ackId);
+    if (this.#paused) this.#flowControl();
+  }
+
+  /** Stops pulling: the streams end, nothing new arrives; held messages can still be settled. */
+  stopPulling(): void {
+    for (const stream of this.#streams) stream.close();
+  }
+
+  /**
+   * Closes for good: stops pulling, nacks every message still held (nothing stays leased), and
+   * resolves once every ack and nack was sent.
+   */
+  async close(): Promise<number> {
+    this.#closed = true;
+    clearInterval(this.#ticker);
+    this.stopPulling();
+    const held = this.#book.all();
+    for (const message of held) message.nack();
+    await this.#acks.flush();
+    return held.length;
+  }
+
+  #onMessages(index: number, received: readonly ReceivedProto[]): void {
+    if (this.#closed) return;
+    this.#received = true;
+    this.#lost.received();
+    const now = performance.now();
+    const deadlineMs = this.#deadline.seconds * 1000;
+    for (const proto of received) {
+      const message = new ReceivedMessage(proto, index, now, this);
+      this.#book.add(message, deadlineMs);
+      this.#listener.message(message);
+    }
+    this.#flowControl();
+  }
+
+  #onEnded(index: number, code: number, error: Error | undefined, delayMs: number): void {
+    const startingUp = !this.#received &&
+      performance.now() - this.#openedAt < STARTUP_GRACE_MS;
+    const fatal = this.#lost.ended({ index, code, error, delayMs, startingUp });
+    if (fatal === undefined || this.#closed) return;
+    this.#closed = true;
+    this.stopPulling();
+    clearInterval(this.#ticker);
+    this.#listener.fatal(fatal);
+  }
+
+  /** Pauses every stream while the window (or the byte budget) is full; resumes below it. */
+  #flowControl(): void {
+    const full = this.#book.size >= this.#window || this.#book.bytes >= this.#options.maxBytes;
+    if (full === this.#paused) return;
+    this.#paused = full;
+    for (const stream of this.#streams) full ? stream.pause() : stream.resume();
+  }
+
+  /** Once a second: extend leases due, give up expired ones, keep-alives, the watchdog. */
+  #tick(): void {
+    const now = performance.now();
+    const seconds = this.#deadline.seconds;
+    const { extend, expired } = this.#book.due(now, seconds * 1000, this.#options.maxLeaseMs);
+    for (const [stream, ids] of extend) this.#acks.extend(stream, ids, seconds);
+    for (const message of expired) {
+      log.warning(
+        "Message {messageId} was held past --max-lease ({minutes} min): given back to Pub/Sub",
+        { messageId: message.id, minutes: this.#options.maxLeaseMs / 60_000 },
+      );
+      message.nack();
+    }
+    if (now - this.#lastKeepAlive >= KEEPALIVE_MS) {
+      this.#lastKeepAlive = now;
+      const changed = seconds !== this.#sentDeadline;
+      this.#sentDeadline = seconds;
+      for (const stream of this.#streams) {
+        stream.write(changed ? { streamAckDeadlineSeconds: seconds } : {});
+      }
+    }
+    if (!this.#paused && this.#book.size < this.#window) {
+      this.#watchdog.check(now, this.#streams, this.#book);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+/** What a running worker reports: its counters since start, its pool and its subscriber now. */
+import type { SubscriberStats } from "../pubsub/subscriber/subscriber.ts";
+import type { OutcomeCounts } from "./outcome.ts";
+
+/** Counters since the worker started, and the pool now. */
+export interface WorkerStats extends OutcomeCounts {
+  /** Deliveries received (redeliveries included). */
+  received: number;
+  /** Events holding a pool permit now. */
+  inFlight: number;
+  /** Most events that held a permit at once. */
+  peakInFlight: number;
+  /** Permits free in the pool. */
+  freePermits: number;
+  /** Pool permits (`--pool-size`). */
+  poolSize: number;
+  /** Messages the client may hold now. */
+  leaseWindow: number;
+  /** The subscription is open and its gRPC channel connected. */
+  connected: boolean;
+  /** Handler calls that timed out and still run (each keeps its permit until it ends). */
+  abandoned: number;
+  /** The subscriber's counters: leases, extensions, reconnects. */
+  subscriber: SubscriberStats;
+}
