@@ -47,3 +47,22 @@ Deno.test("bufferedStderr() never throws when stderr is gone (EPIPE): it counts 
     assert.equal(logWriteFailures(), before + 2);
   });
 });
+
+Deno.test("bufferedStderr().afterWrite() runs only once the lines before it were written (write-ahead)", async () => {
+  await withFakeClock(async (clock) => {
+    const order: string[] = [];
+    const sink = bufferedStderr((r) => `${r.message[0]}\n`, {
+      intervalMs: 10,
+      write: (bytes) => {
+        order.push(`write ${new TextDecoder().decode(bytes).trim()}`);
+        return bytes.length;
+      },
+    });
+    sink.afterWrite(() => order.push("ack before any line")); // nothing buffered: at once
+    sink(record("info", "event 1 acked"));
+    sink.afterWrite(() => order.push("ack 1"));
+    assert.deepEqual(order, ["ack before any line"], "not before its line left");
+    await clock.tickAsync(10);
+    assert.deepEqual(order, ["ack before any line", "write event 1 acked", "ack 1"]);
+  });
+});

@@ -1,0 +1,212 @@
+/** The subscriber on a fake of the generated client, with a fake clock. */
+import assert from "node:assert/strict";
+import type { ReceivedMessage } from "../../../src/pubsub/subscriber/message.ts";
+import { Subscriber, type SubscriberOptions } from "../../../src/pubsub/subscriber/subscriber.ts";
+import { type FakeClock, withFakeClock } from "../../support/clock.ts";
+import { FakeApi, protos } from "../../support/fake_pubsub.ts";
+
+const OPTIONS: SubscriberOptions = {
+  subscription: "projects/p/subscriptions/s",
+  streams: 1,
+  window: 100,
+  maxBytes: 64 * 1024 * 1024,
+  maxLeaseMs: 60 * 60_000,
+  ackVia: "stream",
+};
+
+function start(options: Partial<SubscriberOptions> = {}) {
+  const api = new FakeApi();
+  const received: ReceivedMessage[] = [];
+  const fatal: Error[] = [];
+  const subscriber = new Subscriber(api, { ...OPTIONS, ...options }, {
+    message: (m) => received.push(m),
+    fatal: (e) => fatal.push(e),
+  });
+  subscriber.open();
+  return { api, subscriber, received, fatal };
+}
+
+const tick = (clock: FakeClock, ms: number) => clock.tickAsync(ms);
+
+/** The installed fake clock (withFakeClock's), for helpers that need it. */
+let installed: FakeClock | undefined;
+function clock(): FakeClock {
+  return installed as FakeClock;
+}
+async function faked(fn: (clock: FakeClock) => Promise<void>) {
+  await withFakeClock(async (c) => {
+    installed = c;
+    await fn(c);
+  });
+}
+
+Deno.test("Subscriber opens each stream with the subscription, a stable client ID and its flow share", async () => {
+  await faked(async () => {
+    const { api, subscriber } = start({ streams: 2, window: 100 });
+    assert.equal(api.calls.length, 2);
+    const [first, second] = api.calls.map((c) => c.writes[0]);
+    assert.equal(first?.subscription, OPTIONS.subscription);
+    assert.equal(first?.maxOutstandingMessages, 50);
+    assert.equal(first?.streamAckDeadlineSeconds, 60);
+    assert.match(first?.clientId ?? "", /-0$/);
+    assert.equal(second?.clientId, first?.clientId?.replace(/-0$/, "-1"));
+    api.calls[0]?.fail(14); // UNAVAILABLE: reopened with the same client ID
+    await tick(clock(), 100);
+    assert.equal(api.calls[2]?.writes[0]?.clientId, first?.clientId);
+    await subscriber.close();
+  });
+});
+
+Deno.test("Subscriber extends a message held 3× the ack deadline before each deadline passes", async () => {
+  await faked(async (clock) => {
+    const { api, subscriber, received } = start();
+    api.calls[0]?.deliver(protos(1));
+    const message = received[0] as ReceivedMessage;
+    // Held 180 s with a 60 s deadline: extended every time its lease nears its end.
+    const extensions: number[] = [];
+    for (let s = 1; s <= 180; s++) {
+      await tick(clock, 1000);
+      const now = api.deadlines().filter(([id]) => id === message.ackId).length;
+      if (now > extensions.length) extensions.push(s);
+      assert.ok(message.leasedUntil > performance.now(), `still leased at ${s}s`);
+    }
+    assert.ok(extensions.length >= 3, `extended at ${extensions.join(", ")} s`);
+    assert.ok(api.deadlines().every(([, seconds]) => seconds === 60));
+    message.ack();
+    await tick(clock, 20);
+    assert.deepEqual(api.acked(), [message.ackId]);
+    assert.equal(subscriber.stats.leased, 0);
+    await subscriber.close();
+  });
+});
+
+Deno.test("Subscriber gives a message up after --max-lease: nacked and counted", async () => {
+  await faked(async (clock) => {
+    const { api, subscriber, received } = start({ maxLeaseMs: 5 * 60_000 });
+    api.calls[0]?.deliver(protos(1));
+    await tick(clock, 5 * 60_000 + 1000);
+    const message = received[0] as ReceivedMessage;
+    assert.equal(message.settled, true);
+    assert.deepEqual(api.deadlines().filter(([, s]) => s === 0).map(([id]) => id), [message.ackId]);
+    assert.equal(subscriber.stats.expired, 1);
+    message.ack(); // the handler finishing later changes nothing
+    await tick(clock, 20);
+    assert.deepEqual(api.acked(), []);
+    await subscriber.close();
+  });
+});
+
+Deno.test("Subscriber stops reading at the window: streams pause, and resume when there is room", async () => {
+  await faked(async (clock) => {
+    const { api, subscriber, received } = start({ window: 10 });
+    const call = api.calls[0]!;
+    assert.equal(call.writes[0]?.maxOutstandingMessages, 10, "the server is told the window");
+    call.deliver(protos(10));
+    assert.equal(call.paused, true, "paused at the window");
+    call.deliver(protos(2)); // what the server had in flight: not read while paused
+    assert.equal(received.length, 10, "nothing more handed over");
+    received[0]?.ack();
+    assert.equal(received.length, 12, "room again: resumed and read");
+    assert.equal(call.paused, true, "and paused again at the window");
+    for (const m of received.slice(1)) m.ack();
+    assert.equal(call.paused, false);
+    assert.equal(subscriber.stats.leased, 0);
+    await tick(clock, 20);
+    await subscriber.close();
+  });
+});
+
+Deno.test("Subscriber reopens with backoff after errors, at once after a planned end", async () => {
+  await faked(async (clock) => {
+    const { api, subscriber } = start();
+    api.calls[0]?.fail(14);
+    await tick(clock, 99);
+    assert.equal(api.calls.length, 1, "not before 100 ms");
+    await tick(clock, 1);
+    assert.equal(api.calls.length, 2);
+    api.calls[1]?.fail(14);
+    await tick(clock, 199);
+    assert.equal(api.calls.length, 2, "backoff doubled");
+    await tick(clock, 1);
+    assert.equal(api.calls.length, 3);
+    api.calls[2]?.fail(4); // DEADLINE_EXCEEDED: its planned end
+    await tick(clock, 0);
+    assert.equal(api.calls.length, 4, "reopened at once");
+    assert.equal(subscriber.stats.reconnects, 3);
+    await subscriber.close();
+  });
+});
+
+Deno.test("Subscriber reports a subscription it cannot consume at start as fatal", async () => {
+  await faked(async (clock) => {
+    const { api, fatal } = start();
+    api.calls[0]?.fail(5, "Subscription does not exist");
+    await tick(clock, 1000);
+    assert.match(fatal[0]?.message ?? "", /cannot be consumed \(Subscription does not exist\)/);
+    assert.equal(api.calls.length, 1, "not reopened");
+  });
+});
+
+Deno.test("Subscriber's watchdog reopens a stream quiet for 60 s while there is room", async () => {
+  await faked(async (clock) => {
+    const { api, subscriber } = start();
+    await tick(clock, 59_000);
+    assert.equal(api.calls.length, 1);
+    await tick(clock, 2_000);
+    assert.equal(api.calls.length, 2);
+    assert.equal(api.calls[0]?.cancelled, true);
+    assert.equal(subscriber.stats.watchdogReopens, 1);
+    await subscriber.close();
+  });
+});
+
+Deno.test("Subscriber sends a keep-alive on every stream every 30 s", async () => {
+  await faked(async (clock) => {
+    const { api, subscriber } = start({ streams: 2, watchdogMs: 3_600_000 });
+    await tick(clock, 30_000);
+    for (const call of api.calls) assert.equal(call.writes.length, 2, "the open, then a ping");
+    await subscriber.close();
+  });
+});
+
+Deno.test("Subscriber.close() stops pulling, nacks what is held, sends every ack: nothing leased", async () => {
+  await faked(async () => {
+    const { api, subscriber, received } = start();
+    api.calls[0]?.deliver(protos(3));
+    received[0]?.ack();
+    const nacked = await subscriber.close();
+    assert.equal(nacked, 2);
+    assert.equal(api.calls[0]?.cancelled, true);
+    assert.deepEqual(api.acked(), [received[0]?.ackId]);
+    const zero = api.deadlines().filter(([, s]) => s === 0).map(([id]) => id).sort();
+    assert.deepEqual(zero, [received[1]?.ackId, received[2]?.ackId].sort());
+    assert.equal(subscriber.stats.leased, 0);
+    api.calls[0]?.deliver(protos(1)); // a late response after close is not handed over
+    assert.equal(received.length, 3);
+  });
+});
+
+Deno.test("Subscriber acks by RPC when asked, and retries a batch on a transient code", async () => {
+  await faked(async (clock) => {
+    const { api, subscriber, received } = start({ ackVia: "rpc" });
+    api.ackFailures = [14];
+    api.calls[0]?.deliver(protos(2));
+    for (const m of received) m.ack();
+    await tick(clock, 10);
+    await tick(clock, 300);
+    assert.deepEqual(api.acks, [received.map((m) => m.ackId)], "sent once it went through");
+    assert.equal(subscriber.stats.ackFailures, 0);
+    await subscriber.close();
+  });
+});
+
+Deno.test("Subscriber keeps each stream's delivery order and the ordering key", async () => {
+  await faked(async () => {
+    const { api, subscriber, received } = start();
+    const batch = protos(5, "user-1");
+    api.calls[0]?.deliver(batch);
+    assert.deepEqual(received.map((m) => m.ackId), batch.map((p) => p.ackId));
+    assert.ok(received.every((m) => m.orderingKey === "user-1"));
+    await subscriber.close();
+  });
+});
