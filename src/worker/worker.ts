@@ -15,7 +15,7 @@ import { compose, type Handler } from "./handler.ts";
 import { defaultHandler } from "./handlers.ts";
 import { LeaseWindow } from "./lease.ts";
 import { withTimeout } from "./middleware/timeout.ts";
-import { type OutcomeCounts, type OutcomeRecord, Tally } from "./outcome.ts";
+import { type OutcomeRecord, Tally } from "./outcome.ts";
 import { Pool, PoolClosedError } from "./pool.ts";
 import { Session } from "./session.ts";
 import { Settler } from "./settle.ts";
