@@ -18,6 +18,7 @@
  * @module
  */
 export { Worker, type WorkerOptions, type WorkerStats } from "./src/worker/worker.ts";
+export type { SubscriberStats } from "./src/pubsub/subscriber/subscriber.ts";
 export {
   compose,
   type Handler,

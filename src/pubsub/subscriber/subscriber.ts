@@ -43,13 +43,21 @@ export interface SubscriberListener {
 
 /** Counters of the subscriber (metrics read them). */
 export interface SubscriberStats {
+  /** Messages held now: running, waiting for a permit, or held for a Retry-After. */
   leased: number;
+  /** Their data bytes. */
   leasedBytes: number;
+  /** Deadline extensions sent (one per message per extension). */
   extensions: number;
+  /** Messages given up after the max lease. */
   expired: number;
+  /** Ack or deadline batches that failed after retries (their messages come back). */
   ackFailures: number;
+  /** Streams reopened. */
   reconnects: number;
+  /** Streams reopened by the watchdog. */
   watchdogReopens: number;
+  /** The ack deadline asked for now. */
   ackDeadlineSeconds: number;
 }
 
