@@ -1,9 +1,9 @@
 /**
  * The standard run behind docs/BENCHMARKS.md, in one process so its ratios compare like with
- * like: warm-up; the ceiling (the plain client at 10, 20 and 40 streams, and the Go peer); the
- * head-to-head cases with the Go peer (each consumer its own process on its own backlog); the
- * pool × latency grid against the plain client; the wait for a permit; the 100,000 backlog;
- * scale-out; steady publishing; the publisher.
+ * like: warm-up; the head-to-head cases (the worker, with acks on the stream and as RPCs, the
+ * plain client and the Go peer, each its own process on its own backlog, measured from /proc,
+ * twice); the validator's cost; the pool × latency grid against the plain client; the wait for a
+ * permit; the 100,000 backlog; scale-out; steady publishing; the publisher.
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import { sleep } from "../base/async.ts";
@@ -13,7 +13,8 @@ import { freePort } from "../pubsub/emulator.ts";
 import { logger } from "../telemetry/log.ts";
 import { drain } from "./drain.ts";
 import { buildGoPeer } from "./go_peer.ts";
-import { goProcess, toolProcess } from "./process.ts";
+import { peerProcess } from "./peers.ts";
+import { toolProcess } from "./process.ts";
 import { type ProfileSummary, profileWorker } from "./profile.ts";
 import { publishOnly } from "./publish.ts";
 import type { CaseResult } from "./result.ts";
@@ -22,10 +23,6 @@ import { steady } from "./steady.ts";
 
 export const GRID_POOLS = [10, 100, 1000];
 export const GRID_LATENCIES = [1, 20, 100];
-/** Stream counts of the plain client's ceiling runs. */
-export const CEILING_STREAMS = [10, 20, 40];
-/** Pool of the ceiling runs: far more than the emulator can feed. */
-export const CEILING_POOL = 5000;
 /** Events of the ceiling and no-op head-to-head cases. */
 export const NOOP_EVENTS = 40_000;
 /** Events of the memory case. */
@@ -90,25 +87,31 @@ export async function matrix(
   // Warm the emulator's JVM up first: a cold ceiling would understate every bound.
   await drain(client, config, "event-tool", { pool: 1000, latencyMs: 0, events: max });
 
-  const ceilingRuns: CaseResult[] = [];
-  for (const streams of CEILING_STREAMS) {
-    ceilingRuns.push(
-      await drain(client, config, "plain-client", {
-        pool: CEILING_POOL,
-        latencyMs: 0,
-        events: NOOP_EVENTS,
-        streams,
-      }),
-    );
-  }
+  // Head to head: each consumer its own process on its own backlog, CPU and peak RSS read from
+  // /proc the same way for all; two rounds, so the report gives the spread.
   const noop = { pool: 1000, latencyMs: 0, events: NOOP_EVENTS };
-  const goNoop = goMissing ? undefined : await goProcess(client, config, noop);
-  if (goNoop) ceilingRuns.push(goNoop);
-  for (const r of ceilingRuns) run({ ...r, name: `ceiling: ${r.name}`, variant: "ceiling" });
-  const ceiling = Math.max(...ceilingRuns.map((r) => r.eventsPerSecond));
-
-  // Head to head with the Go peer: each its own process, info logs on, on its own backlog.
-  run({ ...await toolProcess(client, config, { ...noop, bound: ceiling }), ceiling });
+  const slow = { pool: 100, latencyMs: 20, events: eventsFor(5000, max), bound: 5000 };
+  const noops: CaseResult[] = [];
+  for (const round of [1, 2]) {
+    const tag = (variant?: string) => {
+      const name = [variant, round === 2 ? "round 2" : undefined].filter(Boolean).join(", ");
+      return name ? { variant: name } : {};
+    };
+    const consumers = goMissing ? ["plain-client"] as const : ["plain-client", "go-peer"] as const;
+    noops.push(await toolProcess(client, config, { ...noop, ...tag() }));
+    noops.push(
+      await toolProcess(client, config, { ...noop, ackVia: "rpc", ...tag("ack-via rpc") }),
+    );
+    for (const peer of consumers) {
+      noops.push(await peerProcess(client, config, peer, { ...noop, ...tag() }));
+    }
+    run(await toolProcess(client, config, { ...slow, ...tag() }));
+    for (const peer of consumers) {
+      run(await peerProcess(client, config, peer, { ...slow, ...tag() }));
+    }
+  }
+  const ceiling = Math.max(...noops.map((r) => r.eventsPerSecond));
+  for (const r of noops) run({ ...r, bound: ceiling, ceiling });
   // The same no-op drain with the built-in contract given as --schema: the validator's cost.
   run({
     ...await toolProcess(client, config, {
@@ -119,10 +122,6 @@ export async function matrix(
     }),
     ceiling,
   });
-  if (goNoop) run({ ...goNoop, bound: ceiling, ceiling });
-  const slow = { pool: 100, latencyMs: 20, events: eventsFor(5000, max), bound: 5000 };
-  run(await toolProcess(client, config, slow));
-  if (!goMissing) run(await goProcess(client, config, slow));
 
   for (const pool of GRID_POOLS) {
     for (const latencyMs of GRID_LATENCIES) {

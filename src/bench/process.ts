@@ -1,7 +1,8 @@
 /**
  * Cases that run a consumer as its own process on a fresh backlog, so its CPU and memory are its
  * own: the real `event-tool worker` (as shipped: its heap setting, info logs on, written to a
- * discarded stderr) read through its own /metrics, and the Go peer, which reports on exit.
+ * discarded stderr), its progress read through its own /metrics, its CPU (start-up included) and
+ * peak RSS from /proc like every consumer's (proc.ts; the peers are in peers.ts).
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import { sleep } from "../base/async.ts";
@@ -18,8 +19,8 @@ import { randomPayloads } from "../event/payload.ts";
 import { freePort } from "../pubsub/emulator.ts";
 import { publishPayloads } from "../pubsub/publisher.ts";
 import { withTopology } from "./fresh_topology.ts";
-import { runGoPeer } from "./go_peer.ts";
 import { sample } from "./measure.ts";
+import { watchProc } from "./proc.ts";
 import { type CaseResult, result } from "./result.ts";
 
 /** What a process case runs. */
@@ -37,6 +38,8 @@ export interface ProcessSpec {
   handlerUrl?: URL;
   /** Validate against this JSON Schema file (`--schema`) instead of the built-in contract. */
   schema?: string;
+  /** How the worker acks (`--ack-via`); default its own default. */
+  ackVia?: "stream" | "rpc";
 }
 
 /** The command line that runs this same tool: the executable itself, or deno with main.ts. */
@@ -63,6 +66,7 @@ export function spawnWorker(
     denoFlags?: string[] | undefined;
     handlerUrl?: URL | undefined;
     schema?: string | undefined;
+    ackVia?: "stream" | "rpc" | undefined;
   },
 ): Deno.ChildProcess {
   const [command, args] = selfCommand(["worker"], spec.denoFlags);
@@ -76,6 +80,7 @@ export function spawnWorker(
     logFormat: "json" as const,
     handlerUrl: spec.handlerUrl,
     schema: spec.schema,
+    ...(spec.ackVia ? { ackVia: spec.ackVia } : {}),
   };
   return new Deno.Command(command, {
     args,
@@ -91,6 +96,7 @@ export function spawnWorker(
       "logFormat",
       "handlerUrl",
       "schema",
+      "ackVia",
     ]),
     stdout: "null",
     stderr: "null", // one JSON line per event is written, as shipped, then dropped
@@ -145,7 +151,9 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
       denoFlags: spec.denoFlags,
       handlerUrl: spec.handlerUrl,
       schema: spec.schema,
+      ackVia: spec.ackVia,
     });
+    const watch = watchProc(child.pid);
     const rss: number[] = [];
     let last: Scrape | undefined;
     let first = 0;
@@ -160,6 +168,7 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
       if (now.acked > 0 && first === 0) first = performance.now();
       end = performance.now();
     }
+    const usage = await watch.stop();
     child.kill("SIGTERM");
     await child.status;
     if (last === undefined || last.acked < spec.events) {
@@ -169,7 +178,8 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
       {
         name: `event-tool worker process P=${spec.pool} L=${spec.latencyMs}ms` +
           `${spec.handlerUrl ? " via --handler-url" : ""}` +
-          `${spec.schema ? " --schema (the built-in contract as a file)" : ""}, ${spec.events}`,
+          `${spec.schema ? " --schema (the built-in contract as a file)" : ""}` +
+          `${spec.ackVia === "rpc" ? " --ack-via rpc" : ""}, ${spec.events}`,
         consumer: "event-tool",
         mode: "drain",
         pool: spec.pool,
@@ -182,38 +192,8 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
         ...(spec.bound === undefined ? {} : { bound: spec.bound }),
       },
       [],
-      { cpuMs: last.cpuMs, peakRssBytes: Math.max(...rss), rssSamples: rss },
+      { ...usage, rssSamples: rss },
       [(last.handlerSum * 1000) / Math.max(last.acked, 1)],
-    );
-  });
-}
-
-/** The Go peer as its own process on a fresh backlog of `spec.events`. */
-export function goProcess(client: PubSub, base: Config, spec: ProcessSpec): Promise<CaseResult> {
-  return withTopology(client, base, async (config) => {
-    await publishPayloads(client, config.topic, randomPayloads(spec.events));
-    const report = await runGoPeer(config, {
-      workers: spec.pool,
-      sleepMs: spec.latencyMs,
-      events: spec.events,
-    });
-    return result(
-      {
-        name: `Go peer process WORKERS=${spec.pool} SLEEP=${spec.latencyMs}ms, ${spec.events}`,
-        consumer: "go-peer",
-        mode: "drain",
-        pool: spec.pool,
-        latencyMs: spec.latencyMs,
-        events: spec.events,
-        seconds: report.seconds,
-        streams: 10,
-        process: true,
-        ...(spec.variant === undefined ? {} : { variant: spec.variant }),
-        ...(spec.bound === undefined ? {} : { bound: spec.bound }),
-      },
-      [],
-      { cpuMs: report.cpuMs, peakRssBytes: report.peakRssBytes, rssSamples: [0, 0] },
-      [spec.latencyMs],
     );
   });
 }

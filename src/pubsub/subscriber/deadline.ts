@@ -14,8 +14,9 @@ export class AckDeadline {
   #total = 0;
   readonly #initial: number;
 
-  /** Starts at `initialSeconds` (clamped) until the first message was held. */
-  constructor(initialSeconds = 60) {
+  /** Starts at `initialSeconds` (clamped; the Go client starts at the minimum) until the first
+   * message was held. */
+  constructor(initialSeconds = MIN_DEADLINE_S) {
     this.#initial = clamp(initialSeconds);
   }
 

@@ -3,6 +3,7 @@ import { AckDeadline } from "../../../src/pubsub/subscriber/deadline.ts";
 
 Deno.test("AckDeadline is the 99th percentile of held time, from 10 s to 600 s", () => {
   const deadline = new AckDeadline(60);
+  assert.equal(new AckDeadline().seconds, 10, "the Go client's start: the minimum");
   assert.equal(deadline.seconds, 60, "before any message");
   for (let i = 0; i < 99; i++) deadline.record(200);
   deadline.record(30_000);

@@ -47,7 +47,7 @@ Deno.test("Subscriber opens each stream with the subscription, a stable client I
     const [first, second] = api.calls.map((c) => c.writes[0]);
     assert.equal(first?.subscription, OPTIONS.subscription);
     assert.equal(first?.maxOutstandingMessages, 50);
-    assert.equal(first?.streamAckDeadlineSeconds, 60);
+    assert.equal(first?.streamAckDeadlineSeconds, 10, "the minimum until handlers were timed");
     assert.match(first?.clientId ?? "", /-0$/);
     assert.equal(second?.clientId, first?.clientId?.replace(/-0$/, "-1"));
     api.calls[0]?.fail(14); // UNAVAILABLE: reopened with the same client ID
@@ -62,16 +62,16 @@ Deno.test("Subscriber extends a message held 3× the ack deadline before each de
     const { api, subscriber, received } = start();
     api.calls[0]?.deliver(protos(1));
     const message = received[0] as ReceivedMessage;
-    // Held 180 s with a 60 s deadline: extended every time its lease nears its end.
+    // Held 3 × the 10 s deadline: extended every time its lease nears its end.
     const extensions: number[] = [];
-    for (let s = 1; s <= 180; s++) {
+    for (let s = 1; s <= 30; s++) {
       await tick(clock, 1000);
       const now = api.deadlines().filter(([id]) => id === message.ackId).length;
       if (now > extensions.length) extensions.push(s);
       assert.ok(message.leasedUntil > performance.now(), `still leased at ${s}s`);
     }
     assert.ok(extensions.length >= 3, `extended at ${extensions.join(", ")} s`);
-    assert.ok(api.deadlines().every(([, seconds]) => seconds === 60));
+    assert.ok(api.deadlines().every(([, seconds]) => seconds === 10));
     message.ack();
     await tick(clock, 20);
     assert.deepEqual(api.acked(), [message.ackId]);

@@ -1,0 +1,91 @@
+/**
+ * The peers as processes, measured as the worker is: the Go peer (bench/peers/go, the original
+ * design) and the plain client (bench/peers/plain, @google-cloud/pubsub's high-level subscriber).
+ * Each drains a fresh backlog, prints one JSON line once it acked them all (events, seconds from
+ * the first receipt to the last ack), and runs until stopped; its CPU (start-up included) and
+ * peak RSS are read from /proc just before it is stopped.
+ */
+import type { PubSub } from "@google-cloud/pubsub";
+import { toEnv } from "../config/env.ts";
+import { PERMISSIONS, WORKER_V8_FLAGS } from "../config/permissions.ts";
+import { type Config, TARGET } from "../config/settings.ts";
+import { randomPayloads } from "../event/payload.ts";
+import { publishPayloads } from "../pubsub/publisher.ts";
+import { withTopology } from "./fresh_topology.ts";
+import { goPeerCommand } from "./go_peer.ts";
+import type { ProcessSpec } from "./process.ts";
+import { watchProc } from "./proc.ts";
+import { type CaseResult, type Consumer, result } from "./result.ts";
+
+const PLAIN = new URL("../../bench/peers/plain/main.ts", import.meta.url).pathname;
+
+/** Runs `command` until its report line, reads its usage, stops it. */
+async function untilReport(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 600_000,
+) {
+  const child = new Deno.Command(command, { args, env, stdout: "piped", stderr: "null" }).spawn();
+  const watch = watchProc(child.pid);
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  let text = "";
+  try {
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`${command} ended before its report: ${text}`);
+      text += value;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  const usage = await watch.stop();
+  child.kill("SIGTERM");
+  await reader.cancel();
+  await child.status;
+  const report = JSON.parse(text.split("\n")[0] ?? "{}") as { events: number; seconds: number };
+  return { report, usage };
+}
+
+/** A peer as its own process on a fresh backlog of `spec.events`. */
+export function peerProcess(
+  client: PubSub,
+  base: Config,
+  consumer: Exclude<Consumer, "event-tool">,
+  spec: ProcessSpec,
+): Promise<CaseResult> {
+  return withTopology(client, base, async (config) => {
+    await publishPayloads(client, config.topic, randomPayloads(spec.events));
+    const options = { workers: spec.pool, sleepMs: spec.latencyMs, events: spec.events };
+    const { command, args, env } = consumer === "go-peer" ? await goPeerCommand(config, options) : {
+      command: Deno.execPath(),
+      args: ["run", ...PERMISSIONS, WORKER_V8_FLAGS, PLAIN],
+      env: {
+        ...toEnv(config, [...TARGET, "subscription"]),
+        WORKERS: String(spec.pool),
+        SLEEP_MS: String(spec.latencyMs),
+        EXPECT: String(spec.events),
+      },
+    };
+    const { report, usage } = await untilReport(command, args, env);
+    const label = consumer === "go-peer" ? "Go peer" : "plain client";
+    return result(
+      {
+        name: `${label} process P=${spec.pool} L=${spec.latencyMs}ms, ${spec.events}`,
+        consumer,
+        mode: "drain",
+        pool: spec.pool,
+        latencyMs: spec.latencyMs,
+        events: report.events,
+        seconds: report.seconds,
+        streams: 10,
+        process: true,
+        ...(spec.variant === undefined ? {} : { variant: spec.variant }),
+        ...(spec.bound === undefined ? {} : { bound: spec.bound }),
+      },
+      [],
+      { ...usage, rssSamples: [usage.peakRssBytes] },
+    );
+  });
+}
