@@ -111,7 +111,7 @@ export class Session {
     this.#closing = true;
     this.#connected = false;
     clearInterval(this.#probe);
-    this.#subscriber.stopPulling();
+    void this.#subscriber.stopPulling(); // close() waits for it
   }
 
   /**

@@ -63,7 +63,10 @@ integrationTest(
     await client.close();
     const result = await runCli(["worker"], envFor(config));
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /error: the subscription s-\w+ closed .*run `event-tool setup`/);
+    assert.match(
+      result.stderr,
+      /error: the subscription s-\w+ cannot be consumed .*run `event-tool setup`/,
+    );
   },
 );
 

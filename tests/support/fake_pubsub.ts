@@ -27,8 +27,10 @@ export class FakeCall implements PullCall {
     this.writes.push(request);
     return true;
   }
+  /** The client half-closes: the server ends the stream (what was on its way came first). */
   end(): void {
     this.ended = true;
+    this.#emit("end", undefined);
   }
   cancel(): void {
     this.cancelled = true;

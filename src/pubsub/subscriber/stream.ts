@@ -44,6 +44,7 @@ export class PullStream {
   readonly #listener: StreamListener;
   #call: PullCall | undefined;
   #closed = false;
+  #draining = false;
   #paused = false;
   #backoff = MIN_BACKOFF_MS;
   #reopen: ReturnType<typeof setTimeout> | undefined;
@@ -104,16 +105,16 @@ export class PullStream {
     if (this.#paused) call.pause();
   }
 
-  /** Writes `request` on the open call; false when there is none. */
+  /** Writes `request` on the open call; false when there is none (or it is half-closed). */
   write(request: PullRequest): boolean {
-    if (this.#call === undefined) return false;
+    if (this.#call === undefined || this.#draining) return false;
     this.#call.write(request);
     return true;
   }
 
   /** Stops reading: the server stops sending once HTTP/2's window fills. */
   pause(): void {
-    if (this.#paused) return;
+    if (this.#paused || this.#draining) return;
     this.#paused = true;
     this.#call?.pause();
   }
@@ -133,6 +134,32 @@ export class PullStream {
     call.cancel();
     this.reconnects++;
     this.open();
+  }
+
+  /**
+   * Stops for good, without stranding anything: half-closes the call (the server stops sending
+   * and ends the stream), keeps reading what was already on its way (the listener nacks it) until
+   * the stream ends or `maxMs` pass, then cancels. Resolves when done.
+   */
+  drain(maxMs = 2000): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#reopen);
+    const call = this.#call;
+    if (call === undefined) return Promise.resolve();
+    this.#draining = true;
+    call.resume();
+    const done = Promise.withResolvers<void>();
+    const finish = () => {
+      clearTimeout(timer);
+      this.close();
+      done.resolve();
+    };
+    const timer = setTimeout(finish, maxMs);
+    call.on("end", finish);
+    call.on("error", finish);
+    call.on("close", finish);
+    call.end();
+    return done.promise;
   }
 
   /** Ends the call for good: no reopening, no more messages. */

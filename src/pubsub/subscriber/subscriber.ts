@@ -7,7 +7,7 @@
  * them, with their ordering key.
  */
 import { logger } from "../../telemetry/log.ts";
-import { AckBatcher, type AckTransport } from "./ack_batcher.ts";
+import { AckBatcher } from "./ack_batcher.ts";
 import type { ReceivedProto, SubscriberApi } from "./api.ts";
 import { AckDeadline } from "./deadline.ts";
 import { LeaseBook } from "./leases.ts";
@@ -15,51 +15,9 @@ import { LostSubscription } from "./lost.ts";
 import { type LeaseOwner, ReceivedMessage } from "./message.ts";
 import { PullStream } from "./stream.ts";
 import { Watchdog } from "./watchdog.ts";
+import type { SubscriberListener, SubscriberOptions, SubscriberStats } from "./options.ts";
 
-/** Options for {@linkcode Subscriber}. */
-export interface SubscriberOptions {
-  /** Full subscription name: `projects/<p>/subscriptions/<s>`. */
-  subscription: string;
-  /** Streams to open. */
-  streams: number;
-  /** Messages held at most (the lease window). */
-  window: number;
-  /** Data bytes held at most (each stream may still take one message of any size). */
-  maxBytes: number;
-  /** A message is given up (nacked) this long after its receipt. */
-  maxLeaseMs: number;
-  /** How acks leave: on the streams or as RPCs. */
-  ackVia: AckTransport;
-  /** A stream that delivers nothing this long while there is room is reopened. Default 60 s. */
-  watchdogMs?: number;
-}
-
-/** What the subscriber tells its owner. */
-export interface SubscriberListener {
-  message(message: ReceivedMessage): void;
-  /** The subscription cannot be consumed (missing, or not ours) and never delivered anything. */
-  fatal(error: Error): void;
-}
-
-/** Counters of the subscriber (metrics read them). */
-export interface SubscriberStats {
-  /** Messages held now: running, waiting for a permit, or held for a Retry-After. */
-  leased: number;
-  /** Their data bytes. */
-  leasedBytes: number;
-  /** Deadline extensions sent (one per message per extension). */
-  extensions: number;
-  /** Messages given up after the max lease. */
-  expired: number;
-  /** Ack or deadline batches that failed after retries (their messages come back). */
-  ackFailures: number;
-  /** Streams reopened. */
-  reconnects: number;
-  /** Streams reopened by the watchdog. */
-  watchdogReopens: number;
-  /** The ack deadline asked for now. */
-  ackDeadlineSeconds: number;
-}
+export type { SubscriberListener, SubscriberOptions, SubscriberStats };
 
 const TICK_MS = 1000;
 const KEEPALIVE_MS = 30_000;
@@ -86,6 +44,8 @@ export class Subscriber implements LeaseOwner {
   #lastKeepAlive = 0;
   #sentDeadline = 0;
   #closed = false;
+  #stopping: Promise<void> | undefined;
+  #stopped = false;
 
   constructor(api: SubscriberApi, options: SubscriberOptions, listener: SubscriberListener) {
     this.#api = api;
@@ -165,9 +125,17 @@ export class Subscriber implements LeaseOwner {
     if (this.#paused) this.#flowControl();
   }
 
-  /** Stops pulling: the streams end, nothing new arrives; held messages can still be settled. */
-  stopPulling(): void {
-    for (const stream of this.#streams) stream.close();
+  /**
+   * Stops pulling: each stream is half-closed and drained, and what was still on its way is
+   * nacked at once (not handed over), so nothing stays leased to a stream that is gone. Held
+   * messages can still be settled. Resolves once every stream has ended.
+   */
+  stopPulling(): Promise<void> {
+    if (this.#stopping === undefined) {
+      this.#stopped = true; // before draining: what a resumed stream hands over is late
+      this.#stopping = Promise.all(this.#streams.map((s) => s.drain())).then(() => {});
+    }
+    return this.#stopping;
   }
 
   /**
@@ -177,7 +145,7 @@ export class Subscriber implements LeaseOwner {
   async close(): Promise<number> {
     this.#closed = true;
     clearInterval(this.#ticker);
-    this.stopPulling();
+    await this.stopPulling();
     const held = this.#book.all();
     for (const message of held) message.nack();
     await this.#acks.flush();
@@ -185,7 +153,12 @@ export class Subscriber implements LeaseOwner {
   }
 
   #onMessages(index: number, received: readonly ReceivedProto[]): void {
-    if (this.#closed) return;
+    if (this.#stopped) {
+      // On its way when we stopped: straight back to Pub/Sub, by RPC (the stream is closing).
+      const late = received.map((p) => p.ackId ?? "");
+      for (const ackId of late) this.#acks.nack(index, ackId);
+      return;
+    }
     this.#received = true;
     this.#lost.received();
     const now = performance.now();
@@ -204,7 +177,7 @@ export class Subscriber implements LeaseOwner {
     const fatal = this.#lost.ended({ index, code, error, delayMs, startingUp });
     if (fatal === undefined || this.#closed) return;
     this.#closed = true;
-    this.stopPulling();
+    void this.stopPulling();
     clearInterval(this.#ticker);
     this.#listener.fatal(fatal);
   }

@@ -176,13 +176,31 @@ Deno.test("Subscriber.close() stops pulling, nacks what is held, sends every ack
     received[0]?.ack();
     const nacked = await subscriber.close();
     assert.equal(nacked, 2);
-    assert.equal(api.calls[0]?.cancelled, true);
+    assert.equal(api.calls[0]?.ended, true, "half-closed: the server ends the stream");
     assert.deepEqual(api.acked(), [received[0]?.ackId]);
     const zero = api.deadlines().filter(([, s]) => s === 0).map(([id]) => id).sort();
     assert.deepEqual(zero, [received[1]?.ackId, received[2]?.ackId].sort());
     assert.equal(subscriber.stats.leased, 0);
     api.calls[0]?.deliver(protos(1)); // a late response after close is not handed over
     assert.equal(received.length, 3);
+  });
+});
+
+Deno.test("Subscriber.stopPulling() drains a stream: what was on its way is nacked, not handed over", async () => {
+  await faked(async (clock) => {
+    const { api, subscriber, received } = start({ window: 2 });
+    const call = api.calls[0]!;
+    call.deliver(protos(2));
+    assert.equal(call.paused, true);
+    const late = protos(3);
+    call.deliver(late); // buffered by HTTP/2 while paused
+    const stopping = subscriber.stopPulling();
+    await tick(clock, 20);
+    await stopping;
+    assert.equal(received.length, 2, "nothing new handed over");
+    const zero = api.deadlines().filter(([, s]) => s === 0).map(([id]) => id).sort();
+    assert.deepEqual(zero, late.map((p) => p.ackId).sort(), "the late ones nacked at once");
+    await subscriber.close();
   });
 });
 

@@ -1,0 +1,48 @@
+/** What the subscriber (subscriber.ts) is given, tells, and counts. */
+import type { AckTransport } from "./ack_batcher.ts";
+import type { ReceivedMessage } from "./message.ts";
+
+/** Options for the subscriber. */
+export interface SubscriberOptions {
+  /** Full subscription name: `projects/<p>/subscriptions/<s>`. */
+  subscription: string;
+  /** Streams to open. */
+  streams: number;
+  /** Messages held at most (the lease window). */
+  window: number;
+  /** Data bytes held at most (each stream may still take one message of any size). */
+  maxBytes: number;
+  /** A message is given up (nacked) this long after its receipt. */
+  maxLeaseMs: number;
+  /** How acks leave: on the streams or as RPCs. */
+  ackVia: AckTransport;
+  /** A stream that delivers nothing this long while there is room is reopened. Default 60 s. */
+  watchdogMs?: number;
+}
+
+/** What the subscriber tells its owner. */
+export interface SubscriberListener {
+  message(message: ReceivedMessage): void;
+  /** The subscription cannot be consumed (missing, or not ours) and never delivered anything. */
+  fatal(error: Error): void;
+}
+
+/** Counters of the subscriber (metrics read them). */
+export interface SubscriberStats {
+  /** Messages held now: running, waiting for a permit, or held for a Retry-After. */
+  leased: number;
+  /** Their data bytes. */
+  leasedBytes: number;
+  /** Deadline extensions sent (one per message per extension). */
+  extensions: number;
+  /** Messages given up after the max lease. */
+  expired: number;
+  /** Ack or deadline batches that failed after retries (their messages come back). */
+  ackFailures: number;
+  /** Streams reopened. */
+  reconnects: number;
+  /** Streams reopened by the watchdog. */
+  watchdogReopens: number;
+  /** The ack deadline asked for now. */
+  ackDeadlineSeconds: number;
+}
