@@ -74,7 +74,7 @@ integrationTest(
 
     const bad = await runCli(["snapshot", "rename", "x-snap"], env);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /^error: snapshot: got "rename", expected create or delete/);
+    assert.match(bad.stderr, /^error: snapshot: got "rename", expected create, delete or list/);
   },
 );
 

@@ -31,7 +31,9 @@ export interface StreamEnd {
 /** Follows one subscription's stream errors and closes. */
 export class LostSubscription {
   readonly #name: string;
-  #closes = 0;
+  /** Per stream, its closes in a row with a code reopening cannot cure. */
+  readonly #closes = new Map<number, number>();
+  #broken = false;
 
   constructor(name: string) {
     this.#name = name;
@@ -39,7 +41,7 @@ export class LostSubscription {
 
   /** The last {@linkcode BROKEN_AFTER_REOPENS} closes all came with a code reopening cannot cure. */
   get broken(): boolean {
-    return this.#closes >= BROKEN_AFTER_REOPENS;
+    return this.#broken;
   }
 
   /**
@@ -65,14 +67,16 @@ export class LostSubscription {
     if (!this.broken) {
       log.warning("Stream {index} ended ({why}); reopening in {delayMs}ms", { ...end, why });
     }
-    this.#closed(end.code, MAX_RETRY_SECONDS);
+    this.#closed(end.index, end.code, MAX_RETRY_SECONDS);
     return undefined;
   }
 
-  #closed(code: number, retrySeconds: number): void {
+  #closed(index: number, code: number, retrySeconds: number): void {
     const lost = LOST_CODES[code];
-    this.#closes = lost === undefined ? 0 : this.#closes + 1;
-    if (this.#closes !== BROKEN_AFTER_REOPENS) return;
+    const closes = lost === undefined ? 0 : (this.#closes.get(index) ?? 0) + 1;
+    this.#closes.set(index, closes);
+    if (closes < BROKEN_AFTER_REOPENS || this.#broken) return;
+    this.#broken = true;
     log.error(
       "Subscription {subscription} is lost ({code} on {reopens} reopens in a row: deleted, or " +
         "the worker may no longer consume it); /healthz now fails so the orchestrator restarts " +
@@ -83,6 +87,7 @@ export class LostSubscription {
 
   /** A message arrived: the subscription is fine. */
   received(): void {
-    this.#closes = 0;
+    this.#closes.clear();
+    this.#broken = false;
   }
 }

@@ -14,6 +14,7 @@ export const STREAM_LIFETIME_MS = 15 * 60_000;
 export const RETRYABLE = new Set([0, 1, 4, 8, 10, 13, 14]);
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 60_000;
+const LASTING_BACKOFF_MS = 1_000;
 
 /** What a stream tells its subscriber. */
 export interface StreamListener {
@@ -79,6 +80,8 @@ export class PullStream {
       this.#call = undefined;
       if (this.#closed) return;
       const planned = code === 0 || code === 4; // OK, or DEADLINE_EXCEEDED at its lifetime
+      // A code reopening may not cure (NOT_FOUND, PERMISSION_DENIED, …) waits at least a second.
+      if (!RETRYABLE.has(code)) this.#backoff = Math.max(this.#backoff, LASTING_BACKOFF_MS);
       const delay = planned ? 0 : this.#backoff;
       if (!planned) this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
       this.reconnects++;

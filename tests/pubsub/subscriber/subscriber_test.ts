@@ -228,3 +228,25 @@ Deno.test("Subscriber keeps each stream's delivery order and the ordering key", 
     await subscriber.close();
   });
 });
+
+Deno.test("Subscriber turns broken after NOT_FOUND on three reopens in a row, slowly, once it worked", async () => {
+  await faked(async (clock) => {
+    const { api, subscriber, received } = start();
+    api.calls[0]?.deliver(protos(1));
+    received[0]?.ack();
+    api.calls[0]?.fail(5, "Subscription does not exist");
+    assert.equal(subscriber.broken, false);
+    await tick(clock, 999);
+    assert.equal(api.calls.length, 1, "a lasting code waits a second at least");
+    await tick(clock, 1);
+    api.calls[1]?.fail(5);
+    await tick(clock, 2000);
+    assert.equal(subscriber.broken, false, "two in a row");
+    api.calls[2]?.fail(5);
+    assert.equal(subscriber.broken, true, "three in a row");
+    await tick(clock, 4000);
+    api.calls[3]?.deliver(protos(1)); // it came back
+    assert.equal(subscriber.broken, false);
+    await subscriber.close();
+  });
+});
