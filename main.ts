@@ -20,6 +20,7 @@ import { EXIT, exitCodeFor, formatError } from "./src/base/errors.ts";
 import {
   flushLogs,
   guardUnhandledRejections,
+  logsAt,
   redactText,
   setupLogging,
 } from "./src/telemetry/log.ts";
@@ -108,7 +109,8 @@ export async function main(args: string[]): Promise<number> {
     // Commander has already printed its own message (unknown flag, missing value, --help).
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     flushLogs(); // the lines that led here come first
-    console.error(redactText(formatError(error, Deno.env.get("LOG_LEVEL") === "debug")));
+    // Stack traces with --log-level debug (or LOG_LEVEL=DEBUG): the resolved level decides.
+    console.error(redactText(formatError(error, logsAt("debug"))));
     return exitCodeFor(error);
   }
 }

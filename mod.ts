@@ -30,7 +30,7 @@ export {
   RetryableError,
 } from "./src/worker/handler.ts";
 export { withTimeout } from "./src/worker/middleware/timeout.ts";
-export { httpHandler, type HttpHandlerOptions } from "./src/worker/middleware/http.ts";
+export { httpHandler, type HttpHandlerOptions } from "./src/worker/handlers/http.ts";
 export {
   DEAD_LETTER_REASONS,
   type DeadLetterReason,

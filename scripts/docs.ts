@@ -1,8 +1,10 @@
-/** Writes docs/configuration.md and docs/events.md from their sources. Run: `deno task docs`. */
+/** Writes docs/configuration.md, docs/events.md and docs/outcomes.md from their sources. Run: `deno task docs`. */
 import { renderConfigurationDoc } from "../src/config/docs.ts";
 import { renderEventDoc } from "../src/event/docs.ts";
+import { renderOutcomeDoc } from "../src/worker/docs.ts";
 
 const docs = new URL("../docs/", import.meta.url);
 await Deno.writeTextFile(new URL("configuration.md", docs), renderConfigurationDoc());
 await Deno.writeTextFile(new URL("events.md", docs), renderEventDoc());
-console.log("docs/configuration.md and docs/events.md written");
+await Deno.writeTextFile(new URL("outcomes.md", docs), renderOutcomeDoc());
+console.log("docs/configuration.md, docs/events.md and docs/outcomes.md written");

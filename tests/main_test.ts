@@ -107,3 +107,27 @@ Deno.test("no command prints help on stderr and exits 2", async () => {
   assert.equal(result.code, 2);
   assert.match(result.stderr, /Usage: event-tool/);
 });
+
+Deno.test("a failure prints its stack with --log-level debug or LOG_LEVEL=DEBUG, a usage error never", async () => {
+  const env = { PUBSUB_EMULATOR_HOST: "127.0.0.1:1", PUBSUB_CONNECT_TIMEOUT: "1s" };
+  const plain = await runCli(["publish", "--count", "1"], env);
+  assert.equal(plain.code, 1);
+  assert.doesNotMatch(plain.stderr, /\n\s+at /, "no stack at info");
+  for (
+    const [args, extra] of [
+      [["publish", "--count", "1", "--log-level", "debug"], {}],
+      [["publish", "--count", "1"], { LOG_LEVEL: "DEBUG" }],
+    ] as const
+  ) {
+    const debug = await runCli([...args], { ...env, ...extra });
+    assert.equal(debug.code, 1);
+    assert.match(
+      debug.stderr,
+      /\n\s+at /,
+      `a stack trace: ${args.join(" ")} ${JSON.stringify(extra)}`,
+    );
+  }
+  const usage = await runCli(["publish", "--count", "x", "--log-level", "debug"], env);
+  assert.equal(usage.code, 2);
+  assert.doesNotMatch(usage.stderr, /\n\s+at /);
+});

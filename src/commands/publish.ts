@@ -3,7 +3,7 @@
  * `--file` exactly as given, optionally paced at `--rate` per second, with client-side batching.
  * Prints a summary on stdout; fails (exit 1) if any event could not be published.
  */
-import { UsageError } from "../base/errors.ts";
+import { messageOf, UsageError } from "../base/errors.ts";
 import { resolveContract } from "../event/contract.ts";
 import { type Config, SETTINGS } from "../config/settings.ts";
 import { generatePayloads, parseNdjson } from "../event/payload.ts";
@@ -30,7 +30,7 @@ async function readSource(file: string): Promise<string> {
     if (file === "-") return await new Response(Deno.stdin.readable).text();
     return await Deno.readTextFile(file);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    const why = messageOf(error);
     throw new UsageError(
       `${SETTINGS.file.flag}: cannot read ${JSON.stringify(file)} (${why}), expected a ` +
         "readable NDJSON file",

@@ -11,7 +11,7 @@ import { type OpsServer, serveOps } from "../ops/server.ts";
 import { startSummary } from "../ops/summary.ts";
 import { resolveContract } from "../event/contract.ts";
 import { connect } from "../pubsub/connect.ts";
-import { resolveHandler } from "../worker/handlers.ts";
+import { resolveHandler } from "../worker/handlers/resolve.ts";
 import { Worker } from "../worker/worker.ts";
 
 export const summary = "consume the subscription with a bounded pool until SIGTERM/SIGINT";

@@ -3,6 +3,7 @@
  * system), the message attributes, and a decoder that keeps every field and says precisely what
  * is wrong (the rules are the contract's: contract.ts).
  */
+import { messageOf } from "../base/errors.ts";
 import type { EventContract } from "./contract.ts";
 
 /** Message attribute naming the event type. */
@@ -68,7 +69,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * JSON`): its inner quotes would defeat --redact, and the dead-letter copy keeps the body anyway.
  */
 export function jsonProblem(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return message.replace(/,? ".*"(\.\.\.)? is not valid JSON$/s, "").trim() || "not valid JSON";
 }
 

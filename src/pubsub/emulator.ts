@@ -3,6 +3,7 @@
  * `cloud-pubsub-emulator` launcher, or `gcloud beta emulators pubsub start`), else Docker Compose.
  * Used by `demo` and by the test harness.
  */
+import { messageOf } from "../base/errors.ts";
 import { sleep } from "../base/async.ts";
 import { mayRun } from "../config/permissions.ts";
 import { type Config, EMULATOR_PROJECT } from "../config/settings.ts";
@@ -171,7 +172,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
           timeoutMs,
         ));
     } catch (error) {
-      tried.push(`gcloud emulator: ${error instanceof Error ? error.message : String(error)}`);
+      tried.push(`gcloud emulator: ${messageOf(error)}`);
     }
   }
   if (await output("docker", ["compose", "version"]) === undefined) {
@@ -180,7 +181,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     try {
       return await startDockerCompose(timeoutMs);
     } catch (error) {
-      tried.push(`docker compose: ${error instanceof Error ? error.message : String(error)}`);
+      tried.push(`docker compose: ${messageOf(error)}`);
     }
   }
   throw new EmulatorUnavailableError(tried);

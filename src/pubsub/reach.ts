@@ -3,6 +3,7 @@
  * `--connect-timeout`, before a command starts work that the client would otherwise retry for
  * minutes. The error names the target and the cause in one line.
  */
+import { messageOf } from "../base/errors.ts";
 import type { Config } from "../config/settings.ts";
 import { SETTINGS } from "../config/settings.ts";
 
@@ -21,7 +22,7 @@ function cause(error: unknown): string {
   if (error instanceof Deno.errors.ConnectionRefused) return "connection refused";
   if (error instanceof Deno.errors.ConnectionReset) return "connection reset";
   if (error instanceof Deno.errors.NotFound) return "unknown host";
-  const text = error instanceof Error ? error.message : String(error);
+  const text = messageOf(error);
   if (/dns|lookup|resolve/i.test(text)) return "unknown host";
   return text.replace(/\s*\(os error \d+\)$/, "").toLowerCase();
 }

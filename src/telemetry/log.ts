@@ -14,7 +14,7 @@ import {
   type LogRecord,
   reset,
 } from "@logtape/logtape";
-import type { Config } from "../config/settings.ts";
+import { type Config, LOG_LEVELS } from "../config/settings.ts";
 import { hasher, hashQuoted, redactor } from "./redact.ts";
 import { type BufferedSink, bufferedStderr } from "./stderr_sink.ts";
 
@@ -55,6 +55,14 @@ export function formatJsonLine(record: LogRecord): string {
 
 /** The sink in use: flushed by {@linkcode flushLogs}. */
 let active: BufferedSink | undefined;
+/** The lowest level in effect (stack traces of failures are printed at debug and below). */
+let lowestLevel: LogLevel = "info";
+
+/** Whether `level` is logged with the configuration in effect. */
+export function logsAt(level: LogLevel): boolean {
+  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(lowestLevel);
+}
+
 /** With --redact, hashes the quoted fragments of a text printed outside the log (errors). */
 let redactOutput: (text: string) => string = (text) => text;
 
@@ -91,6 +99,7 @@ export async function setupLogging(
   const formatter = format === "json" ? formatJsonLine : Deno.stderr.isTerminal() && !Deno.noColor // NO_COLOR: pretty, without colours
     ? getAnsiColorFormatter({ value: "bare" })
     : getTextFormatter({ value: "bare" });
+  lowestLevel = config.logLevel;
   const redact = config.redact ? redactor(config.redactKey) : undefined;
   const hash = hasher(config.redactKey);
   redactOutput = config.redact ? (text) => hashQuoted(text, hash) : (text) => text;

@@ -44,8 +44,8 @@ export class DeadlineQueue {
     return node;
   }
 
-  /** Marks `deadline` settled: it will not expire, and it leaves the queue now. */
-  settle(deadline: Deadline): void {
+  /** Cancels `deadline` (its call ended in time): it will not expire, and it leaves the queue now. */
+  cancel(deadline: Deadline): void {
     const node = deadline as Node;
     if (!node.pending) return;
     this.#unlink(node);

@@ -5,6 +5,7 @@
  * an ack leaves only after the outcome line was written (the log sink's next flush, batched),
  * so a crash at any moment leaves no acked event without its line.
  */
+import { messageOf } from "../base/errors.ts";
 import type { PubSub, Topic } from "@google-cloud/pubsub";
 import { Buffer } from "node:buffer";
 import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
@@ -103,7 +104,7 @@ export class Settler {
       outcome: "nacked",
       eventID: undefined,
       reason,
-      detail: error instanceof Error ? error.message : String(error),
+      detail: messageOf(error),
     });
   }
 
@@ -126,7 +127,7 @@ export class Settler {
       // Cloud the subscription's own dead-letter policy forwards it after the last attempt).
       const never = error instanceof DeadLetterTooLargeError ||
         (error as { code?: number }).code === INVALID_ARGUMENT;
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = messageOf(error);
       if (never) {
         log.error("Event {eventID} cannot be dead-lettered (message {messageId}): {detail}", {
           eventID: outcome.eventID ?? null,

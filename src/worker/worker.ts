@@ -12,7 +12,7 @@ import { logger } from "../telemetry/log.ts";
 import { Abandoned } from "./abandoned.ts";
 import { Dedupe } from "./dedupe.ts";
 import { compose, type Handler } from "./handler.ts";
-import { defaultHandler } from "./handlers.ts";
+import { defaultHandler } from "./handlers/resolve.ts";
 import { LeaseWindow } from "./lease.ts";
 import { withTimeout } from "./middleware/timeout.ts";
 import { type OutcomeRecord, Tally } from "./outcome.ts";

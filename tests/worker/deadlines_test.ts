@@ -11,7 +11,7 @@ Deno.test("DeadlineQueue holds only unsettled deadlines, whatever order they set
       (_, i) => queue.add(performance.now() + 100, () => expired.push(i)),
     );
     // Everything but the oldest settles: none of it may stay queued behind the oldest.
-    for (const d of deadlines.slice(1)) queue.settle(d);
+    for (const d of deadlines.slice(1)) queue.cancel(d);
     assert.equal(queue.size, 1);
     await clock.tickAsync(100);
     assert.deepEqual(expired, [0]);
@@ -29,7 +29,7 @@ Deno.test("DeadlineQueue expires deadlines in order, each at its own time", asyn
     await clock.tickAsync(5);
     queue.add(start + 15, () => fired.push(["b", performance.now() - start]));
     const c = queue.add(start + 20, () => fired.push(["c", performance.now() - start]));
-    queue.settle(c);
+    queue.cancel(c);
     await clock.tickAsync(50);
     assert.deepEqual(fired, [["a", 10], ["b", 15]]);
     assert.equal(clock.countTimers(), 0, "no timer left once the queue is empty");

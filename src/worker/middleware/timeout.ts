@@ -61,12 +61,12 @@ export function withTimeout(timeoutMs: number): Middleware {
         call.then(
           () => {
             if (!deadline.pending) return; // failed already: reported once
-            deadlines.settle(deadline);
+            deadlines.cancel(deadline);
             resolve();
           },
           (error) => {
             if (!deadline.pending) return;
-            deadlines.settle(deadline);
+            deadlines.cancel(deadline);
             reject(error);
           },
         );

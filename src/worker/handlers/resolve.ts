@@ -2,14 +2,14 @@
  * Which handler the worker runs, from the configuration: an HTTP service (`--handler-url`), a
  * module (`--handler`), or the built-in logging handler with the load-testing simulation.
  */
-import type { Config } from "../config/settings.ts";
-import { logger } from "../telemetry/log.ts";
-import { safeUrl } from "../telemetry/redact.ts";
-import { compose, type Handler } from "./handler.ts";
-import { httpHandler } from "./middleware/http.ts";
-import { logEvent } from "./middleware/log_event.ts";
-import { moduleHandler } from "./middleware/module.ts";
-import { withSimulation } from "./middleware/simulate.ts";
+import type { Config } from "../../config/settings.ts";
+import { logger } from "../../telemetry/log.ts";
+import { safeUrl } from "../../telemetry/redact.ts";
+import { compose, type Handler } from "../handler.ts";
+import { httpHandler } from "./http.ts";
+import { logEvent } from "./log_event.ts";
+import { moduleHandler } from "./module.ts";
+import { withSimulation } from "../middleware/simulate.ts";
 
 const log = logger("worker");
 

@@ -13,6 +13,7 @@
  * URLs are logged without credentials or query; an error body is read up to
  * {@linkcode MAX_ERROR_BODY_BYTES}, never whole.
  */
+import { messageOf } from "../../base/errors.ts";
 import { safeUrl, scrubUrls } from "../../telemetry/redact.ts";
 import { logger } from "../../telemetry/log.ts";
 import {
@@ -128,7 +129,7 @@ export function httpHandler(options: HttpHandlerOptions): Handler {
     } catch (error) {
       options.observe?.("error", performance.now() - started);
       if (context.signal.aborted) throw context.signal.reason;
-      const why = scrubUrls(error instanceof Error ? error.message : String(error));
+      const why = scrubUrls(messageOf(error));
       throw new RetryableError(`the handler service could not be reached: ${why}`, undefined, {
         cause: error,
       });

@@ -9,8 +9,8 @@ import {
   MAX_ERROR_BODY_BYTES,
   readBodyPrefix,
   retryAfterMs,
-} from "../../../src/worker/middleware/http.ts";
-import { eventSource } from "../../../src/worker/handlers.ts";
+} from "../../../src/worker/handlers/http.ts";
+import { eventSource } from "../../../src/worker/handlers/resolve.ts";
 import { freePort } from "../../../src/pubsub/emulator.ts";
 import { integrationTest } from "../../support/emulator.ts";
 import { createTopology, publishEvents, pull, testConfig } from "../../support/pubsub.ts";
