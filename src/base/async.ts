@@ -15,3 +15,15 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** A signal that aborts after `ms`, on the timers a fake clock can drive (unlike
+ * `AbortSignal.timeout`). */
+export function timeoutSignal(ms: number): AbortSignal {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("timed out", "TimeoutError")),
+    ms,
+  );
+  Deno.unrefTimer(timer);
+  return controller.signal;
+}

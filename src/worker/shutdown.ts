@@ -4,6 +4,7 @@
  * (`shutting-down`, never dead-lettered), messages still held nacked, queued acks and nacks
  * flushed: nothing stays leased.
  */
+import { timeoutSignal } from "../base/async.ts";
 import { flushLogs, logger } from "../telemetry/log.ts";
 import type { Pool } from "./pool.ts";
 import type { Session } from "./session.ts";
@@ -33,13 +34,13 @@ export async function shutdown(parts: Parts): Promise<void> {
   );
   pool.close();
   session.stopPulling();
-  if (!await pool.drain(AbortSignal.timeout(parts.shutdownTimeout))) {
+  if (!await pool.drain(timeoutSignal(parts.shutdownTimeout))) {
     log.warning("Shutdown timeout: {inFlight} events still in flight are nacked", {
       inFlight: pool.stats.inFlight,
     });
     parts.abort.abort(new Error("the worker is shutting down"));
     // A handler that ignores the abort keeps its message; the client nacks it as it closes.
-    await pool.drain(AbortSignal.timeout(1000));
+    await pool.drain(timeoutSignal(1000));
   }
   settler.releaseDelayed();
   flushLogs(); // write-ahead: the acks waiting for their outcome lines leave now

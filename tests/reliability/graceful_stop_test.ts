@@ -12,6 +12,9 @@ import { createTopology, envFor, publishEvents, pull, testConfig } from "../supp
 import { Outcomes } from "../support/outcomes.ts";
 import { countLost, reachWithSeek, replayFrom, report, since } from "../support/reliability.ts";
 import { sleep } from "../../src/base/async.ts";
+import { sample } from "../../src/bench/measure.ts";
+import { freePort } from "../../src/pubsub/emulator.ts";
+import { waitFor } from "../support/wait.ts";
 import { SAME_STOP_MS } from "../../src/commands/worker.ts";
 
 const EVENTS = 500;
@@ -101,14 +104,19 @@ integrationTest(
     const publishedFrom = new Date(Date.now() - 1000);
     const payloads = await publishEvents(config, 20);
     const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
+    const metricsPort = freePort();
     const worker = spawnCli(
       ["worker", "--pool-size", "5", "--simulate-latency", "60s", "--handler-timeout", "120s"],
-      { ...env, WORKER_SHUTDOWN_TIMEOUT: "120s" },
+      { ...env, WORKER_SHUTDOWN_TIMEOUT: "120s", METRICS_PORT: String(metricsPort) },
     );
     const outcomes = new Outcomes();
     outcomes.follow(worker);
-    await worker.waitForLine(/Connected to Pub\/Sub/);
-    await sleep(1000); // five handlers are now sleeping for a minute
+    // Five handlers are now sleeping for a minute.
+    await waitFor(async () => {
+      const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text())
+        .catch(() => "");
+      return sample(text, "event_tool_in_flight_events") === 5;
+    }, { timeoutMs: 30_000, intervalMs: 100, what: "5 handlers in flight" });
     worker.process.kill("SIGTERM");
     await worker.waitForLine(/Stopping:/);
     await sleep(SAME_STOP_MS + 100); // the same signal sooner would count as the same stop

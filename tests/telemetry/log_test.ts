@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
 import type { LogRecord } from "@logtape/logtape";
 import { formatJsonLine } from "../../src/telemetry/log.ts";
+import { logRecord } from "../support/log_record.ts";
 
-const record = (properties: Record<string, unknown>, message: unknown[]): LogRecord => ({
-  category: ["event-tool", "handler"],
-  level: "warning",
-  message,
-  rawMessage: "",
-  properties,
-  timestamp: Date.UTC(2026, 10, 26, 16, 0, 0),
-});
+const record = (properties: Record<string, unknown>, message: unknown[]) =>
+  logRecord(properties, message, { category: ["event-tool", "handler"] });
 
 Deno.test("formatJsonLine() writes the fields Cloud Logging reads, then the properties", () => {
   const line = formatJsonLine(

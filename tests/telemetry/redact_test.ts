@@ -6,15 +6,9 @@ import { safeUrl, scrubUrls } from "../../src/telemetry/redact.ts";
 import type { LogRecord } from "@logtape/logtape";
 import { formatJsonLine } from "../../src/telemetry/log.ts";
 import { redactor } from "../../src/telemetry/redact.ts";
+import { logRecord } from "../support/log_record.ts";
 
-const record = (properties: Record<string, unknown>, message: unknown[] = []): LogRecord => ({
-  category: ["event-tool", "worker"],
-  level: "warning",
-  message,
-  rawMessage: "",
-  properties,
-  timestamp: Date.UTC(2026, 10, 26, 16, 0, 0),
-});
+const record = logRecord;
 const json = (r: LogRecord) => JSON.parse(formatJsonLine(r));
 const userID = "0b6e0f8a-1a7d-4f3e-8f0a-6f1d2c3b4a59";
 

@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
 import type { LogRecord } from "@logtape/logtape";
 import { bufferedStderr, logWriteFailures } from "../../src/telemetry/stderr_sink.ts";
+import { logRecord } from "../support/log_record.ts";
 import { withFakeClock } from "../support/clock.ts";
 
-const record = (level: LogRecord["level"], text: string): LogRecord => ({
-  category: ["event-tool"],
-  level,
-  message: [text],
-  rawMessage: text,
-  properties: {},
-  timestamp: 0,
-});
+const record = (level: LogRecord["level"], text: string) => logRecord({}, [text], { level });
 
 Deno.test("bufferedStderr() writes in order, at once for warnings, after the interval otherwise", async () => {
   await withFakeClock(async (clock) => {

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { builtInContract } from "../../src/event/contract.ts";
+import { fakeEvent } from "../../src/event/payload.ts";
+import { Abandoned } from "../../src/worker/abandoned.ts";
+import { deliver } from "../../src/worker/deliver.ts";
+import { compose, type Handler } from "../../src/worker/handler.ts";
+import { withTimeout } from "../../src/worker/middleware/timeout.ts";
+import { Tally } from "../../src/worker/outcome.ts";
+import { Settler } from "../../src/worker/settle.ts";
+import { defaults } from "../../src/config/resolve.ts";
+import { withFakeClock } from "../support/clock.ts";
+import { fakeClient, fakeMessage } from "../support/fake_messages.ts";
+
+Deno.test("deliver() settles a timed-out event at its timeout but resolves only when the call ends", async () => {
+  await withFakeClock(async (clock) => {
+    let finish = () => {};
+    const stubborn: Handler = () => new Promise<void>((r) => finish = r);
+    const tally = new Tally();
+    const abandoned = new Abandoned(1);
+    const context = {
+      subscription: "s",
+      handler: compose(stubborn, withTimeout(100)),
+      options: {
+        contract: builtInContract(),
+        maxDeliveryAttempts: 5,
+        maxPayloadBytes: 65536,
+        signal: new AbortController().signal,
+      },
+      settler: new Settler(fakeClient([]).client, defaults(), tally),
+      abandoned,
+    };
+    const settled: string[] = [];
+    const message = fakeMessage(fakeEvent(), settled);
+    let resolved = false;
+    const run = deliver(message, performance.now(), context).then(() => resolved = true);
+    await clock.tickAsync(100);
+    assert.deepEqual(settled, [`nack ${message.id}`], "nacked at the timeout");
+    assert.equal(abandoned.count, 1);
+    assert.equal(resolved, false, "its permit is still held");
+    finish();
+    await run;
+    assert.equal(abandoned.count, 0);
+    assert.equal(tally.counts.nacked, 1);
+  });
+});

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { defaults } from "../../src/config/resolve.ts";
+import { fakeEvent } from "../../src/event/payload.ts";
+import { Tally } from "../../src/worker/outcome.ts";
+import { Settler } from "../../src/worker/settle.ts";
+import { withFakeClock } from "../support/clock.ts";
+import { fakeClient, fakeMessage } from "../support/fake_messages.ts";
+
+const config = { ...defaults(), subscription: "sub-a", deadLetterTopic: "dlt-a" };
+
+function setup() {
+  const published: { attributes: Record<string, string> }[] = [];
+  const { client, state } = fakeClient(published);
+  const tally = new Tally();
+  return { settler: new Settler(client, config, tally), tally, published, state };
+}
+
+Deno.test("Settler acks a handled event and records it once", async () => {
+  const { settler, tally } = setup();
+  const settled: string[] = [];
+  const message = fakeMessage(fakeEvent(), settled);
+  const event = fakeEvent();
+  await settler.settle(message, performance.now(), {
+    action: "ack",
+    event,
+    eventID: event.eventID,
+    handlerMs: 1,
+  });
+  assert.deepEqual(settled, [`ack ${message.id}`]);
+  assert.equal(tally.counts.acked, 1);
+});
+
+Deno.test("Settler holds a Retry-After nack until its delay, and releases held ones at once on stop", async () => {
+  await withFakeClock(async (clock) => {
+    const { settler } = setup();
+    const settled: string[] = [];
+    const [first, second] = [fakeMessage("{}", settled), fakeMessage("{}", settled)];
+    for (const message of [first, second]) {
+      await settler.settle(message, performance.now(), {
+        action: "nack",
+        event: {},
+        eventID: undefined,
+        reason: "handler-failed",
+        error: new Error("429"),
+        handlerMs: 1,
+        delayMs: message === first ? 2000 : 60_000,
+      });
+    }
+    await clock.tickAsync(1999);
+    assert.deepEqual(settled, [], "held for its Retry-After");
+    await clock.tickAsync(1);
+    assert.deepEqual(settled, [`nack ${first.id}`]);
+    assert.equal(settler.releaseDelayed(), 1);
+    assert.deepEqual(settled, [`nack ${first.id}`, `nack ${second.id}`]);
+  });
+});
+
+Deno.test("Settler acks a dead-lettered event only after its copy was published", async () => {
+  const { settler, published, tally } = setup();
+  const settled: string[] = [];
+  const message = fakeMessage("not json", settled);
+  await settler.settle(message, performance.now(), {
+    action: "dead-letter",
+    event: undefined,
+    eventID: undefined,
+    reason: "invalid-json",
+    detail: "body is not JSON",
+    handlerMs: undefined,
+  });
+  assert.equal(published.length, 1);
+  assert.equal(published[0]?.attributes.reason, "invalid-json");
+  assert.deepEqual(settled, [`ack ${message.id}`]);
+  assert.equal(tally.counts["dead-lettered"], 1);
+});
+
+Deno.test("Settler nacks when the copy cannot be published: transient or for good", async () => {
+  for (const [code, reason] of [[14, "dead-letter-publish-failed"], [3, "dead-letter-rejected"]]) {
+    const settled: string[] = [];
+    const records: string[] = [];
+    const message = fakeMessage("not json", settled);
+    const tally = new Tally();
+    tally.onOutcome((r) => records.push(`${r.outcome} ${r.reason}`));
+    const own = new Settler(fakeClientFailing(code as number), config, tally);
+    await own.settle(message, performance.now(), {
+      action: "dead-letter",
+      event: undefined,
+      eventID: undefined,
+      reason: "invalid-json",
+      detail: "x",
+      handlerMs: undefined,
+    });
+    assert.deepEqual(settled, [`nack ${message.id}`], "never acked without its copy");
+    assert.deepEqual(records, [`nacked ${reason}`]);
+  }
+});
+
+function fakeClientFailing(code: number) {
+  const { client, state } = fakeClient([]);
+  state.failWith = code;
+  return client;
+}
