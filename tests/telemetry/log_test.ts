@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import type { LogRecord } from "@logtape/logtape";
 import { formatJsonLine } from "../../src/telemetry/log.ts";
 import { logRecord } from "../support/log_record.ts";
 
