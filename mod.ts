@@ -19,6 +19,7 @@
  */
 export { Worker, type WorkerOptions, type WorkerStats } from "./src/worker/worker.ts";
 export type { SubscriberStats } from "./src/pubsub/subscriber/subscriber.ts";
+export type { KeyStats } from "./src/worker/keys.ts";
 export {
   compose,
   type Handler,

@@ -21,6 +21,7 @@ export const examples = [
   "publish --count 10000 --rate 500",
   "publish --file events.ndjson",
   "publish --file - < events.ndjson",
+  "publish --count 2000 --ordering-key userID",
 ] as const;
 
 const log = logger("publish");
@@ -49,11 +50,15 @@ export async function run(config: Config): Promise<void> {
         `expected ${SETTINGS.file.flag} <events.ndjson> with it`,
     );
   }
-  const fromFile = config.file === undefined
-    ? undefined
-    : parseNdjson(await readSource(config.file), config.file, SETTINGS.file.flag, contract);
+  const fromFile = config.file === undefined ? undefined : parseNdjson(
+    await readSource(config.file),
+    config.file,
+    SETTINGS.file.flag,
+    contract,
+    config.orderingKey,
+  );
   const count = fromFile?.length ?? config.count;
-  const payloads = fromFile ?? generatePayloads(config.count);
+  const payloads = fromFile ?? generatePayloads(config.count, config.orderingKey);
   const client = await connect(config);
   log.info("Publishing {count} events to {topic} on {target}", {
     count,
@@ -80,7 +85,10 @@ export async function run(config: Config): Promise<void> {
       `${report.seconds.toFixed(2)}s (${rate} events/s)`,
   );
   if (report.failed > 0) {
-    throw new Error(`${report.failed} of ${count} events were not published`, {
+    const keys = report.pausedKeys.length === 0 ? "" : `; ordering keys stopped after a ` +
+      `failure (their later events were not published, to keep their order): ` +
+      report.pausedKeys.slice(0, 10).join(", ") + (report.pausedKeys.length > 10 ? ", …" : "");
+    throw new Error(`${report.failed} of ${count} events were not published${keys}`, {
       cause: report.firstError,
     });
   }

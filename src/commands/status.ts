@@ -38,10 +38,7 @@ async function subscriptionLines(client: PubSub, config: Config, name: string): 
   if (found === undefined) return [`subscription ${name}: missing (run event-tool setup)`];
   const [metadata] = found;
   const settings = describeSettings(metadata).map(([setting, value]) => `${setting} ${value}`);
-  settings.push(
-    `message ordering ${metadata.enableMessageOrdering ? "on" : "off"}`,
-    `filter ${metadata.filter || "none"}`,
-  );
+  settings.push(`filter ${metadata.filter || "none"}`);
   const lines = [
     `subscription ${name} (topic ${shortName(metadata.topic)}): ${settings.join(", ")}`,
   ];

@@ -148,6 +148,23 @@ export const word: Parser<string> = (raw) => {
   return text;
 };
 
+/** `attribute:NAME` or `field:NAME`: where an event's key comes from. */
+export const keySource: Parser<{ from: "attribute" | "field"; name: string }> = (raw) => {
+  const match = /^(attribute|field):(\S{1,256})$/.exec(raw.trim());
+  if (!match) throw new ParseError("attribute:NAME or field:NAME, such as field:userID");
+  return { from: match[1] as "attribute" | "field", name: match[2] as string };
+};
+
+/** A rate per second: `200/s`, `0.5/s` or a bare number (`200`). */
+export const perSecond: Parser<number> = (raw) => {
+  const match = /^(\d+(?:\.\d+)?)(?:\/s)?$/.exec(raw.trim());
+  const value = Number(match?.[1]);
+  if (!match || !(value > 0) || value > 1_000_000) {
+    throw new ParseError("a rate such as 200/s or 0.5/s (above 0, at most 1000000/s)");
+  }
+  return value;
+};
+
 /** An event type name, such as `OrderPlaced` or `com.example.order.placed`. */
 export const eventType: Parser<string> = (raw) => {
   const text = raw.trim();

@@ -22,6 +22,9 @@ export const PROJECT_VARIABLES = ["GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT"] as c
 
 /** Log formats: JSON Lines for machines, coloured lines for people. */
 export const LOG_FORMATS = ["json", "pretty"] as const;
+/** Where an event's key comes from (`--key-from`). */
+export type KeySource = { from: "attribute" | "field"; name: string };
+
 /** How acks leave the worker (src/pubsub/subscriber/ack_batcher.ts uses the same names). */
 export const ACK_TRANSPORTS = ["stream", "rpc"] as const;
 /** Benchmark modes. */
@@ -211,6 +214,37 @@ export const SETTINGS = {
     description: "how acks and nacks leave: on the streaming pull that delivered the message " +
       "(fewer requests; docs/BENCHMARKS.md) or as Acknowledge calls",
     parse: parse.oneOf(ACK_TRANSPORTS),
+  }),
+  keyFrom: setting<KeySource | undefined>({
+    flag: "--key-from",
+    env: "WORKER_KEY_FROM",
+    default: undefined,
+    defaultNote: "the message's ordering key",
+    placeholder: "<attribute:NAME|field:NAME>",
+    description: "where an event's key comes from, for per-key order and concurrency without " +
+      "Pub/Sub ordering: a message attribute or a top-level event field",
+    format: (value) => `${value.from}:${value.name}`,
+    parse: parse.keySource,
+  }),
+  keyConcurrency: setting({
+    flag: "--key-concurrency",
+    env: "WORKER_KEY_CONCURRENCY",
+    default: "1",
+    placeholder: "<count>",
+    description: "events of one key handled at once (1: one at a time, in delivery order); " +
+      "events without a key are not limited",
+    parse: parse.integer(1, 100_000),
+  }),
+  rateLimit: setting<number | undefined>({
+    flag: "--rate-limit",
+    env: "WORKER_RATE_LIMIT",
+    default: undefined,
+    defaultNote: "unset: the pool is the only pace (a 429 or 503 from --handler-url still slows " +
+      "the worker down)",
+    placeholder: "<n>/s",
+    description: "handler starts per second across all streams (token bucket), e.g. 200/s",
+    format: (value) => `${value}/s`,
+    parse: parse.perSecond,
   }),
   maxPayload: setting({
     flag: "--max-payload",
@@ -414,6 +448,16 @@ export const SETTINGS = {
     description: "publish the NDJSON events in this file (- for stdin) instead of random ones",
     parse: parse.path,
   }),
+  orderingKey: setting<string | undefined>({
+    flag: "--ordering-key",
+    env: "PUBLISH_ORDERING_KEY",
+    default: undefined,
+    defaultNote: "unset: no ordering key",
+    placeholder: "<field>",
+    description: "publish: set each message's ordering key from this event field (e.g. userID), " +
+      "with the publisher's message ordering on",
+    parse: parse.word,
+  }),
   rate: setting<number | undefined>({
     flag: "--rate",
     env: "PUBLISH_RATE",
@@ -484,6 +528,15 @@ export const SETTINGS = {
     default: "false",
     switch: true,
     description: "dead-letters requeue: list what would be requeued, change nothing",
+    parse: parse.boolean,
+  }),
+  messageOrdering: setting({
+    flag: "--message-ordering",
+    env: "PUBSUB_MESSAGE_ORDERING",
+    default: "false",
+    switch: true,
+    description: "setup: create the subscription with message ordering (Pub/Sub delivers each " +
+      "ordering key's messages in publish order; it cannot change on an existing subscription)",
     parse: parse.boolean,
   }),
   update: setting({
@@ -570,6 +623,9 @@ const WORKER = [
   "maxOutstanding",
   "maxLease",
   "ackVia",
+  "keyFrom",
+  "keyConcurrency",
+  "rateLimit",
   "maxPayload",
   "dedupeWindow",
   "handlerTimeout",
@@ -587,12 +643,13 @@ export const SETUP = [
   "retryMaxBackoff",
   "maxDeliveryAttempts",
   "replayWindow",
+  "messageOrdering",
 ] as const;
 
 /** Which settings each command takes (its flags, and the variables it reads). */
 export const COMMAND_SETTINGS = {
   setup: [...CONNECTION, ...TOPOLOGY, ...SETUP, "update"],
-  publish: [...CONNECTION, ...CONTRACT, "topic", "count", "file", "rate"],
+  publish: [...CONNECTION, ...CONTRACT, "topic", "count", "file", "rate", "orderingKey"],
   worker: [...CONNECTION, ...TOPOLOGY, ...WORKER, ...OPERATIONS],
   demo: [...CONNECTION, ...TOPOLOGY, ...SETUP, ...WORKER, "count"],
   replay: [...CONNECTION, "subscription", "since", "to", "snapshot"],

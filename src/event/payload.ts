@@ -12,6 +12,17 @@ export interface Payload {
   eventID: string;
   /** The exact bytes published. */
   data: Uint8Array;
+  /** The message's ordering key (`publish --ordering-key FIELD`), when it has one. */
+  orderingKey?: string;
+}
+
+/** The ordering key of `event` from its field `field`: the field's value as text. */
+export function orderingKeyOf(event: unknown, field: string | undefined): { orderingKey?: string } {
+  if (field === undefined) return {};
+  const value = (event as Record<string, unknown> | null)?.[field];
+  return value === undefined || value === null || value === ""
+    ? {}
+    : { orderingKey: String(value) };
 }
 
 const encoder = new TextEncoder();
@@ -27,11 +38,16 @@ export function fakeEvent(): PaymentMethodCreated {
   };
 }
 
-/** `count` random valid events, made one at a time as they are consumed. */
-export function* generatePayloads(count: number): Generator<Payload> {
+/** `count` random valid events, made one at a time as they are consumed, keyed by their field
+ * `orderingKey` when given. */
+export function* generatePayloads(count: number, orderingKey?: string): Generator<Payload> {
   for (let i = 0; i < count; i++) {
     const event = fakeEvent();
-    yield { eventID: event.eventID, data: encoder.encode(JSON.stringify(event)) };
+    yield {
+      eventID: event.eventID,
+      data: encoder.encode(JSON.stringify(event)),
+      ...orderingKeyOf(event, orderingKey),
+    };
   }
 }
 
@@ -50,6 +66,7 @@ export function parseNdjson(
   source: string,
   flag: string,
   contract: EventContract,
+  orderingKey?: string,
 ): Payload[] {
   const payloads: Payload[] = [];
   const lines = text.split("\n");
@@ -72,7 +89,11 @@ export function parseNdjson(
       );
     }
     const id = (value as { eventID?: unknown }).eventID;
-    payloads.push({ eventID: typeof id === "string" ? id : "", data: encoder.encode(line) });
+    payloads.push({
+      eventID: typeof id === "string" ? id : "",
+      data: encoder.encode(line),
+      ...orderingKeyOf(value, orderingKey),
+    });
   }
   if (payloads.length === 0) {
     throw new UsageError(`${flag} ${source}: got no events, expected NDJSON`);

@@ -142,6 +142,18 @@ export function workerMetrics(worker: Worker): client.Registry {
     "the ack deadline the worker asks for: the 99th percentile of held time, 10 to 600 s",
     () => worker.stats.subscriber.ackDeadlineSeconds,
   );
+  gauge("keys_in_flight", "keys with an event running now", () => worker.stats.keys.keysInFlight);
+  gauge(
+    "events_waiting_for_key",
+    "events waiting for an earlier event of their key (they hold no permit)",
+    () => worker.stats.keys.waiting,
+  );
+  gauge(
+    "rate_limit_per_second",
+    "handler starts allowed per second now (--rate-limit, lowered while the handler is " +
+      "throttled); 0 when unlimited",
+    () => worker.stats.rateLimit ?? 0,
+  );
   gauge(
     "handlers_abandoned",
     "handler calls that timed out and still run (each keeps its pool permit until it ends)",

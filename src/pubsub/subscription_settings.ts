@@ -63,6 +63,7 @@ export function settingsOf(config: Config, deadLetterTopic?: string): CreateSubs
       maximumBackoff: pb(config.retryMaxBackoff),
     },
     deadLetterPolicy: { deadLetterTopic, maxDeliveryAttempts: config.maxDeliveryAttempts },
+    enableMessageOrdering: config.messageOrdering,
     // What `replay` needs: acked events kept for the replay window, so a seek to a time brings
     // them back too (without it, only unacked ones come back).
     ...(config.replayWindow > 0
@@ -123,6 +124,12 @@ const MANAGED: Managed[] = [
         : {}),
     }),
     when: (w) => w.retainAckedMessages !== undefined,
+  },
+  {
+    // Pub/Sub cannot change it on an existing subscription: no `apply`, recreate it.
+    setting: "message ordering",
+    read: (m) => m.enableMessageOrdering ? "on" : "off",
+    when: (w) => w.enableMessageOrdering !== undefined,
   },
   {
     setting: "expiry",

@@ -6,6 +6,7 @@ import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
 import { inSpan } from "../telemetry/tracing.ts";
 import type { Abandoned } from "./abandoned.ts";
 import type { Handler } from "./handler.ts";
+import type { KeyedEnd } from "./keys.ts";
 import { processDelivery, type ProcessOptions } from "./pipeline.ts";
 import type { Settler } from "./settle.ts";
 
@@ -23,7 +24,11 @@ export interface DeliverContext {
  * handler call that timed out is settled (nacked) at once, but this resolves, and so gives its
  * pool permit back, only when the call really ends.
  */
-export function deliver(message: ReceivedMessage, receivedAt: number, context: DeliverContext) {
+export function deliver(
+  message: ReceivedMessage,
+  receivedAt: number,
+  context: DeliverContext,
+): Promise<KeyedEnd> {
   const attributes = () => ({
     "messaging.system": "gcp_pubsub",
     "messaging.destination.subscription.name": context.subscription,
@@ -48,5 +53,6 @@ export function deliver(message: ReceivedMessage, receivedAt: number, context: D
     if ("abandoned" in outcome && outcome.abandoned) {
       await context.abandoned.hold(outcome.abandoned);
     }
+    return outcome.action === "nack" ? "nacked" : "done";
   });
 }

@@ -26,6 +26,8 @@ const NACK_MEANINGS: Record<NackReason, string> = {
   "handler-failed": "the handler threw or timed out (dead-lettered `max-attempts` on the last " +
     "attempt instead)",
   redirected: "the HTTP service answered a redirect, which is never followed",
+  "key-failed": "an earlier event of the same key was nacked: given back unhandled, so that no " +
+    "event of a key is handled before an earlier one",
   "in-progress": "another copy of the same event is being handled right now (or its timed-out " +
     "call still runs)",
   "shutting-down": "the worker stopped before the handler finished; never dead-lettered for this",

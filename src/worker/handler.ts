@@ -58,10 +58,17 @@ export class RejectedError extends Error {
  * it with the subscription's backoff.
  */
 export class RetryableError extends Error {
+  /** The HTTP status that asked for it, when one did (429 and 503 slow the worker's pace). */
+  readonly status: number | undefined;
   /** An error asking for a retry, after `retryAfterMs` when given. */
-  constructor(message: string, readonly retryAfterMs?: number, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    options?: ErrorOptions & { status?: number },
+  ) {
     super(message, options);
     this.name = "RetryableError";
+    this.status = options?.status;
   }
 }
 

@@ -28,6 +28,7 @@ export type DeadLetterReason = typeof DEAD_LETTER_REASONS[number];
 export const NACK_REASONS = [
   "handler-failed",
   "redirected",
+  "key-failed",
   "in-progress",
   "shutting-down",
   "dead-letter-publish-failed",

@@ -14,6 +14,8 @@ const log = logger("worker");
 
 /** What the shutdown stops. */
 export interface Parts {
+  /** Closes the pool and the key queues. */
+  readonly dispatcher: { close(): void };
   readonly pool: Pool;
   readonly session: Session;
   readonly settler: Settler;
@@ -32,7 +34,7 @@ export async function shutdown(parts: Parts): Promise<void> {
       "waiting for a permit and {leased} leased but not yet delivered are nacked",
     { inFlight, waiting, leased, timeoutSeconds: parts.shutdownTimeout / 1000 },
   );
-  pool.close();
+  parts.dispatcher.close();
   session.stopPulling();
   if (!await pool.drain(timeoutSignal(parts.shutdownTimeout))) {
     log.warning("Shutdown timeout: {inFlight} events still in flight are nacked", {

@@ -1,5 +1,6 @@
 /** What a running worker reports: its counters since start, its pool and its subscriber now. */
 import type { SubscriberStats } from "../pubsub/subscriber/subscriber.ts";
+import type { KeyStats } from "./keys.ts";
 import type { OutcomeCounts } from "./outcome.ts";
 
 /** Counters since the worker started, and the pool now. */
@@ -22,4 +23,9 @@ export interface WorkerStats extends OutcomeCounts {
   abandoned: number;
   /** The subscriber's counters: leases, extensions, reconnects. */
   subscriber: SubscriberStats;
+  /** Keys with an event running, and events waiting for an earlier one of their key. */
+  keys: KeyStats;
+  /** Handler starts allowed per second now (`--rate-limit`, lowered while throttled);
+   * undefined when unlimited. */
+  rateLimit: number | undefined;
 }

@@ -16,10 +16,12 @@ import { defaultHandler } from "./handlers/resolve.ts";
 import { LeaseWindow } from "./lease.ts";
 import { withTimeout } from "./middleware/timeout.ts";
 import { type OutcomeRecord, Tally } from "./outcome.ts";
-import { Pool, PoolClosedError } from "./pool.ts";
+import type { Pool } from "./pool.ts";
+import { Dispatcher } from "./dispatch.ts";
+import { Pace, withPace } from "./middleware/rate_limit.ts";
 import { Session } from "./session.ts";
 import { Settler } from "./settle.ts";
-import { deliver, type DeliverContext } from "./deliver.ts";
+import type { DeliverContext } from "./deliver.ts";
 import type { ProcessOptions } from "./pipeline.ts";
 import { preflight } from "./preflight.ts";
 import type { WorkerStats } from "./stats.ts";
@@ -52,7 +54,9 @@ export class Worker {
   readonly #deliver: DeliverContext;
   /** What the pipeline needs; max delivery attempts follow the subscription's policy. */
   readonly #process: { -readonly [K in keyof ProcessOptions]: ProcessOptions[K] };
+  readonly #dispatcher: Dispatcher;
   readonly #pool: Pool;
+  readonly #pace: Pace | undefined;
   readonly #abandoned: Abandoned;
   readonly #tally = new Tally();
   readonly #settler: Settler;
@@ -69,7 +73,9 @@ export class Worker {
     this.#client = options.client ?? createClient(config);
     this.#ownsClient = options.client === undefined;
     const base = options.handler ?? defaultHandler(config);
-    this.#pool = new Pool(config.poolSize);
+    // A pace when one is set, or when an HTTP service may throttle (429/503).
+    const paced = config.rateLimit !== undefined || config.handlerUrl !== undefined;
+    this.#pace = paced ? new Pace(config.rateLimit) : undefined;
     this.#abandoned = new Abandoned(config.poolSize);
     this.#settler = new Settler(this.#client, config, this.#tally);
     this.#process = {
@@ -81,11 +87,15 @@ export class Worker {
     };
     this.#deliver = {
       subscription: config.subscription,
-      handler: compose(base, withTimeout(config.handlerTimeout)),
+      handler: this.#pace
+        ? compose(base, withPace(this.#pace), withTimeout(config.handlerTimeout))
+        : compose(base, withTimeout(config.handlerTimeout)),
       options: this.#process,
       settler: this.#settler,
       abandoned: this.#abandoned,
     };
+    this.#dispatcher = new Dispatcher(config, this.#deliver);
+    this.#pool = this.#dispatcher.pool;
     this.#window = new LeaseWindow(config);
     this.#session = new Session(this.#client, config, this.#window.current, {
       message: (message) => this.#onMessage(message),
@@ -117,6 +127,8 @@ export class Worker {
       connected: this.#session.connected,
       abandoned: this.#abandoned.count,
       subscriber: this.#session.stats,
+      keys: this.#dispatcher.keyStats,
+      rateLimit: this.#pace?.rate,
     };
   }
 
@@ -190,6 +202,7 @@ export class Worker {
 
   async #shutdown(): Promise<void> {
     await shutdown({
+      dispatcher: this.#dispatcher,
       pool: this.#pool,
       session: this.#session,
       settler: this.#settler,
@@ -217,16 +230,6 @@ export class Worker {
 
   #onMessage(message: ReceivedMessage): void {
     this.#tally.receive();
-    const receivedAt = performance.now();
-    this.#pool.run(() => deliver(message, receivedAt, this.#deliver)).catch((error: unknown) => {
-      const closed = error instanceof PoolClosedError;
-      if (!closed) log.error("Unexpected failure handling a message: {error}", { error });
-      this.#settler.abandon(
-        message,
-        receivedAt,
-        closed ? "shutting-down" : "internal-error",
-        error,
-      );
-    });
+    this.#dispatcher.dispatch(message);
   }
 }

@@ -47,7 +47,7 @@ integrationTest(
     assert.match(
       status.stdout,
       new RegExp(
-        `^subscription ${config.subscription} \\(topic ${config.topic}\\): ack deadline 60s, retry backoff 1s to 1s, dead-letter topic ${config.deadLetterTopic}, max delivery attempts 5, replay window 168h, expiry never, message ordering off, filter none$`,
+        `^subscription ${config.subscription} \\(topic ${config.topic}\\): ack deadline 60s, retry backoff 1s to 1s, dead-letter topic ${config.deadLetterTopic}, max delivery attempts 5, replay window 168h, message ordering off, expiry never, filter none$`,
         "m",
       ),
     );

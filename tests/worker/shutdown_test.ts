@@ -30,7 +30,8 @@ Deno.test("shutdown() stops pulling first, gives in-flight work its timeout, the
       close: () => (steps.push("session closed"), Promise.resolve(0)),
     } as unknown as Session;
     const settler = new Settler(fakeClient([]).client, defaults(), new Tally());
-    const done = shutdown({ pool, session, settler, abort, shutdownTimeout: 5000 });
+    const dispatcher = { close: () => pool.close() };
+    const done = shutdown({ dispatcher, pool, session, settler, abort, shutdownTimeout: 5000 });
     await waiting;
     assert.deepEqual(steps, ["stop pulling", "waiter rejected"], "pulling stops before anything");
     await clock.tickAsync(1000);

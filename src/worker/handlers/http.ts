@@ -162,6 +162,7 @@ export function httpHandler(options: HttpHandlerOptions): Handler {
       throw new RetryableError(
         `the handler service answered ${status}`,
         retryAfterMs(response.headers.get("retry-after")),
+        { status },
       );
     }
     const body = await readBodyPrefix(response, MAX_ERROR_BODY_BYTES)
