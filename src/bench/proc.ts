@@ -13,13 +13,20 @@ export interface ProcUsage {
 /** Clock ticks per second of /proc's CPU times (Linux: 100). */
 const CLK_TCK = 100;
 
-/** `pid`'s usage so far, or undefined when it is gone (or /proc cannot be read here). */
+/**
+ * `pid`'s usage so far, or undefined when it is gone. Read through `cat`: Deno grants reads of
+ * another process's /proc files only with --allow-all, and the bench may start processes.
+ */
 export async function readProc(pid: number): Promise<ProcUsage | undefined> {
   try {
-    const [stat, status] = await Promise.all([
-      Deno.readTextFile(`/proc/${pid}/stat`),
-      Deno.readTextFile(`/proc/${pid}/status`),
-    ]);
+    const out = await new Deno.Command("cat", {
+      args: [`/proc/${pid}/stat`, `/proc/${pid}/status`],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    if (!out.success) return undefined;
+    const text = new TextDecoder().decode(out.stdout);
+    const [stat, status] = [text.slice(0, text.indexOf("\n")), text];
     // Fields after the command name (which may hold spaces, inside parentheses).
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
@@ -31,7 +38,7 @@ export async function readProc(pid: number): Promise<ProcUsage | undefined> {
 }
 
 /** Samples `pid` every `ms` (CPU and VmHWM only grow, so the last sample is the figure). */
-export function watchProc(pid: number, ms = 100): { stop(): Promise<ProcUsage> } {
+export function watchProc(pid: number, ms = 500): { stop(): Promise<ProcUsage> } {
   let last: ProcUsage = { cpuMs: 0, peakRssBytes: 0 };
   const take = async () => {
     last = await readProc(pid) ?? last;
