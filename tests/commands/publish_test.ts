@@ -64,3 +64,16 @@ integrationTest("publish to a topic that does not exist fails with exit 1", asyn
   assert.match(result.stderr, /error: 3 of 3 events were not published/);
   assert.match(result.stderr, /caused by: .*NOT_FOUND|not found/i);
 });
+
+integrationTest("publish --ordering-key userID keys each message by its event's user", async () => {
+  const config = await testConfig();
+  await createTopology(config);
+  const result = await runCli(
+    ["publish", "--count", "20", "--ordering-key", "userID"],
+    envFor(config),
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const messages = await pullAll(config, config.subscription, 20);
+  assert.equal(messages.length, 20);
+  for (const m of messages) assert.equal(m.orderingKey, JSON.parse(m.text).userID);
+});

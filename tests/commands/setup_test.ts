@@ -113,3 +113,24 @@ integrationTest(
     );
   },
 );
+
+integrationTest(
+  "setup --message-ordering creates an ordered subscription; drift on it cannot be applied",
+  async () => {
+    const config = await testConfig();
+    const env = envFor(config);
+    assert.equal((await runCli(["setup", "--message-ordering"], env)).code, 0);
+    const url =
+      `http://${config.emulatorHost}/v1/projects/${config.project}/subscriptions/${config.subscription}`;
+    assert.equal((await (await fetch(url)).json()).enableMessageOrdering, true);
+    const again = await runCli(["setup", "--update"], env);
+    assert.match(
+      again.stdout,
+      new RegExp(
+        `^differs subscription ${config.subscription}: message ordering on → off \\(cannot change: recreate it\\)$`,
+        "m",
+      ),
+    );
+    assert.equal((await (await fetch(url)).json()).enableMessageOrdering, true, "unchanged");
+  },
+);

@@ -81,6 +81,7 @@ Deno.test("terraform module variable defaults equal the config defaults", async 
     config.retryMaxBackoff,
   );
   assert.equal(value("max_delivery_attempts"), config.maxDeliveryAttempts);
+  assert.equal(value("enable_message_ordering"), config.messageOrdering);
   assert.equal(
     SETTINGS.replayWindow.parse(String(value("replay_window")).replace(/^(\d+)s$/, "$1s")),
     config.replayWindow,

@@ -20,6 +20,7 @@ export interface PulledMessage {
   text: string;
   attributes: Record<string, string>;
   deliveryAttempt: number;
+  orderingKey: string;
 }
 
 /** A config with names unique to this test, pointing at the test emulator. */
@@ -83,7 +84,12 @@ export async function pull(
     receivedMessages?: {
       ackId: string;
       deliveryAttempt?: number;
-      message: { messageId: string; data?: string; attributes?: Record<string, string> };
+      message: {
+        messageId: string;
+        data?: string;
+        attributes?: Record<string, string>;
+        orderingKey?: string;
+      };
     }[];
   };
   return (body.receivedMessages ?? []).map((m) => {
@@ -95,6 +101,7 @@ export async function pull(
       text: new TextDecoder().decode(data),
       attributes: m.message.attributes ?? {},
       deliveryAttempt: m.deliveryAttempt ?? 0,
+      orderingKey: m.message.orderingKey ?? "",
     };
   });
 }

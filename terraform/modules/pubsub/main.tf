@@ -24,6 +24,9 @@ resource "google_pubsub_subscription" "main" {
   topic                = google_pubsub_topic.main.id
   ack_deadline_seconds = var.ack_deadline_seconds
 
+  # `event-tool setup --message-ordering`; the worker then handles each key's events in order.
+  enable_message_ordering = var.enable_message_ordering
+
   # What `event-tool replay` needs: acked events kept for the replay window.
   retain_acked_messages      = var.replay_window != "0s"
   message_retention_duration = var.replay_window != "0s" ? var.replay_window : null

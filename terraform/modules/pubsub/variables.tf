@@ -76,3 +76,9 @@ variable "replay_window" {
   type        = string
   default     = "604800s"
 }
+
+variable "enable_message_ordering" {
+  description = "Deliver each ordering key's messages in publish order (PUBSUB_MESSAGE_ORDERING; cannot change on an existing subscription)."
+  type        = bool
+  default     = false
+}
