@@ -35,7 +35,7 @@ export function buildGoPeer(): Promise<string | undefined> {
 /** The Go peer's command line and environment for `config`'s subscription. */
 export async function goPeerCommand(
   config: Config,
-  options: { workers: number; sleepMs: number; events: number },
+  options: { workers: number; sleepMs: number; events: number; ordered?: boolean },
 ): Promise<{ command: string; args: string[]; env: Record<string, string> }> {
   const why = await buildGoPeer();
   if (why !== undefined) throw new Error(`the Go peer is not available: ${why}`);
@@ -47,6 +47,7 @@ export async function goPeerCommand(
       WORKERS: String(options.workers),
       SLEEP_MS: String(options.sleepMs),
       EXPECT: String(options.events),
+      ORDERED: options.ordered ? "1" : "0",
     },
   };
 }

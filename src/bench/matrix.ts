@@ -112,6 +112,19 @@ export async function matrix(
   }
   const ceiling = Math.max(...noops.map((r) => r.eventsPerSecond));
   for (const r of noops) run({ ...r, bound: ceiling, ceiling });
+  // Ordered: 100 users' events on an ordered subscription, 20 ms handler, pool 100: each key
+  // one at a time, so the bound is min(pool, keys) ÷ handler time = 5,000/s.
+  const ordered = {
+    pool: 100,
+    latencyMs: 20,
+    events: eventsFor(5000, max),
+    keys: 100,
+    bound: 5000,
+  };
+  run(await toolProcess(client, config, { ...ordered, variant: "ordered" }));
+  if (!goMissing) {
+    run(await peerProcess(client, config, "go-peer", { ...ordered, variant: "ordered" }));
+  }
   // The same no-op drain with the built-in contract given as --schema: the validator's cost.
   run({
     ...await toolProcess(client, config, {

@@ -9,11 +9,10 @@ import type { PubSub } from "@google-cloud/pubsub";
 import { toEnv } from "../config/env.ts";
 import { PERMISSIONS, WORKER_V8_FLAGS } from "../config/permissions.ts";
 import { type Config, TARGET } from "../config/settings.ts";
-import { randomPayloads } from "../event/payload.ts";
 import { publishPayloads } from "../pubsub/publisher.ts";
 import { withTopology } from "./fresh_topology.ts";
 import { goPeerCommand } from "./go_peer.ts";
-import type { ProcessSpec } from "./process.ts";
+import { backlogOf, type ProcessSpec, topologyOf } from "./process.ts";
 import { watchProc } from "./proc.ts";
 import { type CaseResult, type Consumer, result } from "./result.ts";
 
@@ -55,24 +54,28 @@ export function peerProcess(
   consumer: Exclude<Consumer, "event-tool">,
   spec: ProcessSpec,
 ): Promise<CaseResult> {
-  return withTopology(client, base, async (config) => {
-    await publishPayloads(client, config.topic, randomPayloads(spec.events));
+  return withTopology(client, topologyOf(base, spec), async (config) => {
+    await publishPayloads(client, config.topic, backlogOf(spec));
     const options = { workers: spec.pool, sleepMs: spec.latencyMs, events: spec.events };
-    const { command, args, env } = consumer === "go-peer" ? await goPeerCommand(config, options) : {
-      command: Deno.execPath(),
-      args: ["run", ...PERMISSIONS, WORKER_V8_FLAGS, PLAIN],
-      env: {
-        ...toEnv(config, [...TARGET, "subscription"]),
-        WORKERS: String(spec.pool),
-        SLEEP_MS: String(spec.latencyMs),
-        EXPECT: String(spec.events),
-      },
-    };
+    const ordered = spec.keys !== undefined;
+    const { command, args, env } = consumer === "go-peer"
+      ? await goPeerCommand(config, { ...options, ordered })
+      : {
+        command: Deno.execPath(),
+        args: ["run", ...PERMISSIONS, WORKER_V8_FLAGS, PLAIN],
+        env: {
+          ...toEnv(config, [...TARGET, "subscription"]),
+          WORKERS: String(spec.pool),
+          SLEEP_MS: String(spec.latencyMs),
+          EXPECT: String(spec.events),
+        },
+      };
     const { report, usage } = await untilReport(command, args, env);
     const label = consumer === "go-peer" ? "Go peer" : "plain client";
     return result(
       {
-        name: `${label} process P=${spec.pool} L=${spec.latencyMs}ms, ${spec.events}`,
+        name: `${label} process P=${spec.pool} L=${spec.latencyMs}ms` +
+          `${spec.keys ? ` ordered, ${spec.keys} keys` : ""}, ${spec.events}`,
         consumer,
         mode: "drain",
         pool: spec.pool,

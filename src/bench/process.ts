@@ -15,7 +15,7 @@ import {
   WORKER_V8_FLAGS,
 } from "../config/permissions.ts";
 import { type Config, TARGET, TOPOLOGY } from "../config/settings.ts";
-import { randomPayloads } from "../event/payload.ts";
+import { keyedPayloads, type Payload, randomPayloads } from "../event/payload.ts";
 import { freePort } from "../pubsub/emulator.ts";
 import { publishPayloads } from "../pubsub/publisher.ts";
 import { withTopology } from "./fresh_topology.ts";
@@ -40,6 +40,18 @@ export interface ProcessSpec {
   schema?: string;
   /** How the worker acks (`--ack-via`); default its own default. */
   ackVia?: "stream" | "rpc";
+  /** An ordered subscription, the events keyed by this many users. */
+  keys?: number;
+}
+
+/** The backlog of `spec`: random events, or keyed ones for an ordered case. */
+export function backlogOf(spec: ProcessSpec): Payload[] {
+  return spec.keys ? keyedPayloads(spec.events, spec.keys) : randomPayloads(spec.events);
+}
+
+/** The base configuration of `spec`'s fresh topology (ordered for an ordered case). */
+export function topologyOf(base: Config, spec: ProcessSpec): Config {
+  return spec.keys ? { ...base, messageOrdering: true } : base;
 }
 
 /** The command line that runs this same tool: the executable itself, or deno with main.ts. */
@@ -141,8 +153,8 @@ export async function scrape(port: number): Promise<Scrape | undefined> {
 
 /** `event-tool worker` as its own process on a fresh backlog of `spec.events`. */
 export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Promise<CaseResult> {
-  return withTopology(client, base, async (config) => {
-    await publishPayloads(client, config.topic, randomPayloads(spec.events));
+  return withTopology(client, topologyOf(base, spec), async (config) => {
+    await publishPayloads(client, config.topic, backlogOf(spec));
     const port = freePort();
     const child = spawnWorker(config, {
       pool: spec.pool,
@@ -179,7 +191,8 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
         name: `event-tool worker process P=${spec.pool} L=${spec.latencyMs}ms` +
           `${spec.handlerUrl ? " via --handler-url" : ""}` +
           `${spec.schema ? " --schema (the built-in contract as a file)" : ""}` +
-          `${spec.ackVia === "rpc" ? " --ack-via rpc" : ""}, ${spec.events}`,
+          `${spec.ackVia === "rpc" ? " --ack-via rpc" : ""}` +
+          `${spec.keys ? ` ordered, ${spec.keys} keys` : ""}, ${spec.events}`,
         consumer: "event-tool",
         mode: "drain",
         pool: spec.pool,

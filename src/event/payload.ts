@@ -100,3 +100,16 @@ export function parseNdjson(
   }
   return payloads;
 }
+
+/** `count` random valid events of `keys` users, each keyed (ordering key) by its user. */
+export function keyedPayloads(count: number, keys: number): Payload[] {
+  const users = Array.from({ length: keys }, () => crypto.randomUUID());
+  return Array.from({ length: count }, (_, i) => {
+    const event = { ...fakeEvent(), userID: users[i % keys] as string };
+    return {
+      eventID: event.eventID,
+      data: encoder.encode(JSON.stringify(event)),
+      orderingKey: event.userID,
+    };
+  });
+}

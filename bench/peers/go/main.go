@@ -3,7 +3,9 @@
 // a buffered channel, JSON decode, one slog JSON line per event, ack.
 //
 // Environment: PUBSUB_EMULATOR_HOST, PUBSUB_PROJECT_ID, PUBSUB_SUBSCRIPTION, WORKERS (default
-// 1000), SLEEP_MS (simulated handler time, default 0), EXPECT (report after this many acks). Once
+// 1000), SLEEP_MS (simulated handler time, default 0), ORDERED (1: handle each message inside
+// Receive's callback, which the Go client calls one message at a time per ordering key on an
+// ordered subscription), EXPECT (report after this many acks). Once
 // EXPECT events were acked it prints one JSON line on stdout (events, seconds from the first
 // receipt to the last ack) and keeps running until SIGTERM, so that the bench reads its CPU and
 // peak memory from /proc as it does for every consumer.
@@ -55,36 +57,46 @@ func main() {
 	}
 	defer client.Close()
 	sub := client.Subscription(os.Getenv("PUBSUB_SUBSCRIPTION"))
+	ordered := os.Getenv("ORDERED") == "1"
 
 	jobs := make(chan *pubsub.Message, workers)
 	var acked atomic.Int64
 	var first, last atomic.Int64
 	var wg sync.WaitGroup
+	handle := func(m *pubsub.Message) {
+		var event paymentMethodCreated
+		if err := json.Unmarshal(m.Data, &event); err != nil {
+			m.Nack()
+			return
+		}
+		if sleep > 0 {
+			time.Sleep(sleep)
+		}
+		m.Ack()
+		logger.Info("event handled", "eventID", event.EventID, "messageId", m.ID)
+		last.Store(time.Now().UnixNano())
+		if n := acked.Add(1); expect > 0 && n == expect {
+			report(n, first.Load(), last.Load())
+		}
+	}
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for m := range jobs {
-				var event paymentMethodCreated
-				if err := json.Unmarshal(m.Data, &event); err != nil {
-					logger.Warn("invalid event", "messageId", m.ID, "error", err)
-					m.Nack()
-					continue
-				}
-				if sleep > 0 {
-					time.Sleep(sleep)
-				}
-				m.Ack()
-				logger.Info("event handled", "eventID", event.EventID, "messageId", m.ID)
-				last.Store(time.Now().UnixNano())
-				if n := acked.Add(1); expect > 0 && n == expect {
-					report(n, first.Load(), last.Load())
-				}
+				handle(m)
 			}
 		}()
 	}
+	if ordered {
+		sub.ReceiveSettings.MaxOutstandingMessages = workers
+	}
 	err = sub.Receive(ctx, func(_ context.Context, m *pubsub.Message) {
 		first.CompareAndSwap(0, time.Now().UnixNano())
+		if ordered {
+			handle(m)
+			return
+		}
 		jobs <- m
 	})
 	close(jobs)
