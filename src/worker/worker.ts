@@ -175,10 +175,20 @@ export class Worker {
       },
     );
     this.#started = true;
-    this.#session.open();
-    void preflight(this.#client, c).then(({ fatal, maxDeliveryAttempts }) => {
-      if (fatal) this.#fail(fatal);
+    // Nothing is consumed before the checks (a missing dead-letter topic stops the worker first),
+    // unless Pub/Sub does not answer them within --connect-timeout: then it opens anyway.
+    const checked = preflight(this.#client, c).then(({ fatal, maxDeliveryAttempts }) => {
       if (maxDeliveryAttempts) this.#process.maxDeliveryAttempts = maxDeliveryAttempts;
+      if (fatal) this.#fail(fatal);
+      return fatal;
+    });
+    let patience: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<undefined>((r) => {
+      patience = setTimeout(() => r(undefined), c.connectTimeout);
+    });
+    void Promise.race([checked, waited]).then((fatal) => {
+      clearTimeout(patience);
+      if (fatal === undefined && this.#stopping === undefined) this.#session.open();
     });
   }
 
