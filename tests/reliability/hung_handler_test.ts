@@ -11,7 +11,7 @@ import { type Handler } from "../../src/worker/handler.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, publishEvents, testConfig } from "../support/pubsub.ts";
 import { runWorker } from "../support/worker.ts";
-import { countLost, report, since } from "../support/reliability.ts";
+import { countLost, report, since, tallied } from "../support/reliability.ts";
 import { Outcomes } from "../support/outcomes.ts";
 import { randomPayloads } from "../../src/event/payload.ts";
 import { sleep } from "../../src/base/async.ts";
@@ -101,9 +101,7 @@ integrationTest(
       injected: `${HUNG} events whose first call ignores its signal and runs ${HANG_MS}ms; ` +
         `handler timeout ${TIMEOUT_MS}ms; pool ${POOL}`,
       eventsIn: NORMAL + HUNG,
-      processed: outcomes.processedCounts().size,
-      duplicates: outcomes.count("duplicate"),
-      deadLettered: outcomes.count("dead-lettered"),
+      ...tallied(outcomes),
       lost,
       seconds: since(start),
       notes: `${timeouts.length} timeouts; at most ${peakRunning} calls really ran at once ` +

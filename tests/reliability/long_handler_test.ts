@@ -8,7 +8,7 @@ import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
 import { createTopology, envFor, publishEvents, testConfig } from "../support/pubsub.ts";
-import { countLost, report, since } from "../support/reliability.ts";
+import { countLost, report, since, tallied } from "../support/reliability.ts";
 
 const EVENTS = 5;
 
@@ -43,9 +43,7 @@ integrationTest(
       case: "15. handler longer than the ack deadline",
       injected: "ack deadline 10 s, every handler 25 s",
       eventsIn: EVENTS,
-      processed: outcomes.processedCounts().size,
-      duplicates: outcomes.count("duplicate"),
-      deadLettered: outcomes.count("dead-lettered"),
+      ...tallied(outcomes),
       lost,
       seconds: since(start),
       notes: `each delivered once (attempt 1), ${extensions} lease extensions sent`,

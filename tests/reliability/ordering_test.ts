@@ -18,7 +18,7 @@ import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
 import { createTopology, envFor, publishEvents, testConfig } from "../support/pubsub.ts";
-import { countLost, report, since } from "../support/reliability.ts";
+import { countLost, report, since, tallied } from "../support/reliability.ts";
 
 interface Call {
   user: string;
@@ -122,9 +122,7 @@ integrationTest(
         injected: "50 users × 40 events, ordering key userID on an ordered subscription; the " +
           "service sleeps 0–20 ms and fails 10% of first attempts with 500",
         eventsIn: payloads.length,
-        processed: outcomes.processedCounts().size,
-        duplicates: outcomes.count("duplicate"),
-        deadLettered: outcomes.count("dead-lettered"),
+        ...tallied(outcomes),
         lost,
         seconds: since(start),
         notes: `every user's successful deliveries in publish order, at most 1 in flight per ` +
@@ -173,9 +171,7 @@ integrationTest("reliability: --key-concurrency 2 never runs three of a key at o
       case: "17. key concurrency",
       injected: "10 users × 30 events, --key-from field:userID --key-concurrency 2, pool 100",
       eventsIn: payloads.length,
-      processed: outcomes.processedCounts().size,
-      duplicates: outcomes.count("duplicate"),
-      deadLettered: outcomes.count("dead-lettered"),
+      ...tallied(outcomes),
       lost,
       seconds: since(start),
       notes: `at most ${most} calls of a user overlapped`,
@@ -239,9 +235,7 @@ integrationTest(
         case: "18. pace",
         injected: "--rate-limit 100/s on 1,000 events; the service answers 429 for 2 s mid-run",
         eventsIn: payloads.length,
-        processed: outcomes.processedCounts().size,
-        duplicates: outcomes.count("duplicate"),
-        deadLettered: outcomes.count("dead-lettered"),
+        ...tallied(outcomes),
         lost,
         seconds: since(start),
         notes: `at most ${most} starts in any second; the rate fell to ${slowed}/s within a ` +

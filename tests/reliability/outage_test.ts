@@ -12,7 +12,7 @@ import { httpStatus } from "../support/http.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { envFor, testConfig } from "../support/pubsub.ts";
 import { Outcomes } from "../support/outcomes.ts";
-import { report, since } from "../support/reliability.ts";
+import { report, since, tallied } from "../support/reliability.ts";
 import { sleep } from "../../src/base/async.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -72,9 +72,7 @@ integrationTest("reliability: the worker survives an emulator outage and resumes
       case: "6. outage",
       injected: "emulator stopped mid-run for ~5s+, new one started, topology recreated",
       eventsIn: 2 * BATCH,
-      processed: outcomes.processedCounts().size,
-      duplicates: outcomes.count("duplicate"),
-      deadLettered: outcomes.count("dead-lettered"),
+      ...tallied(outcomes),
       lost: 2 * BATCH - outcomes.processedCounts().size,
       seconds: since(start),
       notes: `not ready within seconds of the stop; ready again ${recovered.toFixed(1)}s after ` +

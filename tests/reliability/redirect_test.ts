@@ -11,7 +11,7 @@ import { jsonLogs, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
 import { createTopology, envFor, publishEvents, testConfig } from "../support/pubsub.ts";
-import { countLost, report, since } from "../support/reliability.ts";
+import { countLost, report, since, tallied } from "../support/reliability.ts";
 
 const EVENTS = 30;
 const SECRET = "s3cret-api-key";
@@ -104,9 +104,7 @@ integrationTest(
         injected: "the service answers 301 (same origin) or 307 (another origin) to every POST; " +
           "then it is fixed",
         eventsIn: EVENTS,
-        processed: outcomes.processedCounts().size,
-        duplicates: outcomes.count("duplicate"),
-        deadLettered: outcomes.count("dead-lettered"),
+        ...tallied(outcomes),
         lost,
         seconds: since(start),
         notes:

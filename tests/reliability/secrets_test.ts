@@ -9,7 +9,7 @@ import { runCli, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
 import { createTopology, envFor, publishEvents, testConfig } from "../support/pubsub.ts";
-import { countLost, report, since } from "../support/reliability.ts";
+import { countLost, report, since, tallied } from "../support/reliability.ts";
 
 const EVENTS = 20;
 const SECRETS = ["pa55word", "qu3ry-token", "api-k3y"];
@@ -74,9 +74,7 @@ integrationTest("reliability: no credential ever reaches an output line", async 
       injected: "handler URL with user:password@ and a query token, an API key header, debug " +
         "logs, a 500 per event; three malformed header settings",
       eventsIn: EVENTS,
-      processed: outcomes.processedCounts().size,
-      duplicates: outcomes.count("duplicate"),
-      deadLettered: outcomes.count("dead-lettered"),
+      ...tallied(outcomes),
       lost,
       seconds: since(start),
       notes: `${worker.lines.length} worker lines and ${bad.length} exit-2 errors, none showing ` +

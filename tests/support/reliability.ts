@@ -29,6 +29,15 @@ export async function report(result: CaseResult): Promise<void> {
   if (file) await Deno.writeTextFile(file, JSON.stringify(result) + "\n", { append: true });
 }
 
+/** A case's processed, duplicate and dead-lettered figures, from its outcome lines. */
+export function tallied(outcomes: Outcomes) {
+  return {
+    processed: outcomes.processedCounts().size,
+    duplicates: outcomes.count("duplicate"),
+    deadLettered: outcomes.count("dead-lettered"),
+  };
+}
+
 /** Seconds since `start` (a `performance.now()` value). */
 export function since(start: number): number {
   return (performance.now() - start) / 1000;
