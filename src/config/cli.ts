@@ -4,7 +4,7 @@
  * operations, then the command's own).
  */
 import { Option } from "commander";
-import { type SettingKey, SETTINGS } from "./settings.ts";
+import { POOL, type SettingKey, SETTINGS } from "./settings.ts";
 
 /** Help groups, in the order help lists them; a setting in none is the command's own. */
 export const HELP_GROUPS: readonly [string, readonly SettingKey[]][] = [
@@ -18,14 +18,7 @@ export const HELP_GROUPS: readonly [string, readonly SettingKey[]][] = [
     "deadLetterSubscription",
   ]],
   ["Pool:", [
-    "poolSize",
-    "streams",
-    "maxOutstanding",
-    "maxLease",
-    "ackVia",
-    "keyFrom",
-    "keyConcurrency",
-    "rateLimit",
+    ...POOL,
     "handlerTimeout",
     "shutdownTimeout",
     "maxDeliveryAttempts",

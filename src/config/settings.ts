@@ -615,9 +615,8 @@ const CONNECTION = [
 ] as const;
 /** What an event is: its contract and its name. */
 const CONTRACT = ["schema", "eventType"] as const;
-const WORKER = [
-  ...CONTRACT,
-  "maxDeliveryAttempts",
+/** How the worker pulls and paces (help shows them together, under "Pool"). */
+export const POOL = [
   "poolSize",
   "streams",
   "maxOutstanding",
@@ -626,6 +625,11 @@ const WORKER = [
   "keyFrom",
   "keyConcurrency",
   "rateLimit",
+] as const;
+const WORKER = [
+  ...CONTRACT,
+  "maxDeliveryAttempts",
+  ...POOL,
   "maxPayload",
   "dedupeWindow",
   "handlerTimeout",

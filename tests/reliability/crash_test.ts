@@ -16,9 +16,16 @@
 import assert from "node:assert/strict";
 import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { createTopology, envFor, publishEvents, pull, testConfig } from "../support/pubsub.ts";
+import { envFor, pull } from "../support/pubsub.ts";
 import { Outcomes } from "../support/outcomes.ts";
-import { countLost, reachWithSeek, replayFrom, report, since } from "../support/reliability.ts";
+import {
+  countLost,
+  freshBacklog,
+  reachWithSeek,
+  replayFrom,
+  report,
+  since,
+} from "../support/reliability.ts";
 
 const EVENTS = 5000;
 const KILLS = 3;
@@ -26,10 +33,7 @@ const PER_RUN = 600; // events a run processes before it is killed
 
 integrationTest("reliability: SIGKILL at three points loses no event", async () => {
   const start = performance.now();
-  const config = await testConfig({ ackDeadline: 10_000, replayWindow: 0 });
-  await createTopology(config);
-  const publishedFrom = new Date(Date.now() - 1000);
-  const payloads = await publishEvents(config, EVENTS);
+  const { config, publishedFrom, payloads } = await freshBacklog({ ackDeadline: 10_000 }, EVENTS);
 
   const outcomes = new Outcomes();
   const processed = () => outcomes.processedCounts().size;

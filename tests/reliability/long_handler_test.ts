@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
-import { createTopology, envFor, publishEvents, testConfig } from "../support/pubsub.ts";
-import { countLost, report, since, tallied } from "../support/reliability.ts";
+import { envFor } from "../support/pubsub.ts";
+import { countLost, freshBacklog, report, since, tallied } from "../support/reliability.ts";
 
 const EVENTS = 5;
 
@@ -16,10 +16,7 @@ integrationTest(
   "reliability: a 25 s handler on a 10 s ack deadline is delivered once",
   async () => {
     const start = performance.now();
-    const config = await testConfig({ ackDeadline: 10_000, replayWindow: 0 });
-    await createTopology(config);
-    const publishedFrom = new Date(Date.now() - 1000);
-    const payloads = await publishEvents(config, EVENTS);
+    const { config, publishedFrom, payloads } = await freshBacklog({ ackDeadline: 10_000 }, EVENTS);
     const outcomes = new Outcomes();
     const port = Math.floor(20_000 + Math.random() * 20_000);
     const worker = spawnCli(

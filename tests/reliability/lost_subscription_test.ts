@@ -13,7 +13,7 @@ import { integrationTest } from "../support/emulator.ts";
 import { httpStatus } from "../support/http.ts";
 import { Outcomes } from "../support/outcomes.ts";
 import { createTopology, envFor, publishEvents, testConfig } from "../support/pubsub.ts";
-import { report, since } from "../support/reliability.ts";
+import { report, since, tallied } from "../support/reliability.ts";
 import { waitFor } from "../support/wait.ts";
 
 const EVENTS = 20;
@@ -69,9 +69,7 @@ integrationTest(
       injected: "subscription deleted under a running worker; a missing dead-letter topic; the " +
         "dead-letter topic set to the topic",
       eventsIn: EVENTS,
-      processed: counts.size,
-      duplicates: outcomes.count("duplicate"),
-      deadLettered: outcomes.count("dead-lettered"),
+      ...tallied(outcomes),
       lost,
       seconds: since(start),
       notes: `/healthz 503 ${unhealthyAfter.toFixed(1)}s after the deletion, one error line, ` +

@@ -10,7 +10,7 @@ import { runCli, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
 import { createTopology, envFor, publishEvents, pull, testConfig } from "../support/pubsub.ts";
-import { countLost, report, since } from "../support/reliability.ts";
+import { countLost, report, since, tallied } from "../support/reliability.ts";
 
 const EVENTS = 40;
 
@@ -54,9 +54,7 @@ integrationTest("reliability: replay never silently acknowledges a waiting backl
     injected: "replay --to one hour ahead over a waiting backlog; then replay --to now and its " +
       "printed undo",
     eventsIn: EVENTS,
-    processed: counts.size,
-    duplicates: outcomes.count("duplicate"),
-    deadLettered: outcomes.count("dead-lettered"),
+    ...tallied(outcomes),
     lost,
     seconds: since(start),
     notes: `the future target exited 2 and the subscription still held ${afterRefusal.held} of ` +

@@ -9,7 +9,7 @@ import type { Payload } from "../../src/event/payload.ts";
 import { createClient } from "../../src/pubsub/client.ts";
 import { runCli } from "./cli.ts";
 import type { Outcomes } from "./outcomes.ts";
-import { pull } from "./pubsub.ts";
+import { createTopology, publishEvents, pull, testConfig } from "./pubsub.ts";
 
 /** The figures of a case that involves no events (bad input, Pub/Sub away). */
 export const NO_EVENTS = { eventsIn: 0, processed: 0, duplicates: 0, deadLettered: 0, lost: 0 };
@@ -27,6 +27,18 @@ export async function report(result: CaseResult): Promise<void> {
   );
   const file = Deno.env.get(RESULTS_VARIABLE);
   if (file) await Deno.writeTextFile(file, JSON.stringify(result) + "\n", { append: true });
+}
+
+/**
+ * A fresh topology for `overrides` (keeping no acked event, so `countLost` works) holding
+ * `events` random events; `publishedFrom` is a moment before the first.
+ */
+export async function freshBacklog(overrides: Partial<Config>, events: number) {
+  const config = await testConfig({ replayWindow: 0, ...overrides });
+  await createTopology(config);
+  const publishedFrom = new Date(Date.now() - 1000);
+  const payloads = await publishEvents(config, events);
+  return { config, publishedFrom, payloads };
 }
 
 /** A case's processed, duplicate and dead-lettered figures, from its outcome lines. */
