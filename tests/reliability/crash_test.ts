@@ -53,13 +53,12 @@ integrationTest("reliability: SIGKILL at three points loses no event", async () 
     killedAt.push(processed());
     assert.notEqual((await worker.finished).code, 0, "the worker was killed, not stopped");
   }
-  // Counted now, with no worker running and before the last recovery.
-  const { lost, held } = await countLost(config, payloads, outcomes, publishedFrom);
-  assert.equal(
-    lost,
-    0,
-    `${lost} events neither logged as done nor held (held ${held}, settled ${outcomes.settled().size})`,
-  );
+  // Counted now, with no worker running and before the last recovery. Under load the emulator
+  // can keep a few messages on a killed stream through every seek round: those candidates are
+  // settled by the recovery below, which on a subscription that keeps no acked event can only
+  // bring back what was never acked. An event acked without its line never comes back.
+  const before = await countLost(config, payloads, outcomes, publishedFrom);
+  const held = before.held;
   const last = spawnCli(args, env);
   outcomes.follow(last);
   await reach(EVENTS);
@@ -67,6 +66,9 @@ integrationTest("reliability: SIGKILL at three points loses no event", async () 
   assert.equal((await last.finished).code, 0);
 
   const counts = outcomes.processedCounts();
+  const lost = before.missing.filter((id) => !counts.has(id)).length;
+  const stranded = before.lost - lost;
+  assert.equal(lost, 0, `${lost} events acked without their line (never came back)`);
   assert.ok(payloads.every((p) => counts.has(p.eventID)), "every event processed in the end");
   const duplicates = [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
   assert.deepEqual(await pull(config, config.subscription), []);
@@ -81,7 +83,9 @@ integrationTest("reliability: SIGKILL at three points loses no event", async () 
     lost,
     seconds: since(start),
     notes: `lost counted after the last kill, before recovery: ${held} still held by the ` +
-      `subscription, the rest logged as done; the emulator stranded messages on killed ` +
+      `subscription (${stranded} more kept on killed streams through every seek round, ` +
+      "delivered by the recovery, which cannot bring back an acked event), " +
+      `the rest logged as done; the emulator stranded messages on killed ` +
       `streams, recovered by ${seeks} seek(s) to unacked messages only; ` +
       `${outcomes.count("duplicate")} redeliveries acked as duplicates without handling`,
   });

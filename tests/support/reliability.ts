@@ -91,6 +91,8 @@ export interface LostCount {
   lost: number;
   /** Events the subscription still held (unacked: to be delivered again). */
   held: number;
+  /** The IDs counted in `lost`. */
+  missing: string[];
 }
 
 /**
@@ -122,7 +124,7 @@ export async function countLost(
       ? Promise.resolve()
       : client.subscription(config.subscription).seek(from);
   try {
-    for (let round = 0, fruitless = 0; round < 40 && fruitless < 4 && missing().length > 0;) {
+    for (let round = 0, fruitless = 0; round < 40 && fruitless < 6 && missing().length > 0;) {
       round++;
       await seek();
       const before = heldIDs.size;
@@ -142,7 +144,8 @@ export async function countLost(
   } finally {
     await client.close();
   }
-  return { lost: missing().length, held: heldIDs.size };
+  const ids = missing().map((p) => p.eventID);
+  return { lost: ids.length, held: heldIDs.size, missing: ids };
 }
 
 function eventIdOf(text: string): string {
