@@ -20,6 +20,8 @@ import type { SubscriberListener, SubscriberOptions, SubscriberStats } from "./o
 export type { SubscriberListener, SubscriberOptions, SubscriberStats };
 
 const TICK_MS = 1000;
+/** Room for one message at Pub/Sub's 10 MB limit, with its attributes. */
+export const MAX_MESSAGE_BYTES = 10.5 * 1024 * 1024;
 const KEEPALIVE_MS = 30_000;
 /** A close this soon after start, before any message, means the subscription is unusable. */
 const STARTUP_GRACE_MS = 10_000;
@@ -96,7 +98,9 @@ export class Subscriber implements LeaseOwner {
         subscription: o.subscription,
         clientId: `${clientId}-${index}`,
         maxMessages: Math.max(1, Math.ceil(o.window / o.streams)),
-        maxBytes: Math.ceil(o.maxBytes / o.streams),
+        // Pub/Sub applies the byte limit per stream: each gets its share of the budget, but at
+        // least room for one message at Pub/Sub's size limit (or a stream could stall on one).
+        maxBytes: Math.max(Math.ceil(o.maxBytes / o.streams), MAX_MESSAGE_BYTES),
         deadlineSeconds: () => this.#deadline.seconds,
       }, {
         messages: (i, received) => this.#onMessages(i, received),

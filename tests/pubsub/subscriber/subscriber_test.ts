@@ -1,7 +1,11 @@
 /** The subscriber on a fake of the generated client, with a fake clock. */
 import assert from "node:assert/strict";
 import type { ReceivedMessage } from "../../../src/pubsub/subscriber/message.ts";
-import { Subscriber, type SubscriberOptions } from "../../../src/pubsub/subscriber/subscriber.ts";
+import {
+  MAX_MESSAGE_BYTES,
+  Subscriber,
+  type SubscriberOptions,
+} from "../../../src/pubsub/subscriber/subscriber.ts";
 import { type FakeClock, withFakeClock } from "../../support/clock.ts";
 import { FakeApi, protos } from "../../support/fake_pubsub.ts";
 
@@ -47,12 +51,23 @@ Deno.test("Subscriber opens each stream with the subscription, a stable client I
     const [first, second] = api.calls.map((c) => c.writes[0]);
     assert.equal(first?.subscription, OPTIONS.subscription);
     assert.equal(first?.maxOutstandingMessages, 50);
+    assert.equal(first?.maxOutstandingBytes, 32 * 1024 * 1024, "its share of the byte budget");
     assert.equal(first?.streamAckDeadlineSeconds, 10, "the minimum until handlers were timed");
     assert.match(first?.clientId ?? "", /-0$/);
     assert.equal(second?.clientId, first?.clientId?.replace(/-0$/, "-1"));
     api.calls[0]?.fail(14); // UNAVAILABLE: reopened with the same client ID
     await tick(clock(), 100);
     assert.equal(api.calls[2]?.writes[0]?.clientId, first?.clientId);
+    await subscriber.close();
+  });
+});
+
+Deno.test("Subscriber leaves every stream room for one message at Pub/Sub's 10 MB limit", async () => {
+  await faked(async () => {
+    const { api, subscriber } = start({ streams: 10 });
+    for (const call of api.calls) {
+      assert.equal(call.writes[0]?.maxOutstandingBytes, MAX_MESSAGE_BYTES, "not 6.4 MiB");
+    }
     await subscriber.close();
   });
 });
