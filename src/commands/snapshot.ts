@@ -7,6 +7,7 @@ import { UsageError } from "../base/errors.ts";
 import { resourceId } from "../config/parse.ts";
 import type { Config } from "../config/settings.ts";
 import { connect } from "../pubsub/connect.ts";
+import { codeOf, GRPC } from "../pubsub/grpc_codes.ts";
 
 export const summary =
   "create, delete or list snapshots of the subscription (for replay --snapshot)";
@@ -21,19 +22,17 @@ export const examples = [
 export const args = ["<action>", "[name]"] as const;
 
 const ACTIONS = ["create", "delete", "list"] as const;
-const ALREADY_EXISTS = 6;
-const NOT_FOUND = 5;
 
 /** A gRPC ALREADY_EXISTS or NOT_FOUND as the one plain line it means (exit 2); else as it is. */
 export function snapshotError(error: unknown, name: string, subscription: string): unknown {
-  const code = (error as { code?: number }).code;
-  if (code === ALREADY_EXISTS) {
+  const code = codeOf(error);
+  if (code === GRPC.ALREADY_EXISTS) {
     return new UsageError(
       `snapshot ${name} already exists, expected a new name (or \`event-tool snapshot delete ` +
         `${name}\` first)`,
     );
   }
-  if (code === NOT_FOUND) {
+  if (code === GRPC.NOT_FOUND) {
     return new UsageError(
       `snapshot ${name} (or the subscription ${subscription}) does not exist, expected one ` +
         "that `event-tool snapshot list` shows",

@@ -12,6 +12,7 @@ import { puller, pullUntil } from "../pubsub/pull.ts";
 import { describeSettings, shortName } from "../pubsub/subscription_settings.ts";
 import { subscriptionDrift, wantedSettings } from "../pubsub/topology.ts";
 import { reasonOf } from "./dead_letters.ts";
+import { codeOf, GRPC } from "../pubsub/grpc_codes.ts";
 
 export const summary = "show the topics, the subscription's settings and drift, snapshots and " +
   "dead letters by reason";
@@ -21,13 +22,12 @@ export const examples = ["status", "status --ack-deadline 120s"] as const;
 
 /** Dead letters a status looks at to count reasons. */
 const PEEK = 1000;
-const NOT_FOUND = 5;
 
 async function exists<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read();
   } catch (error) {
-    if ((error as { code?: number }).code === NOT_FOUND) return undefined;
+    if (codeOf(error) === GRPC.NOT_FOUND) return undefined;
     throw error;
   }
 }

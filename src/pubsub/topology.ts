@@ -7,6 +7,7 @@
 import type { CreateSubscriptionOptions, PubSub, SubscriptionMetadata } from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
 import { type Drift, driftOf, settingsOf } from "./subscription_settings.ts";
+import { codeOf, GRPC } from "./grpc_codes.ts";
 
 /** What setup did to one resource. */
 export interface SetupResult {
@@ -18,8 +19,6 @@ export interface SetupResult {
   drift: Drift[];
 }
 
-const ALREADY_EXISTS = 6;
-
 async function ensure(
   kind: SetupResult["kind"],
   name: string,
@@ -29,7 +28,7 @@ async function ensure(
     await create();
     return { kind, name, status: "created", drift: [] };
   } catch (error) {
-    if ((error as { code?: number }).code === ALREADY_EXISTS) {
+    if (codeOf(error) === GRPC.ALREADY_EXISTS) {
       return { kind, name, status: "exists", drift: [] };
     }
     throw new Error(`could not create ${kind} ${name}`, { cause: error });

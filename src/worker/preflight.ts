@@ -8,6 +8,7 @@ import type { PubSub } from "@google-cloud/pubsub";
 import { messageOf } from "../base/errors.ts";
 import { type Config, nameOf, SETTINGS } from "../config/settings.ts";
 import { logger } from "../telemetry/log.ts";
+import { codeOf, GRPC } from "../pubsub/grpc_codes.ts";
 
 const log = logger("worker");
 
@@ -18,8 +19,6 @@ export interface Preflight {
   /** The subscription's max delivery attempts, when it has a dead-letter policy. */
   maxDeliveryAttempts?: number;
 }
-
-const NOT_FOUND = 5;
 
 /**
  * Checks `config`'s dead-letter topic and reads its subscription's dead-letter policy. What
@@ -64,7 +63,7 @@ export async function preflight(
         );
       }
     }
-  } else if ((subscription.reason as { code?: number }).code !== NOT_FOUND) {
+  } else if (codeOf(subscription.reason) !== GRPC.NOT_FOUND) {
     log.debug("Could not read the subscription's policy: {error}", {
       error: messageOf(subscription.reason),
     });

@@ -14,9 +14,8 @@ import { afterLogWrite, logger } from "../telemetry/log.ts";
 import { deadLetter, DeadLetterTooLargeError } from "./dead_letter.ts";
 import { type Ending, type NackReason, outcomeRecord, type Tally } from "./outcome.ts";
 import type { Outcome } from "./pipeline.ts";
+import { codeOf, GRPC } from "../pubsub/grpc_codes.ts";
 
-/** gRPC status of a publish Pub/Sub will never accept as it is. */
-const INVALID_ARGUMENT = 3;
 const log = logger("worker");
 
 /** Carries out outcomes for one subscription. */
@@ -126,7 +125,7 @@ export class Settler {
       // Not on the dead-letter topic, so not acked: Pub/Sub will deliver it again (on Google
       // Cloud the subscription's own dead-letter policy forwards it after the last attempt).
       const never = error instanceof DeadLetterTooLargeError ||
-        (error as { code?: number }).code === INVALID_ARGUMENT;
+        codeOf(error) === GRPC.INVALID_ARGUMENT; // never accepted as it is
       const detail = messageOf(error);
       if (never) {
         log.error("Event {eventID} cannot be dead-lettered (message {messageId}): {detail}", {

@@ -7,11 +7,18 @@
 import type { ACK_TRANSPORTS } from "../../config/settings.ts";
 import { logger } from "../../telemetry/log.ts";
 import type { PullRequest, SubscriberApi } from "./api.ts";
+import { GRPC } from "../grpc_codes.ts";
 
 /** Most ack IDs in one request (the Go client's batch size). */
 export const MAX_BATCH = 2500;
 /** gRPC codes worth another try. */
-const TRANSIENT = new Set([4, 8, 10, 13, 14]); // DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE
+const TRANSIENT = new Set<number>([
+  GRPC.DEADLINE_EXCEEDED,
+  GRPC.RESOURCE_EXHAUSTED,
+  GRPC.ABORTED,
+  GRPC.INTERNAL,
+  GRPC.UNAVAILABLE,
+]);
 const RETRIES = 3;
 
 /** How acks leave: on the delivering stream, or as RPCs (the settings table names them). */

@@ -6,9 +6,13 @@
  */
 import { logger } from "../../telemetry/log.ts";
 import { RETRYABLE } from "./stream.ts";
+import { GRPC } from "../grpc_codes.ts";
 
 /** gRPC codes that reopening cannot cure. */
-const LOST_CODES: Record<number, string> = { 5: "NOT_FOUND", 7: "PERMISSION_DENIED" };
+const LOST_CODES: Record<number, string> = {
+  [GRPC.NOT_FOUND]: "NOT_FOUND",
+  [GRPC.PERMISSION_DENIED]: "PERMISSION_DENIED",
+};
 /** Reopens that fail so before the subscription counts as lost. */
 export const BROKEN_AFTER_REOPENS = 3;
 
@@ -53,7 +57,7 @@ export class LostSubscription {
   ended(end: StreamEnd): Error | undefined {
     const why = end.error?.message ?? `code ${end.code}`;
     if (RETRYABLE.has(end.code)) {
-      if (end.code !== 0 && end.code !== 4) {
+      if (end.code !== GRPC.OK && end.code !== GRPC.DEADLINE_EXCEEDED) {
         log.debug("Stream {index} ended ({why}); reopening in {delayMs}ms", { ...end, why });
       }
       return undefined;

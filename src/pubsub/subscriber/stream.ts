@@ -6,12 +6,21 @@
  * HTTP/2 flow control stops the server) and written to (acks, modacks, keep-alives).
  */
 import type { PullCall, PullRequest, ReceivedProto, SubscriberApi } from "./api.ts";
+import { GRPC } from "../grpc_codes.ts";
 
 /** How long one call may stay open before it ends by itself and is reopened (as the Node and Go
  * clients do). */
 export const STREAM_LIFETIME_MS = 15 * 60_000;
 /** gRPC codes after which a stream is reopened as usual (the Node client's list, and OK). */
-export const RETRYABLE = new Set([0, 1, 4, 8, 10, 13, 14]);
+export const RETRYABLE = new Set<number>([
+  GRPC.OK,
+  GRPC.CANCELLED,
+  GRPC.DEADLINE_EXCEEDED,
+  GRPC.RESOURCE_EXHAUSTED,
+  GRPC.ABORTED,
+  GRPC.INTERNAL,
+  GRPC.UNAVAILABLE,
+]);
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 60_000;
 const LASTING_BACKOFF_MS = 1_000;
@@ -79,7 +88,8 @@ export class PullStream {
       if (this.#call !== call) return; // replaced (restart) or closed: nothing to reopen
       this.#call = undefined;
       if (this.#closed) return;
-      const planned = code === 0 || code === 4; // OK, or DEADLINE_EXCEEDED at its lifetime
+      // Ended by itself, or at the end of its lifetime.
+      const planned = code === GRPC.OK || code === GRPC.DEADLINE_EXCEEDED;
       // A code reopening may not cure (NOT_FOUND, PERMISSION_DENIED, …) waits at least a second.
       if (!RETRYABLE.has(code)) this.#backoff = Math.max(this.#backoff, LASTING_BACKOFF_MS);
       const delay = planned ? 0 : this.#backoff;
