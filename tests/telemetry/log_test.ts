@@ -19,3 +19,18 @@ Deno.test("formatJsonLine() writes the fields Cloud Logging reads, then the prop
     error: "boom",
   });
 });
+
+Deno.test("formatJsonLine() writes each timestamp as toISOString() does, across seconds", () => {
+  const times = [0, 7, 99, 100, 999, 1000, 1001, 59_999.6, 1_764_430_000_123, 1_764_430_001_005];
+  for (const timestamp of times) {
+    const line = formatJsonLine({ ...record({ n: 1 }, ["x"]), timestamp });
+    assert.equal(JSON.parse(line).time, new Date(timestamp).toISOString(), `at ${timestamp}`);
+  }
+});
+
+Deno.test("formatJsonLine() keeps flat properties and nested errors as they are meant", () => {
+  const flat = JSON.parse(formatJsonLine(record({ a: "x", b: 1.5, c: null, d: true }, ["m"])));
+  assert.deepEqual([flat.a, flat.b, flat.c, flat.d], ["x", 1.5, null, true]);
+  const nested = JSON.parse(formatJsonLine(record({ cause: { error: new Error("deep") } }, ["m"])));
+  assert.deepEqual(nested.cause, { error: "deep" });
+});
