@@ -1,9 +1,21 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../../src/base/errors.ts";
-import { builtInContract, loadContract } from "../../src/event/contract.ts";
+import {
+  BUILT_IN_SCHEMA_PATH,
+  builtInContract,
+  compile,
+  loadContract,
+} from "../../src/event/contract.ts";
 import { BUILT_IN_EVENT_TYPE } from "../../src/event/event.ts";
 
 const ORDER_SCHEMA = new URL("../../examples/order_placed.schema.json", import.meta.url).pathname;
+
+Deno.test("the built-in schema, compiled as trusted at start, passes the meta-schema check", () => {
+  const schema = JSON.parse(Deno.readTextFileSync(BUILT_IN_SCHEMA_PATH));
+  assert.doesNotThrow(() => compile(schema));
+  // The check the built-in skips is a real one: the same schema with a typo fails it.
+  assert.throws(() => compile({ ...schema, required: "eventID" }), /must be array/);
+});
 
 Deno.test("builtInContract() is PaymentMethodCreated from schemas/, createdAt optional", async () => {
   const contract = builtInContract();
