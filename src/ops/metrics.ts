@@ -169,7 +169,24 @@ export function workerMetrics(worker: Worker): client.Registry {
   // Every reason starts at 0, so a rate() over a label exists before its first event.
   for (const reason of NACK_REASONS) nacked.inc({ reason }, 0);
   for (const reason of DEAD_LETTER_REASONS) deadLettered.inc({ reason }, 0);
-  worker.onReceive(() => received.inc());
+  // When the first delivery arrived and the latest event was finished (unix seconds): how long
+  // a backlog took to drain, and an alert that progress stopped, without scraping often.
+  let firstReceipt = 0;
+  let lastFinal = 0;
+  gauge(
+    "first_receipt_timestamp_seconds",
+    "unix time the worker received its first delivery (0 before it)",
+    () => firstReceipt / 1000,
+  );
+  gauge(
+    "last_final_outcome_timestamp_seconds",
+    "unix time of the latest final outcome (acked, duplicate or dead-lettered; 0 before it)",
+    () => lastFinal / 1000,
+  );
+  worker.onReceive(() => {
+    if (firstReceipt === 0) firstReceipt = Date.now();
+    received.inc();
+  });
   worker.onOutcome((record: OutcomeRecord) => {
     if (record.handlerMs !== undefined) handlerDuration.observe(record.handlerMs / 1000);
     if (record.unrecognised) unrecognised.inc();
@@ -192,6 +209,7 @@ export function workerMetrics(worker: Worker): client.Registry {
       case "dead-lettered":
         deadLettered.inc({ reason: record.reason ?? "none" });
     }
+    lastFinal = Date.now();
     latency.observe(record.latencyMs / 1000);
   });
   return registry;
