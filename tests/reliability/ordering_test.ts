@@ -97,13 +97,11 @@ integrationTest(
         { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" },
       );
       outcomes.follow(worker);
-      const began = performance.now();
       await outcomes.until(
         () => outcomes.processedCounts().size >= payloads.length,
         120_000,
         "all",
       );
-      const seconds = since(began);
       worker.process.kill("SIGTERM");
       assert.equal((await worker.finished).code, 0);
       const { lost } = await countLost(config, payloads, outcomes, publishedFrom);
@@ -117,6 +115,9 @@ integrationTest(
       const failed = service.calls.length - ok.length;
       const meanMs = service.calls.reduce((s, c) => s + c.end - c.start, 0) / service.calls.length;
       const bound = Math.min(100, 50) / (meanMs / 1000);
+      // Throughput from the first call to the last answer: the worker's start-up is not work.
+      const seconds = (Math.max(...service.calls.map((c) => c.end)) -
+        Math.min(...service.calls.map((c) => c.start))) / 1000;
       await report({
         case: "16. ordered keys",
         injected: "50 users × 40 events, ordering key userID on an ordered subscription; the " +
@@ -129,7 +130,7 @@ integrationTest(
           `user; ${failed} failures, ${
             outcomes.lines.filter((l) => l.reason === "key-failed").length
           } later deliveries of their keys given back until the failed one returned; ` +
-          `${Math.round(payloads.length / seconds)} events/s = ` +
+          `${Math.round(payloads.length / seconds)} events/s from the first call to the last = ` +
           `${Math.round((100 * payloads.length) / seconds / bound)}% of min(pool, keys) ÷ mean ` +
           `handler time (${meanMs.toFixed(1)} ms; timing is reported, not asserted)`,
       });
