@@ -235,6 +235,16 @@ export const SETTINGS = {
       "events without a key are not limited",
     parse: parse.integer(1, 100_000),
   }),
+  maxWaiting: setting({
+    flag: "--max-waiting",
+    env: "WORKER_MAX_WAITING",
+    default: "10000",
+    placeholder: "<count>",
+    description: "events held beyond the lease window while they wait for an earlier event of " +
+      "their key (ordered subscriptions and --key-from only; they hold no permit, their leases " +
+      "are extended)",
+    parse: parse.integer(0, 1_000_000),
+  }),
   rateLimit: setting<number | undefined>({
     flag: "--rate-limit",
     env: "WORKER_RATE_LIMIT",
@@ -624,6 +634,7 @@ export const POOL = [
   "ackVia",
   "keyFrom",
   "keyConcurrency",
+  "maxWaiting",
   "rateLimit",
 ] as const;
 const WORKER = [

@@ -70,6 +70,7 @@ export class KeyScheduler {
       this.#start(key, state, message);
     } else {
       state.queue.push(message);
+      message.wait(true); // held beyond the lease window: it holds no room a ready event needs
       this.#waiting++;
     }
   }
@@ -117,7 +118,9 @@ export class KeyScheduler {
   #next(key: string, state: KeyState): void {
     while (state.running < this.#options.concurrency && state.queue.length > 0) {
       this.#waiting--;
-      this.#start(key, state, state.queue.shift() as ReceivedMessage);
+      const message = state.queue.shift() as ReceivedMessage;
+      message.wait(false);
+      this.#start(key, state, message);
     }
     if (state.running === 0 && state.queue.length === 0 && state.blockedBy === undefined) {
       this.#keys.delete(key);

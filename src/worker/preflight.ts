@@ -18,6 +18,8 @@ export interface Preflight {
   fatal?: Error;
   /** The subscription's max delivery attempts, when it has a dead-letter policy. */
   maxDeliveryAttempts?: number;
+  /** The subscription delivers in order of ordering key (its events are keyed). */
+  ordered?: boolean;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function preflight(
     log.debug("Could not check the dead-letter topic: {error}", { error: topic.reason });
   }
   if (subscription.status === "fulfilled") {
+    if (subscription.value[0].enableMessageOrdering) found.ordered = true;
     const attempts = subscription.value[0].deadLetterPolicy?.maxDeliveryAttempts;
     if (attempts) {
       found.maxDeliveryAttempts = attempts;

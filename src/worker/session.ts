@@ -67,6 +67,7 @@ export class Session {
       subscription: client.subscription(config.subscription).name,
       streams: streamsFor(config.streams, window),
       window,
+      maxWaiting: config.maxWaiting,
       maxBytes: LEASE_BYTES,
       maxLeaseMs: config.maxLease,
       ackVia: config.ackVia,
@@ -98,12 +99,15 @@ export class Session {
     this.#subscriber.resize(window);
   }
 
-  /** Opens the streaming pulls and starts probing the channel. */
-  open(): void {
+  /**
+   * Opens the streaming pulls and starts probing the channel; `keyed` when the events have keys
+   * (an ordered subscription, or --key-from), so the streams leave room for those that wait.
+   */
+  open(options: { keyed?: boolean } = {}): void {
     this.#openedAt = performance.now();
     this.#probe = setInterval(() => void this.#checkConnection(), 1000);
     void this.#checkConnection();
-    this.#subscriber.open();
+    this.#subscriber.open(options);
   }
 
   /** Stops pulling now: no new message arrives; held ones can still be settled. */

@@ -177,10 +177,12 @@ export class Worker {
     this.#started = true;
     // Nothing is consumed before the checks (a missing dead-letter topic stops the worker first),
     // unless Pub/Sub does not answer them within --connect-timeout: then it opens anyway.
-    const checked = preflight(this.#client, c).then(({ fatal, maxDeliveryAttempts }) => {
-      if (maxDeliveryAttempts) this.#process.maxDeliveryAttempts = maxDeliveryAttempts;
-      if (fatal) this.#fail(fatal);
-      return fatal;
+    let ordered = false;
+    const checked = preflight(this.#client, c).then((found) => {
+      if (found.maxDeliveryAttempts) this.#process.maxDeliveryAttempts = found.maxDeliveryAttempts;
+      ordered = found.ordered ?? false;
+      if (found.fatal) this.#fail(found.fatal);
+      return found.fatal;
     });
     let patience: ReturnType<typeof setTimeout> | undefined;
     const waited = new Promise<undefined>((r) => {
@@ -188,7 +190,10 @@ export class Worker {
     });
     void Promise.race([checked, waited]).then((fatal) => {
       clearTimeout(patience);
-      if (fatal === undefined && this.#stopping === undefined) this.#session.open();
+      if (fatal !== undefined || this.#stopping !== undefined) return;
+      // Keyed work holds, beyond the window, the events that wait for their key: each stream's
+      // server-side limit must leave room for them.
+      this.#session.open({ keyed: ordered || c.keyFrom !== undefined });
     });
   }
 
@@ -223,11 +228,7 @@ export class Worker {
     const { acked, nacked, "dead-lettered": deadLettered } = this.#tally.counts;
     log.info(
       "Worker stopped; since start: {acked} acked, {nacked} nacked, {deadLettered} dead-lettered",
-      {
-        acked,
-        nacked,
-        deadLettered,
-      },
+      { acked, nacked, deadLettered },
     );
     this.#done.resolve();
   }

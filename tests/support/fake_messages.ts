@@ -19,7 +19,10 @@ export function fakeMessage(
     },
     0,
     performance.now(),
-    { settle: (m, ack) => settled.push(`${ack ? "ack" : "nack"} ${m.id}`) },
+    {
+      settle: (m, ack) => settled.push(`${ack ? "ack" : "nack"} ${m.id}`),
+      waiting: () => {},
+    },
   );
 }
 

@@ -1,8 +1,10 @@
 /**
- * Acks, nacks (deadline 0) and deadline extensions, batched by count and time. They go on the
- * StreamingPull stream that delivered the message (no request per batch) or, when that stream is
- * gone or `via` is `rpc`, as Acknowledge / ModifyAckDeadline calls, retried on transient codes.
- * A batch that still fails is counted: its messages are redelivered, never lost.
+ * Acks, nacks (deadline 0) and deadline extensions, batched by count and time. A batch goes on
+ * one open StreamingPull stream that is reading (Pub/Sub takes ack IDs "received on this stream
+ * or a different stream": one write per batch, not one per stream) or, when no stream can take
+ * it or `via` is `rpc`, as Acknowledge / ModifyAckDeadline calls, retried on transient codes. A
+ * paused stream is not used: the emulator stops reading a stream it cannot write to, acks
+ * included. A batch that still fails is counted: its messages are redelivered, never lost.
  */
 import type { ACK_TRANSPORTS } from "../../config/settings.ts";
 import { logger } from "../../telemetry/log.ts";
@@ -27,26 +29,21 @@ export type AckTransport = typeof ACK_TRANSPORTS[number];
 /** Options for {@linkcode AckBatcher}. */
 export interface AckBatcherOptions {
   via: AckTransport;
-  /** Writes `request` on stream `index`; false when that stream cannot take it now. */
-  write(index: number, request: PullRequest): boolean;
+  /** Writes `request` on a stream that can take it now; false when none can. */
+  write(request: PullRequest): boolean;
   /** Flush this often while something waits. Default 10 ms. */
   flushMs?: number;
 }
 
 const log = logger("subscriber");
 
-interface Pending {
-  acks: string[];
-  nacks: string[];
-}
-
 /** Batches the acks and nacks of one subscription. */
 export class AckBatcher {
   readonly #api: SubscriberApi;
   readonly #subscription: string;
   readonly #options: AckBatcherOptions;
-  readonly #pending = new Map<number, Pending>();
-  #count = 0;
+  #acks: string[] = [];
+  #nacks: string[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #inFlight = new Set<Promise<void>>();
   /** Batches that failed for good (their messages come back). */
@@ -58,67 +55,55 @@ export class AckBatcher {
     this.#options = options;
   }
 
-  /** Queues an ack of `ackId`, delivered by stream `stream`. */
-  ack(stream: number, ackId: string): void {
-    this.#queue(stream).acks.push(ackId);
+  /** Queues an ack of `ackId`. */
+  ack(ackId: string): void {
+    this.#acks.push(ackId);
     this.#added();
   }
 
   /** Queues a nack (deadline 0) of `ackId`. */
-  nack(stream: number, ackId: string): void {
-    this.#queue(stream).nacks.push(ackId);
+  nack(ackId: string): void {
+    this.#nacks.push(ackId);
     this.#added();
   }
 
-  /** Extends `ackIds` of stream `stream` to `seconds` now (one request per batch). */
-  extend(stream: number, ackIds: readonly string[], seconds: number): void {
-    for (let i = 0; i < ackIds.length; i += MAX_BATCH) {
-      const ids = ackIds.slice(i, i + MAX_BATCH);
-      this.#send(stream, {
-        modifyDeadlineAckIds: ids,
-        modifyDeadlineSeconds: ids.map(() => seconds),
-      });
-    }
+  /** Extends `ackIds` to `seconds` now (one request per batch). */
+  extend(ackIds: readonly string[], seconds: number): void {
+    this.#deadlines(ackIds, seconds);
   }
 
   /** Sends everything queued; resolves once every RPC sent so far has answered. */
   async flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const all = [...this.#pending];
-    this.#pending.clear();
-    this.#count = 0;
-    for (const [stream, { acks, nacks }] of all) {
-      for (let i = 0; i < acks.length; i += MAX_BATCH) {
-        this.#send(stream, { ackIds: acks.slice(i, i + MAX_BATCH) });
-      }
-      for (let i = 0; i < nacks.length; i += MAX_BATCH) {
-        const ids = nacks.slice(i, i + MAX_BATCH);
-        this.#send(stream, { modifyDeadlineAckIds: ids, modifyDeadlineSeconds: ids.map(() => 0) });
-      }
+    const acks = this.#acks;
+    const nacks = this.#nacks;
+    this.#acks = [];
+    this.#nacks = [];
+    for (let i = 0; i < acks.length; i += MAX_BATCH) {
+      this.#send({ ackIds: acks.slice(i, i + MAX_BATCH) });
     }
+    this.#deadlines(nacks, 0);
     await Promise.all([...this.#inFlight]);
   }
 
-  #queue(stream: number): Pending {
-    let pending = this.#pending.get(stream);
-    if (pending === undefined) {
-      pending = { acks: [], nacks: [] };
-      this.#pending.set(stream, pending);
+  #deadlines(ackIds: readonly string[], seconds: number): void {
+    for (let i = 0; i < ackIds.length; i += MAX_BATCH) {
+      const ids = ackIds.slice(i, i + MAX_BATCH);
+      this.#send({ modifyDeadlineAckIds: ids, modifyDeadlineSeconds: ids.map(() => seconds) });
     }
-    return pending;
   }
 
   #added(): void {
-    if (++this.#count >= MAX_BATCH) void this.flush();
+    if (this.#acks.length + this.#nacks.length >= MAX_BATCH) void this.flush();
     else if (this.#timer === undefined) {
       this.#timer = setTimeout(() => void this.flush(), this.#options.flushMs ?? 10);
     }
   }
 
-  /** On the stream when it can take it, else as RPCs. */
-  #send(stream: number, request: PullRequest): void {
-    if (this.#options.via === "stream" && this.#options.write(stream, request)) return;
+  /** On a stream when one can take it, else as RPCs. */
+  #send(request: PullRequest): void {
+    if (this.#options.via === "stream" && this.#options.write(request)) return;
     const call = this.#rpc(request).finally(() => this.#inFlight.delete(call));
     this.#inFlight.add(call);
   }

@@ -1,7 +1,7 @@
 /**
  * The messages the subscriber holds, and their leases: every held message (running, waiting for
  * a permit, or held for a Retry-After) is extended before Pub/Sub's deadline for it passes, in
- * one batch per stream per tick, until `maxLeaseMs` after its receipt; then it is given up
+ * one batch per tick, until `maxLeaseMs` after its receipt; then it is given up
  * (nacked) and counted, as the Go client's MaxExtension bounds it.
  */
 import type { ReceivedMessage } from "./message.ts";
@@ -11,8 +11,8 @@ export const GRACE_MS = 5_000;
 
 /** What one tick decided. */
 export interface Due {
-  /** Per stream, the ack IDs to extend now. */
-  extend: Map<number, string[]>;
+  /** The ack IDs to extend now. */
+  extend: string[];
   /** Held past the max lease: to nack. */
   expired: ReceivedMessage[];
 }
@@ -21,6 +21,7 @@ export interface Due {
 export class LeaseBook {
   readonly #held = new Set<ReceivedMessage>();
   #bytes = 0;
+  #waiting = 0;
   readonly #perStream = new Map<number, number>();
   /** Deadline extensions sent (one per message per extension). */
   extensions = 0;
@@ -30,6 +31,16 @@ export class LeaseBook {
   /** Messages held now. */
   get size(): number {
     return this.#held.size;
+  }
+
+  /** Held messages waiting for an earlier one of their key. */
+  get waiting(): number {
+    return this.#waiting;
+  }
+
+  /** Counts `message` as waiting or not (it is held; the message keeps its own flag). */
+  setWaiting(message: ReceivedMessage, waiting: boolean): void {
+    if (this.#held.has(message)) this.#waiting += waiting ? 1 : -1;
   }
 
   /** Data bytes held now. */
@@ -54,6 +65,7 @@ export class LeaseBook {
   remove(message: ReceivedMessage): boolean {
     if (!this.#held.delete(message)) return false;
     this.#bytes -= message.data.byteLength;
+    if (message.waiting) this.#waiting--;
     this.#perStream.set(message.stream, this.heldFrom(message.stream) - 1);
     return true;
   }
@@ -69,7 +81,7 @@ export class LeaseBook {
    * messages not due.
    */
   due(now: number, deadlineMs: number, maxLeaseMs: number): Due {
-    const extend = new Map<number, string[]>();
+    const extend: string[] = [];
     const expired: ReceivedMessage[] = [];
     const grace = Math.min(GRACE_MS, deadlineMs / 2);
     for (const message of this.#held) {
@@ -79,9 +91,7 @@ export class LeaseBook {
       }
       if (message.leasedUntil - now > grace) continue;
       message.leasedUntil = now + deadlineMs;
-      let ids = extend.get(message.stream);
-      if (ids === undefined) extend.set(message.stream, ids = []);
-      ids.push(message.ackId);
+      extend.push(message.ackId);
       this.extensions++;
     }
     for (const message of expired) this.remove(message);

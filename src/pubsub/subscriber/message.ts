@@ -8,6 +8,8 @@ import type { ReceivedProto } from "./api.ts";
 /** Who a message goes back to when it is acked or nacked. */
 export interface LeaseOwner {
   settle(message: ReceivedMessage, ack: boolean): void;
+  /** The message started or stopped waiting for an earlier one of its key. */
+  waiting(message: ReceivedMessage, waiting: boolean): void;
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
@@ -32,6 +34,7 @@ export class ReceivedMessage {
   /** Until when Pub/Sub holds it for us, as last asked (`performance.now()` time). */
   leasedUntil: number;
   #settled = false;
+  #waiting = false;
   readonly #publishMs: number;
   readonly #owner: LeaseOwner;
 
@@ -65,6 +68,23 @@ export class ReceivedMessage {
   /** Whether it was acked or nacked already. */
   get settled(): boolean {
     return this.#settled;
+  }
+
+  /** Whether it waits for an earlier message of its key (see {@linkcode ReceivedMessage.wait}). */
+  get waiting(): boolean {
+    return this.#waiting;
+  }
+
+  /**
+   * Marks the message as waiting for an earlier one of its key (true) or no longer (false): while
+   * it waits it is held beyond the lease window, within the subscriber's waiting allowance, so a
+   * few busy keys cannot fill the window and starve the pool of other keys. Its lease is still
+   * extended. Does nothing once settled.
+   */
+  wait(waiting: boolean): void {
+    if (this.#settled || waiting === this.#waiting) return;
+    this.#waiting = waiting;
+    this.#owner.waiting(this, waiting);
   }
 
   /** Done: Pub/Sub will not deliver it again (batched with other acks). */

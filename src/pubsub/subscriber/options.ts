@@ -10,6 +10,11 @@ export interface SubscriberOptions {
   streams: number;
   /** Messages held at most (the lease window). */
   window: number;
+  /**
+   * Messages waiting for an earlier one of their key held at most beyond the window (0 when the
+   * work is not keyed). Each stream's server-side limit is its share of window + this.
+   */
+  maxWaiting: number;
   /** Data bytes held at most (each stream may still take one message of any size). */
   maxBytes: number;
   /** A message is given up (nacked) this long after its receipt. */
@@ -31,6 +36,8 @@ export interface SubscriberListener {
 export interface SubscriberStats {
   /** Messages held now: running, waiting for a permit, or held for a Retry-After. */
   leased: number;
+  /** Of those, messages waiting for an earlier one of their key (beyond the window). */
+  waiting: number;
   /** Their data bytes. */
   leasedBytes: number;
   /** Deadline extensions sent (one per message per extension). */

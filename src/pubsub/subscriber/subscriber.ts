@@ -8,7 +8,7 @@
  */
 import { logger } from "../../telemetry/log.ts";
 import { AckBatcher } from "./ack_batcher.ts";
-import type { ReceivedProto, SubscriberApi } from "./api.ts";
+import type { PullRequest, ReceivedProto, SubscriberApi } from "./api.ts";
 import { AckDeadline } from "./deadline.ts";
 import { LeaseBook } from "./leases.ts";
 import { LostSubscription } from "./lost.ts";
@@ -40,6 +40,7 @@ export class Subscriber implements LeaseOwner {
   readonly #watchdog: Watchdog;
   #window: number;
   #paused = false;
+  #nextWrite = 0;
   #received = false;
   #openedAt = 0;
   #ticker: ReturnType<typeof setInterval> | undefined;
@@ -58,7 +59,7 @@ export class Subscriber implements LeaseOwner {
     this.#lost = new LostSubscription(options.subscription.split("/").at(-1) ?? "");
     this.#acks = new AckBatcher(api, options.subscription, {
       via: options.ackVia,
-      write: (index, request) => this.#streams[index]?.write(request) ?? false,
+      write: (request) => this.#writeOnAny(request),
     });
   }
 
@@ -66,6 +67,7 @@ export class Subscriber implements LeaseOwner {
   get stats(): SubscriberStats {
     return {
       leased: this.#book.size,
+      waiting: this.#book.waiting,
       leasedBytes: this.#book.bytes,
       extensions: this.#book.extensions,
       expired: this.#book.expired,
@@ -86,9 +88,14 @@ export class Subscriber implements LeaseOwner {
     return this.#streams.some((s) => s.isOpen);
   }
 
-  /** Opens the streams and starts the lease ticker. */
-  open(): void {
+  /**
+   * Opens the streams and starts the lease ticker. `keyed`: the messages have keys, so each
+   * stream's server-side limit is its share of the window plus the waiting allowance (else of
+   * the window alone: a message waits for its key only when it has one).
+   */
+  open({ keyed = false }: { keyed?: boolean } = {}): void {
     const o = this.#options;
+    const serverWindow = o.window + (keyed ? o.maxWaiting : 0);
     const clientId = crypto.randomUUID();
     this.#openedAt = performance.now();
     this.#sentDeadline = this.#deadline.seconds;
@@ -97,7 +104,7 @@ export class Subscriber implements LeaseOwner {
         index,
         subscription: o.subscription,
         clientId: `${clientId}-${index}`,
-        maxMessages: Math.max(1, Math.ceil(o.window / o.streams)),
+        maxMessages: Math.max(1, Math.ceil(serverWindow / o.streams)),
         // Pub/Sub applies the byte limit per stream: each gets its share of the budget, but at
         // least room for one message at Pub/Sub's size limit (or a stream could stall on one).
         maxBytes: Math.max(Math.ceil(o.maxBytes / o.streams), MAX_MESSAGE_BYTES),
@@ -124,9 +131,15 @@ export class Subscriber implements LeaseOwner {
   settle(message: ReceivedMessage, ack: boolean): void {
     this.#book.remove(message);
     this.#deadline.record(performance.now() - message.receivedAt);
-    if (ack) this.#acks.ack(message.stream, message.ackId);
-    else this.#acks.nack(message.stream, message.ackId);
+    if (ack) this.#acks.ack(message.ackId);
+    else this.#acks.nack(message.ackId);
     if (this.#paused) this.#flowControl();
+  }
+
+  /** A held message started or stopped waiting for its key (called by {@linkcode ReceivedMessage}). */
+  waiting(message: ReceivedMessage, waiting: boolean): void {
+    this.#book.setWaiting(message, waiting);
+    this.#flowControl();
   }
 
   /**
@@ -160,7 +173,7 @@ export class Subscriber implements LeaseOwner {
     if (this.#stopped) {
       // On its way when we stopped: straight back to Pub/Sub, by RPC (the stream is closing).
       const late = received.map((p) => p.ackId ?? "");
-      for (const ackId of late) this.#acks.nack(index, ackId);
+      for (const ackId of late) this.#acks.nack(ackId);
       return;
     }
     this.#received = true;
@@ -186,9 +199,32 @@ export class Subscriber implements LeaseOwner {
     this.#listener.fatal(fatal);
   }
 
-  /** Pauses every stream while the window (or the byte budget) is full; resumes below it. */
+  /**
+   * Writes `request` on the next open stream that is reading (round robin, so the writes spread);
+   * false when none is (all paused, closed or reconnecting): the batcher sends an RPC instead.
+   */
+  #writeOnAny(request: PullRequest): boolean {
+    if (this.#paused) return false;
+    const n = this.#streams.length;
+    for (let i = 0; i < n; i++) {
+      const stream = this.#streams[(this.#nextWrite + i) % n];
+      if (stream?.write(request)) {
+        this.#nextWrite = (this.#nextWrite + i + 1) % n;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Pauses every stream while the window (messages not waiting for their key), the waiting
+   * allowance or the byte budget is full; resumes below them.
+   */
   #flowControl(): void {
-    const full = this.#book.size >= this.#window || this.#book.bytes >= this.#options.maxBytes;
+    const book = this.#book;
+    const full = book.size - book.waiting >= this.#window ||
+      (book.waiting > 0 && book.waiting >= this.#options.maxWaiting) ||
+      book.bytes >= this.#options.maxBytes;
     if (full === this.#paused) return;
     this.#paused = full;
     for (const stream of this.#streams) full ? stream.pause() : stream.resume();
@@ -199,7 +235,7 @@ export class Subscriber implements LeaseOwner {
     const now = performance.now();
     const seconds = this.#deadline.seconds;
     const { extend, expired } = this.#book.due(now, seconds * 1000, this.#options.maxLeaseMs);
-    for (const [stream, ids] of extend) this.#acks.extend(stream, ids, seconds);
+    if (extend.length > 0) this.#acks.extend(extend, seconds);
     for (const message of expired) {
       log.warning(
         "Message {messageId} was held past --max-lease ({minutes} min): given back to Pub/Sub",
@@ -215,7 +251,7 @@ export class Subscriber implements LeaseOwner {
         stream.write(changed ? { streamAckDeadlineSeconds: seconds } : {});
       }
     }
-    if (!this.#paused && this.#book.size < this.#window) {
+    if (!this.#paused && this.#book.size - this.#book.waiting < this.#window) {
       this.#watchdog.check(now, this.#streams, this.#book);
     }
   }

@@ -13,12 +13,13 @@ const OPTIONS: SubscriberOptions = {
   subscription: "projects/p/subscriptions/s",
   streams: 1,
   window: 100,
+  maxWaiting: 1000,
   maxBytes: 64 * 1024 * 1024,
   maxLeaseMs: 60 * 60_000,
   ackVia: "stream",
 };
 
-function start(options: Partial<SubscriberOptions> = {}) {
+function start(options: Partial<SubscriberOptions> = {}, keyed = false) {
   const api = new FakeApi();
   const received: ReceivedMessage[] = [];
   const fatal: Error[] = [];
@@ -26,7 +27,7 @@ function start(options: Partial<SubscriberOptions> = {}) {
     message: (m) => received.push(m),
     fatal: (e) => fatal.push(e),
   });
-  subscriber.open();
+  subscriber.open({ keyed });
   return { api, subscriber, received, fatal };
 }
 
@@ -131,6 +132,41 @@ Deno.test("Subscriber stops reading at the window: streams pause, and resume whe
   });
 });
 
+Deno.test("Subscriber holds messages waiting for their key beyond the window, up to the allowance", async () => {
+  await faked(async (clock) => {
+    const { api, subscriber, received } = start({ window: 4, maxWaiting: 6 }, true);
+    const call = api.calls[0]!;
+    assert.equal(call.writes[0]?.maxOutstandingMessages, 10, "the server leaves room for both");
+    call.deliver(protos(4));
+    assert.equal(call.paused, true, "the window is full of ready messages");
+    for (const m of received.slice(1)) m.wait(true); // three wait for the first one's key
+    assert.equal(call.paused, false, "waiting ones leave the window: room for other keys");
+    call.deliver(protos(3));
+    assert.equal(call.paused, true, "1 ready + 3 more = the window again");
+    assert.deepEqual([subscriber.stats.leased, subscriber.stats.waiting], [7, 3]);
+    for (const m of received.slice(4)) m.wait(true);
+    call.deliver(protos(1));
+    assert.equal(call.paused, true, "6 waiting: the allowance is full");
+    received[1]?.wait(false); // its turn: it counts in the window again
+    received[1]?.ack();
+    received[2]?.nack(); // a waiting message given back leaves the count too
+    assert.equal(subscriber.stats.waiting, 4);
+    assert.equal(call.paused, false);
+    for (const m of received) m.ack();
+    assert.deepEqual([subscriber.stats.leased, subscriber.stats.waiting], [0, 0]);
+    await tick(clock, 20);
+    await subscriber.close();
+  });
+});
+
+Deno.test("Subscriber tells the server the window alone when the work is not keyed", async () => {
+  await faked(async () => {
+    const { api, subscriber } = start({ window: 4, maxWaiting: 6 });
+    assert.equal(api.calls[0]?.writes[0]?.maxOutstandingMessages, 4);
+    await subscriber.close();
+  });
+});
+
 Deno.test("Subscriber reopens with backoff after errors, at once after a planned end", async () => {
   await faked(async (clock) => {
     const { api, subscriber } = start();
@@ -215,6 +251,32 @@ Deno.test("Subscriber.stopPulling() drains a stream: what was on its way is nack
     assert.equal(received.length, 2, "nothing new handed over");
     const zero = api.deadlines().filter(([, s]) => s === 0).map(([id]) => id).sort();
     assert.deepEqual(zero, late.map((p) => p.ackId).sort(), "the late ones nacked at once");
+    await subscriber.close();
+  });
+});
+
+Deno.test("Subscriber sends one stream write per batch, and RPCs while its streams are paused", async () => {
+  await faked(async (clock) => {
+    const { api, subscriber, received } = start({ streams: 2, window: 4 });
+    api.calls[0]?.deliver(protos(1));
+    api.calls[1]?.deliver(protos(1));
+    for (const m of received) m.ack();
+    await tick(clock, 10);
+    const batches = api.calls.flatMap((c) => c.writes.filter((w) => w.ackIds));
+    assert.equal(batches.length, 1, "acks of both streams in one write");
+    assert.deepEqual(batches[0]?.ackIds, received.map((m) => m.ackId));
+    received.length = 0;
+    api.calls[0]?.deliver(protos(4)); // the window is full: every stream pauses
+    assert.equal(api.calls[1]?.paused, true);
+    await tick(clock, 6000); // their leases near their end while still paused
+    assert.deepEqual(
+      api.modacks.flatMap((m) => m.ackIds),
+      received.map((m) => m.ackId),
+      "extended by RPC: a paused stream is not written to",
+    );
+    for (const m of received) m.ack();
+    await tick(clock, 10);
+    assert.equal(subscriber.stats.leased, 0);
     await subscriber.close();
   });
 });
