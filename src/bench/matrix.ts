@@ -25,6 +25,9 @@ export const GRID_POOLS = [10, 100, 1000];
 export const GRID_LATENCIES = [1, 20, 100];
 /** Events of the ceiling and no-op head-to-head cases. */
 export const NOOP_EVENTS = 40_000;
+/** The paced case: `--rate-limit` (events/s) and its backlog. */
+export const PACE_RATE = 200;
+export const PACE_EVENTS = 4000;
 /** Events of the memory case. */
 export const BACKLOG_EVENTS = 100_000;
 
@@ -125,6 +128,17 @@ export async function matrix(
   if (!goMissing) {
     run(await peerProcess(client, config, "go-peer", { ...ordered, variant: "ordered" }));
   }
+  // The pace: --rate-limit 200/s on a 4,000-event no-op backlog, its rate in each 5 s window.
+  run(
+    await toolProcess(client, config, {
+      pool: 100,
+      latencyMs: 0,
+      events: PACE_EVENTS,
+      rateLimit: PACE_RATE,
+      variant: "pace",
+      bound: PACE_RATE,
+    }),
+  );
   // The same no-op drain with the built-in contract given as --schema: the validator's cost.
   run({
     ...await toolProcess(client, config, {

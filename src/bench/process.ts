@@ -45,6 +45,20 @@ export interface ProcessSpec {
   ackVia?: "stream" | "rpc";
   /** An ordered subscription, the events keyed by this many users. */
   keys?: number;
+  /** `--rate-limit`, events/s: the case records its rate in each 5-second window. */
+  rateLimit?: number;
+}
+
+/** Rates (events/s) of the whole `windowMs` windows of a timeline of [ms, count] samples. */
+export function windowRates(samples: [number, number][], windowMs: number): number[] {
+  const rates: number[] = [];
+  let from = samples[0];
+  for (const sample of samples) {
+    if (from === undefined || sample[0] - from[0] < windowMs) continue;
+    rates.push(((sample[1] - from[1]) * 1000) / (sample[0] - from[0]));
+    from = sample;
+  }
+  return rates;
 }
 
 /** The backlog of `spec`: random events, or keyed ones for an ordered case. */
@@ -82,6 +96,7 @@ export function spawnWorker(
     handlerUrl?: URL | undefined;
     schema?: string | undefined;
     ackVia?: "stream" | "rpc" | undefined;
+    rateLimit?: number | undefined;
   },
 ): Deno.ChildProcess {
   const [command, args] = selfCommand(["worker"], spec.denoFlags);
@@ -96,6 +111,7 @@ export function spawnWorker(
     handlerUrl: spec.handlerUrl,
     schema: spec.schema,
     ...(spec.ackVia ? { ackVia: spec.ackVia } : {}),
+    ...(spec.rateLimit ? { rateLimit: spec.rateLimit } : {}),
   };
   return new Deno.Command(command, {
     args,
@@ -112,6 +128,7 @@ export function spawnWorker(
       "handlerUrl",
       "schema",
       "ackVia",
+      "rateLimit",
     ]),
     stdout: "null",
     stderr: "null", // one JSON line per event is written, as shipped, then dropped
@@ -172,10 +189,14 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
       handlerUrl: spec.handlerUrl,
       schema: spec.schema,
       ackVia: spec.ackVia,
+      rateLimit: spec.rateLimit,
     });
     const watch = watchProc(child.pid);
     const rss: number[] = [];
     let last: Scrape | undefined;
+    /** [ms, acked] once a second from the first ack on (the paced case's windows). */
+    const timeline: [number, number][] = [];
+    let timelineStart: number | undefined;
     const deadline = Date.now() + 600_000;
     // Once a second: a scrape costs the worker CPU (prom-client's event-loop figures), and the
     // drain's start and end come from the worker's own timestamps, not from when it was polled.
@@ -185,6 +206,10 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
       if (now === undefined) continue;
       last = now;
       rss.push(now.rssBytes);
+      if (now.acked > 0 && now.acked < spec.events) {
+        timelineStart ??= performance.now();
+        timeline.push([Math.round(performance.now() - timelineStart), now.acked]);
+      }
     }
     const usage = await watch.stop();
     child.kill("SIGTERM");
@@ -198,7 +223,8 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
           `${spec.handlerUrl ? " via --handler-url" : ""}` +
           `${spec.schema ? " --schema (the built-in contract as a file)" : ""}` +
           `${spec.ackVia === "rpc" ? " --ack-via rpc" : ""}` +
-          `${spec.keys ? ` ordered, ${spec.keys} keys` : ""}, ${spec.events}`,
+          `${spec.keys ? ` ordered, ${spec.keys} keys` : ""}` +
+          `${spec.rateLimit ? ` --rate-limit ${spec.rateLimit}/s` : ""}, ${spec.events}`,
         consumer: "event-tool",
         mode: "drain",
         pool: spec.pool,
@@ -209,6 +235,7 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
         process: true,
         ...(spec.variant === undefined ? {} : { variant: spec.variant }),
         ...(spec.bound === undefined ? {} : { bound: spec.bound }),
+        timeline,
       },
       [],
       { ...usage, rssSamples: rss },

@@ -47,6 +47,8 @@ export interface CaseResult {
   shares?: number[];
   /** Scale-out: samples where a replica idled while another held more than twice its pool. */
   idleWhileHeld?: number;
+  /** Process cases: [ms since the first sample, events acked] once a second during the drain. */
+  timeline?: [number, number][];
 }
 
 /** Settings of one drain or steady case. */
