@@ -44,6 +44,11 @@ export async function stopTracing(): Promise<void> {
   provider = undefined;
 }
 
+/** Whether traces are exported (`--otel`): callers skip making a span's attributes without. */
+export function tracing(): boolean {
+  return provider !== undefined;
+}
+
 /**
  * Runs `work` inside a span named `name` with the `attributes` it makes; records a rejection as
  * the span's error. Without tracing it just runs `work`, making no attributes (even the API's

@@ -1,64 +1,57 @@
 /**
  * Duplicate detection for one worker process: the IDs of events handled recently (a bounded
- * ring: the oldest is forgotten first, O(1) and no allocation per event) and the IDs being
- * handled right now, so two copies of one event never run at the same time.
+ * ring: the oldest is forgotten first) and the IDs being handled right now, so two copies of one
+ * event never run at the same time. One map holds both states, so an event costs two or three
+ * map operations (a claim, then a release) and no allocation but its entry.
  */
 
-/** A bounded memory of recently handled event IDs; capacity 0 remembers nothing. */
-export class RecentIds {
-  readonly #ids = new Set<string>();
-  readonly #ring: (string | undefined)[];
-  #next = 0;
-
-  constructor(capacity: number) {
-    if (!Number.isSafeInteger(capacity) || capacity < 0) {
-      throw new RangeError(`RecentIds capacity must be an integer >= 0, got ${capacity}`);
-    }
-    this.#ring = new Array(capacity);
-  }
-
-  get size(): number {
-    return this.#ids.size;
-  }
-
-  has(id: string): boolean {
-    return this.#ids.has(id);
-  }
-
-  /** Remembers `id`, forgetting the oldest one when full. */
-  add(id: string): void {
-    if (this.#ring.length === 0 || this.#ids.has(id)) return;
-    const oldest = this.#ring[this.#next];
-    if (oldest !== undefined) this.#ids.delete(oldest);
-    this.#ring[this.#next] = id;
-    this.#next = (this.#next + 1) % this.#ring.length;
-    this.#ids.add(id);
-  }
-}
+const BUSY = 1;
+const HANDLED = 2;
 
 /** What {@linkcode Dedupe.claim} found. */
 export type Claim = "new" | "handled" | "busy";
 
-/** Handled and in-progress event IDs of this process. */
+/** Handled and in-progress event IDs of this process; a window of 0 remembers no handled ID. */
 export class Dedupe {
-  readonly #handled: RecentIds;
-  readonly #busy = new Set<string>();
+  readonly #state = new Map<string, typeof BUSY | typeof HANDLED>();
+  /** Handled IDs in the order they were handled (a ring of `window` slots). */
+  readonly #ring: (string | undefined)[];
+  #next = 0;
 
   constructor(window: number) {
-    this.#handled = new RecentIds(window);
+    if (!Number.isSafeInteger(window) || window < 0) {
+      throw new RangeError(`Dedupe window must be an integer >= 0, got ${window}`);
+    }
+    this.#ring = new Array(window);
+  }
+
+  /** Handled IDs remembered now. */
+  get handled(): number {
+    let count = 0;
+    for (const state of this.#state.values()) if (state === HANDLED) count++;
+    return count;
   }
 
   /** `new` (and now busy) when the event may be handled; otherwise why not. */
   claim(eventID: string): Claim {
-    if (this.#handled.has(eventID)) return "handled";
-    if (this.#busy.has(eventID)) return "busy";
-    this.#busy.add(eventID);
+    const state = this.#state.get(eventID);
+    if (state === HANDLED) return "handled";
+    if (state === BUSY) return "busy";
+    this.#state.set(eventID, BUSY);
     return "new";
   }
 
   /** Ends a claim; `handled` remembers the ID so later copies are duplicates. */
   release(eventID: string, handled: boolean): void {
-    this.#busy.delete(eventID);
-    if (handled) this.#handled.add(eventID);
+    if (!handled || this.#ring.length === 0) {
+      this.#state.delete(eventID);
+      return;
+    }
+    this.#state.set(eventID, HANDLED);
+    const oldest = this.#ring[this.#next];
+    // The oldest handled ID is forgotten (a claim never makes a handled ID busy again).
+    if (oldest !== undefined && oldest !== eventID) this.#state.delete(oldest);
+    this.#ring[this.#next] = eventID;
+    this.#next = (this.#next + 1) % this.#ring.length;
   }
 }

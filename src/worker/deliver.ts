@@ -3,7 +3,8 @@
  * inside a trace span when tracing is on. Called by the Worker inside a pool permit.
  */
 import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
-import { inSpan } from "../telemetry/tracing.ts";
+import type { Span } from "@opentelemetry/api";
+import { inSpan, tracing } from "../telemetry/tracing.ts";
 import type { Abandoned } from "./abandoned.ts";
 import type { Handler } from "./handler.ts";
 import type { KeyedEnd } from "./keys.ts";
@@ -29,30 +30,43 @@ export function deliver(
   receivedAt: number,
   context: DeliverContext,
 ): Promise<KeyedEnd> {
+  // Without tracing, no span, attributes or closures: this runs once per event.
+  if (!tracing()) return decideAndSettle(message, receivedAt, context, undefined);
   const attributes = () => ({
     "messaging.system": "gcp_pubsub",
     "messaging.destination.subscription.name": context.subscription,
     "messaging.message.id": message.id,
     "messaging.gcp_pubsub.message.delivery_attempt": message.deliveryAttempt,
   });
-  return inSpan("event-tool process", attributes, async (span) => {
-    const outcome = await processDelivery(
-      {
-        messageId: message.id,
-        data: message.data,
-        deliveryAttempt: message.deliveryAttempt,
-        attributes: message.attributes ?? {},
-        publishTime: message.publishTime,
-      },
-      context.handler,
-      context.options,
-    );
-    span?.setAttribute("event_tool.outcome", outcome.action);
-    if (outcome.eventID) span?.setAttribute("event_tool.event_id", outcome.eventID);
-    await context.settler.settle(message, receivedAt, outcome);
-    if ("abandoned" in outcome && outcome.abandoned) {
-      await context.abandoned.hold(outcome.abandoned);
-    }
-    return outcome.action === "nack" ? "nacked" : "done";
-  });
+  return inSpan(
+    "event-tool process",
+    attributes,
+    (span) => decideAndSettle(message, receivedAt, context, span),
+  );
+}
+
+async function decideAndSettle(
+  message: ReceivedMessage,
+  receivedAt: number,
+  context: DeliverContext,
+  span: Span | undefined,
+): Promise<KeyedEnd> {
+  const outcome = await processDelivery(
+    {
+      messageId: message.id,
+      data: message.data,
+      deliveryAttempt: message.deliveryAttempt,
+      attributes: message.attributes ?? {},
+      publishTime: message.publishTime,
+    },
+    context.handler,
+    context.options,
+  );
+  span?.setAttribute("event_tool.outcome", outcome.action);
+  if (outcome.eventID) span?.setAttribute("event_tool.event_id", outcome.eventID);
+  await context.settler.settle(message, receivedAt, outcome);
+  if ("abandoned" in outcome && outcome.abandoned) {
+    await context.abandoned.hold(outcome.abandoned);
+  }
+  return outcome.action === "nack" ? "nacked" : "done";
 }

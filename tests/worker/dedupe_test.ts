@@ -1,28 +1,33 @@
 import assert from "node:assert/strict";
-import { RecentIds } from "../../src/worker/dedupe.ts";
+import { Dedupe } from "../../src/worker/dedupe.ts";
 
-Deno.test("RecentIds forgets the oldest ID once full", () => {
-  const ids = new RecentIds(3);
-  for (const id of ["a", "b", "c", "d"]) ids.add(id);
-  assert.equal(ids.size, 3);
-  assert.equal(ids.has("a"), false);
-  assert.ok(ids.has("b") && ids.has("c") && ids.has("d"));
+Deno.test("Dedupe: a claimed ID is busy until released, then handled or free again", () => {
+  const dedupe = new Dedupe(10);
+  assert.equal(dedupe.claim("a"), "new");
+  assert.equal(dedupe.claim("a"), "busy", "a second copy while the first runs");
+  dedupe.release("a", false);
+  assert.equal(dedupe.claim("a"), "new", "failed: the next copy runs");
+  dedupe.release("a", true);
+  assert.equal(dedupe.claim("a"), "handled");
+  assert.equal(dedupe.handled, 1);
 });
 
-Deno.test("RecentIds stores a re-added ID once, and keeps its first place", () => {
-  const ids = new RecentIds(2);
-  ids.add("a");
-  ids.add("b");
-  ids.add("a");
-  assert.equal(ids.size, 2);
-  ids.add("c");
-  assert.equal(ids.has("a"), false, "a was the oldest");
-  assert.ok(ids.has("b") && ids.has("c"));
+Deno.test("Dedupe forgets the oldest handled ID once its window is full", () => {
+  const dedupe = new Dedupe(3);
+  for (const id of ["a", "b", "c", "d"]) {
+    assert.equal(dedupe.claim(id), "new");
+    dedupe.release(id, true);
+  }
+  assert.equal(dedupe.handled, 3);
+  assert.equal(dedupe.claim("a"), "new", "a was the oldest");
+  for (const id of ["b", "c", "d"]) assert.equal(dedupe.claim(id), "handled");
 });
 
-Deno.test("RecentIds of size 0 remembers nothing", () => {
-  const ids = new RecentIds(0);
-  ids.add("a");
-  assert.equal(ids.has("a"), false);
-  assert.throws(() => new RecentIds(-1), RangeError);
+Deno.test("Dedupe of window 0 remembers no handled ID, but still knows the busy ones", () => {
+  const dedupe = new Dedupe(0);
+  assert.equal(dedupe.claim("a"), "new");
+  assert.equal(dedupe.claim("a"), "busy");
+  dedupe.release("a", true);
+  assert.equal(dedupe.claim("a"), "new");
+  assert.throws(() => new Dedupe(-1), RangeError);
 });
