@@ -84,7 +84,7 @@ the last ack.
   - *event-tool worker process*: the real \`event-tool worker\` as shipped (heap setting, info
     logs on, one JSON line per event written to a discarded stderr), on our own StreamingPull
     subscriber; its progress is read from its /metrics. *ack-via rpc* rows send acks as
-    Acknowledge calls instead of on the stream that delivered the message.
+    Acknowledge calls instead of on the streams.
   - *Go peer*: bench/peers/go, the original design on the official Go client (default receive
     settings, a fixed pool of goroutines fed by a buffered channel, JSON decode, one slog line
     per event, ack).

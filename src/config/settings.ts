@@ -211,8 +211,8 @@ export const SETTINGS = {
     env: "WORKER_ACK_VIA",
     default: "stream",
     placeholder: "<stream|rpc>",
-    description: "how acks and nacks leave: on the streaming pull that delivered the message " +
-      "(fewer requests; docs/BENCHMARKS.md) or as Acknowledge calls",
+    description: "how acks and nacks leave: on the streaming pulls, one write per batch (fewer " +
+      "requests; docs/BENCHMARKS.md), or as Acknowledge calls",
     parse: parse.oneOf(ACK_TRANSPORTS),
   }),
   keyFrom: setting<KeySource | undefined>({

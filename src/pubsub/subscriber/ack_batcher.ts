@@ -23,7 +23,7 @@ const TRANSIENT = new Set<number>([
 ]);
 const RETRIES = 3;
 
-/** How acks leave: on the delivering stream, or as RPCs (the settings table names them). */
+/** How acks leave: on the streams, or as RPCs (the settings table names them). */
 export type AckTransport = typeof ACK_TRANSPORTS[number];
 
 /** Options for {@linkcode AckBatcher}. */

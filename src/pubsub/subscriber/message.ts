@@ -27,7 +27,7 @@ export class ReceivedMessage {
   readonly deliveryAttempt: number;
   /** The message's ordering key ("" when none). */
   readonly orderingKey: string;
-  /** The stream that delivered it (its acks go back the same way). */
+  /** The stream that delivered it. */
   readonly stream: number;
   /** When it arrived (`performance.now()`). */
   readonly receivedAt: number;
