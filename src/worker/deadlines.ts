@@ -15,6 +15,19 @@ export interface Deadline {
   readonly pending: boolean;
 }
 
+/**
+ * A deadline that is its own queue node: a caller with an object per call anyway (the timeout
+ * middleware's call) extends this and {@linkcode DeadlineQueue.insert}s it, so a deadline costs
+ * no allocation of its own.
+ */
+export abstract class DeadlineEntry implements Deadline {
+  at = 0;
+  pending = false;
+  prev: Node | undefined = undefined;
+  next: Node | undefined = undefined;
+  abstract expire(reason?: unknown): void;
+}
+
 interface Node extends Deadline {
   pending: boolean;
   prev: Node | undefined;
@@ -35,13 +48,25 @@ export class DeadlineQueue {
 
   /** Adds a deadline at `at` (a `performance.now()` value), later than any already added. */
   add(at: number, expire: (reason?: unknown) => void): Deadline {
-    const node: Node = { at, expire, pending: true, prev: this.#tail, next: undefined };
+    const node: Node = { at, expire, pending: true, prev: undefined, next: undefined };
+    this.#link(node);
+    return node;
+  }
+
+  /** Adds `entry` (not pending) as a deadline at `at`, later than any already added. */
+  insert(entry: DeadlineEntry, at: number): void {
+    entry.at = at;
+    entry.pending = true;
+    this.#link(entry);
+  }
+
+  #link(node: Node): void {
+    node.prev = this.#tail;
     if (this.#tail) this.#tail.next = node;
     else this.#head = node;
     this.#tail = node;
     this.#size++;
     if (this.#timer === undefined) this.#schedule();
-    return node;
   }
 
   /** Cancels `deadline` (its call ended in time): it will not expire, and it leaves the queue now. */

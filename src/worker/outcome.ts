@@ -76,7 +76,7 @@ export interface Ending {
   reason?: Reason;
   detail?: string;
   handlerMs?: number | undefined;
-  unrecognised?: true;
+  unrecognised?: boolean | undefined;
 }
 
 /** Milliseconds to two decimals. */

@@ -32,7 +32,7 @@ interface Known {
   /** The event's `eventID`; undefined when the payload has none (or was not read). */
   eventID: string | undefined;
   /** A valid event that carries a value its contract does not list (counted). */
-  unrecognised?: true;
+  unrecognised?: boolean;
 }
 
 /** What to do with a delivery. */
@@ -116,12 +116,11 @@ export async function processDelivery(
     };
   }
   const { event, eventID } = decoded;
-  const known: Known = options.contract.unrecognised(event)
-    ? { eventID, unrecognised: true }
-    : { eventID };
+  const unrecognised = options.contract.unrecognised(event);
+  const known: Known = { eventID, unrecognised };
   const key = eventID ?? `message:${delivery.messageId}`;
   const claim = options.dedupe?.claim(key) ?? "new";
-  if (claim === "handled") return { action: "duplicate", event, ...known };
+  if (claim === "handled") return { action: "duplicate", event, eventID, unrecognised };
   if (claim === "busy") {
     const error = new Error(`event ${key} is being handled by another delivery`);
     return { action: "nack", event, ...known, reason: "in-progress", error, handlerMs: 0 };
@@ -139,7 +138,7 @@ export async function processDelivery(
       eventType: delivery.attributes.eventType ?? options.contract.eventType,
     });
     options.dedupe?.release(key, true);
-    return { action: "ack", event, ...known, handlerMs: performance.now() - started };
+    return { action: "ack", event, eventID, unrecognised, handlerMs: performance.now() - started };
   } catch (thrown) {
     const error = asError(thrown);
     const handlerMs = performance.now() - started;

@@ -40,14 +40,14 @@ export class Settler {
   /** Acks, nacks or dead-letters `message` as `outcome` says; never rejects. */
   async settle(message: ReceivedMessage, receivedAt: number, outcome: Outcome): Promise<void> {
     const eventID = outcome.eventID;
-    const unrecognised = outcome.unrecognised ? { unrecognised: true as const } : {};
+    const unrecognised = outcome.unrecognised;
     switch (outcome.action) {
       case "duplicate":
         this.#end(message, receivedAt, {
           outcome: "duplicate",
           eventID,
           reason: "already-handled",
-          ...unrecognised,
+          unrecognised,
         });
         return afterLogWrite(() => message.ack());
       case "ack":
@@ -55,7 +55,7 @@ export class Settler {
           outcome: "acked",
           eventID,
           handlerMs: outcome.handlerMs,
-          ...unrecognised,
+          unrecognised,
         });
         return afterLogWrite(() => message.ack());
       case "nack":

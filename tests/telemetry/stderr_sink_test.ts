@@ -60,3 +60,22 @@ Deno.test("bufferedStderr().afterWrite() runs only once the lines before it were
     assert.deepEqual(order, ["ack before any line", "write event 1 acked", "ack 1"]);
   });
 });
+
+Deno.test("bufferedStderr() flushes before a line that might not fit, and writes a huge one alone", () => {
+  const written: string[] = [];
+  const sink = bufferedStderr((r) => `${r.message[0]}\n`, {
+    bufferBytes: 12,
+    write: (bytes) => {
+      written.push(new TextDecoder().decode(bytes));
+      return bytes.length;
+    },
+  });
+  sink(record("info", "ab")); // 3 characters: 9 bytes at most, 3 used
+  sink(record("info", "é")); // 2 characters: 3 + 6 ≤ 12, 3 more used
+  sink(record("info", "cd")); // 6 + 9 > 12: might not fit, so the buffer goes first
+  assert.deepEqual(written, ["ab\né\n"]);
+  sink(record("info", "x".repeat(40)));
+  assert.deepEqual(written, ["ab\né\n", "cd\n", `${"x".repeat(40)}\n`]);
+  sink.flush();
+  assert.equal(written.length, 3);
+});
