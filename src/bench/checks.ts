@@ -2,7 +2,8 @@
  * The targets of the performance issue, each with this run's figure and, when unmet, why (with
  * this run's own evidence). Nothing here is asserted in tests: the machines are shared and noisy.
  */
-import { GRID_LATENCIES, GRID_POOLS, PACE_EVENTS, PACE_RATE } from "./matrix.ts";
+import { pick } from "./check_rows.ts";
+import { PACE_EVENTS, PACE_RATE } from "./matrix.ts";
 import { windowRates } from "./process.ts";
 import type { Row } from "./report.ts";
 
@@ -21,51 +22,6 @@ const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
 /** The best one-second rate of a case's timeline (0 without one). */
 function peak(row: Row): number {
   return Math.max(0, ...windowRates(row.timeline ?? [], 1000));
-}
-
-/** The rows the checks read. */
-function pick(rows: readonly Row[]) {
-  const proc = (consumer: string, pool: number, latencyMs: number) =>
-    rows.find((r) =>
-      r.process && r.consumer === consumer && r.pool === pool && r.latencyMs === latencyMs &&
-      r.variant === undefined
-    );
-  const round2 = (consumer: string, pool: number, latencyMs: number, variant = "round 2") =>
-    rows.find((r) =>
-      r.process && r.consumer === consumer && r.pool === pool && r.latencyMs === latencyMs &&
-      r.variant === variant
-    );
-  return {
-    toolNoop: proc("event-tool", 1000, 0),
-    goNoop: proc("go-peer", 1000, 0),
-    plainNoop: proc("plain-client", 1000, 0),
-    toolSlow: proc("event-tool", 100, 20),
-    goSlow: proc("go-peer", 100, 20),
-    toolNoop2: round2("event-tool", 1000, 0),
-    goNoop2: round2("go-peer", 1000, 0),
-    toolSlow2: round2("event-tool", 100, 20),
-    goSlow2: round2("go-peer", 100, 20),
-    rpcNoop: round2("event-tool", 1000, 0, "ack-via rpc"),
-    wait: rows.find((r) =>
-      !r.process && r.consumer === "event-tool" && r.pool === 10 && r.latencyMs === 100 &&
-      r.variant === undefined
-    ),
-    oldWindow: rows.find((r) => r.variant === "window=210"),
-    backlog: rows.find((r) => r.variant === "backlog"),
-    scale: rows.find((r) => r.variant === "scale-out"),
-    small: rows.find((r) => r.variant === "scale-out small"),
-    publish: rows.find((r) => r.mode === "publish" && r.consumer === "event-tool"),
-    http: rows.find((r) => r.variant === "http"),
-    schema: rows.find((r) => r.variant === "schema"),
-    orderedTool: rows.find((r) => r.variant === "ordered" && r.consumer === "event-tool"),
-    orderedGo: rows.find((r) => r.variant === "ordered" && r.consumer === "go-peer"),
-    pace: rows.find((r) => r.variant === "pace"),
-    publishPlain: rows.find((r) => r.mode === "publish" && r.consumer === "plain-client"),
-    grid: rows.filter((r) =>
-      !r.process && r.consumer === "event-tool" && r.mode === "drain" && !r.variant &&
-      GRID_POOLS.includes(r.pool) && GRID_LATENCIES.includes(r.latencyMs)
-    ),
-  };
 }
 
 /** Checks this run's rows against the targets. */

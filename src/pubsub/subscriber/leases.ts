@@ -33,6 +33,20 @@ export class LeaseBook {
     return this.#held.size;
   }
 
+  /** Held messages not waiting for their key: those the lease window counts. */
+  get ready(): number {
+    return this.#held.size - this.#waiting;
+  }
+
+  /**
+   * Whether nothing more may be taken: `window` messages ready, `maxWaiting` waiting for their
+   * key (held beyond the window), or `maxBytes` of data held.
+   */
+  full(window: number, maxWaiting: number, maxBytes: number): boolean {
+    return this.ready >= window || (this.#waiting > 0 && this.#waiting >= maxWaiting) ||
+      this.#bytes >= maxBytes;
+  }
+
   /** Held messages waiting for an earlier one of their key. */
   get waiting(): number {
     return this.#waiting;

@@ -199,32 +199,22 @@ export class Subscriber implements LeaseOwner {
     this.#listener.fatal(fatal);
   }
 
-  /**
-   * Writes `request` on the next open stream that is reading (round robin, so the writes spread);
-   * false when none is (all paused, closed or reconnecting): the batcher sends an RPC instead.
-   */
+  /** Writes on the next reading stream (round robin); false when none reads (the batcher uses RPCs). */
   #writeOnAny(request: PullRequest): boolean {
-    if (this.#paused) return false;
     const n = this.#streams.length;
-    for (let i = 0; i < n; i++) {
-      const stream = this.#streams[(this.#nextWrite + i) % n];
-      if (stream?.write(request)) {
-        this.#nextWrite = (this.#nextWrite + i + 1) % n;
+    for (let i = 0; i < n && !this.#paused; i++) {
+      const index = (this.#nextWrite + i) % n;
+      if (this.#streams[index]?.write(request)) {
+        this.#nextWrite = index + 1;
         return true;
       }
     }
     return false;
   }
 
-  /**
-   * Pauses every stream while the window (messages not waiting for their key), the waiting
-   * allowance or the byte budget is full; resumes below them.
-   */
+  /** Pauses every stream while the book is full (see LeaseBook.full); resumes below. */
   #flowControl(): void {
-    const book = this.#book;
-    const full = book.size - book.waiting >= this.#window ||
-      (book.waiting > 0 && book.waiting >= this.#options.maxWaiting) ||
-      book.bytes >= this.#options.maxBytes;
+    const full = this.#book.full(this.#window, this.#options.maxWaiting, this.#options.maxBytes);
     if (full === this.#paused) return;
     this.#paused = full;
     for (const stream of this.#streams) full ? stream.pause() : stream.resume();
@@ -251,7 +241,7 @@ export class Subscriber implements LeaseOwner {
         stream.write(changed ? { streamAckDeadlineSeconds: seconds } : {});
       }
     }
-    if (!this.#paused && this.#book.size - this.#book.waiting < this.#window) {
+    if (!this.#paused && this.#book.ready < this.#window) {
       this.#watchdog.check(now, this.#streams, this.#book);
     }
   }
