@@ -6,16 +6,22 @@ import { withFakeClock } from "../support/clock.ts";
 
 const record = (level: LogRecord["level"], text: string) => logRecord({}, [text], { level });
 
+/** A sink of one-word lines whose writes are recorded, decoded, in `written`. */
+function recordingSink(options: { intervalMs?: number; bufferBytes?: number }) {
+  const written: string[] = [];
+  const sink = bufferedStderr((r) => `${r.message[0]}\n`, {
+    ...options,
+    write: (bytes) => {
+      written.push(new TextDecoder().decode(bytes));
+      return bytes.length;
+    },
+  });
+  return { sink, written };
+}
+
 Deno.test("bufferedStderr() writes in order, at once for warnings, after the interval otherwise", async () => {
   await withFakeClock(async (clock) => {
-    const written: string[] = [];
-    const sink = bufferedStderr((r) => `${r.message[0]}\n`, {
-      intervalMs: 50,
-      write: (bytes) => {
-        written.push(new TextDecoder().decode(bytes));
-        return bytes.length;
-      },
-    });
+    const { sink, written } = recordingSink({ intervalMs: 50 });
     sink(record("info", "a"));
     assert.deepEqual(written, []);
     sink(record("warning", "b"));
@@ -62,14 +68,7 @@ Deno.test("bufferedStderr().afterWrite() runs only once the lines before it were
 });
 
 Deno.test("bufferedStderr() flushes before a line that might not fit, and writes a huge one alone", () => {
-  const written: string[] = [];
-  const sink = bufferedStderr((r) => `${r.message[0]}\n`, {
-    bufferBytes: 12,
-    write: (bytes) => {
-      written.push(new TextDecoder().decode(bytes));
-      return bytes.length;
-    },
-  });
+  const { sink, written } = recordingSink({ bufferBytes: 12 });
   sink(record("info", "ab")); // 3 characters: 9 bytes at most, 3 used
   sink(record("info", "é")); // 2 characters: 3 + 6 ≤ 12, 3 more used
   sink(record("info", "cd")); // 6 + 9 > 12: might not fit, so the buffer goes first
