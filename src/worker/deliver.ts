@@ -30,6 +30,9 @@ export function deliver(
   receivedAt: number,
   context: DeliverContext,
 ): Promise<KeyedEnd> {
+  // Given back while it waited for a permit or its key (held past --max-lease, logged there):
+  // Pub/Sub delivers it again, so it is not handled now, and its key goes on only after it.
+  if (message.settled) return Promise.resolve("nacked");
   // Without tracing, no span, attributes or closures: this runs once per event.
   if (!tracing()) return decideAndSettle(message, receivedAt, context, undefined);
   const attributes = () => ({

@@ -11,24 +11,29 @@ import { defaults } from "../../src/config/resolve.ts";
 import { withFakeClock } from "../support/clock.ts";
 import { fakeClient, fakeMessage } from "../support/fake_messages.ts";
 
+/** What deliver() shares, around `handler`, counting in `tally`. */
+function deliverContext(handler: Handler, tally: Tally, abandoned = new Abandoned(1)) {
+  return {
+    subscription: "s",
+    handler,
+    options: {
+      contract: builtInContract(),
+      maxDeliveryAttempts: 5,
+      maxPayloadBytes: 65536,
+      signal: new AbortController().signal,
+    },
+    settler: new Settler(fakeClient([]).client, defaults(), tally),
+    abandoned,
+  };
+}
+
 Deno.test("deliver() settles a timed-out event at its timeout but resolves only when the call ends", async () => {
   await withFakeClock(async (clock) => {
     let finish = () => {};
     const stubborn: Handler = () => new Promise<void>((r) => finish = r);
     const tally = new Tally();
     const abandoned = new Abandoned(1);
-    const context = {
-      subscription: "s",
-      handler: compose(stubborn, withTimeout(100)),
-      options: {
-        contract: builtInContract(),
-        maxDeliveryAttempts: 5,
-        maxPayloadBytes: 65536,
-        signal: new AbortController().signal,
-      },
-      settler: new Settler(fakeClient([]).client, defaults(), tally),
-      abandoned,
-    };
+    const context = deliverContext(compose(stubborn, withTimeout(100)), tally, abandoned);
     const settled: string[] = [];
     const message = fakeMessage(fakeEvent(), settled);
     let resolved = false;
@@ -42,4 +47,21 @@ Deno.test("deliver() settles a timed-out event at its timeout but resolves only 
     assert.equal(abandoned.count, 0);
     assert.equal(tally.counts.nacked, 1);
   });
+});
+
+Deno.test("deliver() does not handle a message given back while it waited (max lease)", async () => {
+  let calls = 0;
+  const counting: Handler = () => {
+    calls++;
+    return Promise.resolve();
+  };
+  const tally = new Tally();
+  const context = deliverContext(counting, tally);
+  const settled: string[] = [];
+  const message = fakeMessage(fakeEvent(), settled);
+  message.nack(); // the subscriber gave it up
+  assert.equal(await deliver(message, performance.now(), context), "nacked");
+  assert.equal(calls, 0, "the handler never ran");
+  assert.deepEqual(settled, [`nack ${message.id}`], "settled once, by the subscriber");
+  assert.equal(tally.counts.acked, 0);
 });
