@@ -3,7 +3,8 @@
  * this run's own evidence). Nothing here is asserted in tests: the machines are shared and noisy.
  */
 import { pick } from "./check_rows.ts";
-import { PACE_EVENTS, PACE_RATE } from "./matrix.ts";
+import { NOOP_EVENTS, PACE_EVENTS, PACE_RATE } from "./matrix.ts";
+import type { StartUp } from "./startup.ts";
 import { windowRates } from "./process.ts";
 import type { Row } from "./report.ts";
 
@@ -24,9 +25,21 @@ function peak(row: Row): number {
   return Math.max(0, ...windowRates(row.timeline ?? [], 1000));
 }
 
-/** Checks this run's rows against the targets. */
-export function checks(rows: readonly Row[], goMissing?: string): Check[] {
+/**
+ * Checks this run's rows against the targets; `startUp` (the worker process's cost before its
+ * first event, measured in the same run) is evidence in the reasons.
+ */
+export function checks(rows: readonly Row[], goMissing?: string, startUp?: StartUp): Check[] {
   const r = pick(rows);
+  const fixed = startUp
+    ? `start-up alone (exec to ready, measured in this run) costs ` +
+      `${f0(startUp.cpuMs)} ms of CPU, ${f1((startUp.cpuMs * 1000) / NOOP_EVENTS)} of the ` +
+      `figure per 1,000 of a ${NOOP_EVENTS}-event drain (the Go peer's whole start-up is a few ms); `
+    : "";
+  const resident = startUp
+    ? `the worker is ${f0(startUp.peakRssMb)} MB resident, started and connected, before its ` +
+      "first event (measured in this run)"
+    : "the worker is about 120 MB resident, started and connected, before its first event";
   const list: Check[] = [];
   const noGo = `the Go peer did not run (${goMissing ?? "no row"})`;
   const x = (a: number | undefined, b: number | undefined) =>
@@ -34,9 +47,10 @@ export function checks(rows: readonly Row[], goMissing?: string): Check[] {
   /** `now` and, when measured, its second round, as "a (round 2: b)". */
   const both = (a: number | undefined, b: number | undefined, f = f1) =>
     `${f(a)}${b === undefined ? "" : ` (round 2: ${f(b)})`}`;
-  const cpuWhy = "see Profile: the rest is V8 and the gRPC stack (protobuf decode of every " +
-    "message, HTTP/2 frames) that Go does natively, garbage collection, and the worker's own " +
-    "per-event work (decode, validation, outcome line, counters)";
+  const cpuWhy = `${fixed}see Profile: the rest is V8 and the gRPC stack (protobuf decode of ` +
+    "every message, HTTP/2 frames) that Go does natively, garbage collection, and the worker's " +
+    "own per-event work (decode, validation, outcome line, counters); the two rounds show this " +
+    "machine's run-to-run spread";
   if (r.toolNoop && r.goNoop) {
     const [t, g, t2, g2] = [r.toolNoop, r.goNoop, r.toolNoop2, r.goNoop2];
     list.push({
@@ -64,9 +78,9 @@ export function checks(rows: readonly Row[], goMissing?: string): Check[] {
         both(g.peakRssMb, g2?.peakRssMb, f0)
       } MB = ${x(t.peakRssMb, g.peakRssMb)}`,
       met: t.peakRssMb <= 2.5 * g.peakRssMb,
-      why: "the worker is about 120 MB resident, started and connected, before its first event " +
-        "(Deno, V8 and the loaded @google-cloud/pubsub package, whose protobuf descriptors keep " +
-        "about 30 MB of heap live), already 2.7× the Go peer's whole peak; the 100,000-event " +
+      why: `${resident} (Deno, V8 and the loaded @google-cloud/pubsub package, whose protobuf ` +
+        `descriptors keep about 30 MB of heap live), already ` +
+        `${x(startUp?.peakRssMb, g.peakRssMb)} the Go peer's whole peak; the 100,000-event ` +
         "backlog row shows it does not grow with the backlog",
     });
   }
@@ -163,10 +177,9 @@ export function checks(rows: readonly Row[], goMissing?: string): Check[] {
       target: "100,000 backlog, P=1000: peak RSS (VmHWM) ≤ 128 MB",
       figure: `peak ${f0(r.backlog.peakRssMb)} MB`,
       met: r.backlog.peakRssMb <= 128,
-      why: "the worker is about 120 MB resident before its first event (measured: started and " +
-        "connected, idle: 118–126 MB; importing @google-cloud/pubsub alone takes a bare Deno " +
-        "from 34 to 79 MB, and the client's protobuf descriptors keep about 30 MB of heap live); " +
-        "the rest is the young generation (16 MB halves) and garbage under the 128 MB " +
+      why: `${resident} (importing @google-cloud/pubsub alone takes a bare Deno from 34 to 79 ` +
+        "MB, and the client's protobuf descriptors keep about 30 MB of heap live); the rest is " +
+        "the young generation (16 MB halves) and garbage under the 128 MB " +
         "old-generation cap. Smaller caps trade CPU for memory: 80 MB gave 167 MB peak at +40% " +
         "CPU, 64 MB thrashed, an 8 MB young generation about 20 MB less at ~3% more CPU " +
         "(README, Performance)",

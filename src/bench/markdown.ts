@@ -52,7 +52,7 @@ export function reportMarkdown(
   where: string,
   list: Check[],
 ): string {
-  const { ceiling, goMissing, profile } = outcome;
+  const { ceiling, goMissing, profile, startUp } = outcome;
   const unmet = list.filter((c) => !c.met);
   return `# Benchmarks
 
@@ -125,5 +125,9 @@ events (\`deno run --cpu-prof\`, the same run as shipped, summed by part):
 | Part | Share of sampled time |
 | --- | --- |
 ${profile.map(([part, share]) => `| ${part} | ${share.toFixed(1)}% |`).join("\n")}
+
+Before its first event, the worker process (exec to ready on an empty subscription, read from
+/proc) used ${startUp.cpuMs.toFixed(0)} ms of CPU and ${startUp.peakRssMb.toFixed(0)} MB
+of peak resident memory: every process row includes that once.
 `;
 }

@@ -19,6 +19,7 @@ import { type ProfileSummary, profileWorker } from "./profile.ts";
 import { publishOnly } from "./publish.ts";
 import type { CaseResult } from "./result.ts";
 import { scaleOut } from "./scale_out.ts";
+import { type StartUp, startUp } from "./startup.ts";
 import { steady } from "./steady.ts";
 
 export const GRID_POOLS = [10, 100, 1000];
@@ -76,6 +77,8 @@ export interface MatrixOutcome {
   goMissing: string | undefined;
   /** Where the worker process's CPU went on the no-op backlog. */
   profile: ProfileSummary;
+  /** The worker process's cost before its first event. */
+  startUp: StartUp;
 }
 
 /** Runs the standard cases, handing each result to `run`. */
@@ -196,5 +199,5 @@ export async function matrix(
   run(await publishOnly(client, config, BACKLOG_EVENTS, "event-tool"));
   run(await publishOnly(client, config, BACKLOG_EVENTS, "plain-client"));
   const profile = await profileWorker(client, config, NOOP_EVENTS);
-  return { ceiling, goMissing, profile };
+  return { ceiling, goMissing, profile, startUp: await startUp(client, config) };
 }

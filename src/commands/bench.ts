@@ -77,7 +77,7 @@ export async function run(config: Config): Promise<void> {
   console.log(config.json ? JSON.stringify(rows, null, 2) : textTable(rows));
   if (config.report) {
     if (outcome === undefined) throw new Error("the matrix did not run");
-    const list = checks(rows, outcome.goMissing);
+    const list = checks(rows, outcome.goMissing, outcome.startUp);
     await Deno.mkdir("docs", { recursive: true });
     await Deno.writeTextFile(
       "docs/benchmarks.svg",

@@ -1,0 +1,46 @@
+/**
+ * The worker process's fixed cost: CPU and peak memory from exec to ready (connected, streams
+ * open), measured from /proc like every process case. Every drain's per-event figures include it
+ * once.
+ */
+import type { PubSub } from "@google-cloud/pubsub";
+import { sleep } from "../base/async.ts";
+import type { Config } from "../config/settings.ts";
+import { freePort } from "../pubsub/emulator.ts";
+import { withTopology } from "./fresh_topology.ts";
+import { spawnWorker } from "./process.ts";
+import { watchProc } from "./proc.ts";
+
+/** What the worker process costs before its first event. */
+export interface StartUp {
+  /** CPU from exec to ready (start-up, preflight, streams opened), ms. */
+  cpuMs: number;
+  /** Peak resident memory by then, MB. */
+  peakRssMb: number;
+}
+
+/**
+ * Starts `event-tool worker` on an empty subscription and reads its CPU and peak RSS as soon as
+ * it is ready (connected, streams open): the fixed cost every drain's figures include.
+ */
+export function startUp(client: PubSub, base: Config): Promise<StartUp> {
+  return withTopology(client, base, async (config) => {
+    const port = freePort();
+    const child = spawnWorker(config, { pool: 1000, latencyMs: 0, port });
+    const watch = watchProc(child.pid);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      await sleep(100);
+      // /readyz, not /metrics: a scrape costs the worker CPU (prom-client's event-loop figures).
+      const status = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        async (r) => (await r.body?.cancel(), r.status),
+        () => 0,
+      );
+      if (status === 200) break;
+    }
+    const usage = await watch.stop();
+    child.kill("SIGTERM");
+    await child.status;
+    return { cpuMs: usage.cpuMs, peakRssMb: usage.peakRssBytes / (1024 * 1024) };
+  });
+}
