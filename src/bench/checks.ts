@@ -32,14 +32,14 @@ function peak(row: Row): number {
 export function checks(rows: readonly Row[], goMissing?: string, startUp?: StartUp): Check[] {
   const r = pick(rows);
   const fixed = startUp
-    ? `start-up alone (exec to ready, measured in this run) costs ` +
+    ? `start-up alone (exec to ready, the median of three starts in this run) costs ` +
       `${f0(startUp.cpuMs)} ms of CPU, ${f1((startUp.cpuMs * 1000) / NOOP_EVENTS)} of the ` +
       `figure per 1,000 of a ${NOOP_EVENTS}-event drain (the Go peer's whole start-up is a few ms); `
     : "";
   const resident = startUp
     ? `the worker is ${f0(startUp.peakRssMb)} MB resident, started and connected, before its ` +
-      "first event (measured in this run)"
-    : "the worker is about 120 MB resident, started and connected, before its first event";
+      "first event (measured in this run;"
+    : "the worker is about 120 MB resident, started and connected, before its first event (";
   const list: Check[] = [];
   const noGo = `the Go peer did not run (${goMissing ?? "no row"})`;
   const x = (a: number | undefined, b: number | undefined) =>
@@ -78,7 +78,7 @@ export function checks(rows: readonly Row[], goMissing?: string, startUp?: Start
         both(g.peakRssMb, g2?.peakRssMb, f0)
       } MB = ${x(t.peakRssMb, g.peakRssMb)}`,
       met: t.peakRssMb <= 2.5 * g.peakRssMb,
-      why: `${resident} (Deno, V8 and the loaded @google-cloud/pubsub package, whose protobuf ` +
+      why: `${resident} Deno, V8 and the loaded @google-cloud/pubsub package, whose protobuf ` +
         `descriptors keep about 30 MB of heap live), already ` +
         `${x(startUp?.peakRssMb, g.peakRssMb)} the Go peer's whole peak; the 100,000-event ` +
         "backlog row shows it does not grow with the backlog",
@@ -177,7 +177,7 @@ export function checks(rows: readonly Row[], goMissing?: string, startUp?: Start
       target: "100,000 backlog, P=1000: peak RSS (VmHWM) ≤ 128 MB",
       figure: `peak ${f0(r.backlog.peakRssMb)} MB`,
       met: r.backlog.peakRssMb <= 128,
-      why: `${resident} (importing @google-cloud/pubsub alone takes a bare Deno from 34 to 79 ` +
+      why: `${resident} importing @google-cloud/pubsub alone takes a bare Deno from 34 to 79 ` +
         "MB, and the client's protobuf descriptors keep about 30 MB of heap live); the rest is " +
         "the young generation (16 MB halves) and garbage under the 128 MB " +
         "old-generation cap. Smaller caps trade CPU for memory: 80 MB gave 167 MB peak at +40% " +

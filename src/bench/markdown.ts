@@ -127,7 +127,9 @@ events (\`deno run --cpu-prof\`, the same run as shipped, summed by part):
 ${profile.map(([part, share]) => `| ${part} | ${share.toFixed(1)}% |`).join("\n")}
 
 Before its first event, the worker process (exec to ready on an empty subscription, read from
-/proc) used ${startUp.cpuMs.toFixed(0)} ms of CPU and ${startUp.peakRssMb.toFixed(0)} MB
-of peak resident memory: every process row includes that once.
+/proc; the median of 3 starts) used ${startUp.cpuMs.toFixed(0)} ms of CPU (${
+    startUp.cpuRangeMs.map((ms) => ms.toFixed(0)).join("–")
+  } ms) and ${startUp.peakRssMb.toFixed(0)} MB of peak resident memory: every process row
+includes that once.
 `;
 }
