@@ -9,6 +9,10 @@ COPY src ./src
 COPY schemas ./schemas
 RUN deno install --frozen --entrypoint main.ts && chown -R 1993:1993 /app
 USER 1993:1993
+# Warm V8's code cache under the entrypoint's own flags: a cache written under other flags is not
+# used, and the read-only root file system could not write one at run time (each start would
+# compile every module again: 350–550 ms of CPU, measured).
+RUN deno run --cached-only --allow-read --allow-env --allow-sys --v8-flags=--max-old-space-size=128,--max-semi-space-size=16,--initial-old-space-size=64 main.ts --version
 # The probes and Prometheus reach the metrics port from outside the container.
 ENV METRICS_HOST=0.0.0.0
 # V8 lets garbage pile up to hundreds of MB at thousands of events/s unless its old generation is

@@ -130,6 +130,9 @@ Before its first event, the worker process (exec to ready on an empty subscripti
 /proc; the median of 3 starts) used ${startUp.cpuMs.toFixed(0)} ms of CPU (${
     startUp.cpuRangeMs.map((ms) => ms.toFixed(0)).join("–")
   } ms) and ${startUp.peakRssMb.toFixed(0)} MB of peak resident memory: every process row
-includes that once.
+includes that once. The first start after a change of code or V8 flags took ${
+    startUp.firstCpuMs.toFixed(0)
+  } ms: V8's code cache written under other flags is not used, so it compiled every module again
+(the Docker image warms the cache under the entrypoint's flags at build time for this reason).
 `;
 }
