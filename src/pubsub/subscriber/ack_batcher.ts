@@ -3,8 +3,9 @@
  * one open StreamingPull stream that is reading (Pub/Sub takes ack IDs "received on this stream
  * or a different stream": one write per batch, not one per stream) or, when no stream can take
  * it or `via` is `rpc`, as Acknowledge / ModifyAckDeadline calls, retried on transient codes. A
- * paused stream is not used: the emulator stops reading a stream it cannot write to, acks
- * included. A batch that still fails is counted: its messages are redelivered, never lost.
+ * paused stream is not written to (a precaution: a server blocked on sending to it may not read
+ * it; measured on the emulator, it did not change case 18's redeliveries). A batch that still
+ * fails is counted: its messages are redelivered, never lost.
  */
 import type { ACK_TRANSPORTS } from "../../config/settings.ts";
 import { logger } from "../../telemetry/log.ts";
