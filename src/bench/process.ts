@@ -138,9 +138,6 @@ export function spawnWorker(
 /** The worker process's figures, read from its /metrics. */
 export interface Scrape {
   acked: number;
-  received: number;
-  finished: number;
-  inFlight: number;
   leased: number;
   rssBytes: number;
   cpuMs: number;
@@ -155,18 +152,8 @@ export async function scrape(port: number): Promise<Scrape | undefined> {
   const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => "");
   if (text === "") return undefined;
   const n = (series: string) => sample(text, series) ?? 0;
-  const total = (name: string) =>
-    text.split("\n").filter((l) => l.startsWith(name)).reduce(
-      (sum, l) => sum + Number(l.split(" ").at(-1)),
-      0,
-    );
-  const acked = n("event_tool_events_acked_total");
   return {
-    acked,
-    received: n("event_tool_events_received_total"),
-    finished: acked + n("event_tool_events_duplicates_total") +
-      total("event_tool_events_nacked_total{") + total("event_tool_events_dead_lettered_total{"),
-    inFlight: n("event_tool_in_flight_events"),
+    acked: n("event_tool_events_acked_total"),
     leased: n("event_tool_leased_messages"),
     rssBytes: n("event_tool_process_resident_memory_bytes"),
     cpuMs: n("event_tool_process_cpu_seconds_total") * 1000,
