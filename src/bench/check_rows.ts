@@ -18,6 +18,8 @@ export function pick(rows: readonly Row[]) {
     toolNoop: proc("event-tool", 1000, 0),
     goNoop: proc("go-peer", 1000, 0),
     plainNoop: proc("plain-client", 1000, 0),
+    bareNoop: proc("bare-stream", 1000, 0),
+    bareNoop2: round2("bare-stream", 1000, 0),
     toolSlow: proc("event-tool", 100, 20),
     goSlow: proc("go-peer", 100, 20),
     toolNoop2: round2("event-tool", 1000, 0),

@@ -2,8 +2,9 @@
  * The targets of the performance issue, each with this run's figure and, when unmet, why (with
  * this run's own evidence). Nothing here is asserted in tests: the machines are shared and noisy.
  */
+import { both, evidence, f0, f1, pct, x } from "./check_evidence.ts";
 import { pick } from "./check_rows.ts";
-import { NOOP_EVENTS, PACE_EVENTS, PACE_RATE } from "./matrix.ts";
+import { PACE_EVENTS, PACE_RATE } from "./matrix.ts";
 import type { StartUp } from "./startup.ts";
 import { windowRates } from "./process.ts";
 import type { Row } from "./report.ts";
@@ -16,10 +17,6 @@ export interface Check {
   why?: string;
 }
 
-const f0 = (n: number | undefined) => (n ?? 0).toFixed(0);
-const f1 = (n: number | undefined) => (n ?? 0).toFixed(1);
-const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
-
 /** The best one-second rate of a case's timeline (0 without one). */
 function peak(row: Row): number {
   return Math.max(0, ...windowRates(row.timeline ?? [], 1000));
@@ -31,26 +28,9 @@ function peak(row: Row): number {
  */
 export function checks(rows: readonly Row[], goMissing?: string, startUp?: StartUp): Check[] {
   const r = pick(rows);
-  const fixed = startUp
-    ? `start-up alone (exec to ready, the median of three starts in this run) costs ` +
-      `${f0(startUp.cpuMs)} ms of CPU, ${f1((startUp.cpuMs * 1000) / NOOP_EVENTS)} of the ` +
-      `figure per 1,000 of a ${NOOP_EVENTS}-event drain (the Go peer's whole start-up is a few ms); `
-    : "";
-  const resident = startUp
-    ? `the worker is ${f0(startUp.peakRssMb)} MB resident, started and connected, before its ` +
-      "first event (measured in this run;"
-    : "the worker is about 120 MB resident, started and connected, before its first event (";
+  const { resident, rssFloor, cpuWhy } = evidence(r, startUp);
   const list: Check[] = [];
   const noGo = `the Go peer did not run (${goMissing ?? "no row"})`;
-  const x = (a: number | undefined, b: number | undefined) =>
-    a !== undefined && b ? `${(a / b).toFixed(2)}×` : "?";
-  /** `now` and, when measured, its second round, as "a (round 2: b)". */
-  const both = (a: number | undefined, b: number | undefined, f = f1) =>
-    `${f(a)}${b === undefined ? "" : ` (round 2: ${f(b)})`}`;
-  const cpuWhy = `${fixed}see Profile: the rest is V8 and the gRPC stack (protobuf decode of ` +
-    "every message, HTTP/2 frames) that Go does natively, garbage collection, and the worker's " +
-    "own per-event work (decode, validation, outcome line, counters); the two rounds show this " +
-    "machine's run-to-run spread";
   if (r.toolNoop && r.goNoop) {
     const [t, g, t2, g2] = [r.toolNoop, r.goNoop, r.toolNoop2, r.goNoop2];
     list.push({
@@ -78,7 +58,8 @@ export function checks(rows: readonly Row[], goMissing?: string, startUp?: Start
         both(g.peakRssMb, g2?.peakRssMb, f0)
       } MB = ${x(t.peakRssMb, g.peakRssMb)}`,
       met: t.peakRssMb <= 2.5 * g.peakRssMb,
-      why: `${resident} Deno, V8 and the loaded @google-cloud/pubsub package, whose protobuf ` +
+      why: rssFloor +
+        `${resident} Deno, V8 and the loaded @google-cloud/pubsub package, whose protobuf ` +
         `descriptors keep about 30 MB of heap live), already ` +
         `${x(startUp?.peakRssMb, g.peakRssMb)} the Go peer's whole peak; the 100,000-event ` +
         "backlog row shows it does not grow with the backlog",

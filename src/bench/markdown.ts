@@ -64,8 +64,8 @@ within this run, not absolute numbers across runs.
 
 - Machine: ${where}
 - Ceiling: **${f0(ceiling)} events/s**, the best no-op drain of ${NOOP_EVENTS.toLocaleString("en")}
-  events by any consumer process in this run (the worker, the plain client, the Go
-  peer${goMissing ? `, which did not run: ${goMissing}` : ""}). On two cores the emulator's JVM
+  events by any consumer process in this run (the worker, the plain client, the bare stream, the
+  Go peer${goMissing ? `, which did not run: ${goMissing}` : ""}). On two cores the emulator's JVM
   takes about half the machine, so the drain rate is bounded by the CPU left to the consumer:
   CPU per event is the lever.
 - Targets: ${list.length - unmet.length} of ${list.length} met in this run.
@@ -90,6 +90,10 @@ the last ack.
     per event, ack).
   - *plain client*: bench/peers/plain, \`subscription.on("message")\` of @google-cloud/pubsub with
     \`flowControl.maxMessages = P\`, JSON decode, sleep L, ack, one JSON line per event.
+  - *bare stream* (no-op rows only): bench/peers/bare, the Go design's per-event work (JSON
+    decode, one JSON line, ack on the stream) on StreamingPull of the package's generated
+    \`v1.SubscriberClient\`, and nothing else (no pool, leases, reconnect, validation, metrics):
+    the floor of any Deno consumer of @google-cloud/pubsub, under the worker's V8 flags.
 - *event-tool drain* rows (not processes) run the same \`Worker\` inside the bench process against
   in-process *plain client* rows: what a user writes without the tool (\`subscription.on("message")\`, \`flowControl.maxMessages
   = P\`, sleep L, \`ack()\`). Their CPU and RSS are the bench process's.

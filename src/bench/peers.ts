@@ -1,6 +1,8 @@
 /**
  * The peers as processes, measured as the worker is: the Go peer (bench/peers/go, the original
- * design) and the plain client (bench/peers/plain, @google-cloud/pubsub's high-level subscriber).
+ * design), the plain client (bench/peers/plain, @google-cloud/pubsub's high-level subscriber) and
+ * the bare stream (bench/peers/bare, the Go design's per-event work on the package's generated
+ * StreamingPull and nothing else: the floor of any Deno consumer of the package).
  * Each drains a fresh backlog, prints one JSON line once it acked them all (events, seconds from
  * the first receipt to the last ack), and runs until stopped; its CPU (start-up included) and
  * peak RSS are read from /proc just before it is stopped.
@@ -16,7 +18,11 @@ import { backlogOf, type ProcessSpec, topologyOf } from "./process.ts";
 import { watchProc } from "./proc.ts";
 import { type CaseResult, type Consumer, result } from "./result.ts";
 
-const PLAIN = new URL("../../bench/peers/plain/main.ts", import.meta.url).pathname;
+/** The TypeScript peers, each run under the worker's permissions and V8 flags. */
+const DENO_PEERS = {
+  "plain-client": { label: "plain client", path: "../../bench/peers/plain/main.ts" },
+  "bare-stream": { label: "bare stream", path: "../../bench/peers/bare/main.ts" },
+} as const;
 
 /** Runs `command` until its report line, reads its usage, stops it. */
 async function untilReport(
@@ -62,7 +68,12 @@ export function peerProcess(
       ? await goPeerCommand(config, { ...options, ordered })
       : {
         command: Deno.execPath(),
-        args: ["run", ...PERMISSIONS, WORKER_V8_FLAGS, PLAIN],
+        args: [
+          "run",
+          ...PERMISSIONS,
+          WORKER_V8_FLAGS,
+          new URL(DENO_PEERS[consumer].path, import.meta.url).pathname,
+        ],
         env: {
           ...toEnv(config, [...TARGET, "subscription"]),
           WORKERS: String(spec.pool),
@@ -71,7 +82,7 @@ export function peerProcess(
         },
       };
     const { report, usage } = await untilReport(command, args, env);
-    const label = consumer === "go-peer" ? "Go peer" : "plain client";
+    const label = consumer === "go-peer" ? "Go peer" : DENO_PEERS[consumer].label;
     return result(
       {
         name: `${label} process P=${spec.pool} L=${spec.latencyMs}ms` +

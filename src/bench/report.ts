@@ -19,22 +19,25 @@ export function withRatios(results: readonly CaseResult[]): Row[] {
   });
 }
 
+/** A time that is never 0 when measured (rows without latency or handler samples give 0). */
+const ms = (n: number) => n > 0 ? n.toFixed(1) : "—";
+
 const COLUMNS: [string, (r: Row) => string][] = [
   ["case", (r) => r.name],
   ["streams", (r) => r.streams === undefined ? "—" : String(r.streams)],
   ["events", (r) => String(r.events)],
   ["events/s", (r) => r.eventsPerSecond.toFixed(0)],
   ["% of bound", (r) => r.percentOfBound === undefined ? "—" : r.percentOfBound.toFixed(0)],
-  ["handler ms", (r) => r.mode === "publish" ? "—" : r.handlerMeanMs.toFixed(1)],
+  ["handler ms", (r) => r.mode === "publish" ? "—" : ms(r.handlerMeanMs)],
   ["% of P/handler", (r) => {
     if (r.mode !== "drain" || r.handlerMeanMs <= 0) return "—";
     const bound = Math.min(r.pool / (r.handlerMeanMs / 1000), r.ceiling ?? Infinity);
     return ((100 * r.eventsPerSecond) / bound).toFixed(0);
   }],
   ["wait p50 ms", (r) => r.waitP50Ms === undefined ? "—" : r.waitP50Ms.toFixed(1)],
-  ["p50 ms", (r) => r.mode === "publish" ? "—" : r.p50Ms.toFixed(1)],
-  ["p95 ms", (r) => r.mode === "publish" ? "—" : r.p95Ms.toFixed(1)],
-  ["p99 ms", (r) => r.mode === "publish" ? "—" : r.p99Ms.toFixed(1)],
+  ["p50 ms", (r) => r.mode === "publish" ? "—" : ms(r.p50Ms)],
+  ["p95 ms", (r) => r.mode === "publish" ? "—" : ms(r.p95Ms)],
+  ["p99 ms", (r) => r.mode === "publish" ? "—" : ms(r.p99Ms)],
   ["CPU ms/1k", (r) => r.cpuMsPer1000.toFixed(0)],
   ["peak RSS MB", (r) => r.peakRssMb.toFixed(0)],
   ["× plain client", (r) => r.vsPlainClient === undefined ? "—" : r.vsPlainClient.toFixed(2)],

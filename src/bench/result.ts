@@ -2,7 +2,7 @@
 import { percentile, type Usage } from "./measure.ts";
 
 /** Who consumes in a case. */
-export type Consumer = "event-tool" | "plain-client" | "go-peer";
+export type Consumer = "event-tool" | "plain-client" | "go-peer" | "bare-stream";
 
 /** One measured case. */
 export interface CaseResult {
