@@ -63,6 +63,23 @@ export type DecodeResult =
   };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** Replaces what is not UTF-8 with U+FFFD; a quarter of the fatal decoder's cost in Deno. */
+const utf8Lenient = new TextDecoder("utf-8");
+
+/**
+ * `data` as UTF-8 text, or undefined when it is not UTF-8. The lenient decoder's text is the
+ * answer unless it holds a U+FFFD, which a valid payload may carry too: only then does the strict
+ * decoder decide.
+ */
+function utf8Text(data: Uint8Array): string | undefined {
+  const text = utf8Lenient.decode(data);
+  if (!text.includes("\uFFFD")) return text;
+  try {
+    return utf8.decode(data);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * What JSON.parse said, without the payload snippet V8 quotes (`…, "{"card": 4111…" is not valid
@@ -84,10 +101,8 @@ function idOf(value: unknown): string | undefined {
  * field of the payload.
  */
 export function decodeEvent(data: Uint8Array, contract: EventContract): DecodeResult {
-  let text: string;
-  try {
-    text = utf8.decode(data);
-  } catch {
+  const text = utf8Text(data);
+  if (text === undefined) {
     return { ok: false, reason: "invalid-encoding", detail: "body is not valid UTF-8" };
   }
   let value: unknown;

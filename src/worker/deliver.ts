@@ -54,17 +54,8 @@ async function decideAndSettle(
   context: DeliverContext,
   span: Span | undefined,
 ): Promise<KeyedEnd> {
-  const outcome = await processDelivery(
-    {
-      messageId: message.id,
-      data: message.data,
-      deliveryAttempt: message.deliveryAttempt,
-      attributes: message.attributes ?? {},
-      publishTime: message.publishTime,
-    },
-    context.handler,
-    context.options,
-  );
+  // The message is the delivery: its publish time is made only if the handler reads it.
+  const outcome = await processDelivery(message, context.handler, context.options);
   span?.setAttribute("event_tool.outcome", outcome.action);
   if (outcome.eventID) span?.setAttribute("event_tool.event_id", outcome.eventID);
   await context.settler.settle(message, receivedAt, outcome);

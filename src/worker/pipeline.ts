@@ -9,6 +9,7 @@ import { decodeEvent, type EventBody, type PaymentMethodCreated } from "../event
 import type { Dedupe } from "./dedupe.ts";
 import {
   type Handler,
+  type HandlerContext,
   HandlerTimeoutError,
   RedirectedError,
   RejectedError,
@@ -23,7 +24,7 @@ export interface Delivery {
   /** 1 on the first delivery; 0 when the subscription has no dead-letter policy. */
   readonly deliveryAttempt: number;
   readonly attributes: Readonly<Record<string, string>>;
-  /** When Pub/Sub accepted the message. */
+  /** When Pub/Sub accepted the message (read only when asked for: a getter may make it). */
   readonly publishTime: Date;
 }
 
@@ -77,6 +78,41 @@ export interface ProcessOptions {
   readonly dedupe?: Dedupe;
 }
 
+/**
+ * What the handler sees of a delivery: read through to it, so nothing is made for fields the
+ * handler never reads (the publish time is a Date made on demand).
+ */
+class DeliveryContext implements HandlerContext {
+  readonly #delivery: Delivery;
+  readonly #eventType: string;
+  readonly signal: AbortSignal;
+
+  constructor(delivery: Delivery, signal: AbortSignal, eventType: string) {
+    this.#delivery = delivery;
+    this.signal = signal;
+    this.#eventType = eventType;
+  }
+
+  get messageId(): string {
+    return this.#delivery.messageId;
+  }
+  get deliveryAttempt(): number {
+    return this.#delivery.deliveryAttempt;
+  }
+  get attributes(): Readonly<Record<string, string>> {
+    return this.#delivery.attributes;
+  }
+  get data(): Uint8Array {
+    return this.#delivery.data;
+  }
+  get publishTime(): Date {
+    return this.#delivery.publishTime;
+  }
+  get eventType(): string {
+    return this.#delivery.attributes.eventType ?? this.#eventType;
+  }
+}
+
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -128,15 +164,10 @@ export async function processDelivery(
   const started = performance.now();
   try {
     // Typed as the built-in event; with --schema it is whatever the schema allows.
-    await handler(event as PaymentMethodCreated, {
-      signal: options.signal,
-      messageId: delivery.messageId,
-      deliveryAttempt: delivery.deliveryAttempt,
-      attributes: delivery.attributes,
-      data: delivery.data,
-      publishTime: delivery.publishTime,
-      eventType: delivery.attributes.eventType ?? options.contract.eventType,
-    });
+    await handler(
+      event as PaymentMethodCreated,
+      new DeliveryContext(delivery, options.signal, options.contract.eventType),
+    );
     options.dedupe?.release(key, true);
     return { action: "ack", event, eventID, unrecognised, handlerMs: performance.now() - started };
   } catch (thrown) {

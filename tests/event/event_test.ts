@@ -105,3 +105,15 @@ Deno.test("decodeEvent() accepts offsets and fractional seconds in createdAt, an
   const { createdAt: _, ...withoutCreatedAt } = fakeEvent();
   assert.ok(decode(withoutCreatedAt).ok);
 });
+
+Deno.test("decodeEvent() tells a U+FFFD in valid UTF-8 from bytes that are not UTF-8", () => {
+  const event = { ...fakeEvent(), note: "replacement \uFFFD character" };
+  assert.deepEqual(decode(event), { ok: true, event, eventID: event.eventID });
+  const body = encode(event);
+  const broken = new Uint8Array([...body.slice(0, 10), 0xc3, 0x28, ...body.slice(10)]);
+  const result = decodeEvent(broken, contract);
+  assert.equal(result.ok, false);
+  assert.equal(!result.ok && result.reason, "invalid-encoding");
+  const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...body]);
+  assert.equal(decodeEvent(bom, contract).ok, true, "a leading BOM is dropped, as before");
+});

@@ -55,6 +55,11 @@ export class ReceivedMessage {
     this.#owner = owner;
   }
 
+  /** The Pub/Sub message ID (the same as {@linkcode id}, under the name handlers know). */
+  get messageId(): string {
+    return this.id;
+  }
+
   /** When Pub/Sub accepted the message (made on demand: most messages never need it). */
   get publishTime(): Date {
     return new Date(this.#publishMs);
