@@ -76,6 +76,42 @@ function maxOverlap(calls: Call[]): number {
   return most;
 }
 
+/** A gap between a success and the next call of its user longer than this waited for it. */
+const TURN_MS = 10;
+
+/**
+ * Where one user's time went, averaged over the users: in the handler, waiting after a failed
+ * call for the next (its redelivery and the given-back events behind it), and between a
+ * success and the next call: short gaps (the turn from one call to the next; their median too)
+ * and longer ones (the next event was not there yet: given back, or not yet delivered).
+ */
+function perUser(calls: Call[]) {
+  let handler = 0, afterFailure = 0, turns = 0, waits = 0;
+  const gaps: number[] = [];
+  const byUser = Map.groupBy(calls, (c) => c.user);
+  for (const list of byUser.values()) {
+    list.sort((a, b) => a.start - b.start);
+    list.forEach((c, i) => {
+      handler += c.end - c.start;
+      const next = list[i + 1];
+      if (next === undefined) return;
+      const gap = next.start - c.end;
+      if (c.status !== 204) afterFailure += gap;
+      else if (gap > TURN_MS) waits += gap;
+      else (turns += gap, gaps.push(gap));
+    });
+  }
+  gaps.sort((a, b) => a - b);
+  const users = byUser.size;
+  return {
+    handlerMs: handler / users,
+    afterFailureMs: afterFailure / users,
+    turnsMs: turns / users,
+    waitsMs: waits / users,
+    gapP50Ms: gaps[Math.floor(gaps.length / 2)] ?? 0,
+  };
+}
+
 integrationTest(
   "reliability: per-user order with a concurrent pool on an ordered subscription",
   async () => {
@@ -116,6 +152,8 @@ integrationTest(
       }
       assert.equal(maxOverlap(service.calls), 1, "no two deliveries of a user at once");
       const failed = service.calls.length - ok.length;
+      const time = perUser(service.calls);
+      const f0 = (ms: number) => ms.toFixed(0);
       const meanMs = service.calls.reduce((s, c) => s + c.end - c.start, 0) / service.calls.length;
       const bound = Math.min(100, 50) / (meanMs / 1000);
       // Throughput from the first call to the last answer: the worker's start-up is not work.
@@ -135,7 +173,14 @@ integrationTest(
           } later deliveries of their keys given back until the failed one returned; ` +
           `${Math.round(payloads.length / seconds)} events/s from the first call to the last = ` +
           `${Math.round((100 * payloads.length) / seconds / bound)}% of min(pool, keys) ÷ mean ` +
-          `handler time (${meanMs.toFixed(1)} ms; timing is reported, not asserted)`,
+          `handler time (${meanMs.toFixed(1)} ms; timing is reported, not asserted). Per user, ` +
+          `on average: ${f0(time.handlerMs)} ms in the handler, ${f0(time.afterFailureMs)} ms ` +
+          `from its failed calls to its next call (the failed event's return, and the events ` +
+          `given back behind it), ${f0(time.waitsMs)} ms in gaps over ${TURN_MS} ms after a ` +
+          `success (the next event not there yet: given back, or not yet delivered) and ` +
+          `${f0(time.turnsMs)} ms in shorter ones (median ${time.gapP50Ms.toFixed(1)} ms: the ` +
+          `HTTP round trip and the worker's turn, on two cores shared with the emulator and ` +
+          `this receiver)`,
       });
     } finally {
       await service.server.shutdown();
