@@ -348,7 +348,9 @@ export const SETTINGS = {
     flag: "--simulate-latency",
     env: "WORKER_SIMULATE_LATENCY",
     default: "0",
-    description: "load testing: the default handler sleeps this long per event",
+    description: "load testing: the default handler sleeps this long per event (on average: a " +
+      "sleep may end up to 1 ms, at most a tenth of it, early, as Deno's timers count whole " +
+      "milliseconds)",
     format: ms,
     parse: parse.duration(600_000),
   }),

@@ -35,3 +35,23 @@ Deno.test("DeadlineQueue expires deadlines in order, each at its own time", asyn
     assert.equal(clock.countTimers(), 0, "no timer left once the queue is empty");
   });
 });
+
+Deno.test("DeadlineQueue with slack expires deadlines up to that much early, never more", async () => {
+  // The fake clock, like Deno's timers, fires a fractional delay on a whole millisecond.
+  await withFakeClock(async (clock) => {
+    const fired = new Map<number, [string, number][]>();
+    for (const slackMs of [0, 1]) {
+      const queue = new DeadlineQueue({ slackMs });
+      const start = performance.now();
+      const list: [string, number][] = [];
+      for (const [name, at] of [["a", 10], ["b", 10.8], ["c", 12.5]] as const) {
+        queue.add(start + at, () => list.push([name, performance.now() - start]));
+      }
+      await clock.tickAsync(20);
+      fired.set(slackMs, list);
+    }
+    assert.deepEqual(fired.get(0), [["a", 10], ["b", 11], ["c", 13]], "never early");
+    // b is due within 1 ms of a's timer, so it goes with a; c's timer fires 0.5 ms before it.
+    assert.deepEqual(fired.get(1), [["a", 10], ["b", 10], ["c", 12]], "at most 1 ms early");
+  });
+});
