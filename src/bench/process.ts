@@ -147,9 +147,27 @@ export interface Scrape {
   lastFinalMs: number;
 }
 
-/** Reads a worker's /metrics; undefined while it does not answer yet. */
+/** The metrics a {@linkcode Scrape} reads: asked for by name, nothing else is collected. */
+const SCRAPED = [
+  "event_tool_events_acked_total",
+  "event_tool_leased_messages",
+  "event_tool_process_resident_memory_bytes",
+  "event_tool_process_cpu_seconds_total",
+  "event_tool_handler_duration_seconds",
+  "event_tool_first_receipt_timestamp_seconds",
+  "event_tool_last_final_outcome_timestamp_seconds",
+];
+const SCRAPE_QUERY = SCRAPED.map((name) => `name[]=${name}`).join("&");
+
+/**
+ * Reads a worker's /metrics (only the metrics it needs: a whole scrape costs the worker 4 ms of
+ * CPU idle and more under load); undefined while it does not answer yet.
+ */
 export async function scrape(port: number): Promise<Scrape | undefined> {
-  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => "");
+  const text = await fetch(`http://127.0.0.1:${port}/metrics?${SCRAPE_QUERY}`).then(
+    (r) => r.text(),
+    () => "",
+  );
   if (text === "") return undefined;
   const n = (series: string) => sample(text, series) ?? 0;
   return {

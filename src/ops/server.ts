@@ -1,6 +1,6 @@
 /**
- * The worker's operations endpoint: `/metrics` (Prometheus text), `/healthz` (200 while alive)
- * and `/readyz` (200 only while ready). Anything else is 404.
+ * The worker's operations endpoint: `/metrics` (Prometheus text; `?name[]=` picks metrics),
+ * `/healthz` (200 while alive) and `/readyz` (200 only while ready). Anything else is 404.
  */
 import type { Registry } from "prom-client";
 import { UsageError } from "../base/errors.ts";
@@ -44,15 +44,28 @@ export function serveOps(port: number, source: OpsSource, hostname = "127.0.0.1"
   }
 }
 
+/**
+ * Every metric, or only those named (`/metrics?name[]=a&name[]=b`, as Prometheus' Python client
+ * serves them; unknown names are left out): a poll for a few counters then skips the process
+ * metrics' collection (measured: 0.5–1 ms of CPU against 4 ms for every metric on an idle
+ * worker, more under load, mostly the event-loop delay figures).
+ */
+async function exposition(registry: Registry, names: string[]): Promise<string> {
+  if (names.length === 0) return await registry.metrics();
+  const known = names.filter((name) => registry.getSingleMetric(name) !== undefined);
+  const texts = await Promise.all(known.map((name) => registry.getSingleMetricAsString(name)));
+  return texts.map((text) => `${text}\n`).join("");
+}
+
 function listen(port: number, hostname: string, source: OpsSource): OpsServer {
   const server = Deno.serve({ port, hostname, onListen: () => {} }, async (request) => {
-    const { pathname } = new URL(request.url);
+    const { pathname, searchParams } = new URL(request.url);
     if (request.method !== "GET" && request.method !== "HEAD") {
       return new Response("method not allowed\n", { status: 405 });
     }
     switch (pathname) {
       case "/metrics":
-        return new Response(await source.registry.metrics(), {
+        return new Response(await exposition(source.registry, searchParams.getAll("name[]")), {
           headers: { "content-type": source.registry.contentType },
         });
       case "/healthz":

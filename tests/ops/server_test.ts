@@ -45,3 +45,22 @@ Deno.test("serveOps() on a port in use is a usage error naming the port", () => 
     blocker.close();
   }
 });
+
+Deno.test("serveOps() serves only the metrics named by name[] when asked", async () => {
+  const registry = new client.Registry();
+  new client.Counter({ name: "a_total", help: "a", registers: [registry] }).inc(1);
+  new client.Counter({ name: "b_total", help: "b", registers: [registry] }).inc(2);
+  new client.Gauge({ name: "c", help: "c", registers: [registry] }).set(3);
+  const server = serveOps(0, { registry, live: () => true, ready: () => true });
+  const text = (query: string) =>
+    fetch(`http://127.0.0.1:${server.port}/metrics${query}`).then((r) => r.text());
+  try {
+    const some = await text("?name[]=a_total&name[]=c&name[]=unknown");
+    assert.match(some, /^a_total 1$/m);
+    assert.match(some, /^c 3$/m);
+    assert.doesNotMatch(some, /b_total/);
+    assert.match(await text(""), /^b_total 2$/m, "no name[]: every metric");
+  } finally {
+    await server.shutdown();
+  }
+});
