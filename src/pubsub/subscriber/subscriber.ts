@@ -214,7 +214,8 @@ export class Subscriber implements LeaseOwner {
 
   /** Pauses every stream while the book is full (see LeaseBook.full); resumes below. */
   #flowControl(): void {
-    const full = this.#book.full(this.#window, this.#options.maxWaiting, this.#options.maxBytes);
+    const { maxWaiting, maxBytes } = this.#options;
+    const full = this.#book.full(this.#window, maxWaiting, maxBytes, this.#paused);
     if (full === this.#paused) return;
     this.#paused = full;
     for (const stream of this.#streams) full ? stream.pause() : stream.resume();

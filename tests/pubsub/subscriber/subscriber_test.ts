@@ -112,7 +112,7 @@ Deno.test("Subscriber gives a message up after --max-lease: nacked and counted",
   });
 });
 
-Deno.test("Subscriber stops reading at the window: streams pause, and resume when there is room", async () => {
+Deno.test("Subscriber stops reading at the window: streams pause, and resume a tenth below it", async () => {
   await faked(async (clock) => {
     const { api, subscriber, received } = start({ window: 10 });
     const call = api.calls[0]!;
@@ -122,9 +122,12 @@ Deno.test("Subscriber stops reading at the window: streams pause, and resume whe
     call.deliver(protos(2)); // what the server had in flight: not read while paused
     assert.equal(received.length, 10, "nothing more handed over");
     received[0]?.ack();
-    assert.equal(received.length, 12, "room again: resumed and read");
+    assert.equal(call.paused, true, "one settle is not room enough: still paused");
+    assert.equal(received.length, 10);
+    received[1]?.ack();
+    assert.equal(received.length, 12, "a tenth of the window free: resumed and read");
     assert.equal(call.paused, true, "and paused again at the window");
-    for (const m of received.slice(1)) m.ack();
+    for (const m of received.slice(2)) m.ack();
     assert.equal(call.paused, false);
     assert.equal(subscriber.stats.leased, 0);
     await tick(clock, 20);
