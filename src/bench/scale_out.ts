@@ -11,7 +11,8 @@ import { randomPayloads } from "../event/payload.ts";
 import { freePort } from "../pubsub/emulator.ts";
 import { publishPayloads } from "../pubsub/publisher.ts";
 import { withTopology } from "./fresh_topology.ts";
-import { type Scrape, scrape, spawnWorker } from "./process.ts";
+import { spawnWorker } from "./process.ts";
+import { type Scrape, scrape } from "./scrape.ts";
 import { type CaseResult, result } from "./result.ts";
 
 /** Replicas in the scale-out cases. */
