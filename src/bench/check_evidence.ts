@@ -12,17 +12,27 @@ export const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(
 /** `a` as a multiple of `b`, or "?" when either is missing. */
 export const x = (a: number | undefined, b: number | undefined): string =>
   a !== undefined && b ? `${(a / b).toFixed(2)}×` : "?";
+/** Whether `test` holds in every round measured (the worker's row and the peer's of each). */
+export function inEveryRound<T>(
+  rounds: [T | undefined, T | undefined][],
+  test: (tool: T, peer: T) => boolean,
+): boolean {
+  return rounds.every(([tool, peer]) =>
+    tool === undefined || peer === undefined || test(tool, peer)
+  );
+}
 /** A figure and, when measured, its second round, as "a (round 2: b)". */
 export const both = (a: number | undefined, b: number | undefined, f = f1): string =>
   `${f(a)}${b === undefined ? "" : ` (round 2: ${f(b)})`}`;
 
 /** Reasons shared by the CPU and memory targets, from this run's rows and start-up. */
 export function evidence(r: ReturnType<typeof pick>, startUp?: StartUp) {
-  const fixed = startUp
-    ? `start-up alone (exec to ready, the median of three starts in this run) costs ` +
-      `${f0(startUp.cpuMs)} ms of CPU, ${f1((startUp.cpuMs * 1000) / NOOP_EVENTS)} of the ` +
-      `figure per 1,000 of a ${NOOP_EVENTS}-event drain (the Go peer's whole start-up is a few ms); `
-    : "";
+  const fixed = (events: number) =>
+    startUp
+      ? `start-up alone (exec to ready, the median of three starts in this run) costs ` +
+        `${f0(startUp.cpuMs)} ms of CPU, ${f1((startUp.cpuMs * 1000) / events)} of the ` +
+        `figure per 1,000 of a ${events}-event drain (the Go peer's whole start-up is a few ms); `
+      : "";
   const resident = startUp
     ? `the worker is ${f0(startUp.peakRssMb)} MB resident, started and connected, before its ` +
       "first event (measured in this run;"
@@ -43,7 +53,9 @@ export function evidence(r: ReturnType<typeof pick>, startUp?: StartUp) {
   return {
     resident,
     rssFloor,
-    cpuWhy: `${floor}${fixed}the rest is its per-event work (validation, dedupe, leases, ` +
+    /** Why the worker's CPU per 1,000 events of a drain of `events` is what it is. */
+    cpuWhy: (events = NOOP_EVENTS) =>
+      `${floor}${fixed(events)}the rest is its per-event work (validation, dedupe, leases, ` +
       "metrics, the outcome line, their garbage: see Profile); the two rounds show this " +
       "machine's run-to-run spread",
   };

@@ -80,7 +80,8 @@ the last ack.
 - *Process* rows run each consumer as its own process on its own backlog, and measure all of them
   the same way from outside: CPU (user + system, start-up included) from /proc/<pid>/stat and
   peak RSS from VmHWM in /proc/<pid>/status, read just before the process is stopped. Each case
-  runs twice (*round 2* rows) to show the spread.
+  runs twice (*round 2* rows) to show the spread; a target set against the Go peer counts as met
+  only when both rounds meet it.
   - *event-tool worker process*: the real \`event-tool worker\` as shipped (heap setting, info
     logs on, one JSON line per event written to a discarded stderr), on our own StreamingPull
     subscriber; its progress is read from its /metrics. *ack-via rpc* rows send acks as
