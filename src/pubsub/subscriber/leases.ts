@@ -41,11 +41,12 @@ export class LeaseBook {
   /**
    * Whether nothing more may be taken: `window` messages ready, `maxWaiting` waiting for their
    * key (held beyond the window), or `maxBytes` of data held. When reading is `paused`, it stays
-   * full until a tenth of each limit (at least one) has left: resuming at the first settle
+   * full until a tenth of each limit (rounded up) has left: resuming at the first settle
    * re-paused every stream at the next message, over and over while a backlog kept it full.
+   * Below 20 that is one, as without the gap, so an empty book always resumes.
    */
   full(window: number, maxWaiting: number, maxBytes: number, paused = false): boolean {
-    const limit = (n: number) => paused ? n - Math.max(1, Math.floor(n / 10)) : n;
+    const limit = (n: number) => paused ? n - Math.ceil(n / 10) + 1 : n;
     return this.ready >= limit(window) ||
       (this.#waiting > 0 && this.#waiting >= limit(maxWaiting)) || this.#bytes >= limit(maxBytes);
   }

@@ -114,18 +114,18 @@ Deno.test("Subscriber gives a message up after --max-lease: nacked and counted",
 
 Deno.test("Subscriber stops reading at the window: streams pause, and resume a tenth below it", async () => {
   await faked(async (clock) => {
-    const { api, subscriber, received } = start({ window: 10 });
+    const { api, subscriber, received } = start({ window: 20 });
     const call = api.calls[0]!;
-    assert.equal(call.writes[0]?.maxOutstandingMessages, 10, "the server is told the window");
-    call.deliver(protos(10));
+    assert.equal(call.writes[0]?.maxOutstandingMessages, 20, "the server is told the window");
+    call.deliver(protos(20));
     assert.equal(call.paused, true, "paused at the window");
     call.deliver(protos(2)); // what the server had in flight: not read while paused
-    assert.equal(received.length, 10, "nothing more handed over");
+    assert.equal(received.length, 20, "nothing more handed over");
     received[0]?.ack();
     assert.equal(call.paused, true, "one settle is not room enough: still paused");
-    assert.equal(received.length, 10);
+    assert.equal(received.length, 20);
     received[1]?.ack();
-    assert.equal(received.length, 12, "a tenth of the window free: resumed and read");
+    assert.equal(received.length, 22, "a tenth of the window free: resumed and read");
     assert.equal(call.paused, true, "and paused again at the window");
     for (const m of received.slice(2)) m.ack();
     assert.equal(call.paused, false);
@@ -327,6 +327,22 @@ Deno.test("Subscriber turns broken after NOT_FOUND on three reopens in a row, sl
     await tick(clock, 4000);
     api.calls[3]?.deliver(protos(1)); // it came back
     assert.equal(subscriber.broken, false);
+    await subscriber.close();
+  });
+});
+
+Deno.test("Subscriber with a window of one pauses at one and resumes when it is settled", async () => {
+  await faked(async (clock) => {
+    const { api, subscriber, received } = start({ window: 1 });
+    const call = api.calls[0]!;
+    call.deliver(protos(1));
+    assert.equal(call.paused, true);
+    call.deliver(protos(1));
+    received[0]?.ack();
+    assert.equal(received.length, 2, "resumed at an empty book");
+    received[1]?.ack();
+    assert.equal(subscriber.stats.leased, 0);
+    await tick(clock, 20);
     await subscriber.close();
   });
 });
