@@ -12,12 +12,13 @@ export const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--all
 export const RUN_PERMISSION = "--allow-run";
 
 /**
- * The programs the compiled executable may start, by name: `demo` starts the emulator through
- * gcloud (or Docker Compose), `bench` builds its Go peer with go. Nothing else: the executable
- * is never granted an unscoped --allow-run. (`bench` also starts worker processes of itself,
- * which needs the source: `deno task bench`.)
+ * The programs the compiled executable may start, by name: `demo` finds the emulator through
+ * gcloud and starts its JVM with java (gcloud itself, or Docker Compose, when that fails),
+ * `bench` builds its Go peer with go. Nothing else: the executable is never granted an unscoped
+ * --allow-run. (`bench` also starts worker processes of itself, which needs the source:
+ * `deno task bench`.)
  */
-export const RUN_PROGRAMS = ["gcloud", "docker", "go"] as const;
+export const RUN_PROGRAMS = ["gcloud", "java", "docker", "go"] as const;
 /** {@linkcode RUN_PROGRAMS} as a `deno compile` flag. */
 export const COMPILED_RUN_PERMISSION = `--allow-run=${RUN_PROGRAMS.join(",")}`;
 

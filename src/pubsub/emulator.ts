@@ -57,6 +57,18 @@ async function output(command: string, args: string[]): Promise<string | undefin
   }
 }
 
+/** The emulator's jar in the gcloud component's `lib` folder, if there is one. */
+async function emulatorJar(lib: string): Promise<string | undefined> {
+  try {
+    for await (const entry of Deno.readDir(lib)) {
+      if (/^cloud-pubsub-emulator-.*-all\.jar$/.test(entry.name)) return `${lib}/${entry.name}`;
+    }
+  } catch {
+    // no such folder: another way starts the emulator
+  }
+  return undefined;
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isFile;
@@ -115,6 +127,11 @@ async function startProcess(
   const problem = await waitUntilUp(host, timeoutMs, () => done);
   const stop = async () => {
     if (!done) {
+      // Asked to stop, the emulator closes its port at once. This matters when `gcloud` runs it:
+      // gcloud, killed, leaves its Java child running (which, once used, may then linger with
+      // its threads: the launcher and `java` are preferred for that reason).
+      await fetch(`http://${host}/shutdown`, { method: "POST", signal: AbortSignal.timeout(2000) })
+        .then((response) => response.body?.cancel(), () => {});
       child.kill("SIGTERM");
       const killed = await Promise.race([status, sleep(5000).then(() => undefined)]);
       if (killed === undefined) child.kill("SIGKILL");
@@ -160,11 +177,18 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
   else {
     const port = options.port ?? freePort();
     const host = `127.0.0.1:${port}`;
-    const launcher = `${sdkRoot}/platform/pubsub-emulator/bin/cloud-pubsub-emulator`;
+    const home = `${sdkRoot}/platform/pubsub-emulator`;
+    const launcher = `${home}/bin/cloud-pubsub-emulator`;
+    const address = [`--host=127.0.0.1`, `--port=${port}`];
     try {
-      // The compiled executable may start gcloud but not the launcher's path (permissions.ts).
+      // The compiled executable may start java and gcloud, not the launcher's path
+      // (permissions.ts): it runs the launcher's JVM itself, and stopping that stops the
+      // emulator, where gcloud, killed, leaves its Java child running.
+      const jar = mayRun("java") ? await emulatorJar(`${home}/lib`) : undefined;
       return await (await exists(launcher) && mayRun(launcher)
-        ? startProcess(launcher, [`--host=127.0.0.1`, `--port=${port}`], host, timeoutMs)
+        ? startProcess(launcher, address, host, timeoutMs)
+        : jar !== undefined
+        ? startProcess("java", ["-jar", jar, ...address], host, timeoutMs)
         : startProcess(
           "gcloud",
           ["beta", "emulators", "pubsub", "start", `--host-port=${host}`],
