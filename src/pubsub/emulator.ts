@@ -184,10 +184,11 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       // The compiled executable may start java and gcloud, not the launcher's path
       // (permissions.ts): it runs the launcher's JVM itself, and stopping that stops the
       // emulator, where gcloud, killed, leaves its Java child running.
+      if (await exists(launcher) && mayRun(launcher)) {
+        return await startProcess(launcher, address, host, timeoutMs);
+      }
       const jar = mayRun("java") ? await emulatorJar(`${home}/lib`) : undefined;
-      return await (await exists(launcher) && mayRun(launcher)
-        ? startProcess(launcher, address, host, timeoutMs)
-        : jar !== undefined
+      return await (jar !== undefined
         ? startProcess("java", ["-jar", jar, ...address], host, timeoutMs)
         : startProcess(
           "gcloud",
