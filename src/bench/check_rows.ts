@@ -4,16 +4,14 @@ import type { Row } from "./report.ts";
 
 /** The rows the checks read. */
 export function pick(rows: readonly Row[]) {
-  const proc = (consumer: string, pool: number, latencyMs: number) =>
-    rows.find((r) =>
-      r.process && r.consumer === consumer && r.pool === pool && r.latencyMs === latencyMs &&
-      r.variant === undefined
-    );
-  const round2 = (consumer: string, pool: number, latencyMs: number, variant = "round 2") =>
+  /** The process row of `consumer` at P and L: round 1 without `variant`. */
+  const proc = (consumer: string, pool: number, latencyMs: number, variant?: string) =>
     rows.find((r) =>
       r.process && r.consumer === consumer && r.pool === pool && r.latencyMs === latencyMs &&
       r.variant === variant
     );
+  const round2 = (consumer: string, pool: number, latencyMs: number) =>
+    proc(consumer, pool, latencyMs, "round 2");
   return {
     toolNoop: proc("event-tool", 1000, 0),
     goNoop: proc("go-peer", 1000, 0),
@@ -26,7 +24,7 @@ export function pick(rows: readonly Row[]) {
     goNoop2: round2("go-peer", 1000, 0),
     toolSlow2: round2("event-tool", 100, 20),
     goSlow2: round2("go-peer", 100, 20),
-    rpcNoop: round2("event-tool", 1000, 0, "ack-via rpc"),
+    rpcNoop: proc("event-tool", 1000, 0, "ack-via rpc"),
     wait: rows.find((r) =>
       !r.process && r.consumer === "event-tool" && r.pool === 10 && r.latencyMs === 100 &&
       r.variant === undefined

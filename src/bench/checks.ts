@@ -212,7 +212,7 @@ export function checks(rows: readonly Row[], goMissing?: string, startUp?: Start
     list.push({
       target: "publish 100,000: ≥ 1.0× the plain client's publish rate",
       figure: `${f0(r.publish.eventsPerSecond)}/s vs ${f0(r.publishPlain.eventsPerSecond)}/s = ` +
-        `${(r.publish.eventsPerSecond / r.publishPlain.eventsPerSecond).toFixed(2)}×`,
+        x(r.publish.eventsPerSecond, r.publishPlain.eventsPerSecond),
       met: r.publish.eventsPerSecond >= r.publishPlain.eventsPerSecond,
       why: `the tool paces its own publishing (at most 10,000 in flight, so memory is bounded ` +
         `for any --count); the plain client queued all ${r.publishPlain.events} at once`,

@@ -1,5 +1,6 @@
 /** docs/BENCHMARKS.md and the chart it opens with, from one run's rows. */
 import type { ChartGroup } from "./chart.ts";
+import { f0 } from "./check_evidence.ts";
 import type { Check } from "./checks.ts";
 import type { MatrixOutcome } from "./matrix.ts";
 import { NOOP_EVENTS } from "./matrix.ts";
@@ -42,8 +43,6 @@ export function chartGroups(rows: readonly Row[]): ChartGroup[] {
   }
   return groups;
 }
-
-const f0 = (n: number) => n.toFixed(0);
 
 /** The whole report. */
 export function reportMarkdown(
