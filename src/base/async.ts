@@ -27,3 +27,12 @@ export function timeoutSignal(ms: number): AbortSignal {
   Deno.unrefTimer(timer);
   return controller.signal;
 }
+
+/** Whether `promise` settles within `ms` (0 or undefined: waits for it however long it takes). */
+export function endsWithin(promise: Promise<unknown>, ms: number | undefined): Promise<boolean> {
+  const ended = promise.then(() => true, () => true);
+  if (ms === undefined || ms <= 0) return ended;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  return Promise.race([ended, late]).finally(() => clearTimeout(timer));
+}

@@ -48,6 +48,7 @@ export async function run(config: Config): Promise<void> {
       registry,
       live: () => worker.live,
       ready: () => worker.ready,
+      notLive: () => worker.stats.keys.stuck,
     }, config.metricsHost);
   }
   const stopSummary = startSummary(() => worker.stats, config.summaryInterval);

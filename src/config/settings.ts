@@ -167,7 +167,9 @@ export const SETTINGS = {
     env: "WORKER_MAX_DELIVERY_ATTEMPTS",
     default: "5",
     placeholder: "<count>",
-    description: "deliveries before an event is dead-lettered (5 to 100, as Pub/Sub allows)",
+    description: "failed handler runs before the worker dead-letters an event (max-attempts), " +
+      "and the deliveries after which the subscription's dead-letter policy forwards it (5 to " +
+      "100, as Pub/Sub allows)",
     parse: parse.integer(5, 100),
   }),
   poolSize: setting({
@@ -222,7 +224,9 @@ export const SETTINGS = {
     defaultNote: "the message's ordering key",
     placeholder: "<attribute:NAME|field:NAME>",
     description: "where an event's key comes from, for per-key order and concurrency without " +
-      "Pub/Sub ordering: a message attribute or a top-level event field",
+      "Pub/Sub ordering: a message attribute or a top-level event field. The order holds within " +
+      "one replica only; for order across replicas use setup --message-ordering with publish " +
+      "--ordering-key",
     format: (value) => `${value.from}:${value.name}`,
     parse: parse.keySource,
   }),
@@ -234,6 +238,16 @@ export const SETTINGS = {
     description: "events of one key handled at once (1: one at a time, in delivery order); " +
       "events without a key are not limited",
     parse: parse.integer(1, 100_000),
+  }),
+  keyRetries: setting({
+    flag: "--key-retries",
+    env: "WORKER_KEY_RETRIES",
+    default: "3",
+    placeholder: "<count>",
+    description: "a keyed event whose handler fails is tried again in place this many times " +
+      "(at once, then after the subscription's retry backoff, or the service's Retry-After) " +
+      "while its key's later events wait, before it goes back to Pub/Sub",
+    parse: parse.integer(0, 100),
   }),
   maxWaiting: setting({
     flag: "--max-waiting",
@@ -470,6 +484,17 @@ export const SETTINGS = {
       "with the publisher's message ordering on",
     parse: parse.word,
   }),
+  users: setting<number | undefined>({
+    flag: "--users",
+    env: "PUBLISH_USERS",
+    default: undefined,
+    defaultNote: "unset: each random event has a user of its own",
+    placeholder: "<count>",
+    description: "publish: give the random events this many users (userID), in turn, so each " +
+      "user has several events in publish order (with --ordering-key userID: per-key order to " +
+      "watch)",
+    parse: parse.integer(1, 100_000_000),
+  }),
   rate: setting<number | undefined>({
     flag: "--rate",
     env: "PUBLISH_RATE",
@@ -636,6 +661,7 @@ export const POOL = [
   "ackVia",
   "keyFrom",
   "keyConcurrency",
+  "keyRetries",
   "maxWaiting",
   "rateLimit",
 ] as const;
@@ -666,7 +692,7 @@ export const SETUP = [
 /** Which settings each command takes (its flags, and the variables it reads). */
 export const COMMAND_SETTINGS = {
   setup: [...CONNECTION, ...TOPOLOGY, ...SETUP, "update"],
-  publish: [...CONNECTION, ...CONTRACT, "topic", "count", "file", "rate", "orderingKey"],
+  publish: [...CONNECTION, ...CONTRACT, "topic", "count", "file", "rate", "orderingKey", "users"],
   worker: [...CONNECTION, ...TOPOLOGY, ...WORKER, ...OPERATIONS],
   demo: [...CONNECTION, ...TOPOLOGY, ...SETUP, ...WORKER, "count"],
   replay: [...CONNECTION, "subscription", "since", "to", "snapshot"],

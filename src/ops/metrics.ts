@@ -27,7 +27,9 @@ export const METRICS = {
   nacked: "events nacked for redelivery, by reason",
   deadLettered: "events published to the dead-letter topic and acked, by reason",
   duplicates: "redelivered events acked without running the handler again",
-  handlerErrors: "handler calls that failed or timed out",
+  handlerErrors: "handler calls that failed or timed out (those retried in place included)",
+  retriesInPlace: "failed handler calls whose event was kept and tried again in place (keyed " +
+    "events, and any on its last delivery) instead of nacked",
   unrecognised: "deliveries of valid events carrying a value their contract does not list " +
     "(built-in: a paymentMethodType other than card or bank_account); handled as usual",
   publishFailures: "failed publishes to the dead-letter topic (the event is nacked instead); " +
@@ -57,7 +59,6 @@ export function workerMetrics(worker: Worker): client.Registry {
     new client.Counter({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers });
   const nacked = counter("events_nacked_total", METRICS.nacked, ["reason"]);
   const deadLettered = counter("events_dead_lettered_total", METRICS.deadLettered, ["reason"]);
-  const handlerErrors = counter("handler_errors_total", METRICS.handlerErrors);
   const unrecognised = counter("events_unrecognised_total", METRICS.unrecognised);
   const publishFailures = counter("publish_failures_total", METRICS.publishFailures, [
     "permanent",
@@ -111,6 +112,11 @@ export function workerMetrics(worker: Worker): client.Registry {
   counted("events_received_total", METRICS.received, () => worker.stats.received);
   counted("events_acked_total", METRICS.acked, () => worker.stats.acked);
   counted("events_duplicates_total", METRICS.duplicates, () => worker.stats.duplicate);
+  // Failed calls that ended a delivery (counted from outcomes) and those retried in place.
+  let handlerErrors = 0;
+  const retries = () => worker.stats.keys.retriesInPlace;
+  counted("handler_errors_total", METRICS.handlerErrors, () => handlerErrors + retries());
+  counted("retries_in_place_total", METRICS.retriesInPlace, retries);
   const fromSubscriber = (name: string, help: string, read: (s: SubscriberStats) => number) =>
     counted(name, help, () => read(worker.stats.subscriber));
   fromSubscriber(
@@ -190,7 +196,7 @@ export function workerMetrics(worker: Worker): client.Registry {
   worker.onOutcome((record: OutcomeRecord) => {
     if (record.handlerMs !== undefined) handlerDuration.observe(record.handlerMs / 1000);
     if (record.unrecognised) unrecognised.inc();
-    if (record.reason !== undefined && HANDLER_ERRORS.includes(record.reason)) handlerErrors.inc();
+    if (record.reason !== undefined && HANDLER_ERRORS.includes(record.reason)) handlerErrors++;
     if (
       record.reason === "dead-letter-publish-failed" || record.reason === "dead-letter-rejected"
     ) {

@@ -12,6 +12,8 @@ export interface OpsSource {
   registry: Registry;
   live(): boolean;
   ready(): boolean;
+  /** Why it is not live, in words (a stuck key), when it can tell. */
+  notLive?(): string | undefined;
 }
 
 /** A running endpoint. */
@@ -22,8 +24,8 @@ export interface OpsServer {
 
 const log = logger("ops");
 
-function status(ok: boolean, what: string): Response {
-  return new Response(ok ? `${what}\n` : `not ${what}\n`, {
+function status(ok: boolean, what: string, why?: string): Response {
+  return new Response(ok ? `${what}\n` : `not ${what}${why ? `: ${why}` : ""}\n`, {
     status: ok ? 200 : 503,
     headers: { "content-type": "text/plain; charset=utf-8" },
   });
@@ -68,8 +70,10 @@ function listen(port: number, hostname: string, source: OpsSource): OpsServer {
         return new Response(await exposition(source.registry, searchParams.getAll("name[]")), {
           headers: { "content-type": source.registry.contentType },
         });
-      case "/healthz":
-        return status(source.live(), "alive");
+      case "/healthz": {
+        const live = source.live();
+        return status(live, "alive", live ? undefined : source.notLive?.());
+      }
       case "/readyz":
         return status(source.ready(), "ready");
       default:

@@ -8,8 +8,9 @@
 import type { LogRecord } from "@logtape/logtape";
 import { createHash, createHmac } from "node:crypto";
 
-/** Properties that identify people or their payment methods: always hashed. */
-export const SENSITIVE_PROPERTIES = ["userID", "paymentMethodID"] as const;
+/** Properties that identify people or their payment methods (an ordering key is often a user's
+ * ID): always hashed. */
+export const SENSITIVE_PROPERTIES = ["userID", "paymentMethodID", "orderingKey"] as const;
 /** Properties whose text may quote a payload: their quoted fragments are hashed. */
 export const FREE_TEXT_PROPERTIES = ["detail", "error"] as const;
 

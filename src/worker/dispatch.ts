@@ -1,15 +1,18 @@
 /**
  * From a received message to a running handler: its key (the message's ordering key, or
- * `--key-from`) decides whether it waits behind its key's earlier events (keys.ts), and the pool
- * decides when it runs. A message the pool refuses (stopping) or that fails unexpectedly is nacked
- * here; everything else is settled by deliver.ts.
+ * `--key-from`) decides whether it waits behind its key's earlier events (keys.ts), the pool
+ * decides when it runs, and a failed run that retry.ts keeps in place runs again after its
+ * backoff, holding its key but no permit meanwhile. A message the pool refuses (stopping) or that
+ * fails unexpectedly is nacked here; everything else is settled by deliver.ts.
  */
 import type { Config } from "../config/settings.ts";
 import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
 import { logger } from "../telemetry/log.ts";
-import { deliver, type DeliverContext } from "./deliver.ts";
+import { deliver, type DeliverContext, type RunEnd } from "./deliver.ts";
 import { type KeyedEnd, KeyScheduler, type KeyStats } from "./keys.ts";
 import { Pool, PoolClosedError } from "./pool.ts";
+import { FailedRuns, type RetryPolicy, retryPolicy } from "./retry.ts";
+import { describeStuck } from "./stuck.ts";
 
 const log = logger("worker");
 
@@ -33,59 +36,126 @@ export function keyReader(
   };
 }
 
+/** A failed run waiting for its retry in place. */
+interface Pending {
+  timer: ReturnType<typeof setTimeout>;
+  resolve(go: boolean): void;
+}
+
+/** A message's key goes on only after it comes back this long after Pub/Sub's longest backoff. */
+const COME_BACK_MS = 60_000;
+
+/** What the dispatcher reads of the configuration. */
+export type DispatchConfig = Pick<
+  Config,
+  | "poolSize"
+  | "keyFrom"
+  | "keyConcurrency"
+  | "keyRetries"
+  | "retryMinBackoff"
+  | "retryMaxBackoff"
+  | "handlerTimeout"
+  | "maxLease"
+  | "redact"
+  | "redactKey"
+>;
+
 /** Dispatches the messages of one worker. */
 export class Dispatcher {
   readonly pool: Pool;
+  /** Retries in place: the start-up checks put the subscription's retry policy in it. */
+  readonly retry: RetryPolicy;
+  readonly #config: DispatchConfig;
   readonly #keys: KeyScheduler;
   readonly #keyOf: (message: ReceivedMessage) => string | undefined;
   readonly #context: DeliverContext;
+  readonly #pending = new Set<Pending>();
+  #closed = false;
 
-  constructor(
-    config: Pick<Config, "poolSize" | "keyFrom" | "keyConcurrency" | "retryMaxBackoff">,
-    context: DeliverContext,
-  ) {
+  /** Dispatches with `context` (this adds the retry policy and the failed-run memory). */
+  constructor(config: DispatchConfig, context: Omit<DeliverContext, "failures" | "retry">) {
     this.pool = new Pool(config.poolSize);
-    this.#context = context;
+    this.#config = config;
+    this.retry = retryPolicy(config);
+    this.#context = { ...context, failures: new FailedRuns(), retry: this.retry };
     this.#keyOf = keyReader(config);
     this.#keys = new KeyScheduler({
       concurrency: config.keyConcurrency,
-      // The failed message comes back within the retry policy's longest backoff.
-      blockMs: config.retryMaxBackoff + 60_000,
-      run: (message) => this.#run(message),
-      release: (message, why) =>
+      // A message given back comes again within the retry policy's longest backoff.
+      blockMs: () => this.retry.maxBackoffMs + COME_BACK_MS,
+      giveBack: config.keyFrom === undefined,
+      run: (message, key) => this.#run(message, key),
+      release: (message, why, key) =>
         context.settler.abandon(
           message,
           message.receivedAt,
           why,
           new Error(
             why === "key-failed"
-              ? "an earlier event of its key was nacked: given back to keep the key's order"
+              ? "an earlier event of its key went back to Pub/Sub: given back to keep the " +
+                "key's order (Pub/Sub delivers the key again from that event on)"
               : "the worker stopped while it waited for its key",
           ),
+          key,
         ),
     });
   }
 
-  /** Keys in flight and events waiting for their key. */
+  /** Keys in flight, events waiting for their key, retries in place, a stuck key. */
   get keyStats(): KeyStats {
-    return this.#keys.stats;
+    const stuck = this.stuck();
+    const retriesInPlace = this.#context.failures.retriesInPlace;
+    return { ...this.#keys.stats, retriesInPlace, ...(stuck === undefined ? {} : { stuck }) };
+  }
+
+  /** A key that has run one event past `--max-lease` (its lease given back), in words. */
+  stuck(): string | undefined {
+    return describeStuck(this.#config, this.#keys.stuck(this.#config.maxLease));
   }
 
   /** Runs `message`: at once, or after its key's earlier events. */
   dispatch(message: ReceivedMessage): void {
     const key = this.#keyOf(message);
-    if (key === undefined) void this.#run(message);
+    if (key === undefined) void this.#run(message, undefined);
     else this.#keys.submit(key, message);
   }
 
-  /** Stops: nothing new starts; waiters for a permit or a key are nacked now. */
+  /** Stops: nothing new starts; waiters for a permit, a key or a retry are nacked now. */
   close(): void {
+    this.#closed = true;
     this.pool.close();
     this.#keys.close();
+    for (const pending of this.#pending) {
+      clearTimeout(pending.timer);
+      pending.resolve(false);
+    }
+    this.#pending.clear();
   }
 
-  #run(message: ReceivedMessage): Promise<KeyedEnd> {
-    return this.pool.run(() => deliver(message, message.receivedAt, this.#context)).catch(
+  /** Runs `message` until it is settled: once, and again in place while deliver.ts says so. */
+  async #run(message: ReceivedMessage, key: string | undefined): Promise<KeyedEnd> {
+    for (let retries = 0;; retries++) {
+      const end = await this.#once(message, key, retries);
+      if (typeof end === "string") return end;
+      if (!await this.#wait(end.retryInMs)) {
+        this.#context.settler.abandon(
+          message,
+          message.receivedAt,
+          "shutting-down",
+          new Error("the worker stopped while the event waited to be tried again in place"),
+          key,
+        );
+        return "nacked";
+      }
+    }
+  }
+
+  /** One run in a pool permit; resolves once decided (a timed-out call keeps the permit). */
+  #once(message: ReceivedMessage, key: string | undefined, retries: number): Promise<RunEnd> {
+    const { promise, resolve } = Promise.withResolvers<RunEnd>();
+    const run = { key, retries, decided: resolve };
+    this.pool.run(() => deliver(message, message.receivedAt, this.#context, run)).then(
+      resolve,
       (error: unknown) => {
         const closed = error instanceof PoolClosedError;
         if (!closed) log.error("Unexpected failure handling a message: {error}", { error });
@@ -94,9 +164,27 @@ export class Dispatcher {
           message.receivedAt,
           closed ? "shutting-down" : "internal-error",
           error,
+          key,
         );
-        return "nacked";
+        resolve("nacked");
       },
     );
+    return promise;
+  }
+
+  /** Resolves true after `ms`, or false at once when the dispatcher closes first. */
+  #wait(ms: number): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    if (ms <= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const pending: Pending = {
+        timer: setTimeout(() => {
+          this.#pending.delete(pending);
+          resolve(true);
+        }, ms),
+        resolve,
+      };
+      this.#pending.add(pending);
+    });
   }
 }

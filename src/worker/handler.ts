@@ -26,6 +26,9 @@ export interface HandlerContext {
   /** The event's type: its `eventType` attribute, else the contract's (`--event-type`, the
    * schema's title, or `PaymentMethodCreated`). */
   readonly eventType: string;
+  /** The key the worker keeps this event's order by: the message's ordering key, or the value
+   * `--key-from` reads; undefined when the event has none (it is not ordered). */
+  readonly orderingKey?: string | undefined;
 }
 
 /**
@@ -55,7 +58,8 @@ export class RejectedError extends Error {
 /**
  * Thrown by a handler when the event should be tried again later: the worker nacks it, after
  * `retryAfterMs` when given (the message is held meanwhile, at most 60 s), so Pub/Sub redelivers
- * it with the subscription's backoff.
+ * it with the subscription's backoff; a keyed event is tried again in place first, after
+ * `retryAfterMs` when given. A `status` of 429 (throttled) is not counted as a failed run.
  */
 export class RetryableError extends Error {
   /** The HTTP status that asked for it, when one did (429 and 503 slow the worker's pace). */

@@ -52,8 +52,13 @@ export interface OutcomeRecord {
   eventID: string | null;
   /** The Pub/Sub message ID. */
   messageId: string;
-  /** 1 on the first delivery. */
+  /** 1 on the first delivery (Pub/Sub's count; 0 without a dead-letter policy). */
   deliveryAttempt: number;
+  /** The key the worker keeps the event's order by (ordering key or `--key-from`), if any. */
+  orderingKey?: string;
+  /** Handler runs of this message that failed so far (retries in place and earlier
+   * deliveries, as this process saw them); absent when none did. */
+  failedRuns?: number;
   /** From receipt to the outcome, including the wait for a permit. */
   durationMs: number;
   /** How long the handler ran; absent when it did not run. */
@@ -77,6 +82,10 @@ export interface Ending {
   detail?: string;
   handlerMs?: number | undefined;
   unrecognised?: boolean | undefined;
+  /** The event's key, when it has one. */
+  key?: string | undefined;
+  /** Failed handler runs of the message so far. */
+  failedRuns?: number | undefined;
 }
 
 /** Milliseconds to two decimals. */
@@ -98,6 +107,8 @@ export function outcomeRecord(
     durationMs: round(performance.now() - receivedAt),
     latencyMs: Math.max(0, Date.now() - publishedAt(message)),
   };
+  if (ending.key !== undefined) record.orderingKey = ending.key;
+  if (ending.failedRuns) record.failedRuns = ending.failedRuns;
   if (ending.handlerMs !== undefined) record.handlerMs = round(ending.handlerMs);
   if (ending.reason !== undefined) record.reason = ending.reason;
   if (ending.detail !== undefined) record.detail = ending.detail;
@@ -109,8 +120,9 @@ const log = logger("worker");
 
 /**
  * Logs the record, acked and duplicate at info, the rest at warning, in words:
- * `Event <id> nacked in 1.2ms (message 686, attempt 3): handler-failed: <detail>`, or for a
- * payload without an event ID `Message 686 (no event ID) dead-lettered in 0.3ms (attempt 1): …`.
+ * `Event <id> nacked in 1.2ms (message 686, attempt 3, key u-7, 4 failed runs): handler-failed:
+ * <detail>` (the key and failed runs when there are), or for a payload without an event ID
+ * `Message 686 (no event ID) dead-lettered in 0.3ms (attempt 1): …`.
  */
 export function logOutcome(record: OutcomeRecord): void {
   const level = record.outcome === "acked" || record.outcome === "duplicate" ? "info" : "warning";
@@ -124,7 +136,7 @@ export function logOutcome(record: OutcomeRecord): void {
       record.durationMs,
       "ms (attempt ",
       record.deliveryAttempt,
-      ")",
+      "",
     ]
     : [
       "Event ",
@@ -137,10 +149,20 @@ export function logOutcome(record: OutcomeRecord): void {
       record.messageId,
       ", attempt ",
       record.deliveryAttempt,
-      ")",
+      "",
     ];
-  if (record.reason) parts.push(": ", record.reason, "");
-  if (record.detail) parts.push(": ", record.detail, "");
+  // Text and values alternate, values at odd places (the redactor replaces them there).
+  const add = (text: string, value: unknown, after = "") => {
+    parts[parts.length - 1] += text;
+    parts.push(value, after);
+  };
+  if (record.orderingKey !== undefined) add(", key ", record.orderingKey);
+  if (record.failedRuns) {
+    add(", ", record.failedRuns, record.failedRuns === 1 ? " failed run" : " failed runs");
+  }
+  parts[parts.length - 1] += ")";
+  if (record.reason) add(": ", record.reason);
+  if (record.detail) add(": ", record.detail);
   logParts(log, level, parts, record as unknown as Record<string, unknown>);
 }
 

@@ -7,26 +7,18 @@ import { SETTINGS } from "../config/settings.ts";
 import type { EventContract } from "../event/contract.ts";
 import { decodeEvent, type EventBody, type PaymentMethodCreated } from "../event/event.ts";
 import type { Dedupe } from "./dedupe.ts";
+import { endsWithin } from "../base/async.ts";
 import {
   type Handler,
-  type HandlerContext,
   HandlerTimeoutError,
   RedirectedError,
   RejectedError,
   RetryableError,
 } from "./handler.ts";
 import type { DeadLetterReason } from "./outcome.ts";
+import { type Delivery, DeliveryContext } from "./delivery.ts";
 
-/** One delivery of a message, as the pipeline sees it. */
-export interface Delivery {
-  readonly messageId: string;
-  readonly data: Uint8Array;
-  /** 1 on the first delivery; 0 when the subscription has no dead-letter policy. */
-  readonly deliveryAttempt: number;
-  readonly attributes: Readonly<Record<string, string>>;
-  /** When Pub/Sub accepted the message (read only when asked for: a getter may make it). */
-  readonly publishTime: Date;
-}
+export type { Delivery };
 
 /** What every outcome knows of the event. */
 interface Known {
@@ -34,6 +26,9 @@ interface Known {
   eventID: string | undefined;
   /** A valid event that carries a value its contract does not list (counted). */
   unrecognised?: boolean;
+  /** Handler runs of the message that failed, this one included (429s not counted); absent
+   * when none did. */
+  failedRuns?: number;
 }
 
 /** What to do with a delivery. */
@@ -62,13 +57,29 @@ export type Outcome =
     abandoned?: Promise<void>;
   };
 
+/** What the worker knows of one run beyond its delivery. */
+export interface RunInfo {
+  /** The key the worker keeps the event's order by (the handler's `context.orderingKey`). */
+  readonly key?: string | undefined;
+  /** Handler runs of this message that failed before this one, as this process saw them. */
+  readonly failedBefore?: number;
+  /**
+   * A timed-out call of this message that still runs: the handler is not called again beside
+   * it. It is waited for, at most `previousWaitMs` (0: no limit); if it still runs then, this
+   * run fails as timed out without a call.
+   */
+  readonly previous?: Promise<void> | undefined;
+  /** How long to wait for `previous` (the handler timeout). */
+  readonly previousWaitMs?: number;
+}
+
 /** Options for {@linkcode processDelivery}. */
 export interface ProcessOptions {
   /** What a valid event is, and what it is called. */
   readonly contract: EventContract;
   /** Payloads larger than this many bytes are dead-lettered unread. */
   readonly maxPayloadBytes: number;
-  /** The delivery on which a failed event is dead-lettered instead of nacked. */
+  /** Failed handler runs after which an event is dead-lettered (`max-attempts`). */
   readonly maxDeliveryAttempts: number;
   /** Passed to the handler; aborts when the worker gives up on in-flight work. */
   readonly signal: AbortSignal;
@@ -78,41 +89,6 @@ export interface ProcessOptions {
   readonly dedupe?: Dedupe;
 }
 
-/**
- * What the handler sees of a delivery: read through to it, so nothing is made for fields the
- * handler never reads (the publish time is a Date made on demand).
- */
-class DeliveryContext implements HandlerContext {
-  readonly #delivery: Delivery;
-  readonly #eventType: string;
-  readonly signal: AbortSignal;
-
-  constructor(delivery: Delivery, signal: AbortSignal, eventType: string) {
-    this.#delivery = delivery;
-    this.signal = signal;
-    this.#eventType = eventType;
-  }
-
-  get messageId(): string {
-    return this.#delivery.messageId;
-  }
-  get deliveryAttempt(): number {
-    return this.#delivery.deliveryAttempt;
-  }
-  get attributes(): Readonly<Record<string, string>> {
-    return this.#delivery.attributes;
-  }
-  get data(): Uint8Array {
-    return this.#delivery.data;
-  }
-  get publishTime(): Date {
-    return this.#delivery.publishTime;
-  }
-  get eventType(): string {
-    return this.#delivery.attributes.eventType ?? this.#eventType;
-  }
-}
-
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -120,14 +96,16 @@ function asError(error: unknown): Error {
 /**
  * Decides the outcome of one delivery. Oversized and invalid payloads can never succeed, so they
  * are dead-lettered at once; an event already handled is acked as a duplicate; a handler failure
- * is nacked for redelivery, except on the last allowed attempt, where it is dead-lettered with
- * reason `max-attempts`. The handler gets the event with every field, and the exact bytes in its
- * context. Never rejects.
+ * is nacked (the dispatcher may try it again in place instead), except when the handler has now
+ * failed `maxDeliveryAttempts` runs of it: then it is dead-lettered with reason `max-attempts`.
+ * A run the service refused with 429 (throttled) is not counted as failed. The handler gets the
+ * event with every field, and the exact bytes in its context. Never rejects.
  */
 export async function processDelivery(
   delivery: Delivery,
   handler: Handler,
   options: ProcessOptions,
+  run: RunInfo = {},
 ): Promise<Outcome> {
   if (delivery.data.byteLength > options.maxPayloadBytes) {
     return {
@@ -154,6 +132,15 @@ export async function processDelivery(
   const { event, eventID } = decoded;
   const unrecognised = options.contract.unrecognised(event);
   const known: Known = { eventID, unrecognised };
+  const failedBefore = run.failedBefore ?? 0;
+  if (run.previous !== undefined && !await endsWithin(run.previous, run.previousWaitMs)) {
+    // Its earlier call timed out and still runs: calling again would run it twice at once.
+    const error = new Error(
+      `its previous call timed out and still runs after another ${run.previousWaitMs}ms, so ` +
+        "the handler was not called again",
+    );
+    return failure(delivery, options, { event, known, error, handlerMs: 0, failedBefore });
+  }
   const key = eventID ?? `message:${delivery.messageId}`;
   const claim = options.dedupe?.claim(key) ?? "new";
   if (claim === "handled") return { action: "duplicate", event, eventID, unrecognised };
@@ -166,10 +153,12 @@ export async function processDelivery(
     // Typed as the built-in event; with --schema it is whatever the schema allows.
     await handler(
       event as PaymentMethodCreated,
-      new DeliveryContext(delivery, options.signal, options.contract.eventType),
+      new DeliveryContext(delivery, options.signal, options.contract.eventType, run.key),
     );
     options.dedupe?.release(key, true);
-    return { action: "ack", event, eventID, unrecognised, handlerMs: performance.now() - started };
+    const handlerMs = performance.now() - started;
+    if (failedBefore === 0) return { action: "ack", event, eventID, unrecognised, handlerMs };
+    return { action: "ack", event, eventID, unrecognised, handlerMs, failedRuns: failedBefore };
   } catch (thrown) {
     const error = asError(thrown);
     const handlerMs = performance.now() - started;
@@ -202,29 +191,53 @@ export async function processDelivery(
         handlerMs,
       };
     }
-    if (delivery.deliveryAttempt >= options.maxDeliveryAttempts) {
-      return {
-        action: "dead-letter",
-        event,
-        ...known,
-        reason: "max-attempts",
-        detail:
-          `failed on delivery ${delivery.deliveryAttempt} of ${options.maxDeliveryAttempts}: ` +
-          error.message,
-        handlerMs,
-        ...held,
-      };
-    }
-    const delayMs = error instanceof RetryableError ? error.retryAfterMs : undefined;
+    return failure(delivery, options, { event, known, error, handlerMs, failedBefore, ...held });
+  }
+}
+
+/** A failed run of an event. */
+interface Failed {
+  event: EventBody;
+  known: Known;
+  error: Error;
+  handlerMs: number;
+  /** Failed runs of the message before this one. */
+  failedBefore: number;
+  /** Settles when a timed-out call really ends. */
+  abandoned?: Promise<void>;
+}
+
+/** A failed run: nacked, or dead-lettered once the handler has failed the most runs allowed. */
+function failure(delivery: Delivery, options: ProcessOptions, run: Failed): Outcome {
+  const { event, known, error, handlerMs, abandoned } = run;
+  const held = abandoned ? { abandoned } : {};
+  // 429: the service asks for a slower pace; it says nothing about the event.
+  const throttled = error instanceof RetryableError && error.status === 429;
+  const failedRuns = run.failedBefore + (throttled ? 0 : 1);
+  if (failedRuns >= options.maxDeliveryAttempts) {
+    const n = delivery.deliveryAttempt;
+    const deliveries = n > 0 ? ` in ${n} ${n === 1 ? "delivery" : "deliveries"}` : "";
     return {
-      action: "nack",
+      action: "dead-letter",
       event,
       ...known,
-      reason: error instanceof RedirectedError ? "redirected" : "handler-failed",
-      error,
+      reason: "max-attempts",
+      detail: `the handler failed ${failedRuns} runs${deliveries}: ${error.message}`,
       handlerMs,
+      failedRuns,
       ...held,
-      ...(delayMs === undefined ? {} : { delayMs }),
     };
   }
+  const delayMs = error instanceof RetryableError ? error.retryAfterMs : undefined;
+  return {
+    action: "nack",
+    event,
+    ...known,
+    reason: error instanceof RedirectedError ? "redirected" : "handler-failed",
+    error,
+    handlerMs,
+    failedRuns,
+    ...held,
+    ...(delayMs === undefined ? {} : { delayMs }),
+  };
 }

@@ -20,6 +20,14 @@ export interface Preflight {
   maxDeliveryAttempts?: number;
   /** The subscription delivers in order of ordering key (its events are keyed). */
   ordered?: boolean;
+  /** The subscription's retry policy: what its redeliveries wait, so retries in place wait the
+   * same (milliseconds). */
+  retryBackoff?: { minBackoffMs: number; maxBackoffMs: number };
+}
+
+/** A protobuf Duration in milliseconds (its `seconds` may come as a string or a Long). */
+function millis(duration: { seconds?: unknown; nanos?: number | null } | null | undefined) {
+  return Number(duration?.seconds ?? 0) * 1000 + Math.round((duration?.nanos ?? 0) / 1e6);
 }
 
 /**
@@ -47,6 +55,13 @@ export async function preflight(
   }
   if (subscription.status === "fulfilled") {
     if (subscription.value[0].enableMessageOrdering) found.ordered = true;
+    const retry = subscription.value[0].retryPolicy;
+    if (retry) {
+      // Pub/Sub's defaults for a field left unset: 10 s and 600 s.
+      const min = retry.minimumBackoff ? millis(retry.minimumBackoff) : 10_000;
+      const max = retry.maximumBackoff ? millis(retry.maximumBackoff) : 600_000;
+      found.retryBackoff = { minBackoffMs: min, maxBackoffMs: Math.max(min, max) };
+    }
     const attempts = subscription.value[0].deadLetterPolicy?.maxDeliveryAttempts;
     if (attempts) {
       found.maxDeliveryAttempts = attempts;

@@ -37,10 +37,19 @@ export class Settler {
     this.#tally = tally;
   }
 
-  /** Acks, nacks or dead-letters `message` as `outcome` says; never rejects. */
-  async settle(message: ReceivedMessage, receivedAt: number, outcome: Outcome): Promise<void> {
+  /**
+   * Acks, nacks or dead-letters `message` as `outcome` says; `key` is the event's key, when it
+   * has one (logged). Never rejects.
+   */
+  async settle(
+    message: ReceivedMessage,
+    receivedAt: number,
+    outcome: Outcome,
+    key?: string,
+  ): Promise<void> {
     const eventID = outcome.eventID;
     const unrecognised = outcome.unrecognised;
+    const failedRuns = outcome.failedRuns;
     switch (outcome.action) {
       case "duplicate":
         this.#end(message, receivedAt, {
@@ -48,6 +57,7 @@ export class Settler {
           eventID,
           reason: "already-handled",
           unrecognised,
+          key,
         });
         return afterLogWrite(() => message.ack());
       case "ack":
@@ -56,6 +66,8 @@ export class Settler {
           eventID,
           handlerMs: outcome.handlerMs,
           unrecognised,
+          key,
+          failedRuns,
         });
         return afterLogWrite(() => message.ack());
       case "nack":
@@ -65,6 +77,8 @@ export class Settler {
         return this.#end(message, receivedAt, {
           outcome: "nacked",
           eventID,
+          key,
+          failedRuns,
           reason: outcome.reason,
           detail: outcome.delayMs
             ? `${outcome.error.message} (nacked after ${outcome.delayMs} ms, as Retry-After asked)`
@@ -72,7 +86,7 @@ export class Settler {
           handlerMs: outcome.handlerMs,
         });
       case "dead-letter":
-        return await this.#deadLetter(message, receivedAt, outcome);
+        return await this.#deadLetter(message, receivedAt, outcome, key);
     }
   }
 
@@ -96,12 +110,21 @@ export class Settler {
     return count;
   }
 
-  /** Nacks a delivery the pipeline never decided on (the pool closed, or a bug). */
-  abandon(message: ReceivedMessage, receivedAt: number, reason: NackReason, error: unknown): void {
+  /** Nacks a delivery the pipeline never decided on (the pool closed, or a bug); one already
+   * given back (held past --max-lease, logged there) has nothing left to settle. */
+  abandon(
+    message: ReceivedMessage,
+    receivedAt: number,
+    reason: NackReason,
+    error: unknown,
+    key?: string,
+  ): void {
+    if (message.settled) return;
     message.nack();
     this.#end(message, receivedAt, {
       outcome: "nacked",
       eventID: undefined,
+      key,
       reason,
       detail: messageOf(error),
     });
@@ -111,6 +134,7 @@ export class Settler {
     message: ReceivedMessage,
     receivedAt: number,
     outcome: Extract<Outcome, { action: "dead-letter" }>,
+    key: string | undefined,
   ): Promise<void> {
     try {
       const letter = deadLetter(message, {
@@ -138,6 +162,8 @@ export class Settler {
       return this.#end(message, receivedAt, {
         outcome: "nacked",
         eventID: outcome.eventID,
+        key,
+        failedRuns: outcome.failedRuns,
         reason: never ? "dead-letter-rejected" : "dead-letter-publish-failed",
         detail,
       });
@@ -145,6 +171,8 @@ export class Settler {
     this.#end(message, receivedAt, {
       outcome: "dead-lettered",
       eventID: outcome.eventID,
+      key,
+      failedRuns: outcome.failedRuns,
       reason: outcome.reason,
       detail: outcome.detail,
       handlerMs: outcome.handlerMs,

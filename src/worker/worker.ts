@@ -51,7 +51,7 @@ export class Worker {
   readonly #config: Config;
   readonly #client: PubSub;
   readonly #ownsClient: boolean;
-  readonly #deliver: DeliverContext;
+  readonly #deliver: Omit<DeliverContext, "failures" | "retry">;
   /** What the pipeline needs; max delivery attempts follow the subscription's policy. */
   readonly #process: { -readonly [K in keyof ProcessOptions]: ProcessOptions[K] };
   readonly #dispatcher: Dispatcher;
@@ -139,11 +139,11 @@ export class Worker {
 
   /**
    * Live unless wedged or lost: every permit held by a timed-out handler that did not stop, the
-   * subscription gone (NOT_FOUND or PERMISSION_DENIED on every recent reopen), or the pool full
-   * with nothing finishing for twice the handler timeout.
+   * subscription gone (NOT_FOUND or PERMISSION_DENIED on every recent reopen), the pool full
+   * with nothing finishing for twice the handler timeout, or a key stuck (`stats.keys.stuck`).
    */
   get live(): boolean {
-    if (this.#abandoned.wedged || this.#session.broken) return false;
+    if (this.#abandoned.wedged || this.#session.broken || this.#dispatcher.stuck()) return false;
     const { inFlight, size } = this.#pool.stats;
     const limit = 2 * (this.#config.handlerTimeout || 60_000);
     return inFlight < size || performance.now() - this.#tally.lastOutcomeAt < limit;
@@ -180,6 +180,7 @@ export class Worker {
     let ordered = false;
     const checked = preflight(this.#client, c).then((found) => {
       if (found.maxDeliveryAttempts) this.#process.maxDeliveryAttempts = found.maxDeliveryAttempts;
+      Object.assign(this.#dispatcher.retry, found.retryBackoff);
       ordered = found.ordered ?? false;
       if (found.fatal) this.#fail(found.fatal);
       return found.fatal;

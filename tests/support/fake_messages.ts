@@ -26,6 +26,28 @@ export function fakeMessage(
   );
 }
 
+/** A redelivery of `message`: the same message ID and data, a new ack ID, the next attempt. */
+export function redelivered(message: ReceivedMessage, settled: string[]): ReceivedMessage {
+  return new ReceivedMessage(
+    {
+      ackId: `${message.ackId}+`,
+      deliveryAttempt: message.deliveryAttempt + 1,
+      message: {
+        messageId: message.id,
+        data: message.data,
+        attributes: message.attributes,
+        orderingKey: message.orderingKey,
+      },
+    },
+    0,
+    performance.now(),
+    {
+      settle: (m, ack) => settled.push(`${ack ? "ack" : "nack"} ${m.id}`),
+      waiting: () => {},
+    },
+  );
+}
+
 /** A client whose topics record what was published, failing with `failWith` when set. */
 export function fakeClient(published: { attributes: Record<string, string> }[]) {
   const state: { failWith?: number } = {};

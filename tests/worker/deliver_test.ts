@@ -8,6 +8,7 @@ import { withTimeout } from "../../src/worker/middleware/timeout.ts";
 import { Tally } from "../../src/worker/outcome.ts";
 import { Settler } from "../../src/worker/settle.ts";
 import { defaults } from "../../src/config/resolve.ts";
+import { FailedRuns, retryPolicy } from "../../src/worker/retry.ts";
 import { withFakeClock } from "../support/clock.ts";
 import { fakeClient, fakeMessage } from "../support/fake_messages.ts";
 
@@ -24,8 +25,13 @@ function deliverContext(handler: Handler, tally: Tally, abandoned = new Abandone
     },
     settler: new Settler(fakeClient([]).client, defaults(), tally),
     abandoned,
+    failures: new FailedRuns(),
+    retry: retryPolicy(defaults()),
   };
 }
+
+/** A first run of an event without a key. */
+const UNKEYED = { key: undefined, retries: 0 };
 
 Deno.test("deliver() settles a timed-out event at its timeout but resolves only when the call ends", async () => {
   await withFakeClock(async (clock) => {
@@ -37,7 +43,7 @@ Deno.test("deliver() settles a timed-out event at its timeout but resolves only 
     const settled: string[] = [];
     const message = fakeMessage(fakeEvent(), settled);
     let resolved = false;
-    const run = deliver(message, performance.now(), context).then(() => resolved = true);
+    const run = deliver(message, performance.now(), context, UNKEYED).then(() => resolved = true);
     await clock.tickAsync(100);
     assert.deepEqual(settled, [`nack ${message.id}`], "nacked at the timeout");
     assert.equal(abandoned.count, 1);
@@ -60,7 +66,7 @@ Deno.test("deliver() does not handle a message given back while it waited (max l
   const settled: string[] = [];
   const message = fakeMessage(fakeEvent(), settled);
   message.nack(); // the subscriber gave it up
-  assert.equal(await deliver(message, performance.now(), context), "nacked");
+  assert.equal(await deliver(message, performance.now(), context, UNKEYED), "nacked");
   assert.equal(calls, 0, "the handler never ran");
   assert.deepEqual(settled, [`nack ${message.id}`], "settled once, by the subscriber");
   assert.equal(tally.counts.acked, 0);

@@ -63,19 +63,84 @@ Deno.test("processDelivery() dead-letters an invalid payload without calling the
   assert.equal(called, false);
 });
 
-Deno.test("processDelivery() nacks a handler failure before the last attempt", async () => {
+Deno.test("processDelivery() nacks a handler failure, counting it as the message's first failed run", async () => {
   const outcome = await processDelivery(delivery(fakeEvent(), 4), failing, options);
   assert.equal(outcome.action, "nack");
   assert.match(outcome.action === "nack" ? outcome.error.message : "", /database down/);
+  assert.equal(outcome.failedRuns, 1);
 });
 
-Deno.test("processDelivery() dead-letters a handler failure on the last attempt", async () => {
-  const outcome = await processDelivery(delivery(fakeEvent(), 5), failing, options);
+Deno.test("processDelivery() dead-letters only when the handler has failed max-attempts runs", async () => {
+  // The fifth delivery of an event whose earlier deliveries were given back unhandled: no.
+  const refused = await processDelivery(delivery(fakeEvent(), 5), failing, options);
+  assert.equal(refused.action, "nack", "one failed run on delivery 5 is not five failures");
+  const outcome = await processDelivery(delivery(fakeEvent(), 2), failing, options, {
+    failedBefore: 4,
+  });
   assert.equal(outcome.action, "dead-letter");
   if (outcome.action === "dead-letter") {
     assert.equal(outcome.reason, "max-attempts");
-    assert.match(outcome.detail, /failed on delivery 5 of 5: database down/);
+    assert.equal(outcome.failedRuns, 5);
+    assert.equal(outcome.detail, "the handler failed 5 runs in 2 deliveries: database down");
   }
+});
+
+Deno.test("processDelivery() does not count a run the service throttled (429) as failed", async () => {
+  const throttled: Handler = () =>
+    Promise.reject(new RetryableError("answered 429", undefined, { status: 429 }));
+  const outcome = await processDelivery(delivery(fakeEvent(), 9), throttled, options, {
+    failedBefore: 4,
+  });
+  assert.equal(outcome.action, "nack");
+  assert.equal(outcome.failedRuns, 4);
+  const failed: Handler = () =>
+    Promise.reject(new RetryableError("answered 503", undefined, { status: 503 }));
+  const last = await processDelivery(delivery(fakeEvent(), 9), failed, options, {
+    failedBefore: 4,
+  });
+  assert.equal(last.action, "dead-letter", "a 503 is a failure");
+});
+
+Deno.test("processDelivery() gives the handler the event's key and tells an ack its failed runs", async () => {
+  let seen: string | undefined;
+  const outcome = await processDelivery(
+    delivery(fakeEvent()),
+    (_event, context) => Promise.resolve(void (seen = context.orderingKey)),
+    options,
+    { key: "user-7", failedBefore: 2 },
+  );
+  assert.equal(seen, "user-7");
+  assert.equal(outcome.action, "ack");
+  assert.equal(outcome.failedRuns, 2);
+  const unkeyed = await processDelivery(
+    delivery(fakeEvent()),
+    (_event, context) => Promise.resolve(void (seen = context.orderingKey)),
+    options,
+  );
+  assert.equal(seen, undefined);
+  assert.equal("failedRuns" in unkeyed, false);
+});
+
+Deno.test("processDelivery() waits for a timed-out call of its message, then fails without a second call", async () => {
+  await withFakeClock(async (clock) => {
+    let calls = 0;
+    const counting: Handler = () => Promise.resolve(void calls++);
+    let end = () => {};
+    const previous = new Promise<void>((resolve) => end = resolve);
+    const run = { failedBefore: 1, previous, previousWaitMs: 100 };
+    const hung = processDelivery(delivery(fakeEvent()), counting, options, run);
+    await clock.tickAsync(100);
+    const outcome = await hung;
+    assert.equal(outcome.action, "nack");
+    assert.equal(outcome.failedRuns, 2, "still running after the timeout again: a failed run");
+    assert.match(outcome.action === "nack" ? outcome.error.message : "", /still runs/);
+    assert.equal(calls, 0, "never called beside its running call");
+    const next = processDelivery(delivery(fakeEvent()), counting, options, run);
+    await clock.tickAsync(50);
+    end();
+    assert.equal((await next).action, "ack", "called once the earlier call ended");
+    assert.equal(calls, 1);
+  });
 });
 
 Deno.test("processDelivery() nacks when the subscription does not count attempts", async () => {

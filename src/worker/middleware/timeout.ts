@@ -52,6 +52,9 @@ class TimedCall extends DeadlineEntry implements HandlerContext {
   get eventType(): string {
     return this.#outer.eventType;
   }
+  get orderingKey(): string | undefined {
+    return this.#outer.orderingKey;
+  }
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
