@@ -1,10 +1,12 @@
 /**
- * The pace (`--rate-limit <n>/s`): handler starts across all streams go through one token bucket.
- * A handler that reports it is being throttled (a `RetryableError` with status 429 or 503: the
- * HTTP handler's answer) halves the rate at once; while calls succeed it recovers step by step
- * (×1.25 a second) up to the limit, or, when none was set, up to the rate it ran before it was
- * throttled and then to no limit. Each change of direction
- * is logged once. The per-message Retry-After hold stays the HTTP handler's.
+ * The pace (`--rate-limit <n>/s`): handler starts across all streams go through one token bucket
+ * (a tenth of a second's starts, at least one: the most that may start at once, also after idle
+ * time). A handler that reports it is being throttled (a `RetryableError` with status 429 or 503:
+ * the HTTP handler's answer) halves the rate at once, down to 1/s (or a quarter of a limit below
+ * 4/s: a limit is never raised); while calls succeed it recovers step by step (×1.25 a second)
+ * up to the limit, or, when none was set, up to the rate it ran before it was throttled and then
+ * to no limit. Each change of direction is logged once, and only a real one. The per-message
+ * Retry-After hold stays the HTTP handler's.
  */
 import { logger } from "../../telemetry/log.ts";
 import { type Middleware, RetryableError } from "../handler.ts";
@@ -63,8 +65,9 @@ export class Pace {
   throttled(): void {
     const now = performance.now();
     if (now - this.#cutAt < STEP_MS) return;
+    const floor = Math.min(1, (this.#limit ?? Infinity) / 4);
     const running = this.#rate ?? Math.max(1, this.#measured(now));
-    const rate = Math.max(1, running / 2);
+    const rate = Math.max(floor, running / 2);
     if (!this.#throttling) {
       this.#throttling = true;
       this.#recoverTo = this.#limit ?? running; // back up to where it was
@@ -73,14 +76,16 @@ export class Pace {
         "The handler is throttled (429/503): starts slowed to {rate}/s, halved at " +
           "each throttled second, then raised step by step while calls succeed",
         {
-          rate: Math.round(rate * 10) / 10,
+          rate: Math.round(rate * 100) / 100,
         },
       );
     }
     this.#rate = rate;
     this.#cutAt = now;
     this.#steppedAt = now;
+    // From now on at the new rate: no refill for the time before (unlimited, it never ran).
     this.#tokens = Math.min(this.#tokens, 1);
+    this.#refilledAt = now;
   }
 
   #started(): Promise<void> {
@@ -98,16 +103,18 @@ export class Pace {
   #advance(): void {
     const now = performance.now();
     if (now - this.#countedAt >= STEP_MS) {
-      this.#startsBefore = this.#starts;
+      // The previous second's starts, or none when it went by without a call.
+      this.#startsBefore = now - this.#countedAt < 2 * STEP_MS ? this.#starts : 0;
       this.#starts = 0;
       this.#countedAt = now;
     }
     while (
-      this.#rate !== undefined && now - this.#steppedAt >= STEP_MS && now - this.#cutAt >= STEP_MS
+      this.#throttling && this.#rate !== undefined && now - this.#steppedAt >= STEP_MS &&
+      now - this.#cutAt >= STEP_MS
     ) {
       this.#steppedAt += STEP_MS;
-      const next = this.#rate * RECOVERY + 1;
       const ceiling = this.#limit ?? this.#recoverTo;
+      const next = this.#rate * RECOVERY + Math.min(1, ceiling / 10);
       if (next >= ceiling) {
         this.#rate = this.#limit;
         this.#throttling = false;
