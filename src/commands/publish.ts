@@ -21,7 +21,7 @@ export const examples = [
   "publish --count 10000 --rate 500",
   "publish --file events.ndjson",
   "publish --file - < events.ndjson",
-  "publish --count 2000 --ordering-key userID",
+  "publish --count 2000 --ordering-key userID --users 50",
 ] as const;
 
 const log = logger("publish");
@@ -57,8 +57,15 @@ export async function run(config: Config): Promise<void> {
     contract,
     config.orderingKey,
   );
+  if (fromFile === undefined && config.orderingKey !== undefined && config.users === undefined) {
+    log.info(
+      "Every random event has a user and IDs of its own, so each ordering key gets one event: " +
+        "add {flag} N to give N users several events each, in order",
+      { flag: SETTINGS.users.flag },
+    );
+  }
   const count = fromFile?.length ?? config.count;
-  const payloads = fromFile ?? generatePayloads(config.count, config.orderingKey);
+  const payloads = fromFile ?? generatePayloads(config.count, config.orderingKey, config.users);
   const client = await connect(config);
   log.info("Publishing {count} events to {topic} on {target}", {
     count,

@@ -115,6 +115,11 @@ export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSource
     `no ${SETTINGS.file.flag} as well (a file publishes its own events)`,
   );
   check(
+    result.file === undefined || result.users === undefined,
+    "users",
+    `no ${SETTINGS.file.flag} as well (a file's events carry their own users)`,
+  );
+  check(
     result.handler === undefined || result.handlerUrl === undefined,
     "handler",
     `no ${SETTINGS.handlerUrl.flag} as well (one handler: a module or an HTTP service)`,

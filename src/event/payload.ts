@@ -38,11 +38,26 @@ export function fakeEvent(): PaymentMethodCreated {
   };
 }
 
-/** `count` random valid events, made one at a time as they are consumed, keyed by their field
- * `orderingKey` when given. */
-export function* generatePayloads(count: number, orderingKey?: string): Generator<Payload> {
+/**
+ * `count` random valid events, made one at a time as they are consumed, keyed by their field
+ * `orderingKey` when given. With `users`, they belong to that many users in turn (user 1, 2, …,
+ * 1, 2, …) and their `createdAt` rises by at least a millisecond from one event to the next, so
+ * each user's events show their publish order.
+ */
+export function* generatePayloads(
+  count: number,
+  orderingKey?: string,
+  users?: number,
+): Generator<Payload> {
+  const ids = users === undefined ? [] : Array.from({ length: users }, () => crypto.randomUUID());
+  let createdAt = 0;
   for (let i = 0; i < count; i++) {
     const event = fakeEvent();
+    if (ids.length > 0) {
+      event.userID = ids[i % ids.length] as string;
+      createdAt = Math.max(Date.now(), createdAt + 1);
+      event.createdAt = new Date(createdAt).toISOString();
+    }
     yield {
       eventID: event.eventID,
       data: encoder.encode(JSON.stringify(event)),
@@ -103,13 +118,5 @@ export function parseNdjson(
 
 /** `count` random valid events of `keys` users, each keyed (ordering key) by its user. */
 export function keyedPayloads(count: number, keys: number): Payload[] {
-  const users = Array.from({ length: keys }, () => crypto.randomUUID());
-  return Array.from({ length: count }, (_, i) => {
-    const event = { ...fakeEvent(), userID: users[i % keys] as string };
-    return {
-      eventID: event.eventID,
-      data: encoder.encode(JSON.stringify(event)),
-      orderingKey: event.userID,
-    };
-  });
+  return Array.from(generatePayloads(count, "userID", keys));
 }

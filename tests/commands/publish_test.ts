@@ -77,3 +77,35 @@ integrationTest("publish --ordering-key userID keys each message by its event's 
   assert.equal(messages.length, 20);
   for (const m of messages) assert.equal(m.orderingKey, JSON.parse(m.text).userID);
 });
+
+integrationTest(
+  "publish --users 4 gives 20 random events to 4 users in turn, in publish order",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    const result = await runCli(
+      ["publish", "--count", "20", "--ordering-key", "userID", "--users", "4"],
+      envFor(config),
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const events = (await pullAll(config, config.subscription, 20)).map((m) => ({
+      ...JSON.parse(m.text) as { userID: string; createdAt: string },
+      orderingKey: m.orderingKey,
+    }));
+    assert.equal(events.length, 20);
+    for (const e of events) assert.equal(e.orderingKey, e.userID, "keyed by its user");
+    // createdAt rises from one event to the next, so it tells the publish order.
+    events.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    assert.equal(new Set(events.map((e) => e.createdAt)).size, 20);
+    const users = [...new Set(events.map((e) => e.userID))];
+    assert.equal(users.length, 4);
+    events.forEach((e, i) => assert.equal(e.userID, users[i % 4], "users in turn"));
+  },
+);
+
+integrationTest("publish --users with --file is refused (exit 2)", async () => {
+  const config = await testConfig();
+  const result = await runCli(["publish", "--file", "-", "--users", "3"], envFor(config));
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /--users .*: expected no --file as well/);
+});
