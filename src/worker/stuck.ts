@@ -14,7 +14,12 @@ export function describeStuck(
 ): string | undefined {
   if (stuck === undefined) return undefined;
   const key = config.redact ? hasher(config.redactKey)(stuck.key) : stuck.key;
-  const minutes = ((performance.now() - stuck.since) / 60_000).toFixed(1);
-  return `key ${key} has run one event (message ${stuck.messageId}) for ${minutes} min, past ` +
-    `${SETTINGS.maxLease.flag} (${config.maxLease / 60_000} min): its later events cannot move`;
+  return `key ${key} has run one event (message ${stuck.messageId}) for ` +
+    `${human(performance.now() - stuck.since)}, past ${SETTINGS.maxLease.flag} ` +
+    `(${human(config.maxLease)}): its later events cannot move`;
+}
+
+/** `ms` in seconds under two minutes, else in minutes. */
+function human(ms: number): string {
+  return ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
 }
