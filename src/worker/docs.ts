@@ -23,11 +23,13 @@ const OUTCOME_MEANINGS: Record<OutcomeKind, string> = {
 };
 
 const NACK_MEANINGS: Record<NackReason, string> = {
-  "handler-failed": "the handler threw or timed out (dead-lettered `max-attempts` on the last " +
-    "attempt instead)",
+  "handler-failed": "the handler threw or timed out (a keyed event only once its `--key-retries` " +
+    "retries in place are spent; dead-lettered `max-attempts` instead once the handler has " +
+    "failed that many runs of it)",
   redirected: "the HTTP service answered a redirect, which is never followed",
-  "key-failed": "an earlier event of the same key was nacked: given back unhandled, so that no " +
-    "event of a key is handled before an earlier one",
+  "key-failed": "an earlier event of the same ordering key went back to Pub/Sub (its retries in " +
+    "place spent, or held past `--max-lease`): given back unhandled, as Pub/Sub delivers the key " +
+    "again from that event on; never counted as a failed run (`--key-from` keys wait instead)",
   "in-progress": "another copy of the same event is being handled right now (or its timed-out " +
     "call still runs)",
   "shutting-down": "the worker stopped before the handler finished; never dead-lettered for this",
@@ -43,7 +45,9 @@ const DEAD_LETTER_MEANINGS: Record<DeadLetterReason, string> = {
   "invalid-encoding": "not UTF-8",
   "invalid-json": "not JSON",
   "invalid-event": "the contract refused it: `detail` names the JSON path, the rule and the value",
-  "max-attempts": "the handler failed on the last allowed delivery",
+  "max-attempts": "the handler failed `--max-delivery-attempts` runs of it (retries in place and " +
+    "deliveries this worker saw; runs answered 429 and give-backs not counted): `detail` says " +
+    "how many runs in how many deliveries",
   rejected: "the handler said it can never succeed (`RejectedError`; HTTP: a 4xx other than " +
     "408 and 429)",
 };
