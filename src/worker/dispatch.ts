@@ -137,7 +137,11 @@ export class Dispatcher {
     for (let retries = 0;; retries++) {
       const end = await this.#once(message, key, retries);
       if (typeof end === "string") return end;
-      if (!await this.#wait(end.retryInMs)) {
+      // Held beyond the lease window meanwhile, as events waiting for their key are.
+      message.wait(true);
+      const go = await this.#wait(end.retryInMs);
+      message.wait(false);
+      if (!go) {
         this.#context.settler.abandon(
           message,
           message.receivedAt,
