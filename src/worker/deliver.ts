@@ -43,17 +43,17 @@ export interface Run {
   readonly key: string | undefined;
   /** Retries in place of this delivery before this run. */
   readonly retries: number;
-  /** Told how the run ended as soon as that is decided, when a timed-out call then still
-   * holds its permit (the returned promise resolves only when that call really ends). */
-  readonly decided?: (end: RunEnd) => void;
+  /** Told once how the run ended, as soon as that is decided (a timed-out call then still holds
+   * its permit: the returned promise resolves only when that call really ends). */
+  readonly ended: (end: RunEnd) => void;
 }
 
 const FIRST: RunInfo = {};
 
 /**
  * Runs `message`, received at `receivedAt` (a `performance.now()` value), once: decides and
- * settles it, or keeps a failed run for a retry in place. A handler call that timed out is
- * decided at once (`run.decided`), but this resolves, and so gives its pool permit back, only
+ * settles it, or keeps a failed run for a retry in place, and tells `run.ended`. A handler call
+ * that timed out is decided at once, but this resolves, and so gives its pool permit back, only
  * when the call really ends.
  */
 export function deliver(
@@ -61,10 +61,10 @@ export function deliver(
   receivedAt: number,
   context: DeliverContext,
   run: Run,
-): Promise<RunEnd> {
+): Promise<void> {
   // Given back while it waited for a permit, its key or a retry (held past --max-lease, logged
   // there): Pub/Sub delivers it again, so it is not handled now, and its key waits for it.
-  if (message.settled) return Promise.resolve("nacked");
+  if (message.settled) return Promise.resolve(run.ended("nacked"));
   // Without tracing, no span, attributes or closures: this runs once per event.
   if (!tracing()) return decideAndSettle(message, receivedAt, context, run, undefined);
   const attributes = () => ({
@@ -86,7 +86,7 @@ async function decideAndSettle(
   context: DeliverContext,
   run: Run,
   span: Span | undefined,
-): Promise<RunEnd> {
+): Promise<void> {
   const failures = context.failures;
   // The message is the delivery: its publish time is made only if the handler reads it.
   const info: RunInfo = run.key === undefined && failures.size === 0 ? FIRST : {
@@ -110,11 +110,8 @@ async function decideAndSettle(
   if (end === "nacked" || end === "done") {
     await context.settler.settle(message, receivedAt, outcome, run.key);
   }
-  if (held) {
-    run.decided?.(end);
-    await context.abandoned.hold(held);
-  }
-  return end;
+  run.ended(end);
+  if (held) await context.abandoned.hold(held);
 }
 
 /** A retry in place for this failed run, when retry.ts keeps it (the retry is logged). */

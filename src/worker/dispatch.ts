@@ -39,8 +39,10 @@ export function keyReader(
 /** A failed run waiting for its retry in place. */
 interface Pending {
   timer: ReturnType<typeof setTimeout>;
-  resolve(go: boolean): void;
+  resume(go: boolean): void;
 }
+
+const IGNORE = () => {};
 
 /** A message's key goes on only after it comes back this long after Pub/Sub's longest backoff. */
 const COME_BACK_MS = 60_000;
@@ -84,7 +86,7 @@ export class Dispatcher {
       // A message given back comes again within the retry policy's longest backoff.
       blockMs: () => this.retry.maxBackoffMs + COME_BACK_MS,
       giveBack: config.keyFrom === undefined,
-      run: (message, key) => this.#run(message, key),
+      run: (message, key, ended) => this.#run(message, key, ended),
       release: (message, why, key) =>
         context.settler.abandon(
           message,
@@ -116,7 +118,7 @@ export class Dispatcher {
   /** Runs `message`: at once, or after its key's earlier events. */
   dispatch(message: ReceivedMessage): void {
     const key = this.#keyOf(message);
-    if (key === undefined) void this.#run(message, undefined);
+    if (key === undefined) this.#run(message, undefined, IGNORE);
     else this.#keys.submit(key, message);
   }
 
@@ -127,39 +129,30 @@ export class Dispatcher {
     this.#keys.close();
     for (const pending of this.#pending) {
       clearTimeout(pending.timer);
-      pending.resolve(false);
+      pending.resume(false);
     }
     this.#pending.clear();
   }
 
-  /** Runs `message` until it is settled: once, and again in place while deliver.ts says so. */
-  async #run(message: ReceivedMessage, key: string | undefined): Promise<KeyedEnd> {
-    for (let retries = 0;; retries++) {
-      const end = await this.#once(message, key, retries);
-      if (typeof end === "string") return end;
-      // Held beyond the lease window meanwhile, as events waiting for their key are.
-      message.wait(true);
-      const go = await this.#wait(end.retryInMs);
-      message.wait(false);
-      if (!go) {
-        this.#context.settler.abandon(
-          message,
-          message.receivedAt,
-          "shutting-down",
-          new Error("the worker stopped while the event waited to be tried again in place"),
-          key,
-        );
-        return "nacked";
-      }
-    }
-  }
-
-  /** One run in a pool permit; resolves once decided (a timed-out call keeps the permit). */
-  #once(message: ReceivedMessage, key: string | undefined, retries: number): Promise<RunEnd> {
-    const { promise, resolve } = Promise.withResolvers<RunEnd>();
-    const run = { key, retries, decided: resolve };
-    this.pool.run(() => deliver(message, message.receivedAt, this.#context, run)).then(
-      resolve,
+  /**
+   * Runs `message` until it is settled: once in a pool permit, and again in place while
+   * deliver.ts says so; tells `ended` how it ended, once.
+   */
+  #run(
+    message: ReceivedMessage,
+    key: string | undefined,
+    ended: (end: KeyedEnd) => void,
+    retries = 0,
+  ): void {
+    const run = {
+      key,
+      retries,
+      ended: (end: RunEnd) => {
+        if (typeof end === "string") ended(end);
+        else this.#later(message, key, ended, retries, end.retryInMs);
+      },
+    };
+    this.pool.run(() => deliver(message, message.receivedAt, this.#context, run)).catch(
       (error: unknown) => {
         const closed = error instanceof PoolClosedError;
         if (!closed) log.error("Unexpected failure handling a message: {error}", { error });
@@ -170,25 +163,42 @@ export class Dispatcher {
           error,
           key,
         );
-        resolve("nacked");
+        ended("nacked");
       },
     );
-    return promise;
   }
 
-  /** Resolves true after `ms`, or false at once when the dispatcher closes first. */
-  #wait(ms: number): Promise<boolean> {
-    if (this.#closed) return Promise.resolve(false);
-    if (ms <= 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const pending: Pending = {
-        timer: setTimeout(() => {
-          this.#pending.delete(pending);
-          resolve(true);
-        }, ms),
-        resolve,
-      };
-      this.#pending.add(pending);
-    });
+  /** Runs `message` again after `ms`, held beyond the lease window meanwhile (as events waiting
+   * for their key are); gives it back at once when the dispatcher closes first. */
+  #later(
+    message: ReceivedMessage,
+    key: string | undefined,
+    ended: (end: KeyedEnd) => void,
+    retries: number,
+    ms: number,
+  ): void {
+    const resume = (go: boolean) => {
+      message.wait(false);
+      if (go) return this.#run(message, key, ended, retries + 1);
+      this.#context.settler.abandon(
+        message,
+        message.receivedAt,
+        "shutting-down",
+        new Error("the worker stopped while the event waited to be tried again in place"),
+        key,
+      );
+      ended("nacked");
+    };
+    if (this.#closed) return resume(false);
+    message.wait(true);
+    if (ms <= 0) return resume(true);
+    const pending: Pending = {
+      timer: setTimeout(() => {
+        this.#pending.delete(pending);
+        resume(true);
+      }, ms),
+      resume,
+    };
+    this.#pending.add(pending);
   }
 }

@@ -2,18 +2,15 @@
  * Per-key order with a concurrent pool: events with the same key (the message's ordering key,
  * or `--key-from`) run at most `--key-concurrency` at a time (1: one after another, in the order
  * the stream delivered them); different keys run in parallel up to the pool size. A key's later
- * events wait here, leased, without holding a permit, also while an earlier one is retried in
- * place (one run of the scheduler lasts until the event is settled).
+ * events wait here, leased, without a permit, also while an earlier one is retried in place.
  *
  * When a key's event goes back to Pub/Sub anyway (its retries in place spent, or given back at
- * `--max-lease`), the key waits for it to come back, at most `blockMs`, and it runs first then:
+ * `--max-lease`), the key waits for it, at most `blockMs`, and it runs first when it comes back:
  * - ordering keys (`giveBack`): Pub/Sub redelivers the key from that event on, so the later
- *   events held here, and those arriving before it comes back, are given back (`key-failed`):
- *   none may run before it. Each give-back is a delivery Pub/Sub counts, never a failed run.
- * - `--key-from` keys: Pub/Sub does not redeliver the others, so they stay here, leased, and so do
- *   new ones: nothing is refused.
- * A dead-lettered event lets the key go on. Messages given back while they wait are dropped from
- * the queue within a second (the first of them is waited for), so a queue never keeps copies.
+ *   events held here, and those arriving before it comes back, are given back (`key-failed`).
+ * - `--key-from` keys: Pub/Sub does not redeliver the others: they wait here, nothing refused.
+ * A dead-lettered event lets the key go on. Messages given back while they wait are dropped
+ * within a second (the first of them is waited for): a queue never keeps copies.
  */
 import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
 
@@ -32,11 +29,11 @@ export interface KeyStats {
   stuck?: string;
 }
 
-/** A key that has run one event for longer than asked (see {@linkcode KeyScheduler.stuck}). */
+/** A key that has held one event for longer than asked (see {@linkcode KeyScheduler.stuck}). */
 export interface StuckKey {
   key: string;
   messageId: string;
-  /** Since when (`performance.now()`) the key has run that event. */
+  /** Since when (`performance.now()`): its first copy's receipt, as `--max-lease` counts. */
   since: number;
 }
 
@@ -47,8 +44,9 @@ interface KeyState {
   blockedBy?: { messageId: string; until: number } | undefined;
   /** Ends the wait of parked events when the block runs out (`--key-from` keys only). */
   timer?: ReturnType<typeof setTimeout> | undefined;
-  /** The event the key has been running since `since` (its copies keep the time). */
-  head?: { messageId: string; since: number } | undefined;
+  /** The event the key runs (or ran last), and since when it holds it (its copies keep it). */
+  headId?: string;
+  headSince: number;
 }
 
 /** Options for {@linkcode KeyScheduler}. */
@@ -59,9 +57,9 @@ export interface KeySchedulerOptions {
   blockMs: () => number;
   /** Keys are Pub/Sub ordering keys: give back what may not run before the event comes back. */
   giveBack: boolean;
-  /** Runs `message` of `key` (through the pool, retried in place as needed); resolves with how
-   * it ended. */
-  run(message: ReceivedMessage, key: string): Promise<KeyedEnd>;
+  /** Runs `message` of `key` (through the pool, retried in place as needed); calls `ended`
+   * once, with how it ended. */
+  run(message: ReceivedMessage, key: string, ended: (end: KeyedEnd) => void): void;
   /** Gives `message` of `key` back without running it: an earlier event of its key is back in
    * Pub/Sub (ordering keys only), or the worker is stopping. */
   release(message: ReceivedMessage, why: "key-failed" | "shutting-down", key: string): void;
@@ -74,6 +72,7 @@ export class KeyScheduler {
   readonly #options: KeySchedulerOptions;
   readonly #keys = new Map<string, KeyState>();
   #sweptAt = performance.now();
+  #submitted = 0;
   #closed = false;
 
   constructor(options: KeySchedulerOptions) {
@@ -92,22 +91,25 @@ export class KeyScheduler {
     return { keysInFlight, waiting };
   }
 
-  /** The key that has run one event the longest, if longer than `ms`. */
+  /** The key that has held one running event the longest, if longer than `ms`. */
   stuck(ms: number): StuckKey | undefined {
     let oldest: StuckKey | undefined;
     const now = performance.now();
-    for (const [key, { running, head }] of this.#keys) {
-      if (running === 0 || head === undefined || now - head.since <= ms) continue;
-      if (oldest === undefined || head.since < oldest.since) oldest = { key, ...head };
+    for (const [key, { running, headId: messageId, headSince: since }] of this.#keys) {
+      if (running === 0 || messageId === undefined || now - since <= ms) continue;
+      if (oldest === undefined || since < oldest.since) oldest = { key, messageId, since };
     }
     return oldest;
   }
 
   /** Runs `message` now, after its key's earlier events, or gives it back (see above). */
   submit(key: string, message: ReceivedMessage): void {
-    if (performance.now() - this.#sweptAt >= SWEEP_MS) this.#sweep();
+    // The clock is read every 64 submissions: given-back copies stay bounded all the same.
+    if ((++this.#submitted & 63) === 0 && performance.now() - this.#sweptAt >= SWEEP_MS) {
+      this.#sweep();
+    }
     let state = this.#keys.get(key);
-    if (state === undefined) this.#keys.set(key, state = { running: 0, queue: [] });
+    if (state === undefined) this.#keys.set(key, state = { running: 0, queue: [], headSince: 0 });
     const blocked = state.blockedBy;
     if (blocked !== undefined) {
       if (message.id === blocked.messageId) {
@@ -152,16 +154,16 @@ export class KeyScheduler {
 
   #start(key: string, state: KeyState, message: ReceivedMessage): void {
     state.running++;
-    if (state.head?.messageId !== message.id) {
-      state.head = { messageId: message.id, since: performance.now() };
+    if (state.headId !== message.id) {
+      state.headId = message.id;
+      state.headSince = message.receivedAt;
     }
     const ended = (end: KeyedEnd) => {
       state.running--;
-      if (state.head?.messageId === message.id && end === "done") state.head = undefined;
       if (end === "nacked") this.#block(key, state, message.id);
       this.#next(key, state);
     };
-    this.#options.run(message, key).then(ended, () => ended("nacked"));
+    this.#options.run(message, key, ended);
   }
 
   /** `messageId` of this key is back in Pub/Sub: wait for it (see the module comment). */
@@ -194,12 +196,12 @@ export class KeyScheduler {
       !this.#closed && state.blockedBy === undefined && state.running < this.#options.concurrency &&
       state.queue.length > 0
     ) {
-      const message = state.queue.shift() as ReceivedMessage;
+      const message = state.queue[0] as ReceivedMessage;
       if (message.settled) {
-        // Given back while it waited: the key waits for it, the first given back.
-        this.#block(key, state, message.id);
-        break;
+        this.#dropGivenBack(key, state, performance.now());
+        continue;
       }
+      state.queue.shift();
       message.wait(false);
       this.#start(key, state, message);
     }
@@ -209,28 +211,38 @@ export class KeyScheduler {
   }
 
   /**
-   * Drops the messages given back while they waited (held past `--max-lease`) from every queue,
-   * each key then waiting for the first of them; forgets keys whose wait ran out.
+   * Drops from the key's queue the messages given back while they waited (held past
+   * `--max-lease`). Unless a copy of it is here already, the first of them must be waited for:
+   * Pub/Sub delivers it again, and nothing behind it may run before (ordering keys: Pub/Sub
+   * delivers the key again from it on, so those before it go back too).
    */
+  #dropGivenBack(key: string, state: KeyState, now: number): void {
+    const live = new Set<string>();
+    for (const message of state.queue) if (!message.settled) live.add(message.id);
+    const first = state.queue.findIndex((message) => message.settled && !live.has(message.id));
+    const gone = state.queue[first];
+    const kept = (list: ReceivedMessage[]) => list.filter((message) => !message.settled);
+    if (gone === undefined || (state.blockedBy !== undefined && now < state.blockedBy.until)) {
+      state.queue = kept(state.queue);
+      return;
+    }
+    const before = kept(state.queue.slice(0, first));
+    state.queue = kept(state.queue.slice(first + 1));
+    this.#block(key, state, gone.id);
+    if (!this.#options.giveBack) state.queue.unshift(...before);
+    else for (const m of before) this.#options.release(m, "key-failed", key);
+  }
+
+  /** Drops given-back messages from every queue; forgets keys whose wait ran out. */
   #sweep(): void {
     const now = performance.now();
     this.#sweptAt = now;
     for (const [key, state] of this.#keys) {
-      const first = state.queue.findIndex((message) => message.settled);
-      if (first >= 0) {
-        const messageId = (state.queue[first] as ReceivedMessage).id;
-        state.queue = state.queue.filter((message) => !message.settled);
-        if (state.blockedBy === undefined || now >= state.blockedBy.until) {
-          // It comes back before the ones behind it; those before it may still run.
-          const before = state.queue.splice(0, first);
-          this.#block(key, state, messageId);
-          if (!this.#options.giveBack) state.queue.unshift(...before);
-          else for (const m of before) this.#options.release(m, "key-failed", key);
-        }
-      }
+      const givenBack = state.queue.some((message) => message.settled);
+      if (givenBack) this.#dropGivenBack(key, state, now);
       const expired = state.blockedBy !== undefined && now >= state.blockedBy.until;
       if (expired) this.#unblock(state);
-      if (expired || first >= 0) this.#next(key, state);
+      if (expired || givenBack) this.#next(key, state);
     }
   }
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { builtInContract } from "../../src/event/contract.ts";
 import { fakeEvent } from "../../src/event/payload.ts";
 import { Abandoned } from "../../src/worker/abandoned.ts";
-import { deliver } from "../../src/worker/deliver.ts";
+import { deliver, type RunEnd } from "../../src/worker/deliver.ts";
 import { compose, type Handler } from "../../src/worker/handler.ts";
 import { withTimeout } from "../../src/worker/middleware/timeout.ts";
 import { Tally } from "../../src/worker/outcome.ts";
@@ -30,8 +30,10 @@ function deliverContext(handler: Handler, tally: Tally, abandoned = new Abandone
   };
 }
 
-/** A first run of an event without a key. */
-const UNKEYED = { key: undefined, retries: 0 };
+/** A first run of an event without a key, recording how it ended in `ends`. */
+function unkeyed(ends: RunEnd[]) {
+  return { key: undefined, retries: 0, ended: (end: RunEnd) => void ends.push(end) };
+}
 
 Deno.test("deliver() settles a timed-out event at its timeout but resolves only when the call ends", async () => {
   await withFakeClock(async (clock) => {
@@ -43,9 +45,12 @@ Deno.test("deliver() settles a timed-out event at its timeout but resolves only 
     const settled: string[] = [];
     const message = fakeMessage(fakeEvent(), settled);
     let resolved = false;
-    const run = deliver(message, performance.now(), context, UNKEYED).then(() => resolved = true);
+    const ends: RunEnd[] = [];
+    const run = deliver(message, performance.now(), context, unkeyed(ends))
+      .then(() => resolved = true);
     await clock.tickAsync(100);
     assert.deepEqual(settled, [`nack ${message.id}`], "nacked at the timeout");
+    assert.deepEqual(ends, ["nacked"], "its end told at once");
     assert.equal(abandoned.count, 1);
     assert.equal(resolved, false, "its permit is still held");
     finish();
@@ -66,7 +71,9 @@ Deno.test("deliver() does not handle a message given back while it waited (max l
   const settled: string[] = [];
   const message = fakeMessage(fakeEvent(), settled);
   message.nack(); // the subscriber gave it up
-  assert.equal(await deliver(message, performance.now(), context, UNKEYED), "nacked");
+  const ends: RunEnd[] = [];
+  await deliver(message, performance.now(), context, unkeyed(ends));
+  assert.deepEqual(ends, ["nacked"]);
   assert.equal(calls, 0, "the handler never ran");
   assert.deepEqual(settled, [`nack ${message.id}`], "settled once, by the subscriber");
   assert.equal(tally.counts.acked, 0);

@@ -13,11 +13,10 @@ function harness(concurrency: number, giveBack = true) {
     concurrency,
     blockMs: () => 60_000,
     giveBack,
-    run: (message) =>
-      new Promise<KeyedEnd>((resolve) => {
-        started.push(message.id);
-        running.set(message.id, resolve);
-      }),
+    run: (message, _key, ended) => {
+      started.push(message.id);
+      running.set(message.id, ended);
+    },
     release: (message, why) => {
       released.push(`${message.id} ${why}`);
       message.nack();
