@@ -77,6 +77,8 @@ export function cloudEventHeaders(
       : context.publishTime.toISOString(),
     "ce-pubsubmessageid": context.messageId,
     "ce-deliveryattempt": String(context.deliveryAttempt),
+    // CloudEvents' partitioning extension: the key the worker keeps the event's order by.
+    ...(context.orderingKey === undefined ? {} : { "ce-partitionkey": context.orderingKey }),
   };
 }
 

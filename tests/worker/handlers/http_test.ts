@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { sleep } from "../../../src/base/async.ts";
 import {
+  cloudEventHeaders,
   httpHandler,
   MAX_ERROR_BODY_BYTES,
   readBodyPrefix,
@@ -51,6 +52,13 @@ Deno.test("retryAfterMs() reads seconds or a date, caps at 60 s, ignores nonsens
   assert.equal(retryAfterMs("Fri, 27 Nov 2026 10:00:05 GMT", now), 5000);
   assert.equal(retryAfterMs(null), undefined);
   assert.equal(retryAfterMs("soon"), undefined);
+});
+
+Deno.test("cloudEventHeaders() carries the event's ordering key as ce-partitionkey, when it has one", () => {
+  const event = { eventID: "e-1", createdAt: "2026-11-27T10:00:00Z" };
+  const keyed = cloudEventHeaders(event, handlerContext({ orderingKey: "user-7" }), "//s");
+  assert.equal(keyed["ce-partitionkey"], "user-7");
+  assert.equal("ce-partitionkey" in cloudEventHeaders(event, handlerContext(), "//s"), false);
 });
 
 integrationTest(
