@@ -6,7 +6,7 @@ import { fakeEvent } from "../../src/event/payload.ts";
 import type { ReceivedMessage } from "../../src/pubsub/subscriber/message.ts";
 import { Abandoned } from "../../src/worker/abandoned.ts";
 import { Dispatcher } from "../../src/worker/dispatch.ts";
-import { compose, type Handler, RetryableError } from "../../src/worker/handler.ts";
+import { compose, type Handler, RejectedError, RetryableError } from "../../src/worker/handler.ts";
 import { withTimeout } from "../../src/worker/middleware/timeout.ts";
 import { type OutcomeRecord, Tally } from "../../src/worker/outcome.ts";
 import { Settler } from "../../src/worker/settle.ts";
@@ -113,6 +113,31 @@ Deno.test("Dispatcher gives a keyed event back after --key-retries, and dead-let
     assert.equal(published.length, 1);
     assert.deepEqual(calls.slice(4), [idOf(a1!), idOf(a2!)], "then the key goes on");
     assert.deepEqual(settled.slice(1), [`ack ${a1!.id}`, `ack ${a2!.id}`]);
+    dispatcher.close();
+  });
+});
+
+Deno.test("Dispatcher dead-letters a keyed event that can never succeed alone, at once; its key goes on", async () => {
+  await withFakeClock(async (clock) => {
+    const settled: string[] = [];
+    const [a1, a2] = userEvents(2, settled);
+    const calls: string[] = [];
+    const rejecting: Handler = (event) => {
+      calls.push(event.eventID);
+      return event.eventID === idOf(a1!)
+        ? Promise.reject(new RejectedError("the service answered 400: unknown card"))
+        : Promise.resolve();
+    };
+    const { dispatcher, records, published } = harness(rejecting);
+    dispatcher.dispatch(a1!);
+    dispatcher.dispatch(a2!);
+    await clock.tickAsync(0);
+    assert.deepEqual(calls, [idOf(a1!), idOf(a2!)], "not retried: a2 runs next");
+    assert.deepEqual(records.map((r) => [r.outcome, r.reason ?? null]), [
+      ["dead-lettered", "rejected"],
+      ["acked", null],
+    ]);
+    assert.equal(published.length, 1);
     dispatcher.close();
   });
 });
