@@ -31,7 +31,8 @@ integrationTest(
     assert.match(
       nacked,
       new RegExp(
-        `Event ${payload?.eventID} nacked in [\\d.]+ms \\(message \\d+, attempt \\d+\\): ` +
+        `Event ${payload?.eventID} nacked in [\\d.]+ms \\(message \\d+, attempt \\d+, ` +
+          "\\d+ failed runs?\\): " +
           "handler-failed: simulated handler failure",
       ),
     );
