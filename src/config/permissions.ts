@@ -45,3 +45,20 @@ export const WORKER_INITIAL_OLD_MB = 64;
 /** The V8 flags that apply the three sizes above. */
 export const WORKER_V8_FLAGS = `--v8-flags=--max-old-space-size=${WORKER_HEAP_MB},` +
   `--max-semi-space-size=${WORKER_YOUNG_MB},--initial-old-space-size=${WORKER_INITIAL_OLD_MB}`;
+
+/**
+ * Extra Deno flags `deno task worker` and `deno task cli` pass on (the tasks expand the variable
+ * before `main.ts`): how a module handler is granted more than the worker's own permissions,
+ * scoped, e.g. `EVENT_TOOL_ALLOW='--allow-write=./data' deno task worker --handler ./h.ts`.
+ */
+export const GRANT_VARIABLE = "EVENT_TOOL_ALLOW";
+
+/**
+ * The scoped flag granting what Deno's permission error `message` asks for: `Requires write
+ * access to "/data/x", run again with the --allow-write flag` → `--allow-write=/data/x`.
+ */
+export function grantFor(message: string): string | undefined {
+  const match = /Requires \w+ access to "([^"]+)", run again with the (--allow-[a-z-]+) flag/
+    .exec(message);
+  return match ? `${match[2]}=${match[1]}` : undefined;
+}

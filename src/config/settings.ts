@@ -264,6 +264,16 @@ export const SETTINGS = {
     description: "larger events are dead-lettered (reason too-large) without being parsed",
     parse: parse.size(10 * 1024 * 1024),
   }),
+  dedupeFor: setting({
+    flag: "--dedupe-for",
+    env: "WORKER_DEDUPE_FOR",
+    default: "2m",
+    description: "a copy of an event this worker handled less than this long ago is acked as a " +
+      "duplicate (Pub/Sub redelivers a lost ack within its ack deadline); a later copy, such as " +
+      "a replay's, is handled again (0: every copy is handled)",
+    format: ms,
+    parse: parse.duration(24 * 3_600_000),
+  }),
   dedupeWindow: setting({
     flag: "--dedupe-window",
     env: "WORKER_DEDUPE_WINDOW",
@@ -321,6 +331,27 @@ export const SETTINGS = {
     description: "POST each event to this HTTP service as a CloudEvent (docs/handlers.md)",
     format: (value) => value.href,
     parse: net.url,
+  }),
+  retryOn: setting<number[]>({
+    flag: "--retry-on",
+    env: "WORKER_HANDLER_RETRY_ON",
+    default: "",
+    placeholder: "<statuses>",
+    description: "with --handler-url: 4xx answers that mean the service refuses the worker, not " +
+      "the event, besides 401, 403, 404 and 407, e.g. 405,409: tried again in place with " +
+      "backoff, never dead-lettered (docs/handlers.md)",
+    format: (value) => value.join(","),
+    parse: net.statuses,
+  }),
+  pauseAfter: setting({
+    flag: "--pause-after",
+    env: "WORKER_PAUSE_AFTER",
+    default: "1m",
+    description: "when every handler call has been refused this long (401, 403, 404, 407, " +
+      "--retry-on), stop pulling and fail /readyz until a probe call is accepted (a module " +
+      "lacking a permission pauses at once)",
+    format: ms,
+    parse: parse.duration(3_600_000),
   }),
   handlerHeader: setting<[string, string][]>({
     flag: "--handler-header",
@@ -645,9 +676,12 @@ const WORKER = [
   ...POOL,
   "maxPayload",
   "dedupeWindow",
+  "dedupeFor",
   "handlerTimeout",
   "handlerUrl",
   "handlerHeader",
+  "retryOn",
+  "pauseAfter",
   "handler",
   "shutdownTimeout",
   "simulateLatency",

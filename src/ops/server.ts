@@ -12,6 +12,8 @@ export interface OpsSource {
   registry: Registry;
   live(): boolean;
   ready(): boolean;
+  /** Why pulling is paused (shown by /readyz); undefined while it is not. */
+  paused?(): string | undefined;
 }
 
 /** A running endpoint. */
@@ -22,8 +24,8 @@ export interface OpsServer {
 
 const log = logger("ops");
 
-function status(ok: boolean, what: string): Response {
-  return new Response(ok ? `${what}\n` : `not ${what}\n`, {
+function status(ok: boolean, what: string, why?: string): Response {
+  return new Response(ok ? `${what}\n` : `not ${what}${why ? `: ${why}` : ""}\n`, {
     status: ok ? 200 : 503,
     headers: { "content-type": "text/plain; charset=utf-8" },
   });
@@ -71,7 +73,7 @@ function listen(port: number, hostname: string, source: OpsSource): OpsServer {
       case "/healthz":
         return status(source.live(), "alive");
       case "/readyz":
-        return status(source.ready(), "ready");
+        return status(source.ready(), "ready", source.paused?.());
       default:
         return new Response("not found: try /metrics, /healthz or /readyz\n", { status: 404 });
     }

@@ -5,7 +5,12 @@
  */
 import { SETTINGS } from "../config/settings.ts";
 import type { EventContract } from "../event/contract.ts";
-import { decodeEvent, type EventBody, type PaymentMethodCreated } from "../event/event.ts";
+import {
+  decodeEvent,
+  EVENT_TYPE_ATTRIBUTE,
+  type EventBody,
+  type PaymentMethodCreated,
+} from "../event/event.ts";
 import type { Dedupe } from "./dedupe.ts";
 import {
   type Handler,
@@ -16,6 +21,7 @@ import {
   RetryableError,
 } from "./handler.ts";
 import type { DeadLetterReason } from "./outcome.ts";
+import type { TypeLabels } from "./type_labels.ts";
 
 /** One delivery of a message, as the pipeline sees it. */
 export interface Delivery {
@@ -76,6 +82,8 @@ export interface ProcessOptions {
    * being handled right now is nacked, to come back when that copy has finished. Keyed by
    * `eventID`, or the message ID for an event type without one. */
   readonly dedupe?: Dedupe;
+  /** Counts events whose `eventType` attribute names another type than the contract's. */
+  readonly labels?: TypeLabels;
 }
 
 /**
@@ -109,7 +117,7 @@ class DeliveryContext implements HandlerContext {
     return this.#delivery.publishTime;
   }
   get eventType(): string {
-    return this.#delivery.attributes.eventType ?? this.#eventType;
+    return this.#eventType; // the contract's: the label is only counted (type_labels.ts)
   }
 }
 
@@ -152,6 +160,7 @@ export async function processDelivery(
     };
   }
   const { event, eventID } = decoded;
+  options.labels?.check(delivery.attributes[EVENT_TYPE_ATTRIBUTE], options.contract.eventType);
   const unrecognised = options.contract.unrecognised(event);
   const known: Known = { eventID, unrecognised };
   const key = eventID ?? `message:${delivery.messageId}`;
