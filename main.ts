@@ -25,6 +25,7 @@ import {
   setupLogging,
 } from "./src/telemetry/log.ts";
 import { startTracing, stopTracing } from "./src/telemetry/tracing.ts";
+import { scrubUrls } from "./src/telemetry/redact.ts";
 
 /** What main.ts needs of a command module. */
 interface CommandModule {
@@ -66,6 +67,8 @@ export function program(): Command {
     .description("Run an event worker on Google Cloud Pub/Sub (or its emulator).")
     .version(versions(), "-V, --version", "print the versions of event-tool and what it runs on")
     .exitOverride()
+    // Commander quotes what it could not parse (`unknown option '--handler-urll=https://u:p@h'`).
+    .configureOutput({ outputError: (text, write) => write(scrubUrls(text)) })
     .showHelpAfterError("(run with --help for usage)");
   for (const [name, command] of Object.entries(COMMANDS) as [CommandName, CommandModule][]) {
     const sub = cli.command(name).description(command.summary).exitOverride()
@@ -110,7 +113,7 @@ export async function main(args: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     flushLogs(); // the lines that led here come first
     // Stack traces with --log-level debug (or LOG_LEVEL=DEBUG): the resolved level decides.
-    console.error(redactText(formatError(error, logsAt("debug"))));
+    console.error(scrubUrls(redactText(formatError(error, logsAt("debug")))));
     return exitCodeFor(error);
   }
 }

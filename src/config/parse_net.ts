@@ -96,3 +96,14 @@ export const statuses: Parser<number[]> = (raw) => {
   }
   return [...new Set(list)];
 };
+
+/**
+ * `raw` as an error may quote a setting that can carry credentials: everything before the last
+ * `@` (after a scheme) and any query or fragment shown as `…`, so neither `user:password@` nor a
+ * `?token=` survives, whatever else is wrong with the value.
+ */
+export function withoutCredentials(raw: string): string {
+  return raw
+    .replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/|)[^]*@/i, "$1…@")
+    .replace(/([?#])[^]*$/, "$1…");
+}

@@ -46,6 +46,9 @@ export interface Setting<T> {
   readonly switch?: true;
   /** The value is a secret (a token, a key): errors never quote it. */
   readonly secret?: true;
+  /** The value may carry credentials (`user:password@`, a token in a query): errors quote it
+   * without them (`withoutCredentials`). */
+  readonly credentials?: true;
   /** The flag may be given more than once; the values are joined by newlines (as in the
    * variable, which takes one value per line). */
   readonly repeatable?: true;
@@ -85,6 +88,7 @@ export const SETTINGS = {
     default: undefined,
     defaultNote: "unset: real Pub/Sub with Application Default Credentials",
     placeholder: "<host:port>",
+    credentials: true,
     description: "Pub/Sub emulator address (host:port); an empty value means unset",
     parse: (raw) => raw.trim() === "" ? undefined : net.hostPort(raw),
   }),
@@ -328,6 +332,7 @@ export const SETTINGS = {
     default: undefined,
     defaultNote: "unset: the built-in logging handler",
     placeholder: "<url>",
+    credentials: true,
     description: "POST each event to this HTTP service as a CloudEvent (docs/handlers.md)",
     format: (value) => value.href,
     parse: net.url,
