@@ -14,6 +14,7 @@ import * as snapshot from "./src/commands/snapshot.ts";
 import * as status from "./src/commands/status.ts";
 import * as worker from "./src/commands/worker.ts";
 import { cliOption } from "./src/config/cli.ts";
+import { checkReadable } from "./src/config/readable.ts";
 import { resolveConfig } from "./src/config/resolve.ts";
 import { COMMAND_SETTINGS, type CommandName, type Config } from "./src/config/settings.ts";
 import { EXIT, exitCodeFor, formatError } from "./src/base/errors.ts";
@@ -86,6 +87,7 @@ export function program(): Command {
         flags,
         env: (variable) => Deno.env.get(variable),
       });
+      checkReadable(config, name);
       await setupLogging(config);
       if (config.otel) await startTracing();
       try {

@@ -203,6 +203,8 @@ export class Worker {
    * nacks what is left, and closes the client. Safe to call more than once.
    */
   stop(): Promise<void> {
+    // What the gate holds waits for nothing a drain can give: nacked at once (shutting-down).
+    if (this.#stack.gate.paused) this.#abort.abort(new Error("the worker stopped while paused"));
     this.#stopping ??= this.#shutdown();
     return this.#stopping;
   }
