@@ -7,6 +7,7 @@ import {
   ADC_FILE,
   COMPILED_RUN_PERMISSION,
   GRANT_VARIABLE,
+  grantFor,
   PERMISSIONS,
   RUN_PERMISSION,
   RUN_PROGRAMS,
@@ -93,4 +94,16 @@ Deno.test("deno compile grants the tool's permissions and --allow-run for named 
   assert.equal(COMPILED_RUN_PERMISSION, "--allow-run=gcloud,java", "not docker, not go");
   assert.equal(COMPILED_RUN_PERMISSION, `--allow-run=${RUN_PROGRAMS.join(",")}`);
   assert.ok(!COMPILE_FLAGS.some((f) => /--allow-(all|write)|^-A$/.test(f)));
+});
+
+Deno.test("grantFor() turns Deno's permission error into the scoped flag that grants it", () => {
+  assert.equal(
+    grantFor('Requires write access to "/data/seen.txt", run again with the --allow-write flag'),
+    "--allow-write=/data/seen.txt",
+  );
+  assert.equal(
+    grantFor('Requires net access to "api.example.com:443", run again with the --allow-net flag'),
+    "--allow-net=api.example.com:443",
+  );
+  assert.equal(grantFor("something else"), undefined);
 });
