@@ -21,6 +21,7 @@ export type PauseReason = typeof PAUSE_REASONS[number];
 
 /** One reason that holds pulling now. */
 export interface Paused {
+  /** What holds pulling. */
   readonly reason: PauseReason;
   /** Why, in words (for /readyz and the console). */
   readonly detail: string;
