@@ -14,6 +14,7 @@ import * as snapshot from "./src/commands/snapshot.ts";
 import * as status from "./src/commands/status.ts";
 import * as worker from "./src/commands/worker.ts";
 import { cliOption } from "./src/config/cli.ts";
+import { checkReadable } from "./src/config/readable.ts";
 import { resolveConfig } from "./src/config/resolve.ts";
 import { COMMAND_SETTINGS, type CommandName, type Config } from "./src/config/settings.ts";
 import { EXIT, exitCodeFor, formatError } from "./src/base/errors.ts";
@@ -25,6 +26,7 @@ import {
   setupLogging,
 } from "./src/telemetry/log.ts";
 import { startTracing, stopTracing } from "./src/telemetry/tracing.ts";
+import { scrubUrls } from "./src/telemetry/redact.ts";
 
 /** What main.ts needs of a command module. */
 interface CommandModule {
@@ -66,6 +68,8 @@ export function program(): Command {
     .description("Run an event worker on Google Cloud Pub/Sub (or its emulator).")
     .version(versions(), "-V, --version", "print the versions of event-tool and what it runs on")
     .exitOverride()
+    // Commander quotes what it could not parse (`unknown option '--handler-urll=https://u:p@h'`).
+    .configureOutput({ outputError: (text, write) => write(scrubUrls(text)) })
     .showHelpAfterError("(run with --help for usage)");
   for (const [name, command] of Object.entries(COMMANDS) as [CommandName, CommandModule][]) {
     const sub = cli.command(name).description(command.summary).exitOverride()
@@ -83,6 +87,7 @@ export function program(): Command {
         flags,
         env: (variable) => Deno.env.get(variable),
       });
+      checkReadable(config, name);
       await setupLogging(config);
       if (config.otel) await startTracing();
       try {
@@ -110,7 +115,7 @@ export async function main(args: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     flushLogs(); // the lines that led here come first
     // Stack traces with --log-level debug (or LOG_LEVEL=DEBUG): the resolved level decides.
-    console.error(redactText(formatError(error, logsAt("debug"))));
+    console.error(scrubUrls(redactText(formatError(error, logsAt("debug")))));
     return exitCodeFor(error);
   }
 }

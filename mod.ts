@@ -20,6 +20,7 @@
 export { Worker, type WorkerOptions, type WorkerStats } from "./src/worker/worker.ts";
 export type { SubscriberStats } from "./src/pubsub/subscriber/subscriber.ts";
 export type { KeyStats } from "./src/worker/keys.ts";
+export { PAUSE_REASONS, type Paused, type PauseReason } from "./src/worker/pause.ts";
 export {
   compose,
   type Handler,

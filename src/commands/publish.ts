@@ -6,7 +6,7 @@
 import { messageOf, UsageError } from "../base/errors.ts";
 import { resolveContract } from "../event/contract.ts";
 import { type Config, SETTINGS } from "../config/settings.ts";
-import { generatePayloads, parseNdjson } from "../event/payload.ts";
+import { decodeNdjson, generatePayloads, parseNdjson } from "../event/payload.ts";
 import { startProgress } from "../ops/progress.ts";
 import { describeTarget } from "../pubsub/client.ts";
 import { connect } from "../pubsub/connect.ts";
@@ -26,10 +26,10 @@ export const examples = [
 
 const log = logger("publish");
 
-async function readSource(file: string): Promise<string> {
+async function readSource(file: string): Promise<Uint8Array> {
   try {
-    if (file === "-") return await new Response(Deno.stdin.readable).text();
-    return await Deno.readTextFile(file);
+    if (file === "-") return await new Response(Deno.stdin.readable).bytes();
+    return await Deno.readFile(file);
   } catch (error) {
     const why = messageOf(error);
     throw new UsageError(
@@ -51,7 +51,7 @@ export async function run(config: Config): Promise<void> {
     );
   }
   const fromFile = config.file === undefined ? undefined : parseNdjson(
-    await readSource(config.file),
+    decodeNdjson(await readSource(config.file), config.file, SETTINGS.file.flag),
     config.file,
     SETTINGS.file.flag,
     contract,
@@ -95,8 +95,18 @@ export async function run(config: Config): Promise<void> {
     const keys = report.pausedKeys.length === 0 ? "" : `; ordering keys stopped after a ` +
       `failure (their later events were not published, to keep their order): ` +
       report.pausedKeys.slice(0, 10).join(", ") + (report.pausedKeys.length > 10 ? ", …" : "");
-    throw new Error(`${report.failed} of ${count} events were not published${keys}`, {
+    const lines = report.failedLines.length === 0 ? "" : ` (${linesOf(report.failedLines)} of ` +
+      `${config.file === "-" ? "standard input" : config.file})`;
+    throw new Error(`${report.failed} of ${count} events were not published${lines}${keys}`, {
       cause: report.firstError,
     });
   }
+}
+
+/** `line 3`, `lines 3, 7 and 9`, or the first ten and how many more. */
+export function linesOf(lines: readonly number[]): string {
+  if (lines.length === 1) return `line ${lines[0]}`;
+  const shown = lines.slice(0, 10);
+  const more = lines.length - shown.length;
+  return `lines ${shown.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
 }

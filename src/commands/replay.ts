@@ -5,9 +5,15 @@
  *
  * A seek to a time T marks every message published before T as acknowledged, including events
  * that were still waiting (in backoff, or never delivered), and every message after T as not
- * acknowledged. So before a time seek `replay` takes a snapshot of the subscription as it is and
- * prints the one command that undoes the replay (`replay --snapshot <name>`); a target in the
- * future, which would acknowledge the whole backlog, is refused.
+ * acknowledged; a seek to a snapshot takes the snapshot's acks, so it too can acknowledge events
+ * waiting now. So before any seek `replay` takes a snapshot of the subscription as it is and
+ * prints the one command that undoes the replay (`replay --snapshot <name>`); a target at or
+ * after now, which would acknowledge the whole backlog (`--since 0`, `--to` a future time), is
+ * refused.
+ *
+ * A running worker handles the replayed events again, except copies of events it handled less
+ * than `--dedupe-for` ago (2 min by default: within that time a copy is Pub/Sub's redelivery of a
+ * lost ack): those it acks as duplicates. The command says so.
  */
 import { UsageError } from "../base/errors.ts";
 import { type Config, SETTINGS } from "../config/settings.ts";
@@ -40,37 +46,40 @@ export function seekTarget(
     );
   }
   if (config.snapshot !== undefined) return config.snapshot;
-  if (config.to !== undefined && config.to.getTime() > now) {
+  const target = config.to ?? new Date(now - (config.since ?? 0));
+  if (target.getTime() >= now) {
+    const got = config.to !== undefined
+      ? `${SETTINGS.to.flag}: got ${config.to.toISOString()}`
+      : `${SETTINGS.since.flag}: got ${(config.since ?? 0) / 1000}s, which lands on now`;
     throw new UsageError(
-      `${SETTINGS.to.flag}: got ${config.to.toISOString()}, expected a time in the past (now is ` +
-        `${new Date(now).toISOString()}): a seek to the future acknowledges every waiting event`,
+      `${got}, expected a time in the past (now is ${new Date(now).toISOString()}): a seek to ` +
+        "now or later acknowledges every waiting event",
     );
   }
-  return config.to ?? new Date(now - (config.since ?? 0));
+  return target;
 }
 
-/** The name of the snapshot taken before a time seek at `now`: `before-replay-<UTC time>`. */
+/**
+ * The name of the snapshot taken before a seek at `now`: `before-replay-<UTC time>`, to the
+ * millisecond (a replay and its undo can run within one second).
+ */
 export function undoSnapshotName(now = new Date()): string {
-  return `before-replay-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "")}`;
+  return `before-replay-${now.toISOString().replace(/[-:.]/g, "")}`;
 }
 
 /** Runs `replay`: one line on stdout saying what was done. */
 export async function run(config: Config): Promise<void> {
   const target = seekTarget(config);
   const client = await connect(config);
-  let undo: string | undefined;
+  const undo = undoSnapshotName();
   try {
     const subscription = client.subscription(config.subscription);
-    if (typeof target !== "string") {
-      undo = undoSnapshotName();
-      await subscription.createSnapshot(undo).catch((error) => {
-        throw new Error(
-          `replay: could not take the snapshot ${undo} that would undo it, so nothing was ` +
-            "replayed",
-          { cause: error },
-        );
-      });
-    }
+    await subscription.createSnapshot(undo).catch((error) => {
+      throw new Error(
+        `replay: could not take the snapshot ${undo} that would undo it, so nothing was replayed`,
+        { cause: error },
+      );
+    });
     await subscription.seek(typeof target === "string" ? client.snapshot(target).name : target)
       .catch((error) => {
         throw typeof target === "string"
@@ -82,10 +91,15 @@ export async function run(config: Config): Promise<void> {
   }
   const where = typeof target === "string" ? `snapshot ${target}` : target.toISOString();
   console.log(`replayed ${config.subscription} from ${where} on ${describeTarget(config)}`);
-  if (undo !== undefined) {
-    console.log(
-      `events published before ${where} are now acknowledged, waiting ones included; to undo: ` +
-        `event-tool replay ${SETTINGS.snapshot.flag} ${undo}`,
-    );
-  }
+  console.log(
+    (typeof target === "string"
+      ? `acknowledgements are now those of snapshot ${target}, waiting events included`
+      : `events published before ${where} are now acknowledged, waiting ones included`) +
+      `; to undo: event-tool replay ${SETTINGS.snapshot.flag} ${undo}`,
+  );
+  console.log(
+    `running workers handle the replayed events again, except copies of events they handled ` +
+      `less than ${SETTINGS.dedupeFor.flag} ago (default ${SETTINGS.dedupeFor.default}): those ` +
+      "are acked as duplicates (restart the workers to handle them too)",
+  );
 }

@@ -13,6 +13,7 @@ import { resolveContract } from "../event/contract.ts";
 import { connect } from "../pubsub/connect.ts";
 import { resolveHandler } from "../worker/handlers/resolve.ts";
 import { Worker } from "../worker/worker.ts";
+import { describePauses } from "../worker/pause.ts";
 
 export const summary = "consume the subscription with a bounded pool until SIGTERM/SIGINT";
 
@@ -49,6 +50,7 @@ export async function run(config: Config): Promise<void> {
       live: () => worker.live,
       ready: () => worker.ready,
       notLive: () => worker.stats.keys.stuck,
+      paused: () => describePauses(worker.stats.paused),
     }, config.metricsHost);
   }
   const stopSummary = startSummary(() => worker.stats, config.summaryInterval);

@@ -76,7 +76,34 @@ export const headers: Parser<[string, string][]> = (raw) => {
           "character; the value is not shown)",
       );
     }
+    if ([...value].some((char) => char.charCodeAt(0) > 0xff)) {
+      throw new ParseError(
+        `header values in Latin-1, as HTTP sends them (the value of header ` +
+          `${JSON.stringify(name)} has a character beyond it; the value is not shown)`,
+      );
+    }
     list.push([name, value]);
   }
   return list;
 };
+
+/** A comma-separated list of HTTP 4xx statuses, such as `405,409` (empty: none). */
+export const statuses: Parser<number[]> = (raw) => {
+  const words = raw.split(",").map((word) => word.trim()).filter((word) => word !== "");
+  const list = words.map(Number);
+  if (words.some((word) => !/^4\d\d$/.test(word))) {
+    throw new ParseError("a comma-separated list of 4xx HTTP statuses, such as 405,409");
+  }
+  return [...new Set(list)];
+};
+
+/**
+ * `raw` as an error may quote a setting that can carry credentials: everything before the last
+ * `@` (after a scheme) and any query or fragment shown as `…`, so neither `user:password@` nor a
+ * `?token=` survives, whatever else is wrong with the value.
+ */
+export function withoutCredentials(raw: string): string {
+  return raw
+    .replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/|)[^]*@/i, "$1…@")
+    .replace(/([?#])[^]*$/, "$1…");
+}

@@ -5,6 +5,7 @@
  */
 import { UsageError } from "../base/errors.ts";
 import { ParseError } from "./parse.ts";
+import { withoutCredentials } from "./parse_net.ts";
 import {
   type Config,
   EMULATOR_PROJECT,
@@ -46,7 +47,9 @@ function parseOne<K extends SettingKey>(key: K, from: Given): Config[K] {
     return s.parse(from.raw);
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
-    const got = s.secret ? "a value (not shown: it may be a secret)" : JSON.stringify(from.raw);
+    const got = s.secret
+      ? "a value (not shown: it may be a secret)"
+      : JSON.stringify(s.credentials ? withoutCredentials(from.raw) : from.raw);
     throw new UsageError(`${from.origin}: got ${got}, expected ${error.message}`);
   }
 }
@@ -91,7 +94,10 @@ export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSource
   }
   /** `--max-outstanding 5` or `WORKER_MAX_OUTSTANDING="5"`, or the default's value. */
   const quote = (key: SettingKey) => {
-    const { origin, raw } = from[key];
+    const { origin, raw: given } = from[key];
+    const s = SETTINGS[key] as Setting<unknown>;
+    const hidden = given !== undefined && (s.secret || s.credentials);
+    const raw = hidden ? (s.secret ? "…" : withoutCredentials(given)) : given;
     if (origin === "default") return `${SETTINGS[key].flag} (default ${raw})`;
     return origin.startsWith("--") ? `${origin} ${raw}` : `${origin}=${JSON.stringify(raw)}`;
   };

@@ -46,6 +46,9 @@ export interface Setting<T> {
   readonly switch?: true;
   /** The value is a secret (a token, a key): errors never quote it. */
   readonly secret?: true;
+  /** The value may carry credentials (`user:password@`, a token in a query): errors quote it
+   * without them (`withoutCredentials`). */
+  readonly credentials?: true;
   /** The flag may be given more than once; the values are joined by newlines (as in the
    * variable, which takes one value per line). */
   readonly repeatable?: true;
@@ -85,6 +88,7 @@ export const SETTINGS = {
     default: undefined,
     defaultNote: "unset: real Pub/Sub with Application Default Credentials",
     placeholder: "<host:port>",
+    credentials: true,
     description: "Pub/Sub emulator address (host:port); an empty value means unset",
     parse: (raw) => raw.trim() === "" ? undefined : net.hostPort(raw),
   }),
@@ -278,6 +282,16 @@ export const SETTINGS = {
     description: "larger events are dead-lettered (reason too-large) without being parsed",
     parse: parse.size(10 * 1024 * 1024),
   }),
+  dedupeFor: setting({
+    flag: "--dedupe-for",
+    env: "WORKER_DEDUPE_FOR",
+    default: "2m",
+    description: "a copy of an event this worker handled less than this long ago is acked as a " +
+      "duplicate (Pub/Sub redelivers a lost ack within its ack deadline); a later copy, such as " +
+      "a replay's, is handled again (0: every copy is handled)",
+    format: ms,
+    parse: parse.duration(24 * 3_600_000),
+  }),
   dedupeWindow: setting({
     flag: "--dedupe-window",
     env: "WORKER_DEDUPE_WINDOW",
@@ -332,9 +346,31 @@ export const SETTINGS = {
     default: undefined,
     defaultNote: "unset: the built-in logging handler",
     placeholder: "<url>",
+    credentials: true,
     description: "POST each event to this HTTP service as a CloudEvent (docs/handlers.md)",
     format: (value) => value.href,
     parse: net.url,
+  }),
+  retryOn: setting<number[]>({
+    flag: "--retry-on",
+    env: "WORKER_HANDLER_RETRY_ON",
+    default: "",
+    placeholder: "<statuses>",
+    description: "with --handler-url: 4xx answers that mean the service refuses the worker, not " +
+      "the event, besides 401, 403, 404 and 407, e.g. 405,409: tried again in place with " +
+      "backoff, never dead-lettered (docs/handlers.md)",
+    format: (value) => value.join(","),
+    parse: net.statuses,
+  }),
+  pauseAfter: setting({
+    flag: "--pause-after",
+    env: "WORKER_PAUSE_AFTER",
+    default: "1m",
+    description: "when every handler call has been refused this long (401, 403, 404, 407, " +
+      "--retry-on), stop pulling and fail /readyz until a probe call is accepted (a module " +
+      "lacking a permission pauses at once)",
+    format: ms,
+    parse: parse.duration(3_600_000),
   }),
   handlerHeader: setting<[string, string][]>({
     flag: "--handler-header",
@@ -671,9 +707,12 @@ const WORKER = [
   ...POOL,
   "maxPayload",
   "dedupeWindow",
+  "dedupeFor",
   "handlerTimeout",
   "handlerUrl",
   "handlerHeader",
+  "retryOn",
+  "pauseAfter",
   "handler",
   "shutdownTimeout",
   "simulateLatency",

@@ -64,6 +64,18 @@ ${renderEventTable()}
 such as \`requried\`), exits 2 naming the file and the problem. Events are identified by their
 \`eventID\` field when they have one (dedupe, CloudEvent \`id\`), else by the Pub/Sub message ID.
 
+**The contract decides the type.** A valid event is handled as the contract's type (\`ce-type\`,
+\`context.eventType\`) whatever its \`${EVENT_TYPE_ATTRIBUTE}\` attribute says; a label that names
+another type is counted in \`event_tool_events_type_mismatch_total\` and warned about once per
+label, and the event is not dead-lettered. The label cannot be what keeps types apart (the original
+system sets none, so a mislabelled or unlabelled event of another type is caught only by the
+schema: give each type a field the others lack, or a \`const\`), and dead-lettering on it would
+let one producer's wrong label, or a worker started with the wrong \`--event-type\`, move a whole
+backlog to the dead-letter topic. Consume other types through another subscription (or a
+subscription filter on the attribute). A type or title outside printable ASCII is sent
+percent-encoded, as the CloudEvents HTTP binding requires (\`Paiement créé\` →
+\`Paiement%20cr%C3%A9%C3%A9\`).
+
 \`\`\`sh
 deno task publish --schema examples/order_placed.schema.json --file examples/order_placed.ndjson
 deno task worker --schema examples/order_placed.schema.json --handler examples/order_handler.ts

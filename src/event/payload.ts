@@ -14,6 +14,8 @@ export interface Payload {
   data: Uint8Array;
   /** The message's ordering key (`publish --ordering-key FIELD`), when it has one. */
   orderingKey?: string;
+  /** Its line in the NDJSON input (`publish --file`), to name it if its publish fails. */
+  line?: number;
 }
 
 /** The ordering key of `event` from its field `field`: the field's value as text. */
@@ -71,6 +73,35 @@ export function randomPayloads(count: number): Payload[] {
   return Array.from(generatePayloads(count));
 }
 
+/** Pub/Sub's limit on a message (data and attributes). */
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * NDJSON bytes as text, refusing invalid UTF-8 (which a lenient decoder would turn into U+FFFD
+ * and publish) with a {@linkcode UsageError} naming `flag`, the source and the line.
+ */
+export function decodeNdjson(bytes: Uint8Array, source: string, flag: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    let start = 0;
+    for (let line = 1;; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const slice = bytes.subarray(start, end < 0 ? bytes.length : end);
+      try {
+        new TextDecoder("utf-8", { fatal: true }).decode(slice);
+      } catch {
+        throw new UsageError(
+          `${flag} ${source} line ${line}: not valid UTF-8, expected UTF-8 text (nothing was ` +
+            "published)",
+        );
+      }
+      if (end < 0) throw new UsageError(`${flag} ${source}: not valid UTF-8`);
+      start = end + 1;
+    }
+  }
+}
+
 /**
  * Parses NDJSON text into payloads, validating every line against `contract` before anything is
  * published; each line is published as it is written. Blank lines are skipped. Throws a
@@ -96,6 +127,13 @@ export function parseNdjson(
         `${flag} ${source} line ${index + 1}: not JSON, expected one event per line`,
       );
     }
+    const size = encoder.encode(line).byteLength;
+    if (size > MAX_MESSAGE_BYTES) {
+      throw new UsageError(
+        `${flag} ${source} line ${index + 1}: ${size} bytes, expected at most ` +
+          `${MAX_MESSAGE_BYTES} (Pub/Sub's message limit)`,
+      );
+    }
     const problem = contract.validate(value);
     if (problem !== undefined) {
       throw new UsageError(
@@ -108,6 +146,7 @@ export function parseNdjson(
       eventID: typeof id === "string" ? id : "",
       data: encoder.encode(line),
       ...orderingKeyOf(value, orderingKey),
+      line: index + 1,
     });
   }
   if (payloads.length === 0) {

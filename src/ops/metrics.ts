@@ -12,6 +12,7 @@ import {
   type Reason,
 } from "../worker/outcome.ts";
 import type { Worker } from "../worker/worker.ts";
+import { pauseMetrics } from "./pause_metrics.ts";
 import type { SubscriberStats } from "../pubsub/subscriber/subscriber.ts";
 import { logWriteFailures } from "../telemetry/stderr_sink.ts";
 
@@ -172,6 +173,7 @@ export function workerMetrics(worker: Worker): client.Registry {
     logWriteFailures,
   );
   gauge("ready", "1 while the worker is ready (as /readyz), else 0", () => worker.ready ? 1 : 0);
+  pauseMetrics(registry, () => worker.stats);
 
   // Every reason starts at 0, so a rate() over a label exists before its first event.
   for (const reason of NACK_REASONS) nacked.inc({ reason }, 0);

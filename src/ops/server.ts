@@ -14,6 +14,8 @@ export interface OpsSource {
   ready(): boolean;
   /** Why it is not live, in words (a stuck key), when it can tell. */
   notLive?(): string | undefined;
+  /** Why pulling is paused (shown by /readyz); undefined while it is not. */
+  paused?(): string | undefined;
 }
 
 /** A running endpoint. */
@@ -75,7 +77,7 @@ function listen(port: number, hostname: string, source: OpsSource): OpsServer {
         return status(live, "alive", live ? undefined : source.notLive?.());
       }
       case "/readyz":
-        return status(source.ready(), "ready");
+        return status(source.ready(), "ready", source.paused?.());
       default:
         return new Response("not found: try /metrics, /healthz or /readyz\n", { status: 404 });
     }

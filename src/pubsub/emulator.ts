@@ -200,7 +200,12 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
       tried.push(`gcloud emulator: ${messageOf(error)}`);
     }
   }
-  if (await output("docker", ["compose", "version"]) === undefined) {
+  if (!mayRun("docker")) {
+    // Docker is root-equivalent on many hosts: the tool is never granted it (permissions.ts).
+    tried.push(
+      "docker compose: not started by this tool (run `docker compose up pubsub-emulator`)",
+    );
+  } else if (await output("docker", ["compose", "version"]) === undefined) {
     tried.push("docker compose: not found");
   } else {
     try {

@@ -30,6 +30,8 @@ export interface PublishReport {
    * (a later run can publish them) and reported.
    */
   pausedKeys: string[];
+  /** The input lines (`publish --file`) whose events were not published, in order. */
+  failedLines: number[];
 }
 
 /** Options for {@linkcode publishPayloads}. */
@@ -85,7 +87,13 @@ export async function publishPayloads(
     batching: { maxMessages: 1000, maxMilliseconds: 5 },
     messageOrdering: true, // applies to messages with an ordering key only
   });
-  const report: PublishReport = { published: 0, failed: 0, seconds: 0, pausedKeys: [] };
+  const report: PublishReport = {
+    published: 0,
+    failed: 0,
+    seconds: 0,
+    pausedKeys: [],
+    failedLines: [],
+  };
   const paused = new Set<string>();
   const started = performance.now();
   let inFlight = 0;
@@ -123,6 +131,7 @@ export async function publishPayloads(
     if (inFlight >= MAX_PENDING) await below(MAX_PENDING);
     inFlight++;
     const key = payload.orderingKey;
+    const line = payload.line;
     topic.publishMessage({
       data: asBuffer(payload.data),
       attributes: {
@@ -132,8 +141,9 @@ export async function publishPayloads(
       ...(key === undefined ? {} : { orderingKey: key }),
     }).then(
       published,
-      key === undefined ? failed : (error: Error) => {
-        paused.add(key);
+      key === undefined && line === undefined ? failed : (error: Error) => {
+        if (key !== undefined) paused.add(key);
+        if (line !== undefined) report.failedLines.push(line);
         failed(error);
       },
     );
@@ -141,6 +151,7 @@ export async function publishPayloads(
   await below(1); // each publish settles once its batch was sent (or failed)
   for (const key of paused) topic.resumePublishing(key);
   report.pausedKeys = [...paused];
+  report.failedLines.sort((a, b) => a - b);
   report.seconds = (performance.now() - started) / 1000;
   return report;
 }

@@ -53,6 +53,6 @@ export class DeliveryContext implements HandlerContext {
     return this.#delivery.publishTime;
   }
   get eventType(): string {
-    return this.#delivery.attributes.eventType ?? this.#eventType;
+    return this.#eventType; // the contract's: the label is only counted (type_labels.ts)
   }
 }

@@ -13,6 +13,7 @@ import {
   type OutcomeKind,
   OUTCOMES,
 } from "./outcome.ts";
+import { PAUSE_REASONS, type PauseReason } from "./pause.ts";
 
 const OUTCOME_MEANINGS: Record<OutcomeKind, string> = {
   acked: "handled; acked after its outcome line was written",
@@ -49,7 +50,15 @@ const DEAD_LETTER_MEANINGS: Record<DeadLetterReason, string> = {
     "deliveries this worker saw; runs answered 429 and give-backs not counted): `detail` says " +
     "how many runs in how many deliveries",
   rejected: "the handler said it can never succeed (`RejectedError`; HTTP: a 4xx other than " +
-    "408 and 429)",
+    "408, 429 and the refusals 401, 403, 404, 407 and `--retry-on`, which are held, not failed)",
+};
+
+const PAUSE_MEANINGS: Record<PauseReason, string> = {
+  operator: "paused by hand (`Worker.pause()`, the console)",
+  "handler-refused": "the HTTP service refused every call (401, 403, 404, 407, `--retry-on`) for " +
+    "`--pause-after`; resumes on the first call accepted",
+  "handler-permission": "a module handler lacks a Deno permission; resumes on the first call " +
+    "that succeeds (restart with the grant: docs/handlers.md)",
 };
 
 const table = (head: string, rows: [string, string][]) =>
@@ -80,5 +89,12 @@ ${table("Reason", DEAD_LETTER_REASONS.map((r) => [r, DEAD_LETTER_MEANINGS[r]]))}
 ## Duplicate reasons
 
 ${table("Reason", DUPLICATE_REASONS.map((r) => [r, "acked without handling: seen before"]))}
+
+## Pause reasons
+
+While paused the worker takes no new message (what it holds still runs, nothing is nacked for the
+pause), \`/readyz\` answers 503 naming the reason and \`event_tool_paused{reason}\` is 1.
+
+${table("Reason", PAUSE_REASONS.map((r) => [r, PAUSE_MEANINGS[r]]))}
 `;
 }

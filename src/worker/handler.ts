@@ -23,8 +23,9 @@ export interface HandlerContext {
   readonly data: Uint8Array;
   /** When Pub/Sub accepted the message. */
   readonly publishTime: Date;
-  /** The event's type: its `eventType` attribute, else the contract's (`--event-type`, the
-   * schema's title, or `PaymentMethodCreated`). */
+  /** The event's type: the contract's (`--event-type`, the schema's title, or
+   * `PaymentMethodCreated`), whatever its `eventType` attribute says (that is counted when it
+   * differs; `attributes` still has it). */
   readonly eventType: string;
   /** The key the worker keeps this event's order by: the message's ordering key, or the value
    * `--key-from` reads; undefined when the event has none (it is not ordered). */

@@ -5,7 +5,12 @@
  */
 import { SETTINGS } from "../config/settings.ts";
 import type { EventContract } from "../event/contract.ts";
-import { decodeEvent, type EventBody, type PaymentMethodCreated } from "../event/event.ts";
+import {
+  decodeEvent,
+  EVENT_TYPE_ATTRIBUTE,
+  type EventBody,
+  type PaymentMethodCreated,
+} from "../event/event.ts";
 import type { Dedupe } from "./dedupe.ts";
 import { endsWithin } from "../base/async.ts";
 import {
@@ -17,6 +22,7 @@ import {
 } from "./handler.ts";
 import type { DeadLetterReason } from "./outcome.ts";
 import { type Delivery, DeliveryContext } from "./delivery.ts";
+import type { TypeLabels } from "./type_labels.ts";
 
 export type { Delivery };
 
@@ -87,6 +93,8 @@ export interface ProcessOptions {
    * being handled right now is nacked, to come back when that copy has finished. Keyed by
    * `eventID`, or the message ID for an event type without one. */
   readonly dedupe?: Dedupe;
+  /** Counts events whose `eventType` attribute names another type than the contract's. */
+  readonly labels?: TypeLabels;
 }
 
 function asError(error: unknown): Error {
@@ -130,6 +138,7 @@ export async function processDelivery(
     };
   }
   const { event, eventID } = decoded;
+  options.labels?.check(delivery.attributes[EVENT_TYPE_ATTRIBUTE], options.contract.eventType);
   const unrecognised = options.contract.unrecognised(event);
   const known: Known = { eventID, unrecognised };
   const failedBefore = run.failedBefore ?? 0;

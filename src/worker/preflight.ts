@@ -88,3 +88,45 @@ export async function preflight(
   }
   return found;
 }
+
+/** What {@linkcode openAfterChecks} tells the worker. */
+export interface OpenHooks {
+  /** The checks' findings (a fatal one stops the worker). */
+  found(found: Preflight): void;
+  /** Whether the worker is stopping already. */
+  stopping(): boolean;
+  /** Opens the subscription; `keyed` when its events have keys (ordered, or --key-from). */
+  open(keyed: boolean): void;
+}
+
+/**
+ * Runs the checks, then opens the subscription: nothing is consumed before them (a missing
+ * dead-letter topic stops the worker first), unless Pub/Sub does not answer them within
+ * --connect-timeout: then it opens anyway.
+ */
+export function openAfterChecks(
+  client: PubSub,
+  config:
+    & Pick<Config, "deadLetterTopic" | "subscription" | "maxDeliveryAttempts">
+    & Pick<Config, "connectTimeout" | "keyFrom">
+    & Parameters<typeof preflight>[1],
+  hooks: OpenHooks,
+): void {
+  let ordered = false;
+  const checked = preflight(client, config).then((found) => {
+    ordered = found.ordered ?? false;
+    hooks.found(found);
+    return found.fatal;
+  });
+  let patience: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<undefined>((r) => {
+    patience = setTimeout(() => r(undefined), config.connectTimeout);
+  });
+  void Promise.race([checked, waited]).then((fatal) => {
+    clearTimeout(patience);
+    if (fatal !== undefined || hooks.stopping()) return;
+    // Keyed work holds, beyond the window, the events that wait for their key: each stream's
+    // server-side limit must leave room for them.
+    hooks.open(ordered || config.keyFrom !== undefined);
+  });
+}

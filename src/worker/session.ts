@@ -9,7 +9,11 @@ import type { Config } from "../config/settings.ts";
 import { describeTarget } from "../pubsub/client.ts";
 import { generatedApi, type SubscriberApi } from "../pubsub/subscriber/api.ts";
 import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
-import { Subscriber, type SubscriberStats } from "../pubsub/subscriber/subscriber.ts";
+import {
+  Subscriber,
+  type SubscriberOptions,
+  type SubscriberStats,
+} from "../pubsub/subscriber/subscriber.ts";
 import { logger } from "../telemetry/log.ts";
 
 /** Lease-window messages per stream: below this, a stream is not opened. */
@@ -43,6 +47,8 @@ const log = logger("worker");
 export class Session {
   readonly #api: SubscriberApi;
   readonly #subscriber: Subscriber;
+  readonly #options: SubscriberOptions;
+  #window: number;
   readonly #connectTimeout: number;
   readonly #target: string;
   #connected = false;
@@ -63,7 +69,8 @@ export class Session {
     this.#api = api;
     this.#connectTimeout = config.connectTimeout;
     this.#target = describeTarget(config);
-    this.#subscriber = new Subscriber(api, {
+    this.#window = window;
+    this.#options = {
       subscription: client.subscription(config.subscription).name,
       streams: streamsFor(config.streams, window),
       window,
@@ -71,7 +78,8 @@ export class Session {
       maxBytes: LEASE_BYTES,
       maxLeaseMs: config.maxLease,
       ackVia: config.ackVia,
-    }, listener);
+    };
+    this.#subscriber = new Subscriber(api, this.#options, listener);
   }
 
   /** The stream is open and the gRPC channel connected (as of the last probe). */
@@ -96,7 +104,17 @@ export class Session {
 
   /** Holds at most `window` messages from now on. */
   resize(window: number): void {
+    this.#window = window;
     this.#subscriber.resize(window);
+  }
+
+  /**
+   * Takes no new message while `held` (the worker's pause, pause.ts): the streams are held as when
+   * the window is full; messages already received are settled as usual.
+   */
+  hold(held: boolean): void {
+    this.#options.held = held;
+    this.#subscriber.resize(this.#window);
   }
 
   /**
@@ -108,6 +126,7 @@ export class Session {
     this.#probe = setInterval(() => void this.#checkConnection(), 1000);
     void this.#checkConnection();
     this.#subscriber.open(options);
+    if (this.#options.held) this.#subscriber.resize(this.#window); // paused before it opened
   }
 
   /** Stops pulling now: no new message arrives; held ones can still be settled. */

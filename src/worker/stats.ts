@@ -2,6 +2,7 @@
 import type { SubscriberStats } from "../pubsub/subscriber/subscriber.ts";
 import type { KeyStats } from "./keys.ts";
 import type { OutcomeCounts } from "./outcome.ts";
+import type { Paused } from "./pause.ts";
 
 /** Counters since the worker started, and the pool now. */
 export interface WorkerStats extends OutcomeCounts {
@@ -28,4 +29,10 @@ export interface WorkerStats extends OutcomeCounts {
   /** Handler starts allowed per second now (`--rate-limit`, lowered while throttled);
    * undefined when unlimited. */
   rateLimit: number | undefined;
+  /** Why pulling is paused now (pause.ts), oldest first; empty while it is not. */
+  paused: readonly Paused[];
+  /** Handler calls the handler gate held because the service or a permission refused them. */
+  refusals: number;
+  /** Valid events whose `eventType` attribute named another type than the contract. */
+  typeMismatches: number;
 }

@@ -11,19 +11,20 @@ import { createClient, describeTarget } from "../pubsub/client.ts";
 import { logger } from "../telemetry/log.ts";
 import { Abandoned } from "./abandoned.ts";
 import { Dedupe } from "./dedupe.ts";
-import { compose, type Handler } from "./handler.ts";
+import type { Handler } from "./handler.ts";
 import { defaultHandler } from "./handlers/resolve.ts";
 import { LeaseWindow } from "./lease.ts";
-import { withTimeout } from "./middleware/timeout.ts";
 import { type OutcomeRecord, Tally } from "./outcome.ts";
+import { type PauseReason, Pauses } from "./pause.ts";
 import type { Pool } from "./pool.ts";
 import { Dispatcher } from "./dispatch.ts";
-import { Pace, withPace } from "./middleware/rate_limit.ts";
 import { Session } from "./session.ts";
+import { type HandlerStack, handlerStack } from "./stack.ts";
+import { TypeLabels } from "./type_labels.ts";
 import { Settler } from "./settle.ts";
 import type { DeliverContext } from "./deliver.ts";
 import type { ProcessOptions } from "./pipeline.ts";
-import { preflight } from "./preflight.ts";
+import { openAfterChecks } from "./preflight.ts";
 import type { WorkerStats } from "./stats.ts";
 import { shutdown } from "./shutdown.ts";
 
@@ -56,7 +57,8 @@ export class Worker {
   readonly #process: { -readonly [K in keyof ProcessOptions]: ProcessOptions[K] };
   readonly #dispatcher: Dispatcher;
   readonly #pool: Pool;
-  readonly #pace: Pace | undefined;
+  readonly #stack: HandlerStack;
+  readonly #pauses = new Pauses((held) => this.#session.hold(held));
   readonly #abandoned: Abandoned;
   readonly #tally = new Tally();
   readonly #settler: Settler;
@@ -72,10 +74,7 @@ export class Worker {
     this.#config = config;
     this.#client = options.client ?? createClient(config);
     this.#ownsClient = options.client === undefined;
-    const base = options.handler ?? defaultHandler(config);
-    // A pace when one is set, or when an HTTP service may throttle (429/503).
-    const paced = config.rateLimit !== undefined || config.handlerUrl !== undefined;
-    this.#pace = paced ? new Pace(config.rateLimit) : undefined;
+    this.#stack = handlerStack(config, options.handler ?? defaultHandler(config), this.#pauses);
     this.#abandoned = new Abandoned(config.poolSize);
     this.#settler = new Settler(this.#client, config, this.#tally);
     this.#process = {
@@ -83,13 +82,12 @@ export class Worker {
       maxDeliveryAttempts: config.maxDeliveryAttempts,
       maxPayloadBytes: config.maxPayload,
       signal: this.#abort.signal,
-      dedupe: new Dedupe(config.dedupeWindow),
+      dedupe: new Dedupe(config.dedupeWindow, config.dedupeFor),
+      labels: new TypeLabels(),
     };
     this.#deliver = {
       subscription: config.subscription,
-      handler: this.#pace
-        ? compose(base, withPace(this.#pace), withTimeout(config.handlerTimeout))
-        : compose(base, withTimeout(config.handlerTimeout)),
+      handler: this.#stack.handler,
       options: this.#process,
       settler: this.#settler,
       abandoned: this.#abandoned,
@@ -128,22 +126,37 @@ export class Worker {
       abandoned: this.#abandoned.count,
       subscriber: this.#session.stats,
       keys: this.#dispatcher.keyStats,
-      rateLimit: this.#pace?.rate,
+      rateLimit: this.#stack.pace?.rate,
+      paused: this.#pauses.entries,
+      refusals: this.#stack.gate.refusals,
+      typeMismatches: this.#process.labels?.mismatches ?? 0,
     };
   }
 
-  /** Ready: started, not stopping, the subscription open and its channel connected. */
+  /** Ready: started, not stopping, not paused, the subscription open and its channel connected. */
   get ready(): boolean {
-    return this.#started && this.#stopping === undefined && this.#session.connected;
+    return this.#started && !this.#stopping && !this.#pauses.held && this.#session.connected;
+  }
+
+  /** Stops taking new messages for `reason` (what was received still runs; pause.ts). */
+  pause(reason: PauseReason = "operator", detail = "paused by hand"): void {
+    this.#pauses.add(reason, detail);
+  }
+
+  /** Lifts the pause for `reason`; pulling resumes once no reason holds it. */
+  resume(reason: PauseReason = "operator"): void {
+    this.#pauses.remove(reason);
   }
 
   /**
    * Live unless wedged or lost: every permit held by a timed-out handler that did not stop, the
    * subscription gone (NOT_FOUND or PERMISSION_DENIED on every recent reopen), the pool full
-   * with nothing finishing for twice the handler timeout, or a key stuck (`stats.keys.stuck`).
+   * with nothing finishing for twice the handler timeout (not while paused: a restart would
+   * only deliver the held events again), or a key stuck (`stats.keys.stuck`).
    */
   get live(): boolean {
     if (this.#abandoned.wedged || this.#session.broken || this.#dispatcher.stuck()) return false;
+    if (this.#pauses.held) return true;
     const { inFlight, size } = this.#pool.stats;
     const limit = 2 * (this.#config.handlerTimeout || 60_000);
     return inFlight < size || performance.now() - this.#tally.lastOutcomeAt < limit;
@@ -175,26 +188,14 @@ export class Worker {
       },
     );
     this.#started = true;
-    // Nothing is consumed before the checks (a missing dead-letter topic stops the worker first),
-    // unless Pub/Sub does not answer them within --connect-timeout: then it opens anyway.
-    let ordered = false;
-    const checked = preflight(this.#client, c).then((found) => {
-      if (found.maxDeliveryAttempts) this.#process.maxDeliveryAttempts = found.maxDeliveryAttempts;
-      Object.assign(this.#dispatcher.retry, found.retryBackoff);
-      ordered = found.ordered ?? false;
-      if (found.fatal) this.#fail(found.fatal);
-      return found.fatal;
-    });
-    let patience: ReturnType<typeof setTimeout> | undefined;
-    const waited = new Promise<undefined>((r) => {
-      patience = setTimeout(() => r(undefined), c.connectTimeout);
-    });
-    void Promise.race([checked, waited]).then((fatal) => {
-      clearTimeout(patience);
-      if (fatal !== undefined || this.#stopping !== undefined) return;
-      // Keyed work holds, beyond the window, the events that wait for their key: each stream's
-      // server-side limit must leave room for them.
-      this.#session.open({ keyed: ordered || c.keyFrom !== undefined });
+    openAfterChecks(this.#client, c, {
+      found: ({ maxDeliveryAttempts, retryBackoff, fatal }) => {
+        if (maxDeliveryAttempts) this.#process.maxDeliveryAttempts = maxDeliveryAttempts;
+        Object.assign(this.#dispatcher.retry, retryBackoff);
+        if (fatal) this.#fail(fatal);
+      },
+      stopping: () => this.#stopping !== undefined,
+      open: (keyed) => this.#session.open({ keyed }),
     });
   }
 
@@ -203,6 +204,8 @@ export class Worker {
    * nacks what is left, and closes the client. Safe to call more than once.
    */
   stop(): Promise<void> {
+    // What the gate holds waits for nothing a drain can give: nacked at once (shutting-down).
+    if (this.#stack.gate.paused) this.#abort.abort(new Error("the worker stopped while paused"));
     this.#stopping ??= this.#shutdown();
     return this.#stopping;
   }

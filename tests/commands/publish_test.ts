@@ -56,6 +56,46 @@ integrationTest("publish --file with a bad line names the line and publishes not
   assert.deepEqual(await pull(config, config.subscription), []);
 });
 
+integrationTest(
+  "publish --file with bytes that are not UTF-8 names the line, publishes nothing",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    const good = new TextEncoder().encode(JSON.stringify(fakeEvent()) + "\n");
+    const bad = new TextEncoder().encode(JSON.stringify({ ...fakeEvent(), userID: "X" }));
+    const at = bad.indexOf(0x58); // the X becomes ff fe: what U+FFFD replaced before
+    const file = await Deno.makeTempFile({ suffix: ".ndjson" });
+    await Deno.writeFile(
+      file,
+      new Uint8Array([...good, ...bad.subarray(0, at), 0xff, 0xfe, ...bad.subarray(at + 1), 10]),
+    );
+    const result = await runCli(["publish", "--file", file], envFor(config));
+    await Deno.remove(file);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stderr.trim(),
+      `error: --file ${file} line 2: not valid UTF-8, expected UTF-8 text (nothing was published)`,
+    );
+    assert.deepEqual(await pull(config, config.subscription), []);
+  },
+);
+
+integrationTest("publish --file names the lines whose publish failed", async () => {
+  const config = await testConfig(); // no topology: every publish fails
+  const file = await Deno.makeTempFile({ suffix: ".ndjson" });
+  await Deno.writeTextFile(
+    file,
+    [fakeEvent(), fakeEvent()].map((e) => JSON.stringify(e)).join("\n\n"),
+  );
+  const result = await runCli(["publish", "--file", file], envFor(config));
+  await Deno.remove(file);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    new RegExp(`error: 2 of 2 events were not published \\(lines 1, 3 of ${file}\\)`),
+  );
+});
+
 integrationTest("publish to a topic that does not exist fails with exit 1", async () => {
   const config = await testConfig();
   const result = await runCli(["publish", "--count", "3"], envFor(config));

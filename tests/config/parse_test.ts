@@ -13,7 +13,7 @@ import {
   resourceId,
   size,
 } from "../../src/config/parse.ts";
-import { headers, host, hostPort } from "../../src/config/parse_net.ts";
+import { headers, host, hostPort, statuses } from "../../src/config/parse_net.ts";
 
 Deno.test("integer() accepts whole numbers in range and names the range otherwise", () => {
   const parse = integer(1, 10);
@@ -139,7 +139,15 @@ Deno.test("headers() checks names and values and never quotes a value", () => {
     ["Authorization", "Bearer abc"],
     ["X-Trace", "1"],
   ]);
-  for (const raw of ["Bearer s3cret", "X Bad: s3cret", ": s3cret", "A: ok\nX-K: s3\u0000cret"]) {
+  for (
+    const raw of [
+      "Bearer s3cret",
+      "X Bad: s3cret",
+      ": s3cret",
+      "A: ok\nX-K: s3\u0000cret",
+      "A: s3€",
+    ]
+  ) {
     const error = (() => {
       try {
         headers(raw);
@@ -155,4 +163,12 @@ Deno.test("headers() checks names and values and never quotes a value", () => {
 Deno.test("host() takes names and IPv4/IPv6 addresses to listen on", () => {
   for (const ok of ["127.0.0.1", "0.0.0.0", "::", "::1", "localhost"]) assert.equal(host(ok), ok);
   for (const bad of ["", "a b", "http://x"]) assert.throws(() => host(bad), ParseError, bad);
+});
+
+Deno.test("statuses() takes a comma-separated list of 4xx statuses", () => {
+  assert.deepEqual(statuses(""), []);
+  assert.deepEqual(statuses("405, 409,405"), [405, 409]);
+  for (const bad of ["500", "40", "abc", "405;409"]) {
+    assert.throws(() => statuses(bad), /a comma-separated list of 4xx HTTP statuses/, bad);
+  }
 });

@@ -1,7 +1,8 @@
 /**
  * Case 7, bad input: flags, variables and files a user can get wrong. Each exits 2 with one line
  * naming the flag or variable, the value and the expected form, and no stack trace; a bad line
- * in `publish --file` is reported by number and nothing is published.
+ * in `publish --file` (not JSON, not the contract, not UTF-8) is reported by number and nothing
+ * is published.
  */
 import assert from "node:assert/strict";
 
@@ -167,9 +168,16 @@ integrationTest(
       const result = await runCli(["publish", "--file", "-"], envFor(config), input);
       assertUsageError(result, pattern);
     }
+    // Bytes that are not UTF-8 (ff fe): a lenient decoder would publish U+FFFD instead.
+    const file = await Deno.makeTempFile({ suffix: ".ndjson" });
+    const good = new TextEncoder().encode(`${JSON.stringify(fakeEvent())}\n`);
+    await Deno.writeFile(file, new Uint8Array([...good, 0x7b, 0xff, 0xfe, 0x7d, 0x0a, ...good]));
+    const notUtf8 = await runCli(["publish", "--file", file], envFor(config));
+    await Deno.remove(file);
+    assertUsageError(notUtf8, /line 2: not valid UTF-8, expected UTF-8 text/);
     assert.deepEqual(await pull(config, config.subscription), [], "nothing was published");
 
-    const inputs = cases.length + NDJSON.length;
+    const inputs = cases.length + NDJSON.length + 1;
     await report({
       case: "7. bad input",
       injected: `${inputs} bad command lines, variables and NDJSON files`,

@@ -1,9 +1,9 @@
 /**
  * Case 11, replay: a seek to a time acknowledges everything published before it, waiting events
- * included. `replay --to` a time in the future is refused (exit 2) and the waiting backlog is
- * still all there; a time seek that does acknowledge waiting events prints the command that
- * undoes it, and that command brings every one of them back. Lost is counted from what the
- * subscription holds, before any worker runs.
+ * included. `replay --to` a time in the future and `replay --since 0` are refused (exit 2) and the
+ * waiting backlog is still all there; a time seek that does acknowledge waiting events prints the
+ * command that undoes it, and that command (a snapshot seek) brings every one of them back and
+ * prints its own undo. Lost is counted from what the subscription holds, before any worker runs.
  */
 import assert from "node:assert/strict";
 import { runCli, spawnCli } from "../support/cli.ts";
@@ -27,6 +27,9 @@ integrationTest("reliability: replay never silently acknowledges a waiting backl
   const refused = await runCli(["replay", "--to", future], env);
   assert.equal(refused.code, 2, refused.stderr);
   assert.match(refused.stderr, /^error: --to: got .*, expected a time in the past/);
+  const sinceZero = await runCli(["replay", "--since", "0"], env);
+  assert.equal(sinceZero.code, 2, sinceZero.stderr);
+  assert.match(sinceZero.stderr, /^error: --since: got 0s, which lands on now, expected a time/);
   const afterRefusal = await countLost(config, payloads, outcomes, publishedFrom);
   assert.equal(afterRefusal.lost, 0, "the refused replay acknowledged nothing");
   assert.equal(afterRefusal.held, EVENTS);
@@ -39,6 +42,8 @@ integrationTest("reliability: replay never silently acknowledges a waiting backl
   assert.deepEqual(await pull(config, config.subscription), [], "the seek acknowledged them");
   const undone = await runCli((undo[1] as string).split(" "), env);
   assert.equal(undone.code, 0, undone.stderr);
+  const undoOfUndo = /to undo: event-tool replay --snapshot (\S+)$/m.exec(undone.stdout);
+  assert.ok(undoOfUndo, `a snapshot seek prints its undo too: ${undone.stdout}`);
 
   const worker = spawnCli(["worker", "--pool-size", "20"], env);
   outcomes.follow(worker);
@@ -48,16 +53,19 @@ integrationTest("reliability: replay never silently acknowledges a waiting backl
   const counts = outcomes.processedCounts();
   const lost = payloads.filter((p) => !counts.has(p.eventID)).length;
   assert.equal(lost, 0);
-  await runCli(["snapshot", "delete", undo[2] as string], env);
+  for (const name of [undo[2], undoOfUndo[1]]) {
+    assert.equal((await runCli(["snapshot", "delete", name as string], env)).code, 0);
+  }
   await report({
     case: "11. replay",
-    injected: "replay --to one hour ahead over a waiting backlog; then replay --to now and its " +
-      "printed undo",
+    injected: "replay --to one hour ahead and --since 0 over a waiting backlog; then replay --to " +
+      "now and its printed undo",
     eventsIn: EVENTS,
     ...tallied(outcomes),
     lost,
     seconds: since(start),
-    notes: `the future target exited 2 and the subscription still held ${afterRefusal.held} of ` +
-      `${EVENTS}; the seek to now printed its undo (${undo[1]}), which brought all back`,
+    notes: `the future target and --since 0 exited 2 and the subscription still held ` +
+      `${afterRefusal.held} of ${EVENTS}; the seek to now printed its undo (${undo[1]}), which ` +
+      "brought all back and printed its own undo",
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Case 12, secrets: a handler URL with `user:password@` and a query token, and an API key in a
  * header. No output line of the worker shows any of them, through start-up, failures (500) and
- * success; header mistakes exit 2 naming the header and never its value.
+ * success; header mistakes exit 2 naming the header and never its value, and so do handler URLs
+ * and emulator addresses with credentials in an invalid form (flag, variable, or a flag commander
+ * does not know).
  */
 import assert from "node:assert/strict";
 import { freePort } from "../../src/pubsub/emulator.ts";
@@ -47,6 +49,18 @@ integrationTest("reliability: no credential ever reaches an output line", async 
       assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
       assert.ok(!SECRETS.some((s) => result.stderr.includes(s)), result.stderr);
     }
+    const badAddresses: [string[], Record<string, string>][] = [
+      [["worker", "--handler-url", "https://user:pa55word@host:99999/?token=qu3ry-token"], {}],
+      [["worker"], { WORKER_HANDLER_URL: "user:pa55word@127.0.0.1:99999" }],
+      [["worker", "--handler-urll=http://user:pa55word@127.0.0.1/?token=qu3ry-token"], {}],
+      [["setup"], { PUBSUB_EMULATOR_HOST: "http://user:pa55word@localhost:8085" }],
+    ];
+    for (const [args, extra] of badAddresses) {
+      const result = await runCli(args, { ...env, ...extra });
+      assert.equal(result.code, 2, result.stderr);
+      const output = result.stdout + result.stderr;
+      assert.ok(!SECRETS.some((s) => output.includes(s)), output);
+    }
 
     const outcomes = new Outcomes();
     const worker = spawnCli([
@@ -72,12 +86,14 @@ integrationTest("reliability: no credential ever reaches an output line", async 
     await report({
       case: "12. secrets",
       injected: "handler URL with user:password@ and a query token, an API key header, debug " +
-        "logs, a 500 per event; three malformed header settings",
+        "logs, a 500 per event; three malformed header settings, four invalid addresses with " +
+        "credentials",
       eventsIn: EVENTS,
       ...tallied(outcomes),
       lost,
       seconds: since(start),
-      notes: `${worker.lines.length} worker lines and ${bad.length} exit-2 errors, none showing ` +
+      notes: `${worker.lines.length} worker lines and ${bad.length + badAddresses.length} ` +
+        `exit-2 errors (headers, URLs, an emulator address), none showing ` +
         `a credential; ${outcomes.count("nacked")} nacks for the 500s`,
     });
   } finally {

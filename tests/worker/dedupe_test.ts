@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { defaults } from "../../src/config/resolve.ts";
 import { Dedupe } from "../../src/worker/dedupe.ts";
+import { withFakeClock } from "../support/clock.ts";
 
 Deno.test("Dedupe: a claimed ID is busy until released, then handled or free again", () => {
   const dedupe = new Dedupe(10);
@@ -30,4 +32,33 @@ Deno.test("Dedupe of window 0 remembers no handled ID, but still knows the busy 
   dedupe.release("a", true);
   assert.equal(dedupe.claim("a"), "new");
   assert.throws(() => new Dedupe(-1), RangeError);
+});
+
+Deno.test("Dedupe with the default --dedupe-for: a copy within 2 min is a duplicate, later ones run", async () => {
+  await withFakeClock(async (clock) => {
+    const forMs = defaults().dedupeFor;
+    assert.equal(forMs, 120_000);
+    const dedupe = new Dedupe(10, forMs);
+    assert.equal(dedupe.claim("a"), "new");
+    dedupe.release("a", true);
+    await clock.tickAsync(forMs - 1000);
+    assert.equal(dedupe.claim("a"), "handled", "a lost ack's redelivery comes within the deadline");
+    await clock.tickAsync(2000);
+    assert.equal(dedupe.claim("a"), "new", "a replay's copy, minutes later, is handled again");
+    assert.equal(dedupe.claim("a"), "busy");
+    dedupe.release("a", true);
+    assert.equal(dedupe.claim("a"), "handled", "and remembered from its new handling");
+  });
+});
+
+Deno.test("Dedupe keeps an ID handled again after its first slot is recycled", () => {
+  const dedupe = new Dedupe(2, 0.5);
+  assert.equal(dedupe.claim("a"), "new");
+  dedupe.release("a", true, 0);
+  assert.equal(dedupe.claim("a", 1000), "new", "past its time");
+  dedupe.release("a", true, 1000);
+  assert.equal(dedupe.claim("b", 1000), "new");
+  dedupe.release("b", true, 1000); // evicts a's first slot, not its second handling
+  assert.equal(dedupe.claim("a", 1000), "handled");
+  assert.throws(() => new Dedupe(1, -1), RangeError);
 });

@@ -10,6 +10,7 @@ import {
   RetryableError,
 } from "../../src/worker/handler.ts";
 import { withTimeout } from "../../src/worker/middleware/timeout.ts";
+import { TypeLabels } from "../../src/worker/type_labels.ts";
 import { type Delivery, processDelivery } from "../../src/worker/pipeline.ts";
 import { fakeEvent } from "../../src/event/payload.ts";
 import { sleep } from "../../src/base/async.ts";
@@ -247,4 +248,23 @@ Deno.test("processDelivery() nacks a redirected delivery with reason redirected"
     options,
   );
   assert.equal(outcome.action === "nack" && outcome.reason, "redirected");
+});
+
+Deno.test("processDelivery() gives the handler the contract's type and counts another label", async () => {
+  const labels = new TypeLabels();
+  const types: string[] = [];
+  const seeing: Handler = (_event, context) => {
+    types.push(context.eventType);
+    return Promise.resolve();
+  };
+  const labelled = (eventType?: string): Delivery => ({
+    ...delivery(fakeEvent()),
+    attributes: eventType === undefined ? {} : { eventType },
+  });
+  const opts = { ...options, contract: builtInContract("PaymentMethodCreated"), labels };
+  for (const label of [undefined, "PaymentMethodCreated", "PaymentMethodDeleted", "Other"]) {
+    assert.equal((await processDelivery(labelled(label), seeing, opts)).action, "ack");
+  }
+  assert.deepEqual(types, Array(4).fill("PaymentMethodCreated"), "the label never wins");
+  assert.equal(labels.mismatches, 2);
 });

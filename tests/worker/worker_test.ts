@@ -9,6 +9,7 @@ import { publishRaw, runWorker } from "../support/worker.ts";
 import { waitFor } from "../support/wait.ts";
 import { fakeEvent } from "../../src/event/payload.ts";
 import { sleep } from "../../src/base/async.ts";
+import { workerMetrics } from "../../src/ops/metrics.ts";
 
 integrationTest(
   "Worker acks 100 published events once each and leaves the subscription empty",
@@ -137,6 +138,41 @@ integrationTest(
     const stopping = worker.stop();
     assert.equal(worker.ready, false);
     await stopping;
+  },
+);
+
+integrationTest(
+  "Worker.pause() takes no new event and fails readiness until resume(); nothing is lost",
+  async () => {
+    const config = await testConfig({ poolSize: 10 });
+    await createTopology(config);
+    const worker = new Worker(config);
+    const registry = workerMetrics(worker);
+    const acked = new Set<string>();
+    worker.onOutcome((r) => void (r.outcome === "acked" && r.eventID && acked.add(r.eventID)));
+    worker.start();
+    try {
+      await waitFor(() => worker.ready, { timeoutMs: 10_000, what: "ready" });
+      await publishEvents(config, 5);
+      await waitFor(() => acked.size === 5, { timeoutMs: 10_000, what: "the first 5 acked" });
+      worker.pause();
+      assert.equal(worker.ready, false, "/readyz fails while paused");
+      assert.equal(worker.live, true);
+      assert.deepEqual(worker.stats.paused.map((p) => p.reason), ["operator"]);
+      assert.match(await registry.metrics(), /^event_tool_paused\{reason="operator"\} 1$/m);
+      const later = await publishEvents(config, 10);
+      await sleep(2000);
+      assert.equal(acked.size, 5, "nothing new taken while paused");
+      worker.resume();
+      await waitFor(() => later.every((p) => acked.has(p.eventID)), {
+        timeoutMs: 15_000,
+        what: "the 10 published while paused, acked after resume",
+      });
+      await waitFor(() => worker.ready, { timeoutMs: 5_000, what: "ready again" });
+      assert.match(await registry.metrics(), /^event_tool_paused\{reason="operator"\} 0$/m);
+    } finally {
+      await worker.stop();
+    }
   },
 );
 

@@ -23,6 +23,11 @@ export interface SubscriberOptions {
   ackVia: AckTransport;
   /** A stream that delivers nothing this long while there is room is reopened. Default 60 s. */
   watchdogMs?: number;
+  /**
+   * Take no new message, whatever the window (the worker's pause): the streams are held as when
+   * the window is full. Read at each flow-control decision: set it, then call `resize`.
+   */
+  held?: boolean;
 }
 
 /** What the subscriber tells its owner. */

@@ -214,8 +214,8 @@ export class Subscriber implements LeaseOwner {
 
   /** Pauses every stream while the book is full (see LeaseBook.full); resumes below. */
   #flowControl(): void {
-    const { maxWaiting, maxBytes } = this.#options;
-    const full = this.#book.full(this.#window, maxWaiting, maxBytes, this.#paused);
+    const { maxWaiting, maxBytes, held } = this.#options;
+    const full = held || this.#book.full(this.#window, maxWaiting, maxBytes, this.#paused);
     if (full === this.#paused) return;
     this.#paused = full;
     for (const stream of this.#streams) full ? stream.pause() : stream.resume();

@@ -8,10 +8,13 @@
  * | 2xx | acked |
  * | 3xx (a redirect) | nacked, reason `redirected`: never followed, so no header or body goes to another URL; one warning names the `Location` |
  * | 408, 429, 5xx, timeout, connection refused or reset | nacked: redelivered with the subscription's backoff (429 and 503 with `Retry-After`: the nack waits that long first, up to 60 s) |
+ * | 401, 403, 404, 407, or a status of `--retry-on` | the service refuses the worker (token, path, proxy), not the event: a `RetryableError` the handler gate (middleware/gate.ts) holds and tries again in place; never dead-lettered for this |
  * | any other 4xx | dead-lettered, reason `rejected`, detail = status and the first 200 characters of the body |
  *
  * URLs are logged without credentials or query; an error body is read up to
- * {@linkcode MAX_ERROR_BODY_BYTES}, never whole.
+ * {@linkcode MAX_ERROR_BODY_BYTES}, never whole. The `ce-*` header values are percent-encoded as
+ * the CloudEvents HTTP binding says (so a type or ID outside printable ASCII is sent, not refused),
+ * and the `--handler-header` values are checked once, at start.
  */
 import { messageOf } from "../../base/errors.ts";
 import { safeUrl, scrubUrls } from "../../telemetry/redact.ts";
@@ -32,6 +35,9 @@ export interface HttpHandlerOptions {
   source: string;
   /** Extra request headers (`--handler-header`), e.g. `Authorization`. */
   headers?: readonly [string, string][];
+  /** 4xx statuses that mean the service refuses the worker, besides
+   * {@linkcode REFUSED_STATUSES} (`--retry-on`). */
+  retryOn?: readonly number[];
   /** Told each answer's status class (`2xx` … `5xx`, or `error`) and duration. */
   observe?: (statusClass: string, ms: number) => void;
 }
@@ -55,11 +61,41 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 }
 
 const RETRYABLE = new Set([408, 429]);
+/** Answers that mean the service refuses the worker (authentication, routing, proxy), not the
+ * event: retried in place by the handler gate, never dead-lettered. */
+export const REFUSED_STATUSES = [401, 403, 404, 407] as const;
+
+/** {@linkcode REFUSED_STATUSES} and those of `--retry-on`. */
+export function refusedStatuses(retryOn: readonly number[] = []): ReadonlySet<number> {
+  return new Set<number>([...REFUSED_STATUSES, ...retryOn]);
+}
+
+/** What a header value may hold as it is (CloudEvents HTTP binding, 3.1.3.2). */
+const PLAIN_HEADER = /^[\x21\x23\x24\x26-\x7E]*$/;
+const encoder = new TextEncoder();
+
+/**
+ * `value` as a CloudEvents header value: space, `"`, `%` and anything outside printable ASCII
+ * percent-encoded as UTF-8 bytes, as the CloudEvents HTTP binding requires.
+ */
+export function ceHeaderValue(value: string): string {
+  if (PLAIN_HEADER.test(value)) return value;
+  let out = "";
+  for (const char of value) {
+    if (PLAIN_HEADER.test(char)) out += char;
+    else {
+      for (const byte of encoder.encode(char)) {
+        out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+      }
+    }
+  }
+  return out;
+}
 
 /**
  * The CloudEvents binary-mode headers of `event`: `ce-id` is its `eventID` (else the message
- * ID), `ce-time` its `createdAt` (else the message's publish time: the original system's events
- * have none).
+ * ID), `ce-type` the contract's type, `ce-time` its `createdAt` (else the message's publish time:
+ * the original system's events have none); values percent-encoded as the binding requires.
  */
 export function cloudEventHeaders(
   event: { readonly eventID?: unknown; readonly createdAt?: unknown },
@@ -69,16 +105,18 @@ export function cloudEventHeaders(
   return {
     "content-type": "application/json",
     "ce-specversion": "1.0",
-    "ce-id": typeof event.eventID === "string" ? event.eventID : context.messageId,
-    "ce-type": context.eventType,
-    "ce-source": source,
+    "ce-id": typeof event.eventID === "string" ? ceHeaderValue(event.eventID) : context.messageId,
+    "ce-type": ceHeaderValue(context.eventType),
+    "ce-source": ceHeaderValue(source),
     "ce-time": typeof event.createdAt === "string"
-      ? event.createdAt
+      ? ceHeaderValue(event.createdAt)
       : context.publishTime.toISOString(),
     "ce-pubsubmessageid": context.messageId,
     "ce-deliveryattempt": String(context.deliveryAttempt),
     // CloudEvents' partitioning extension: the key the worker keeps the event's order by.
-    ...(context.orderingKey === undefined ? {} : { "ce-partitionkey": context.orderingKey }),
+    ...(context.orderingKey === undefined
+      ? {}
+      : { "ce-partitionkey": ceHeaderValue(context.orderingKey) }),
   };
 }
 
@@ -111,7 +149,9 @@ export async function readBodyPrefix(response: Response, maxBytes: number): Prom
 export function httpHandler(options: HttpHandlerOptions): Handler {
   const extra = options.headers ?? [];
   const target = safeUrl(options.url);
+  const refused = refusedStatuses(options.retryOn);
   const warnedLocations = new Set<string>();
+  checkHeaders(extra);
   return async (event, context) => {
     const headers = new Headers(cloudEventHeaders(event, context, options.source));
     for (const [name, value] of extra) headers.set(name, value);
@@ -159,6 +199,13 @@ export function httpHandler(options: HttpHandlerOptions): Handler {
         location,
       );
     }
+    if (refused.has(status)) {
+      throw new RetryableError(
+        `the handler service at ${target} answered ${status}${await quotedBody(response)}`,
+        undefined,
+        { status },
+      );
+    }
     if (status >= 500 || RETRYABLE.has(status)) {
       await response.body?.cancel();
       throw new RetryableError(
@@ -167,10 +214,30 @@ export function httpHandler(options: HttpHandlerOptions): Handler {
         { status },
       );
     }
-    const body = await readBodyPrefix(response, MAX_ERROR_BODY_BYTES)
-      .catch((error) => `(body unreadable: ${error})`);
-    throw new RejectedError(
-      `the handler service answered ${status}: ${body.slice(0, QUOTED_BODY_CHARS)}`,
-    );
+    throw new RejectedError(`the handler service answered ${status}${await quotedBody(response)}`);
   };
+}
+
+/** `: ` and the first characters of an error answer's body ("" when it has none). */
+async function quotedBody(response: Response): Promise<string> {
+  const body = await readBodyPrefix(response, MAX_ERROR_BODY_BYTES)
+    .catch((error) => `(body unreadable: ${error})`);
+  return `: ${body.slice(0, QUOTED_BODY_CHARS)}`;
+}
+
+/**
+ * Checks the extra headers once, at start: a value `fetch` cannot send (a character beyond
+ * Latin-1) would otherwise fail every event. The error names the header, never its value.
+ */
+function checkHeaders(headers: readonly [string, string][]): void {
+  for (const [name, value] of headers) {
+    try {
+      new Headers([[name, value]]);
+    } catch {
+      throw new TypeError(
+        `header ${JSON.stringify(name)}: its value cannot be sent in an HTTP header (a ` +
+          "character beyond Latin-1; the value is not shown)",
+      );
+    }
+  }
 }

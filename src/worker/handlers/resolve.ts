@@ -2,6 +2,7 @@
  * Which handler the worker runs, from the configuration: an HTTP service (`--handler-url`), a
  * module (`--handler`), or the built-in logging handler with the load-testing simulation.
  */
+import { GRANT_VARIABLE } from "../../config/permissions.ts";
 import type { Config } from "../../config/settings.ts";
 import { logger } from "../../telemetry/log.ts";
 import { safeUrl } from "../../telemetry/redact.ts";
@@ -42,12 +43,18 @@ export async function resolveHandler(
       url: config.handlerUrl,
       source: eventSource(config),
       headers: config.handlerHeader,
+      retryOn: config.retryOn,
       ...(observe ? { observe } : {}),
     });
   }
   if (config.handler !== undefined) {
     const handler = await moduleHandler(config.handler);
-    log.info("Handling events with the module {path}", { path: config.handler });
+    const granted = Deno.env.get(GRANT_VARIABLE)?.trim();
+    log.info(
+      "Handling events with the module {path}; it has the worker's permissions{extra} " +
+        '(docs/handlers.md, "What a module handler may do")',
+      { path: config.handler, extra: granted ? ` and ${GRANT_VARIABLE}: ${granted}` : " only" },
+    );
     return handler;
   }
   return defaultHandler(config);

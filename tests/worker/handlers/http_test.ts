@@ -5,12 +5,15 @@
 import assert from "node:assert/strict";
 import { sleep } from "../../../src/base/async.ts";
 import {
+  ceHeaderValue,
   cloudEventHeaders,
   httpHandler,
   MAX_ERROR_BODY_BYTES,
   readBodyPrefix,
   retryAfterMs,
 } from "../../../src/worker/handlers/http.ts";
+import { RejectedError, RetryableError } from "../../../src/worker/handler.ts";
+import { fakeEvent } from "../../../src/event/payload.ts";
 import { eventSource } from "../../../src/worker/handlers/resolve.ts";
 import { freePort } from "../../../src/pubsub/emulator.ts";
 import { integrationTest } from "../../support/emulator.ts";
@@ -59,6 +62,58 @@ Deno.test("cloudEventHeaders() carries the event's ordering key as ce-partitionk
   const keyed = cloudEventHeaders(event, handlerContext({ orderingKey: "user-7" }), "//s");
   assert.equal(keyed["ce-partitionkey"], "user-7");
   assert.equal("ce-partitionkey" in cloudEventHeaders(event, handlerContext(), "//s"), false);
+});
+
+Deno.test("httpHandler() leaves 401, 403, 404, 407 and --retry-on to retry, dead-letters the rest", async () => {
+  let status = 200;
+  const service = receiver(() => new Response("token expired", { status }));
+  try {
+    const handler = httpHandler({ url: service.url, source: "//s", retryOn: [409] });
+    const answer = async (code: number) => {
+      status = code;
+      return await handler(fakeEvent(), handlerContext()).then(() => undefined, (e) => e);
+    };
+    for (const code of [401, 403, 404, 407, 409]) {
+      const error = await answer(code);
+      assert.ok(error instanceof RetryableError, `${code}: ${error}`);
+      assert.equal(error.status, code);
+      assert.equal(
+        error.message,
+        `the handler service at ${service.url.href} answered ${code}: token expired`,
+        "names the status and the URL",
+      );
+    }
+    for (const code of [400, 410, 413, 415, 422]) {
+      assert.ok(await answer(code) instanceof RejectedError, `${code} concerns the event`);
+    }
+  } finally {
+    await service.server.shutdown();
+  }
+});
+
+Deno.test("cloudEventHeaders() percent-encodes what a header cannot carry, as the binding says", () => {
+  const headers = cloudEventHeaders(
+    { eventID: "id 1", createdAt: "2026-11-27T10:00:00Z" },
+    handlerContext({ eventType: "Paiement créé €" }),
+    "//pubsub.googleapis.com/projects/p/topics/t",
+  );
+  assert.equal(headers["ce-type"], "Paiement%20cr%C3%A9%C3%A9%20%E2%82%AC");
+  assert.equal(headers["ce-id"], "id%201");
+  assert.equal(headers["ce-time"], "2026-11-27T10:00:00Z");
+  assert.equal(ceHeaderValue('50% "off"'), "50%25%20%22off%22");
+  assert.doesNotThrow(() => new Headers(headers));
+});
+
+Deno.test("httpHandler() refuses at start a header value HTTP cannot send, without showing it", () => {
+  assert.throws(
+    () =>
+      httpHandler({
+        url: new URL("http://127.0.0.1:1/"),
+        source: "//s",
+        headers: [["Authorization", "Bearer s3cr€t"]],
+      }),
+    (error: Error) => /header "Authorization"/.test(error.message) && !/s3cr/.test(error.message),
+  );
 });
 
 integrationTest(

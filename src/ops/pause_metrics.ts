@@ -1,0 +1,49 @@
+/**
+ * Metrics of the worker's pauses and of what its handler gate held: why pulling is paused, how
+ * many calls were refused because of the worker's setup, and how many events carried another
+ * type's label. Read from the worker's stats when scraped.
+ */
+import client from "prom-client";
+import { PAUSE_REASONS } from "../worker/pause.ts";
+import type { WorkerStats } from "../worker/stats.ts";
+
+const PREFIX = "event_tool_";
+
+/** Registers the pause metrics in `registry`, read from `stats()` when scraped. */
+export function pauseMetrics(registry: client.Registry, stats: () => WorkerStats): void {
+  const registers = [registry];
+  new client.Gauge({
+    name: `${PREFIX}paused`,
+    help: "1 while pulling is paused for this reason (operator: by hand; handler-refused: the " +
+      "HTTP service refused every call for --pause-after; handler-permission: a module handler " +
+      "lacks a permission), else 0",
+    labelNames: ["reason"],
+    registers,
+    collect() {
+      const paused = new Set(stats().paused.map((p) => p.reason));
+      for (const reason of PAUSE_REASONS) this.set({ reason }, paused.has(reason) ? 1 : 0);
+    },
+  });
+  const counted = (name: string, help: string, read: (s: WorkerStats) => number) =>
+    new client.Counter({
+      name: `${PREFIX}${name}`,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read(stats()));
+      },
+    });
+  counted(
+    "handler_refusals_total",
+    "handler calls refused because of the worker's setup (HTTP 401, 403, 404, 407, --retry-on; a " +
+      "module lacking a permission): their events wait in place, never dead-lettered for this",
+    (s) => s.refusals,
+  );
+  counted(
+    "events_type_mismatch_total",
+    "valid events whose eventType attribute names another type than the contract (handled as " +
+      "the contract's type)",
+    (s) => s.typeMismatches,
+  );
+}
