@@ -21,20 +21,19 @@ export interface DeliverContext {
 }
 
 /**
- * Decides and settles `message`, received at `receivedAt` (a `performance.now()` value). A
- * handler call that timed out is settled (nacked) at once, but this resolves, and so gives its
- * pool permit back, only when the call really ends.
+ * Decides and settles `message` (its duration counts from its `receivedAt`). A handler call that
+ * timed out is settled (nacked) at once, but this resolves, and so gives its pool permit back,
+ * only when the call really ends.
  */
 export function deliver(
   message: ReceivedMessage,
-  receivedAt: number,
   context: DeliverContext,
 ): Promise<KeyedEnd> {
   // Given back while it waited for a permit or its key (held past --max-lease, logged there):
   // Pub/Sub delivers it again, so it is not handled now, and its key goes on only after it.
   if (message.settled) return Promise.resolve("nacked");
   // Without tracing, no span, attributes or closures: this runs once per event.
-  if (!tracing()) return decideAndSettle(message, receivedAt, context, undefined);
+  if (!tracing()) return decideAndSettle(message, context, undefined);
   const attributes = () => ({
     "messaging.system": "gcp_pubsub",
     "messaging.destination.subscription.name": context.subscription,
@@ -44,13 +43,12 @@ export function deliver(
   return inSpan(
     "event-tool process",
     attributes,
-    (span) => decideAndSettle(message, receivedAt, context, span),
+    (span) => decideAndSettle(message, context, span),
   );
 }
 
 async function decideAndSettle(
   message: ReceivedMessage,
-  receivedAt: number,
   context: DeliverContext,
   span: Span | undefined,
 ): Promise<KeyedEnd> {
@@ -58,7 +56,7 @@ async function decideAndSettle(
   const outcome = await processDelivery(message, context.handler, context.options);
   span?.setAttribute("event_tool.outcome", outcome.action);
   if (outcome.eventID) span?.setAttribute("event_tool.event_id", outcome.eventID);
-  await context.settler.settle(message, receivedAt, outcome);
+  await context.settler.settle(message, outcome);
   if ("abandoned" in outcome && outcome.abandoned) {
     await context.abandoned.hold(outcome.abandoned);
   }

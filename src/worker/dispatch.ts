@@ -55,7 +55,6 @@ export class Dispatcher {
       release: (message, why) =>
         context.settler.abandon(
           message,
-          message.receivedAt,
           why,
           new Error(
             why === "key-failed"
@@ -85,13 +84,12 @@ export class Dispatcher {
   }
 
   #run(message: ReceivedMessage): Promise<KeyedEnd> {
-    return this.pool.run(() => deliver(message, message.receivedAt, this.#context)).catch(
+    return this.pool.run(() => deliver(message, this.#context)).catch(
       (error: unknown) => {
         const closed = error instanceof PoolClosedError;
         if (!closed) log.error("Unexpected failure handling a message: {error}", { error });
         this.#context.settler.abandon(
           message,
-          message.receivedAt,
           closed ? "shutting-down" : "internal-error",
           error,
         );

@@ -84,18 +84,14 @@ export function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-/** The record of `message`, received at `receivedAt` (a `performance.now()` value). */
-export function outcomeRecord(
-  message: ReceivedMessage,
-  receivedAt: number,
-  ending: Ending,
-): OutcomeRecord {
+/** The record of `message`, timed from its receipt (`message.receivedAt`). */
+export function outcomeRecord(message: ReceivedMessage, ending: Ending): OutcomeRecord {
   const record: OutcomeRecord = {
     outcome: ending.outcome,
     eventID: ending.eventID ?? null,
     messageId: message.id,
     deliveryAttempt: message.deliveryAttempt,
-    durationMs: round(performance.now() - receivedAt),
+    durationMs: round(performance.now() - message.receivedAt),
     latencyMs: Math.max(0, Date.now() - publishedAt(message)),
   };
   if (ending.handlerMs !== undefined) record.handlerMs = round(ending.handlerMs);

@@ -38,12 +38,12 @@ export class Settler {
   }
 
   /** Acks, nacks or dead-letters `message` as `outcome` says; never rejects. */
-  async settle(message: ReceivedMessage, receivedAt: number, outcome: Outcome): Promise<void> {
+  async settle(message: ReceivedMessage, outcome: Outcome): Promise<void> {
     const eventID = outcome.eventID;
     const unrecognised = outcome.unrecognised;
     switch (outcome.action) {
       case "duplicate":
-        this.#end(message, receivedAt, {
+        this.#end(message, {
           outcome: "duplicate",
           eventID,
           reason: "already-handled",
@@ -51,7 +51,7 @@ export class Settler {
         });
         return afterLogWrite(() => message.ack());
       case "ack":
-        this.#end(message, receivedAt, {
+        this.#end(message, {
           outcome: "acked",
           eventID,
           handlerMs: outcome.handlerMs,
@@ -62,7 +62,7 @@ export class Settler {
         if (outcome.delayMs !== undefined && outcome.delayMs > 0) {
           this.#nackLater(message, outcome.delayMs);
         } else message.nack();
-        return this.#end(message, receivedAt, {
+        return this.#end(message, {
           outcome: "nacked",
           eventID,
           reason: outcome.reason,
@@ -72,7 +72,7 @@ export class Settler {
           handlerMs: outcome.handlerMs,
         });
       case "dead-letter":
-        return await this.#deadLetter(message, receivedAt, outcome);
+        return await this.#deadLetter(message, outcome);
     }
   }
 
@@ -97,9 +97,9 @@ export class Settler {
   }
 
   /** Nacks a delivery the pipeline never decided on (the pool closed, or a bug). */
-  abandon(message: ReceivedMessage, receivedAt: number, reason: NackReason, error: unknown): void {
+  abandon(message: ReceivedMessage, reason: NackReason, error: unknown): void {
     message.nack();
-    this.#end(message, receivedAt, {
+    this.#end(message, {
       outcome: "nacked",
       eventID: undefined,
       reason,
@@ -109,7 +109,6 @@ export class Settler {
 
   async #deadLetter(
     message: ReceivedMessage,
-    receivedAt: number,
     outcome: Extract<Outcome, { action: "dead-letter" }>,
   ): Promise<void> {
     try {
@@ -135,14 +134,14 @@ export class Settler {
         });
       }
       message.nack();
-      return this.#end(message, receivedAt, {
+      return this.#end(message, {
         outcome: "nacked",
         eventID: outcome.eventID,
         reason: never ? "dead-letter-rejected" : "dead-letter-publish-failed",
         detail,
       });
     }
-    this.#end(message, receivedAt, {
+    this.#end(message, {
       outcome: "dead-lettered",
       eventID: outcome.eventID,
       reason: outcome.reason,
@@ -152,7 +151,7 @@ export class Settler {
     afterLogWrite(() => message.ack());
   }
 
-  #end(message: ReceivedMessage, receivedAt: number, ending: Ending): void {
-    this.#tally.record(outcomeRecord(message, receivedAt, ending));
+  #end(message: ReceivedMessage, ending: Ending): void {
+    this.#tally.record(outcomeRecord(message, ending));
   }
 }
