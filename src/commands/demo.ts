@@ -6,6 +6,7 @@
 import type { Config } from "../config/settings.ts";
 import { localTarget } from "../pubsub/emulator.ts";
 import { createClient } from "../pubsub/client.ts";
+import { workerOptions } from "../worker/cli_options.ts";
 import { Worker } from "../worker/worker.ts";
 import { randomPayloads } from "../event/payload.ts";
 import { publishPayloads } from "../pubsub/publisher.ts";
@@ -33,7 +34,7 @@ export async function run(config: Config): Promise<void> {
     const expected = new Set(payloads.map((p) => p.eventID));
     const handled = new Set<string>();
     const allHandled = Promise.withResolvers<void>();
-    const worker = new Worker(demoConfig, { client });
+    const worker = new Worker(workerOptions(demoConfig, { client }));
     worker.onOutcome(({ eventID, outcome }) => {
       if (outcome === "nacked" || eventID === null || !expected.has(eventID)) return;
       handled.add(eventID);

@@ -5,14 +5,13 @@
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
-import type { Config } from "../config/settings.ts";
-import { builtInContract, type EventContract } from "../event/contract.ts";
+import { builtInContract } from "../event/contract.ts";
 import { createClient, describeTarget } from "../pubsub/client.ts";
 import { logger } from "../telemetry/log.ts";
 import { Abandoned } from "./abandoned.ts";
 import { Dedupe } from "./dedupe.ts";
-import { compose, type Handler } from "./handler.ts";
-import { defaultHandler } from "./handlers/resolve.ts";
+import { compose } from "./handler.ts";
+import { logEvent } from "./handlers/log_event.ts";
 import { LeaseWindow } from "./lease.ts";
 import { withTimeout } from "./middleware/timeout.ts";
 import { type OutcomeRecord, Tally } from "./outcome.ts";
@@ -26,29 +25,15 @@ import type { ProcessOptions } from "./pipeline.ts";
 import { preflight } from "./preflight.ts";
 import type { WorkerStats } from "./stats.ts";
 import { shutdown } from "./shutdown.ts";
+import { type WorkerOptions, type WorkerSettings, workerSettings } from "./options.ts";
 
-export type { WorkerStats };
-
-/** Options for {@linkcode Worker}. */
-export interface WorkerOptions {
-  /** The event handler, without timeout (the worker adds it). Default: the logging handler
-   * with the `--simulate-*` settings applied (see `resolveHandler` for the CLI's choice). */
-  handler?: Handler;
-  /** What a valid event is (see `resolveContract` for the CLI's choice). Default: the built-in
-   * `PaymentMethodCreated` contract. */
-  contract?: EventContract;
-  /**
-   * Use this client instead of creating one; the worker then does not close it.
-   * @ignore
-   */
-  client?: PubSub;
-}
+export type { WorkerOptions, WorkerStats };
 
 const log = logger("worker");
 
 /** The event worker: see the module comment for how it composes the pipeline. */
 export class Worker {
-  readonly #config: Config;
+  readonly #config: WorkerSettings;
   readonly #client: PubSub;
   readonly #ownsClient: boolean;
   readonly #deliver: DeliverContext;
@@ -67,19 +52,23 @@ export class Worker {
   #started = false;
   #stopping: Promise<void> | undefined;
 
-  /** A worker for `config` (not started: call {@linkcode Worker.start}). */
-  constructor(config: Config, options: WorkerOptions = {}) {
+  /**
+   * A worker with `options` (each has a default, see {@linkcode WorkerOptions}); not started:
+   * call {@linkcode Worker.start}.
+   */
+  constructor(options: WorkerOptions = {}) {
+    const config = workerSettings(options);
     this.#config = config;
     this.#client = options.client ?? createClient(config);
     this.#ownsClient = options.client === undefined;
-    const base = options.handler ?? defaultHandler(config);
-    // A pace when one is set, or when an HTTP service may throttle (429/503).
-    const paced = config.rateLimit !== undefined || config.handlerUrl !== undefined;
+    const base = options.handler ?? logEvent;
+    // A pace when one is set, or when the handler may be throttled (an HTTP service's 429/503).
+    const paced = config.rateLimit !== undefined || options.adaptivePace === true;
     this.#pace = paced ? new Pace(config.rateLimit) : undefined;
     this.#abandoned = new Abandoned(config.poolSize);
     this.#settler = new Settler(this.#client, config, this.#tally);
     this.#process = {
-      contract: options.contract ?? builtInContract(config.eventType),
+      contract: options.contract ?? builtInContract(),
       maxDeliveryAttempts: config.maxDeliveryAttempts,
       maxPayloadBytes: config.maxPayload,
       signal: this.#abort.signal,
