@@ -11,7 +11,7 @@ import { connect } from "../pubsub/connect.ts";
 import { puller, pullUntil } from "../pubsub/pull.ts";
 import { describeSettings, shortName } from "../pubsub/subscription_settings.ts";
 import { subscriptionDrift, wantedSettings } from "../pubsub/topology.ts";
-import { reasonOf } from "./dead_letters.ts";
+import { reasonOf } from "../ops/dead_letter_queue.ts";
 import { codeOf, GRPC } from "../pubsub/grpc_codes.ts";
 
 export const summary = "show the topics, the subscription's settings and drift, snapshots and " +

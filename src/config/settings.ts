@@ -14,6 +14,9 @@ const DEDUPE_ID_BYTES = 100;
 /** The largest dedupe window that fits in a quarter of the worker's heap cap. */
 export const DEDUPE_MAX = Math.floor((WORKER_HEAP_MB * 1024 * 1024) / 4 / DEDUPE_ID_BYTES);
 
+/** Dead letters `dead-letters peek` shows without --limit. */
+export const PEEK_SHOWN = 10;
+
 /** The project the emulator uses unless told otherwise. */
 export const EMULATOR_PROJECT = "local-project";
 /** Google's standard variables naming the project, read (in this order) when --project and
@@ -507,10 +510,11 @@ export const SETTINGS = {
     description: "replay: seek to this snapshot (made by `event-tool snapshot create NAME`)",
     parse: parse.resourceId,
   }),
-  limit: setting({
+  limit: setting<number | undefined>({
     flag: "--limit",
     env: "DEAD_LETTERS_LIMIT",
-    default: "10",
+    default: undefined,
+    defaultNote: `peek shows ${PEEK_SHOWN}; requeue takes every match`,
     placeholder: "<count>",
     description: "dead-letters: at most this many events shown or requeued",
     parse: parse.integer(1, 100_000),
