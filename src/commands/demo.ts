@@ -11,7 +11,7 @@ import { Worker } from "../worker/worker.ts";
 import { randomPayloads } from "../event/payload.ts";
 import { publishPayloads } from "../pubsub/publisher.ts";
 import { ensureTopology } from "../pubsub/topology.ts";
-import { setupLines } from "./setup.ts";
+import { blockedMessage, setupLines } from "./setup.ts";
 
 export const summary = "start an emulator, set up, run the worker and publish events end to end";
 
@@ -29,7 +29,10 @@ export async function run(config: Config): Promise<void> {
   const { config: demoConfig, emulator } = await localTarget(config);
   const client = createClient(demoConfig);
   try {
-    for (const line of setupLines(await ensureTopology(client, demoConfig))) console.log(line);
+    const topology = await ensureTopology(client, demoConfig);
+    for (const line of setupLines(topology)) console.log(line);
+    const blocked = blockedMessage(topology);
+    if (blocked !== undefined) throw new Error(blocked);
     const payloads = randomPayloads(config.count);
     const expected = new Set(payloads.map((p) => p.eventID));
     const handled = new Set<string>();

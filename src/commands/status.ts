@@ -46,7 +46,9 @@ async function subscriptionLines(client: PubSub, config: Config, name: string): 
   for (const d of drift) {
     lines.push(
       `  differs from the flags: ${d.setting} ${d.now} → ${d.wanted}` +
-        (d.apply ? ` (setup ${SETTINGS.update.flag} applies it)` : " (cannot change: recreate it)"),
+        (d.apply
+          ? ` (setup ${SETTINGS.update.flag} applies it)`
+          : ` (cannot change: setup ${SETTINGS.recreate.flag}, or a new subscription name)`),
     );
   }
   return lines;

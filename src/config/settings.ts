@@ -564,6 +564,15 @@ export const SETTINGS = {
       "flags (without it, setup only prints the differences)",
     parse: parse.boolean,
   }),
+  recreate: setting({
+    flag: "--recreate",
+    env: "SETUP_RECREATE",
+    default: "false",
+    switch: true,
+    description: "setup: delete and create again a subscription whose settings Pub/Sub cannot " +
+      "change (message ordering), only when nothing waits on it (docs/operations.md)",
+    parse: parse.boolean,
+  }),
   logLevel: setting({
     flag: "--log-level",
     env: "LOG_LEVEL",
@@ -669,7 +678,7 @@ export const SETUP = [
 
 /** Which settings each command takes (its flags, and the variables it reads). */
 export const COMMAND_SETTINGS = {
-  setup: [...CONNECTION, ...TOPOLOGY, ...SETUP, "update"],
+  setup: [...CONNECTION, ...TOPOLOGY, ...SETUP, "update", "recreate"],
   publish: [...CONNECTION, ...CONTRACT, "topic", "count", "file", "rate", "orderingKey"],
   worker: [...CONNECTION, ...TOPOLOGY, ...WORKER, ...OPERATIONS],
   demo: [...CONNECTION, ...TOPOLOGY, ...SETUP, ...WORKER, "count"],
