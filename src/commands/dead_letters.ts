@@ -7,6 +7,7 @@
 import { UsageError } from "../base/errors.ts";
 import { type Config, PEEK_SHOWN, SETTINGS } from "../config/settings.ts";
 import { connect } from "../pubsub/connect.ts";
+import { explainMissing } from "../pubsub/missing.ts";
 import type { Pulled } from "../pubsub/pull.ts";
 import {
   type DeadLetterFilter,
@@ -100,11 +101,15 @@ export async function run(config: Config, [action]: string[]): Promise<void> {
         (left > 0 ? ` (${left} matching left by ${SETTINGS.limit.flag} ${config.limit})` : ""),
     );
     if (done.failed > 0) {
+      const missing = explainMissing(done.firstError, "topic", config);
+      if (missing !== done.firstError) throw missing;
       throw new Error(
         `${done.failed} matching dead letters could not be published to ${config.topic} and ` +
           `remain on ${where} (run requeue again): ${done.firstError?.message}`,
       );
     }
+  } catch (error) {
+    throw explainMissing(error, "deadLetterSubscription", config);
   } finally {
     await client.close();
   }
