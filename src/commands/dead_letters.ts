@@ -9,9 +9,9 @@ import { type Config, PEEK_SHOWN, SETTINGS } from "../config/settings.ts";
 import { connect } from "../pubsub/connect.ts";
 import { explainMissing } from "../pubsub/missing.ts";
 import type { Pulled } from "../pubsub/pull.ts";
+import { eventIdOf } from "../event/event.ts";
 import {
   type DeadLetterFilter,
-  eventIdOf,
   peekDeadLetters,
   reasonOf,
   requeueDeadLetters,
@@ -52,7 +52,7 @@ export function describeDeadLetter(message: Pulled): string {
   const attempts = a.deliveryAttempt ?? a[`${FORWARDED_PREFIX}DeliveryCount`] ?? "?";
   const original = a.messageId ?? a[`${FORWARDED_PREFIX}MessageId`] ?? "?";
   const lines = [
-    `${reasonOf(message)}: event ${eventIdOf(message) ?? "(no event ID)"}, original message ` +
+    `${reasonOf(message)}: event ${eventIdOf(message.data) ?? "(no event ID)"}, original message ` +
     `${original}, attempt ${attempts}, dead-lettered ${message.publishTime.toISOString()}`,
   ];
   if (a.detail) lines.push(`  detail: ${a.detail}`);

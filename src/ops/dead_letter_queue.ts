@@ -8,6 +8,7 @@
 import type { PubSub } from "@google-cloud/pubsub";
 import { messageOf } from "../base/errors.ts";
 import { sleep } from "../base/async.ts";
+import { eventIdOf } from "../event/event.ts";
 import { type Pulled, type Puller, puller } from "../pubsub/pull.ts";
 import { logger } from "../telemetry/log.ts";
 import { FORWARDED_PREFIX, originalAttributes } from "../worker/dead_letter.ts";
@@ -33,21 +34,10 @@ export function reasonOf(message: Pick<Pulled, "attributes">): string {
   return forwarded ? "forwarded" : "unknown";
 }
 
-/** The `eventID` of a dead letter's body, when it is JSON with one. */
-export function eventIdOf(message: Pick<Pulled, "data">): string | undefined {
-  try {
-    const id = (JSON.parse(new TextDecoder().decode(message.data)) as { eventID?: unknown })
-      ?.eventID;
-    return typeof id === "string" ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Whether `message` passes `filter`. */
 export function matches(filter: DeadLetterFilter, message: Pulled): boolean {
   return (filter.reason === undefined || reasonOf(message) === filter.reason) &&
-    (filter.eventId === undefined || eventIdOf(message) === filter.eventId);
+    (filter.eventId === undefined || eventIdOf(message.data) === filter.eventId);
 }
 
 /** What a walk over the dead-letter subscription found and did. */

@@ -104,12 +104,17 @@ export function outcomeRecord(message: ReceivedMessage, ending: Ending): Outcome
 const log = logger("worker");
 
 /**
- * Logs the record, acked and duplicate at info, the rest at warning, in words:
+ * Logs the record, acked and duplicate at info, an event given back unstarted at a stop at debug
+ * (the stop's summary counts them), the rest at warning, in words:
  * `Event <id> nacked in 1.2ms (message 686, attempt 3): handler-failed: <detail>`, or for a
  * payload without an event ID `Message 686 (no event ID) dead-lettered in 0.3ms (attempt 1): …`.
  */
 export function logOutcome(record: OutcomeRecord): void {
-  const level = record.outcome === "acked" || record.outcome === "duplicate" ? "info" : "warning";
+  const level = record.outcome === "acked" || record.outcome === "duplicate"
+    ? "info"
+    : record.reason === "shutting-down" && record.handlerMs === undefined
+    ? "debug"
+    : "warning";
   const parts: unknown[] = record.eventID === null
     ? [
       "Message ",

@@ -15,6 +15,7 @@ import { deadLetter, DeadLetterTooLargeError } from "./dead_letter.ts";
 import { type Ending, type NackReason, outcomeRecord, type Tally } from "./outcome.ts";
 import type { Outcome } from "./pipeline.ts";
 import { codeOf, GRPC } from "../pubsub/grpc_codes.ts";
+import { eventIdOf } from "../event/event.ts";
 
 const log = logger("worker");
 
@@ -101,7 +102,7 @@ export class Settler {
     message.nack();
     this.#end(message, {
       outcome: "nacked",
-      eventID: undefined,
+      eventID: eventIdOf(message.data), // never decoded, but its line names it when it can
       reason,
       detail: messageOf(error),
     });
