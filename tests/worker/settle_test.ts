@@ -99,3 +99,19 @@ function fakeClientFailing(code: number) {
   state.failWith = code;
   return client;
 }
+
+Deno.test("Settler.abandon() nacks an undecided delivery and names its event when the body has an ID", () => {
+  const records: string[] = [];
+  const tally = new Tally();
+  const own = new Settler(fakeClient([]).client, config, tally);
+  tally.onOutcome((r) => records.push(`${r.outcome} ${r.eventID} ${r.reason}`));
+  const settled: string[] = [];
+  const event = fakeEvent();
+  own.abandon(fakeMessage(event, settled), "shutting-down", new Error("the pool is closed"));
+  own.abandon(fakeMessage("not json", settled), "shutting-down", new Error("the pool is closed"));
+  assert.deepEqual(records, [
+    `nacked ${event.eventID} shutting-down`,
+    "nacked null shutting-down",
+  ]);
+  assert.equal(settled.length, 2);
+});
