@@ -84,6 +84,21 @@ Deno.test("every export that README.md and docs/ name exists, and docs/handlers.
   assert.deepEqual([...names].filter((n) => !listed.has(n)), [], "exported but not in the table");
 });
 
+Deno.test("a first run in a fresh clone installs the npm packages without a warning", async () => {
+  // What a clone's first `deno task …` does: install into node_modules from deno.lock.
+  const clone = await Deno.makeTempDir({ prefix: "event-tool-clone-" });
+  try {
+    for (const file of ["deno.json", "deno.lock"]) {
+      await Deno.copyFile(new URL(file, root), `${clone}/${file}`);
+    }
+    const { code, stdout, stderr } = await deno(["install", "--frozen"], clone);
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stdout + stderr, /warning|ignored build scripts/i);
+  } finally {
+    await Deno.remove(clone, { recursive: true });
+  }
+});
+
 /** The first TypeScript example of mod.ts's module comment. */
 async function modExample(): Promise<string> {
   const text = await Deno.readTextFile(new URL("mod.ts", root));
