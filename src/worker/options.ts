@@ -8,7 +8,7 @@
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import { defaults, resolveTarget } from "../config/resolve.ts";
-import type { Config, KeySource } from "../config/settings.ts";
+import { type Config, type KeySource, POOL, TARGET } from "../config/settings.ts";
 import type { EventContract } from "../event/contract.ts";
 import type { Handler } from "./handler.ts";
 
@@ -152,20 +152,11 @@ export interface WorkerOptions {
 
 /** The options of {@linkcode WorkerOptions} that are settings of the CLI, by their setting name. */
 export const WORKER_SETTINGS = [
-  "project",
-  "emulatorHost",
+  ...TARGET,
   "subscription",
   "deadLetterTopic",
   "maxDeliveryAttempts",
-  "poolSize",
-  "streams",
-  "maxOutstanding",
-  "maxLease",
-  "ackVia",
-  "keyFrom",
-  "keyConcurrency",
-  "maxWaiting",
-  "rateLimit",
+  ...POOL, // a setting added there is one the worker reads: it needs its option here
   "maxPayload",
   "dedupeWindow",
   "handlerTimeout",
