@@ -1,23 +1,28 @@
 /**
- * event-tool as a library: run the worker with your own handler, publish events, resolve the
- * same configuration the CLI does.
+ * event-tool as a library: run the worker with your own handler, publish events, validate them
+ * against a contract. A worker in ten lines (tests/package_test.ts runs these very lines from a
+ * project outside the repository):
  *
  * ```ts
- * import { defaults, Worker } from "./mod.ts";
+ * import { Worker } from "@event-tool/event-tool";
  *
- * const worker = new Worker({ ...defaults(), project: "local-project", emulatorHost: "localhost:8085" }, {
- *   handler: async (event, context) => {
- *     console.log(event.eventID, context.deliveryAttempt);
- *   },
+ * const worker = new Worker({
+ *   subscription: "payment-method-created-subscription",
+ *   handler: async (event, context) => console.log(event.eventID, context.deliveryAttempt),
  * });
  * worker.start();
  * Deno.addSignalListener("SIGTERM", () => void worker.stop());
  * await worker.done;
  * ```
  *
+ * Every option has a default (see {@linkcode WorkerOptions}); the emulator and project come from
+ * `PUBSUB_EMULATOR_HOST` and `PUBSUB_PROJECT_ID` as for the CLI. Run it with
+ * `--allow-net --allow-env --allow-read --allow-sys`.
+ *
  * @module
  */
 export { Worker, type WorkerOptions, type WorkerStats } from "./src/worker/worker.ts";
+export type { KeySource } from "./src/config/settings.ts";
 export type { SubscriberStats } from "./src/pubsub/subscriber/subscriber.ts";
 export type { KeyStats } from "./src/worker/keys.ts";
 export { PAUSE_REASONS, type Paused, type PauseReason } from "./src/worker/pause.ts";
@@ -45,7 +50,12 @@ export {
   OUTCOMES,
   type Reason,
 } from "./src/worker/outcome.ts";
-export { publishEvents, type PublishOptions, type PublishReport } from "./src/pubsub/publisher.ts";
+export {
+  publishEvents,
+  type PublishOptions,
+  type PublishReport,
+  type PublishTarget,
+} from "./src/pubsub/publisher.ts";
 export { fakeEvent, generatePayloads, type Payload } from "./src/event/payload.ts";
 export {
   BUILT_IN_EVENT_TYPE,
@@ -58,12 +68,4 @@ export {
   type PaymentMethodCreated,
   type PaymentMethodType,
 } from "./src/event/event.ts";
-export {
-  builtInContract,
-  type EventContract,
-  loadContract,
-  resolveContract,
-} from "./src/event/contract.ts";
-export { type ConfigSources, defaults, resolveConfig } from "./src/config/resolve.ts";
-export { type Config, type Setting, type SettingKey, SETTINGS } from "./src/config/settings.ts";
-export type { Parser } from "./src/config/parse.ts";
+export { builtInContract, type EventContract, loadContract } from "./src/event/contract.ts";

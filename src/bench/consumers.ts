@@ -6,6 +6,7 @@ import type { Message, PubSub } from "@google-cloud/pubsub";
 import { sleep } from "../base/async.ts";
 import type { Config } from "../config/settings.ts";
 import type { OutcomeRecord } from "../worker/outcome.ts";
+import { workerOptions } from "../worker/cli_options.ts";
 import { Worker } from "../worker/worker.ts";
 import type { CaseSpec } from "./result.ts";
 
@@ -16,15 +17,14 @@ export function startToolWorker(
   spec: CaseSpec,
   onDone: (record: OutcomeRecord) => void,
 ): () => Promise<unknown> {
-  const worker = new Worker({
+  const worker = new Worker(workerOptions({
     ...config,
     poolSize: spec.pool,
     maxOutstanding: spec.window,
     streams: spec.streams ?? config.streams,
     simulateLatency: spec.latencyMs,
     simulateFailureRate: 0,
-    logLevel: "warning",
-  }, { client });
+  }, { client }));
   worker.onOutcome((record) => onDone(record));
   worker.start();
   return () => worker.stop();

@@ -1,15 +1,22 @@
 /**
  * `event-tool dead-letters peek|requeue`: read the dead-letter subscription (decoded body, reason,
  * detail, attempts, original message ID; nothing acked), and after fixing the cause send events
- * back to the main topic with their original attributes, acking each dead-letter copy only once
- * its event was published again.
+ * back to the main topic with their original attributes (src/ops/dead_letter_queue.ts does both),
+ * and say what matched, what was requeued and what remains.
  */
 import { UsageError } from "../base/errors.ts";
-import { type Config, SETTINGS } from "../config/settings.ts";
+import { type Config, PEEK_SHOWN, SETTINGS } from "../config/settings.ts";
 import { connect } from "../pubsub/connect.ts";
-import { type Pulled, puller, pullUntil } from "../pubsub/pull.ts";
-import { logger } from "../telemetry/log.ts";
-import { FORWARDED_PREFIX, originalAttributes } from "../worker/dead_letter.ts";
+import { explainMissing } from "../pubsub/missing.ts";
+import type { Pulled } from "../pubsub/pull.ts";
+import { eventIdOf } from "../event/event.ts";
+import {
+  type DeadLetterFilter,
+  peekDeadLetters,
+  reasonOf,
+  requeueDeadLetters,
+} from "../ops/dead_letter_queue.ts";
+import { FORWARDED_PREFIX } from "../worker/dead_letter.ts";
 
 export const summary = "read dead-lettered events (peek) or send them back to the topic (requeue)";
 
@@ -24,29 +31,8 @@ export const examples = [
 export const args = ["<action>"] as const;
 
 const ACTIONS = ["peek", "requeue"] as const;
-const log = logger("dead-letters");
-/** How many dead letters a command looks through for its matches. */
-const SCAN = 10_000;
 /** Characters of a body shown by peek. */
 const BODY_CHARS = 500;
-
-/** The reason of a dead letter: the worker's `reason`, or `forwarded` by Pub/Sub's own policy. */
-export function reasonOf(message: Pick<Pulled, "attributes">): string {
-  const attributes = message.attributes;
-  if (attributes.reason) return attributes.reason;
-  const forwarded = Object.keys(attributes).some((k) => k.startsWith(FORWARDED_PREFIX));
-  return forwarded ? "forwarded" : "unknown";
-}
-
-function eventIdOf(message: Pulled): string | undefined {
-  try {
-    const id = (JSON.parse(new TextDecoder().decode(message.data)) as { eventID?: unknown })
-      .eventID;
-    return typeof id === "string" ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The body as text, cut to `chars`, or what it is when not UTF-8. */
 function bodyOf(message: Pulled, chars: number): string {
@@ -66,7 +52,7 @@ export function describeDeadLetter(message: Pulled): string {
   const attempts = a.deliveryAttempt ?? a[`${FORWARDED_PREFIX}DeliveryCount`] ?? "?";
   const original = a.messageId ?? a[`${FORWARDED_PREFIX}MessageId`] ?? "?";
   const lines = [
-    `${reasonOf(message)}: event ${eventIdOf(message) ?? "(no event ID)"}, original message ` +
+    `${reasonOf(message)}: event ${eventIdOf(message.data) ?? "(no event ID)"}, original message ` +
     `${original}, attempt ${attempts}, dead-lettered ${message.publishTime.toISOString()}`,
   ];
   if (a.detail) lines.push(`  detail: ${a.detail}`);
@@ -85,49 +71,46 @@ export async function run(config: Config, [action]: string[]): Promise<void> {
         "them with requeue only (peek changes nothing)",
     );
   }
-  const matches = (m: Pulled) =>
-    (config.reason === undefined || reasonOf(m) === config.reason) &&
-    (config.eventId === undefined || eventIdOf(m) === config.eventId);
+  const filter: DeadLetterFilter = { reason: config.reason, eventId: config.eventId };
+  const where = config.deadLetterSubscription;
   const client = await connect(config);
-  const source = puller(client, config.deadLetterSubscription);
-  const acked = new Set<string>();
-  let pulled: Pulled[] = [];
   try {
-    pulled = await pullUntil(source, SCAN, (p) => p.filter(matches).length >= config.limit);
-    const chosen = pulled.filter(matches).slice(0, config.limit);
-    const where = `on ${config.deadLetterSubscription}`;
     if (action === "peek" || config.dryRun) {
+      const keep = config.limit ?? (action === "peek" ? PEEK_SHOWN : Infinity);
+      const found = await peekDeadLetters(client, where, { filter, keep });
       const prefix = action === "peek" ? "" : "would requeue ";
-      for (const message of chosen) console.log(prefix + describeDeadLetter(message));
+      for (const message of found.shown) console.log(prefix + describeDeadLetter(message));
       console.log(
         action === "peek"
-          ? `${chosen.length} shown of ${pulled.length} looked at ${where}; nothing acked`
-          : `${chosen.length} would be requeued to ${config.topic}; nothing changed`,
+          ? `${found.shown.length} shown of ${found.matched} matching, ${found.remaining} on ` +
+            `${where}; nothing acked`
+          : `${found.matched} matched, ${found.shown.length} would be requeued to ${config.topic}, ` +
+            `${found.remaining} on ${where}; nothing changed`,
       );
       return;
     }
-    const topic = client.topic(config.topic);
-    for (const message of chosen) {
-      // Published again first; only then is the dead-letter copy acked: never lost in between.
-      await topic.publishMessage({
-        data: message.data,
-        attributes: originalAttributes(message.attributes),
-      });
-      await source.ack([message.ackId]);
-      acked.add(message.ackId);
-    }
-    console.log(`requeued ${acked.size} events to ${config.topic} (their copies acked ${where})`);
-  } finally {
-    // What was looked at and not requeued goes back at once, to be read again; if that fails
-    // it comes back anyway when its ack deadline passes.
-    const back = pulled.filter((m) => !acked.has(m.ackId)).map((m) => m.ackId);
-    await source.release(back).catch((error) =>
-      log.warning("{count} dead letters come back after their ack deadline: {error}", {
-        count: back.length,
-        error,
-      })
+    const done = await requeueDeadLetters(client, where, {
+      filter,
+      topic: config.topic,
+      limit: config.limit,
+    });
+    const left = done.matched - done.requeued - done.failed;
+    console.log(
+      `${done.matched} matched, ${done.requeued} requeued to ${config.topic}, ` +
+        `${done.remaining} remain on ${where}` +
+        (left > 0 ? ` (${left} matching left by ${SETTINGS.limit.flag} ${config.limit})` : ""),
     );
-    await source.close();
+    if (done.failed > 0) {
+      const missing = explainMissing(done.firstError, "topic", config);
+      if (missing !== done.firstError) throw missing;
+      throw new Error(
+        `${done.failed} matching dead letters could not be published to ${config.topic} and ` +
+          `remain on ${where} (run requeue again): ${done.firstError?.message}`,
+      );
+    }
+  } catch (error) {
+    throw explainMissing(error, "deadLetterSubscription", config);
+  } finally {
     await client.close();
   }
 }

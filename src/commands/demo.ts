@@ -6,11 +6,12 @@
 import type { Config } from "../config/settings.ts";
 import { localTarget } from "../pubsub/emulator.ts";
 import { createClient } from "../pubsub/client.ts";
+import { workerOptions } from "../worker/cli_options.ts";
 import { Worker } from "../worker/worker.ts";
 import { randomPayloads } from "../event/payload.ts";
 import { publishPayloads } from "../pubsub/publisher.ts";
 import { ensureTopology } from "../pubsub/topology.ts";
-import { setupLines } from "./setup.ts";
+import { blockedMessage, setupLines } from "./setup.ts";
 
 export const summary = "start an emulator, set up, run the worker and publish events end to end";
 
@@ -28,12 +29,15 @@ export async function run(config: Config): Promise<void> {
   const { config: demoConfig, emulator } = await localTarget(config);
   const client = createClient(demoConfig);
   try {
-    for (const line of setupLines(await ensureTopology(client, demoConfig))) console.log(line);
+    const topology = await ensureTopology(client, demoConfig);
+    for (const line of setupLines(topology)) console.log(line);
+    const blocked = blockedMessage(topology);
+    if (blocked !== undefined) throw new Error(blocked);
     const payloads = randomPayloads(config.count);
     const expected = new Set(payloads.map((p) => p.eventID));
     const handled = new Set<string>();
     const allHandled = Promise.withResolvers<void>();
-    const worker = new Worker(demoConfig, { client });
+    const worker = new Worker(workerOptions(demoConfig, { client }));
     worker.onOutcome(({ eventID, outcome }) => {
       if (outcome === "nacked" || eventID === null || !expected.has(eventID)) return;
       handled.add(eventID);

@@ -3,6 +3,7 @@
  * `--file` exactly as given, optionally paced at `--rate` per second, with client-side batching.
  * Prints a summary on stdout; fails (exit 1) if any event could not be published.
  */
+import { plural } from "../base/words.ts";
 import { messageOf, UsageError } from "../base/errors.ts";
 import { resolveContract } from "../event/contract.ts";
 import { type Config, SETTINGS } from "../config/settings.ts";
@@ -10,6 +11,7 @@ import { decodeNdjson, generatePayloads, parseNdjson } from "../event/payload.ts
 import { startProgress } from "../ops/progress.ts";
 import { describeTarget } from "../pubsub/client.ts";
 import { connect } from "../pubsub/connect.ts";
+import { explainMissing } from "../pubsub/missing.ts";
 import { publishPayloads, type PublishReport } from "../pubsub/publisher.ts";
 import { logger } from "../telemetry/log.ts";
 
@@ -67,7 +69,8 @@ export async function run(config: Config): Promise<void> {
   const count = fromFile?.length ?? config.count;
   const payloads = fromFile ?? generatePayloads(config.count, config.orderingKey, config.users);
   const client = await connect(config);
-  log.info("Publishing {count} events to {topic} on {target}", {
+  log.info("Publishing {events} to {topic} on {target}", {
+    events: plural(count, "event"),
     count,
     topic: config.topic,
     target: describeTarget(config),
@@ -88,18 +91,24 @@ export async function run(config: Config): Promise<void> {
     ? Math.round(report.published / report.seconds)
     : report.published;
   console.log(
-    `published ${report.published} events, ${report.failed} failed, in ` +
+    `published ${plural(report.published, "event")}, ${report.failed} failed, in ` +
       `${report.seconds.toFixed(2)}s (${rate} events/s)`,
   );
   if (report.failed > 0) {
+    const missing = explainMissing(report.firstError, "topic", config);
+    if (missing !== report.firstError) throw missing;
     const keys = report.pausedKeys.length === 0 ? "" : `; ordering keys stopped after a ` +
       `failure (their later events were not published, to keep their order): ` +
       report.pausedKeys.slice(0, 10).join(", ") + (report.pausedKeys.length > 10 ? ", …" : "");
     const lines = report.failedLines.length === 0 ? "" : ` (${linesOf(report.failedLines)} of ` +
       `${config.file === "-" ? "standard input" : config.file})`;
-    throw new Error(`${report.failed} of ${count} events were not published${lines}${keys}`, {
-      cause: report.firstError,
-    });
+    const were = report.failed === 1 ? "was" : "were";
+    throw new Error(
+      `${report.failed} of ${plural(count, "event")} ${were} not published${lines}${keys}`,
+      {
+        cause: report.firstError,
+      },
+    );
   }
 }
 

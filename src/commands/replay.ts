@@ -19,6 +19,7 @@ import { UsageError } from "../base/errors.ts";
 import { type Config, SETTINGS } from "../config/settings.ts";
 import { describeTarget } from "../pubsub/client.ts";
 import { connect } from "../pubsub/connect.ts";
+import { explainMissing } from "../pubsub/missing.ts";
 import { snapshotError } from "./snapshot.ts";
 
 export const summary =
@@ -75,6 +76,8 @@ export async function run(config: Config): Promise<void> {
   try {
     const subscription = client.subscription(config.subscription);
     await subscription.createSnapshot(undo).catch((error) => {
+      const missing = explainMissing(error, "subscription", config);
+      if (missing !== error) throw missing;
       throw new Error(
         `replay: could not take the snapshot ${undo} that would undo it, so nothing was replayed`,
         { cause: error },

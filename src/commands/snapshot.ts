@@ -7,6 +7,7 @@ import { UsageError } from "../base/errors.ts";
 import { resourceId } from "../config/parse.ts";
 import type { Config } from "../config/settings.ts";
 import { connect } from "../pubsub/connect.ts";
+import { explainMissing } from "../pubsub/missing.ts";
 import { codeOf, GRPC } from "../pubsub/grpc_codes.ts";
 
 export const summary =
@@ -78,7 +79,7 @@ async function list(config: Config): Promise<void> {
   try {
     const [subscription] = await client.subscription(config.subscription).getMetadata()
       .catch((error) => {
-        throw snapshotError(error, "list", config.subscription);
+        throw explainMissing(error, "subscription", config);
       });
     const [snapshots] = await client.getSnapshots();
     const ours = snapshots.filter((s) => s.metadata?.topic === subscription.topic);

@@ -11,7 +11,7 @@ import { connect } from "../pubsub/connect.ts";
 import { puller, pullUntil } from "../pubsub/pull.ts";
 import { describeSettings, shortName } from "../pubsub/subscription_settings.ts";
 import { subscriptionDrift, wantedSettings } from "../pubsub/topology.ts";
-import { reasonOf } from "./dead_letters.ts";
+import { reasonOf } from "../ops/dead_letter_queue.ts";
 import { codeOf, GRPC } from "../pubsub/grpc_codes.ts";
 
 export const summary = "show the topics, the subscription's settings and drift, snapshots and " +
@@ -46,7 +46,9 @@ async function subscriptionLines(client: PubSub, config: Config, name: string): 
   for (const d of drift) {
     lines.push(
       `  differs from the flags: ${d.setting} ${d.now} → ${d.wanted}` +
-        (d.apply ? ` (setup ${SETTINGS.update.flag} applies it)` : " (cannot change: recreate it)"),
+        (d.apply
+          ? ` (setup ${SETTINGS.update.flag} applies it)`
+          : ` (cannot change: setup ${SETTINGS.recreate.flag}, or a new subscription name)`),
     );
   }
   return lines;

@@ -12,6 +12,7 @@ import { startSummary } from "../ops/summary.ts";
 import { resolveContract } from "../event/contract.ts";
 import { connect } from "../pubsub/connect.ts";
 import { resolveHandler } from "../worker/handlers/resolve.ts";
+import { workerOptions } from "../worker/cli_options.ts";
 import { Worker } from "../worker/worker.ts";
 import { describePauses } from "../worker/pause.ts";
 
@@ -40,7 +41,7 @@ export async function run(config: Config): Promise<void> {
   const handler = await resolveHandler(config, (statusClass, ms) => observe?.(statusClass, ms));
   const contract = await resolveContract(config);
   const client = await connect(config, { failFast: false });
-  const worker = new Worker(config, { client, handler, contract });
+  const worker = new Worker(workerOptions(config, { client, handler, contract }));
   let ops: OpsServer | undefined;
   if (config.metricsPort !== 0) {
     const registry = workerMetrics(worker);

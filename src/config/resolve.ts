@@ -13,6 +13,7 @@ import {
   type Setting,
   type SettingKey,
   SETTINGS,
+  TARGET,
 } from "./settings.ts";
 
 /** Where raw values come from: parsed flags (camelCase keys) and the environment. */
@@ -142,4 +143,19 @@ export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSource
     "0, or 10m to 168h",
   );
   return result;
+}
+
+/**
+ * The project and emulator as the CLI resolves them: `given`'s values, else their variables
+ * (`PUBSUB_PROJECT_ID`, `PUBSUB_EMULATOR_HOST`), else the project's fallbacks. For the library,
+ * which reads no other variable.
+ */
+export function resolveTarget(
+  given: { readonly project?: string | undefined; readonly emulatorHost?: string | undefined },
+): Pick<Config, "project" | "emulatorHost"> {
+  const { project, emulatorHost } = resolveConfig(TARGET, {
+    flags: { project: given.project, emulatorHost: given.emulatorHost },
+    env: (name) => Deno.env.get(name),
+  });
+  return { project, emulatorHost };
 }

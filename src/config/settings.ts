@@ -14,6 +14,9 @@ const DEDUPE_ID_BYTES = 100;
 /** The largest dedupe window that fits in a quarter of the worker's heap cap. */
 export const DEDUPE_MAX = Math.floor((WORKER_HEAP_MB * 1024 * 1024) / 4 / DEDUPE_ID_BYTES);
 
+/** Dead letters `dead-letters peek` shows without --limit. */
+export const PEEK_SHOWN = 10;
+
 /** The project the emulator uses unless told otherwise. */
 export const EMULATOR_PROJECT = "local-project";
 /** Google's standard variables naming the project, read (in this order) when --project and
@@ -568,10 +571,11 @@ export const SETTINGS = {
     description: "replay: seek to this snapshot (made by `event-tool snapshot create NAME`)",
     parse: parse.resourceId,
   }),
-  limit: setting({
+  limit: setting<number | undefined>({
     flag: "--limit",
     env: "DEAD_LETTERS_LIMIT",
-    default: "10",
+    default: undefined,
+    defaultNote: `peek shows ${PEEK_SHOWN}; requeue takes every match`,
     placeholder: "<count>",
     description: "dead-letters: at most this many events shown or requeued",
     parse: parse.integer(1, 100_000),
@@ -619,6 +623,15 @@ export const SETTINGS = {
     switch: true,
     description: "setup: change existing subscriptions whose settings differ from these " +
       "flags (without it, setup only prints the differences)",
+    parse: parse.boolean,
+  }),
+  recreate: setting({
+    flag: "--recreate",
+    env: "SETUP_RECREATE",
+    default: "false",
+    switch: true,
+    description: "setup: delete and create again a subscription whose settings Pub/Sub cannot " +
+      "change (message ordering), only when nothing waits on it (docs/operations.md)",
     parse: parse.boolean,
   }),
   logLevel: setting({
@@ -730,7 +743,7 @@ export const SETUP = [
 
 /** Which settings each command takes (its flags, and the variables it reads). */
 export const COMMAND_SETTINGS = {
-  setup: [...CONNECTION, ...TOPOLOGY, ...SETUP, "update"],
+  setup: [...CONNECTION, ...TOPOLOGY, ...SETUP, "update", "recreate"],
   publish: [...CONNECTION, ...CONTRACT, "topic", "count", "file", "rate", "orderingKey", "users"],
   worker: [...CONNECTION, ...TOPOLOGY, ...WORKER, ...OPERATIONS],
   demo: [...CONNECTION, ...TOPOLOGY, ...SETUP, ...WORKER, "count"],

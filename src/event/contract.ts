@@ -32,8 +32,9 @@ function quote(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
-  const text = typeof value === "string" ? value.slice(0, 80) : String(value);
-  return `${typeof value} ${JSON.stringify(text)}`;
+  // Quoted whatever its type, so that --redact hashes it; a string is the quoted text alone.
+  if (typeof value === "string") return JSON.stringify(value.slice(0, 80));
+  return `the ${typeof value} ${JSON.stringify(String(value))}`;
 }
 
 /** The value at a JSON Pointer (`/a/0/b`) of `root`. */

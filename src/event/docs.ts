@@ -53,7 +53,7 @@ ${renderEventTable()}
   \`createdAt\`, which the original worker ignores.
 - An event that breaks a rule is dead-lettered with reason \`invalid-event\` and a \`detail\` that
   names the JSON path, the rule and the value received, e.g.
-  \`/userID: expected a UUID … (rule pattern), got string "user-1"\`.
+  \`/userID: expected a UUID … (rule pattern), got "user-1"\`.
 
 ## Another event type: \`--schema\`
 

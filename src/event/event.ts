@@ -82,6 +82,18 @@ function utf8Text(data: Uint8Array): string | undefined {
 }
 
 /**
+ * The `eventID` of an event's bytes when they are JSON with one, without validating anything
+ * else: for the lines about a message that was never decoded (given back at a stop, dead letters).
+ */
+export function eventIdOf(data: Uint8Array): string | undefined {
+  try {
+    return idOf(JSON.parse(new TextDecoder().decode(data))) || undefined;
+  } catch {
+    return undefined; // not JSON: no ID to name
+  }
+}
+
+/**
  * What JSON.parse said, without the payload snippet V8 quotes (`…, "{"card": 4111…" is not valid
  * JSON`): its inner quotes would defeat --redact, and the dead-letter copy keeps the body anyway.
  */

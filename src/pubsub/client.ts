@@ -4,7 +4,7 @@
  */
 import { PubSub } from "@google-cloud/pubsub";
 import { UsageError } from "../base/errors.ts";
-import { type Config, nameOf, PROJECT_VARIABLES } from "../config/settings.ts";
+import { type Config, nameOf, PROJECT_VARIABLES, SETTINGS } from "../config/settings.ts";
 import { PUBLISHED_AT_ATTRIBUTE } from "../event/event.ts";
 
 /**
@@ -57,6 +57,7 @@ export async function checkProject(client: PubSub, config: Pick<Config, "project
   }
   throw new UsageError(
     `no Google Cloud project: expected ${nameOf("project")}, ` +
-      `${PROJECT_VARIABLES.join(" or ")}, or credentials that name a project`,
+      `${PROJECT_VARIABLES.join(" or ")}, or credentials that name a project; for the emulator, ` +
+      `${nameOf("emulatorHost")} (\`export ${SETTINGS.emulatorHost.env}=localhost:8085\`)`,
   );
 }

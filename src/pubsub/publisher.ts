@@ -11,7 +11,7 @@ import {
   PUBLISHED_AT_ATTRIBUTE,
 } from "../event/event.ts";
 import type { Payload } from "../event/payload.ts";
-import type { Config } from "../config/settings.ts";
+import { defaults, resolveTarget } from "../config/resolve.ts";
 import { createClient } from "./client.ts";
 
 /** What a publish run did. */
@@ -34,7 +34,31 @@ export interface PublishReport {
   failedLines: number[];
 }
 
-/** Options for {@linkcode publishPayloads}. */
+/** Where {@linkcode publishEvents} publishes (each optional). */
+export interface PublishTarget {
+  /**
+   * The topic.
+   * @default "payment-method-created-topic"
+   */
+  topic?: string;
+  /**
+   * The Google Cloud project.
+   * @default as the CLI finds it (`PUBSUB_PROJECT_ID`, with the emulator `local-project`, …)
+   */
+  project?: string | undefined;
+  /**
+   * The emulator's `host:port`; unset, Google Cloud with Application Default Credentials.
+   * @default `PUBSUB_EMULATOR_HOST` when it is set
+   */
+  emulatorHost?: string | undefined;
+  /**
+   * Trace the client's calls with OpenTelemetry.
+   * @default false
+   */
+  otel?: boolean;
+}
+
+/** Options for {@linkcode publishEvents}. */
 export interface PublishOptions {
   /** Events per second; default: as fast as batching allows. */
   rate?: number | undefined;
@@ -57,17 +81,17 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 /**
- * Publishes `payloads` to the topic `config` names, on the emulator or Google Cloud as `config`
- * says, with a client of its own: the library form of `event-tool publish`.
+ * Publishes `payloads` to `target`'s topic, on the emulator or Google Cloud as `target` says,
+ * with a client of its own: the library form of `event-tool publish`.
  */
 export async function publishEvents(
-  config: Config,
+  target: PublishTarget,
   payloads: Iterable<Payload>,
   options: PublishOptions = {},
 ): Promise<PublishReport> {
-  const client = createClient(config);
+  const client = createClient({ ...resolveTarget(target), otel: target.otel ?? false });
   try {
-    return await publishPayloads(client, config.topic, payloads, options);
+    return await publishPayloads(client, target.topic ?? defaults().topic, payloads, options);
   } finally {
     await client.close();
   }

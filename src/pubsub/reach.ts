@@ -41,7 +41,7 @@ export async function ensureReachable(
     : `the Pub/Sub emulator at ${target}`;
   const hint = config.emulatorHost === undefined
     ? "check the network, proxy and firewall"
-    : "is it running? `deno task demo` starts one";
+    : `is it running? \`gcloud beta emulators pubsub start --host-port=${target}\` starts one`;
   const timeoutMs = config.connectTimeout;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {

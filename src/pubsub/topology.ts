@@ -8,15 +8,21 @@ import type { CreateSubscriptionOptions, PubSub, SubscriptionMetadata } from "@g
 import type { Config } from "../config/settings.ts";
 import { type Drift, driftOf, settingsOf } from "./subscription_settings.ts";
 import { codeOf, GRPC } from "./grpc_codes.ts";
+import { backlogOf, recreateSubscription } from "./recreate.ts";
 
 /** What setup did to one resource. */
 export interface SetupResult {
   kind: "topic" | "subscription";
   name: string;
-  /** `differs`: exists with other settings (see `drift`); `updated`: those were applied. */
-  status: "created" | "exists" | "differs" | "updated";
+  /** `differs`: exists with other settings (see `drift`); `updated`: those were applied;
+   * `recreated`: deleted and created again with them (`recreate`). */
+  status: "created" | "exists" | "differs" | "updated" | "recreated";
   /** The settings that differ from the configuration (empty when none). */
   drift: Drift[];
+  /** Why a setting in `drift` is not in effect after setup (it cannot change, and no recreate). */
+  blocked?: "cannot-change" | { backlog: number };
+  /** After a recreate: how long, at most, the subscription did not exist. */
+  goneMs?: number;
 }
 
 async function ensure(
@@ -61,6 +67,9 @@ export async function subscriptionDrift(
 export interface EnsureOptions {
   /** Apply the differences found on existing subscriptions (`setup --update`). */
   update?: boolean;
+  /** Delete and create again a subscription whose differences cannot be applied, when nothing
+   * waits on it (`setup --recreate`). */
+  recreate?: boolean;
 }
 
 /**
@@ -97,6 +106,15 @@ export async function ensureTopology(
           Object.assign({}, ...fixable.map((d) => d.apply)) as SubscriptionMetadata,
         );
         result.status = "updated";
+      }
+      if (result.drift.some((d) => d.apply === undefined)) {
+        const backlog = options.recreate ? await backlogOf(client, name) : 0;
+        if (!options.recreate) result.blocked = "cannot-change";
+        else if (backlog > 0) result.blocked = { backlog };
+        else {
+          result.goneMs = await recreateSubscription(client, name, topic, wanted);
+          result.status = "recreated";
+        }
       }
     }
     results.push(result);

@@ -51,14 +51,12 @@ export interface Run {
 const FIRST: RunInfo = {};
 
 /**
- * Runs `message`, received at `receivedAt` (a `performance.now()` value), once: decides and
- * settles it, or keeps a failed run for a retry in place, and tells `run.ended`. A handler call
+ * Runs `message` once (its duration counts from its `receivedAt`): decides and settles it, or keeps a failed run for a retry in place, and tells `run.ended`. A handler call
  * that timed out is decided at once, but this resolves, and so gives its pool permit back, only
  * when the call really ends.
  */
 export function deliver(
   message: ReceivedMessage,
-  receivedAt: number,
   context: DeliverContext,
   run: Run,
 ): Promise<void> {
@@ -66,7 +64,7 @@ export function deliver(
   // there): Pub/Sub delivers it again, so it is not handled now, and its key waits for it.
   if (message.settled) return Promise.resolve(run.ended("nacked"));
   // Without tracing, no span, attributes or closures: this runs once per event.
-  if (!tracing()) return decideAndSettle(message, receivedAt, context, run, undefined);
+  if (!tracing()) return decideAndSettle(message, context, run, undefined);
   const attributes = () => ({
     "messaging.system": "gcp_pubsub",
     "messaging.destination.subscription.name": context.subscription,
@@ -76,13 +74,12 @@ export function deliver(
   return inSpan(
     "event-tool process",
     attributes,
-    (span) => decideAndSettle(message, receivedAt, context, run, span),
+    (span) => decideAndSettle(message, context, run, span),
   );
 }
 
 async function decideAndSettle(
   message: ReceivedMessage,
-  receivedAt: number,
   context: DeliverContext,
   run: Run,
   span: Span | undefined,
@@ -108,7 +105,7 @@ async function decideAndSettle(
     end = outcome.action === "nack" ? "nacked" : "done";
   }
   if (end === "nacked" || end === "done") {
-    await context.settler.settle(message, receivedAt, outcome, run.key);
+    await context.settler.settle(message, outcome, run.key);
   }
   run.ended(end);
   if (held) await context.abandoned.hold(held);

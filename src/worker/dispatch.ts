@@ -90,7 +90,6 @@ export class Dispatcher {
       release: (message, why, key) =>
         context.settler.abandon(
           message,
-          message.receivedAt,
           why,
           new Error(
             why === "key-failed"
@@ -152,13 +151,12 @@ export class Dispatcher {
         else this.#later(message, key, ended, retries, end.retryInMs);
       },
     };
-    this.pool.run(() => deliver(message, message.receivedAt, this.#context, run)).catch(
+    this.pool.run(() => deliver(message, this.#context, run)).catch(
       (error: unknown) => {
         const closed = error instanceof PoolClosedError;
         if (!closed) log.error("Unexpected failure handling a message: {error}", { error });
         this.#context.settler.abandon(
           message,
-          message.receivedAt,
           closed ? "shutting-down" : "internal-error",
           error,
           key,
@@ -182,7 +180,6 @@ export class Dispatcher {
       if (go) return this.#run(message, key, ended, retries + 1);
       this.#context.settler.abandon(
         message,
-        message.receivedAt,
         "shutting-down",
         new Error("the worker stopped while the event waited to be tried again in place"),
         key,

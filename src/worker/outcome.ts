@@ -93,10 +93,9 @@ export function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-/** The record of `message`, received at `receivedAt` (a `performance.now()` value). */
+/** The record of `message`, timed from its receipt (`message.receivedAt`). */
 export function outcomeRecord(
   message: ReceivedMessage,
-  receivedAt: number,
   ending: Ending,
 ): OutcomeRecord {
   const record: OutcomeRecord = {
@@ -104,7 +103,7 @@ export function outcomeRecord(
     eventID: ending.eventID ?? null,
     messageId: message.id,
     deliveryAttempt: message.deliveryAttempt,
-    durationMs: round(performance.now() - receivedAt),
+    durationMs: round(performance.now() - message.receivedAt),
     latencyMs: Math.max(0, Date.now() - publishedAt(message)),
   };
   if (ending.key !== undefined) record.orderingKey = ending.key;
@@ -119,13 +118,18 @@ export function outcomeRecord(
 const log = logger("worker");
 
 /**
- * Logs the record, acked and duplicate at info, the rest at warning, in words:
+ * Logs the record, acked and duplicate at info, an event given back unstarted at a stop at debug
+ * (the stop's summary counts them), the rest at warning, in words:
  * `Event <id> nacked in 1.2ms (message 686, attempt 3, key u-7, 4 failed runs): handler-failed:
  * <detail>` (the key and failed runs when there are), or for a payload without an event ID
  * `Message 686 (no event ID) dead-lettered in 0.3ms (attempt 1): …`.
  */
 export function logOutcome(record: OutcomeRecord): void {
-  const level = record.outcome === "acked" || record.outcome === "duplicate" ? "info" : "warning";
+  const level = record.outcome === "acked" || record.outcome === "duplicate"
+    ? "info"
+    : record.reason === "shutting-down" && record.handlerMs === undefined
+    ? "debug"
+    : "warning";
   const parts: unknown[] = record.eventID === null
     ? [
       "Message ",

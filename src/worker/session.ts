@@ -61,7 +61,17 @@ export class Session {
   /** A session on `config`'s subscription holding at most `window` messages at first. */
   constructor(
     client: PubSub,
-    config: Config,
+    config: Pick<
+      Config,
+      | "connectTimeout"
+      | "project"
+      | "emulatorHost"
+      | "subscription"
+      | "streams"
+      | "maxWaiting"
+      | "maxLease"
+      | "ackVia"
+    >,
     window: number,
     listener: SessionListener,
     api: SubscriberApi = generatedApi(client),

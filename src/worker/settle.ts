@@ -15,6 +15,7 @@ import { deadLetter, DeadLetterTooLargeError } from "./dead_letter.ts";
 import { type Ending, type NackReason, outcomeRecord, type Tally } from "./outcome.ts";
 import type { Outcome } from "./pipeline.ts";
 import { codeOf, GRPC } from "../pubsub/grpc_codes.ts";
+import { eventIdOf } from "../event/event.ts";
 
 const log = logger("worker");
 
@@ -43,7 +44,6 @@ export class Settler {
    */
   async settle(
     message: ReceivedMessage,
-    receivedAt: number,
     outcome: Outcome,
     key?: string,
   ): Promise<void> {
@@ -52,7 +52,7 @@ export class Settler {
     const failedRuns = outcome.failedRuns;
     switch (outcome.action) {
       case "duplicate":
-        this.#end(message, receivedAt, {
+        this.#end(message, {
           outcome: "duplicate",
           eventID,
           reason: "already-handled",
@@ -61,7 +61,7 @@ export class Settler {
         });
         return afterLogWrite(() => message.ack());
       case "ack":
-        this.#end(message, receivedAt, {
+        this.#end(message, {
           outcome: "acked",
           eventID,
           handlerMs: outcome.handlerMs,
@@ -74,7 +74,7 @@ export class Settler {
         if (outcome.delayMs !== undefined && outcome.delayMs > 0) {
           this.#nackLater(message, outcome.delayMs);
         } else message.nack();
-        return this.#end(message, receivedAt, {
+        return this.#end(message, {
           outcome: "nacked",
           eventID,
           key,
@@ -86,7 +86,7 @@ export class Settler {
           handlerMs: outcome.handlerMs,
         });
       case "dead-letter":
-        return await this.#deadLetter(message, receivedAt, outcome, key);
+        return await this.#deadLetter(message, outcome, key);
     }
   }
 
@@ -114,16 +114,15 @@ export class Settler {
    * given back (held past --max-lease, logged there) has nothing left to settle. */
   abandon(
     message: ReceivedMessage,
-    receivedAt: number,
     reason: NackReason,
     error: unknown,
     key?: string,
   ): void {
     if (message.settled) return;
     message.nack();
-    this.#end(message, receivedAt, {
+    this.#end(message, {
       outcome: "nacked",
-      eventID: undefined,
+      eventID: eventIdOf(message.data), // never decoded, but its line names it when it can
       key,
       reason,
       detail: messageOf(error),
@@ -132,7 +131,6 @@ export class Settler {
 
   async #deadLetter(
     message: ReceivedMessage,
-    receivedAt: number,
     outcome: Extract<Outcome, { action: "dead-letter" }>,
     key: string | undefined,
   ): Promise<void> {
@@ -159,7 +157,7 @@ export class Settler {
         });
       }
       message.nack();
-      return this.#end(message, receivedAt, {
+      return this.#end(message, {
         outcome: "nacked",
         eventID: outcome.eventID,
         key,
@@ -168,7 +166,7 @@ export class Settler {
         detail,
       });
     }
-    this.#end(message, receivedAt, {
+    this.#end(message, {
       outcome: "dead-lettered",
       eventID: outcome.eventID,
       key,
@@ -180,7 +178,7 @@ export class Settler {
     afterLogWrite(() => message.ack());
   }
 
-  #end(message: ReceivedMessage, receivedAt: number, ending: Ending): void {
-    this.#tally.record(outcomeRecord(message, receivedAt, ending));
+  #end(message: ReceivedMessage, ending: Ending): void {
+    this.#tally.record(outcomeRecord(message, ending));
   }
 }

@@ -5,14 +5,12 @@
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
-import type { Config } from "../config/settings.ts";
-import { builtInContract, type EventContract } from "../event/contract.ts";
+import { builtInContract } from "../event/contract.ts";
 import { createClient, describeTarget } from "../pubsub/client.ts";
 import { logger } from "../telemetry/log.ts";
 import { Abandoned } from "./abandoned.ts";
 import { Dedupe } from "./dedupe.ts";
-import type { Handler } from "./handler.ts";
-import { defaultHandler } from "./handlers/resolve.ts";
+import { logEvent } from "./handlers/log_event.ts";
 import { LeaseWindow } from "./lease.ts";
 import { type OutcomeRecord, Tally } from "./outcome.ts";
 import { type PauseReason, Pauses } from "./pause.ts";
@@ -27,29 +25,15 @@ import type { ProcessOptions } from "./pipeline.ts";
 import { openAfterChecks } from "./preflight.ts";
 import type { WorkerStats } from "./stats.ts";
 import { shutdown } from "./shutdown.ts";
+import { type WorkerOptions, type WorkerSettings, workerSettings } from "./options.ts";
 
-export type { WorkerStats };
-
-/** Options for {@linkcode Worker}. */
-export interface WorkerOptions {
-  /** The event handler, without timeout (the worker adds it). Default: the logging handler
-   * with the `--simulate-*` settings applied (see `resolveHandler` for the CLI's choice). */
-  handler?: Handler;
-  /** What a valid event is (see `resolveContract` for the CLI's choice). Default: the built-in
-   * `PaymentMethodCreated` contract. */
-  contract?: EventContract;
-  /**
-   * Use this client instead of creating one; the worker then does not close it.
-   * @ignore
-   */
-  client?: PubSub;
-}
+export type { WorkerOptions, WorkerStats };
 
 const log = logger("worker");
 
 /** The event worker: see the module comment for how it composes the pipeline. */
 export class Worker {
-  readonly #config: Config;
+  readonly #config: WorkerSettings;
   readonly #client: PubSub;
   readonly #ownsClient: boolean;
   readonly #deliver: Omit<DeliverContext, "failures" | "retry">;
@@ -69,16 +53,24 @@ export class Worker {
   #started = false;
   #stopping: Promise<void> | undefined;
 
-  /** A worker for `config` (not started: call {@linkcode Worker.start}). */
-  constructor(config: Config, options: WorkerOptions = {}) {
+  /**
+   * A worker with `options` (each has a default, see {@linkcode WorkerOptions}); not started:
+   * call {@linkcode Worker.start}.
+   */
+  constructor(options: WorkerOptions = {}) {
+    const config = workerSettings(options);
     this.#config = config;
     this.#client = options.client ?? createClient(config);
     this.#ownsClient = options.client === undefined;
-    this.#stack = handlerStack(config, options.handler ?? defaultHandler(config), this.#pauses);
+    this.#stack = handlerStack(
+      { ...config, adaptivePace: options.adaptivePace === true },
+      options.handler ?? logEvent,
+      this.#pauses,
+    );
     this.#abandoned = new Abandoned(config.poolSize);
     this.#settler = new Settler(this.#client, config, this.#tally);
     this.#process = {
-      contract: options.contract ?? builtInContract(config.eventType),
+      contract: options.contract ?? builtInContract(),
       maxDeliveryAttempts: config.maxDeliveryAttempts,
       maxPayloadBytes: config.maxPayload,
       signal: this.#abort.signal,
@@ -220,19 +212,31 @@ export class Worker {
   }
 
   async #shutdown(): Promise<void> {
-    await shutdown({
+    // What the stop gives back unstarted, logged one by one at debug only: counted here.
+    let givenBack = 0;
+    this.#tally.onOutcome((r) => {
+      if (r.reason === "shutting-down" && r.handlerMs === undefined) givenBack++;
+    });
+    const notStarted = this.#pool.stats.waiting + this.#dispatcher.keyStats.waiting;
+    const { received, counts } = this.#tally;
+    const decided = counts.acked + counts.duplicate + counts.nacked + counts["dead-lettered"];
+    const held = await shutdown({
       dispatcher: this.#dispatcher,
       pool: this.#pool,
       session: this.#session,
       settler: this.#settler,
       abort: this.#abort,
       shutdownTimeout: this.#config.shutdownTimeout,
+      running: Math.max(0, received - decided - notStarted),
+      notStarted,
     });
     if (this.#ownsClient) await this.#client.close();
     const { acked, nacked, "dead-lettered": deadLettered } = this.#tally.counts;
     log.info(
-      "Worker stopped; since start: {acked} acked, {nacked} nacked, {deadLettered} dead-lettered",
-      { acked, nacked, deadLettered },
+      "Worker stopped; since start: {acked} acked, {nacked} nacked, {deadLettered} " +
+        "dead-lettered; at the stop {givenBack} events not started were given back and {held} " +
+        "messages still held were nacked",
+      { acked, nacked, deadLettered, givenBack, held },
     );
     this.#done.resolve();
   }

@@ -8,10 +8,14 @@ import {
   envFor,
   publishEvents,
   pull,
+  pullAll,
   release,
   testConfig,
 } from "../support/pubsub.ts";
 import { publishRaw } from "../support/worker.ts";
+import type { Config } from "../../src/config/settings.ts";
+import { createClient } from "../../src/pubsub/client.ts";
+import { fakeEvent } from "../../src/event/payload.ts";
 
 integrationTest(
   "dead-letters: a rejected event is peeked with its reason, requeued once fixed, handled once",
@@ -51,7 +55,7 @@ integrationTest(
         peek.stdout,
         /^ {2}detail: the handler service answered 422: card type not supported$/m,
       );
-      assert.match(peek.stdout, /^1 shown of 2 looked at .*; nothing acked$/m);
+      assert.match(peek.stdout, /^1 shown of 1 matching, 2 on .*; nothing acked$/m);
       const all = await runCli(["dead-letters", "peek"], env);
       assert.match(all.stdout, /^invalid-json: event \(no event ID\)/m);
       assert.match(all.stdout, /^ {2}body: not json$/m);
@@ -60,12 +64,12 @@ integrationTest(
         ["dead-letters", "requeue", "--reason", "rejected", "--dry-run"],
         env,
       );
-      assert.match(dry.stdout, /^1 would be requeued to .*; nothing changed$/m);
+      assert.match(dry.stdout, /^1 matched, 1 would be requeued to .*, 2 on .*; nothing changed$/m);
 
       fixed = true;
       const requeue = await runCli(["dead-letters", "requeue", "--reason", "rejected"], env);
       assert.equal(requeue.code, 0, requeue.stderr);
-      assert.match(requeue.stdout, /^requeued 1 events to /m);
+      assert.match(requeue.stdout, /^1 matched, 1 requeued to .*, 1 remain on /m);
       const messages = await pull(config, config.subscription);
       assert.equal(messages.length, 1);
       assert.deepEqual(Object.keys(messages[0]?.attributes ?? {}).sort(), [
@@ -81,18 +85,79 @@ integrationTest(
       assert.equal((await second.finished).code, 0);
       assert.deepEqual(handled, [rejected?.eventID], "handled once");
       const left = await runCli(["dead-letters", "peek"], env);
-      assert.match(left.stdout, /^1 shown of 1 looked at/m, `only the invalid one: ${left.stdout}`);
+      assert.match(
+        left.stdout,
+        /^1 shown of 1 matching, 1 on /m,
+        `only the invalid one: ${left.stdout}`,
+      );
       const rest = await runCli(["dead-letters", "requeue", "--reason", "invalid-json"], env);
-      assert.match(rest.stdout, /^requeued 1 events/m);
+      assert.match(rest.stdout, /^1 matched, 1 requeued to .*, 0 remain on /m);
       const empty = await runCli(["dead-letters", "peek"], env);
       assert.match(
         empty.stdout,
-        /^0 shown of 0 looked at/m,
+        /^0 shown of 0 matching, 0 on /m,
         "the dead-letter subscription is empty",
       );
     } finally {
       await service.shutdown();
     }
+  },
+);
+
+/** Publishes `count` dead letters of `reason` straight to the dead-letter topic, as the worker
+ * would; returns their event IDs. */
+async function deadLetters(config: Config, reason: string, count: number): Promise<string[]> {
+  const client = createClient(config);
+  try {
+    const topic = client.topic(config.deadLetterTopic);
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const event = fakeEvent();
+      ids.push(event.eventID);
+      await topic.publishMessage({
+        data: new TextEncoder().encode(JSON.stringify(event)),
+        attributes: { eventType: "PaymentMethodCreated", reason, detail: "test", messageId: "1" },
+      });
+    }
+    return ids;
+  } finally {
+    await client.close();
+  }
+}
+
+integrationTest(
+  "dead-letters requeue takes every match unless --limit, and says what matched, was requeued and remains",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    const env = envFor(config);
+    const rejected = await deadLetters(config, "rejected", 13); // more than the old default of 10
+    await deadLetters(config, "invalid-json", 2);
+
+    const some = await runCli(
+      ["dead-letters", "requeue", "--reason", "rejected", "--limit", "4"],
+      env,
+    );
+    assert.equal(some.code, 0, some.stderr);
+    assert.equal(
+      some.stdout.trim(),
+      `13 matched, 4 requeued to ${config.topic}, 11 remain on ${config.deadLetterSubscription} ` +
+        "(9 matching left by --limit 4)",
+    );
+    const all = await runCli(["dead-letters", "requeue", "--reason", "rejected"], env);
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(
+      all.stdout.trim(),
+      `9 matched, 9 requeued to ${config.topic}, 2 remain on ${config.deadLetterSubscription}`,
+    );
+    const requeued = await pullAll(config, config.subscription, 13);
+    assert.deepEqual(
+      requeued.map((m) => JSON.parse(m.text).eventID).sort(),
+      [...rejected].sort(),
+      "each rejected event once on the topic",
+    );
+    const peek = await runCli(["dead-letters", "peek"], env);
+    assert.match(peek.stdout, /^2 shown of 2 matching, 2 on .*; nothing acked$/m);
   },
 );
 

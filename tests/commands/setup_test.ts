@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { runCli, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { envFor, testConfig } from "../support/pubsub.ts";
+import { envFor, publishEvents, pullAll, testConfig } from "../support/pubsub.ts";
 
 integrationTest("setup creates the four resources, then reports them as existing", async () => {
   const config = await testConfig();
@@ -115,22 +115,63 @@ integrationTest(
 );
 
 integrationTest(
-  "setup --message-ordering creates an ordered subscription; drift on it cannot be applied",
+  "setup fails when message ordering cannot be applied, and --recreate applies it only while nothing waits",
   async () => {
     const config = await testConfig();
     const env = envFor(config);
-    assert.equal((await runCli(["setup", "--message-ordering"], env)).code, 0);
     const url =
       `http://${config.emulatorHost}/v1/projects/${config.project}/subscriptions/${config.subscription}`;
-    assert.equal((await (await fetch(url)).json()).enableMessageOrdering, true);
-    const again = await runCli(["setup", "--update"], env);
+    const ordering = async () => (await (await fetch(url)).json()).enableMessageOrdering ?? false;
+    assert.equal((await runCli(["setup"], env)).code, 0);
+
+    for (const args of [["--message-ordering"], ["--message-ordering", "--update"]]) {
+      const refused = await runCli(["setup", ...args], env);
+      assert.equal(refused.code, 1, `setup ${args.join(" ")} cannot do what it was asked`);
+      assert.match(
+        refused.stdout,
+        new RegExp(
+          `^differs subscription ${config.subscription}: message ordering off → on \\(cannot change on an existing one\\)$`,
+          "m",
+        ),
+      );
+      assert.equal(
+        refused.stderr.trim().split("\n").at(-1),
+        `error: subscription ${config.subscription}: message ordering off → on cannot be applied ` +
+          `to an existing subscription; run setup again with --recreate (it deletes and creates ` +
+          `${config.subscription}, so only while nothing waits on it), or switch to a new ` +
+          `subscription name (docs/operations.md, "Settings Pub/Sub cannot change")`,
+      );
+      assert.equal(await ordering(), false, "unchanged");
+    }
+
+    const recreated = await runCli(["setup", "--message-ordering", "--recreate"], env);
+    assert.equal(recreated.code, 0, recreated.stderr);
     assert.match(
-      again.stdout,
+      recreated.stdout,
       new RegExp(
-        `^differs subscription ${config.subscription}: message ordering on → off \\(cannot change: recreate it\\)$`,
+        `^recreated subscription ${config.subscription}: message ordering off → on \\(it did not ` +
+          "exist for at most \\d+ ms: events published then are not on it\\)$",
         "m",
       ),
     );
-    assert.equal((await (await fetch(url)).json()).enableMessageOrdering, true, "unchanged");
+    assert.equal(await ordering(), true);
+    const again = await runCli(["setup", "--message-ordering"], env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`^exists {2}subscription ${config.subscription}$`, "m"));
+
+    await publishEvents(config, 3);
+    const kept = await runCli(["setup", "--recreate"], env);
+    assert.equal(kept.code, 1);
+    assert.match(
+      kept.stderr,
+      new RegExp(
+        `^error: subscription ${config.subscription}: message ordering on → off not applied: it ` +
+          "holds at least 3 undelivered events, which --recreate would delete; let its workers " +
+          "drain it and run setup again, or switch to a new subscription name",
+        "m",
+      ),
+    );
+    assert.equal(await ordering(), true, "not recreated");
+    assert.equal((await pullAll(config, config.subscription, 3)).length, 3, "nothing lost");
   },
 );

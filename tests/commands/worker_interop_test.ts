@@ -119,7 +119,7 @@ integrationTest(
     const dead = outcomes.lines.filter((l) => l.outcome === "dead-lettered");
     assert.ok(dead.every((l) => l.reason === "invalid-event"));
     assert.deepEqual(dead.map((l) => l.detail).sort(), [
-      '/items/0/quantity: must be >= 1 (rule minimum), got number "0"',
+      '/items/0/quantity: must be >= 1 (rule minimum), got the number "0"',
       "/total/currency: required (rule required), got nothing",
     ]);
     const letters = await pullAll(config, config.deadLetterSubscription, 2);

@@ -1,7 +1,7 @@
 /** What a person reads on a terminal: outcome lines in words, quiet when idle, a clear stop. */
 import assert from "node:assert/strict";
 import { sleep } from "../../src/base/async.ts";
-import { spawnCli } from "../support/cli.ts";
+import { jsonLogs, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, publishEvents, testConfig } from "../support/pubsub.ts";
 import { publishRaw } from "../support/worker.ts";
@@ -44,7 +44,7 @@ integrationTest(
     const stop = worker.lines.find((l) => /Stopping:/.test(l)) ?? "";
     assert.match(
       stop,
-      /in flight get up to 30s to finish; \d+ waiting for a permit and \d+ leased/,
+      /Stopping: \d+ events? being handled get up to 30s to finish; \d+ not started are given back/,
     );
     assert.match(worker.lines.join("\n"), /Worker stopped; since start: \d+ acked/);
     assert.ok(summariesBefore >= 1, "a summary after work");
@@ -65,3 +65,49 @@ integrationTest("worker's summary is not repeated while nothing changes", async 
   await worker.finished;
   assert.equal(summaries(), settled, "no summary while nothing changes");
 });
+
+integrationTest(
+  "a Ctrl-C stop says itself at info in two lines, and each event given back only at debug, by its ID",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    const payloads = await publishEvents(config, 30);
+    const run = async (level: string) => {
+      const worker = spawnCli(["worker", "--pool-size", "2", "--simulate-latency", "300ms"], {
+        ...envFor(config),
+        WORKER_SUMMARY_INTERVAL: "0",
+        LOG_LEVEL: level,
+      });
+      await worker.waitForLine(/"outcome":"acked"/);
+      worker.process.kill("SIGINT");
+      const result = await worker.finished;
+      assert.equal(result.code, 0, result.stderr);
+      const logs = jsonLogs(worker.lines);
+      const from = logs.findIndex((l) => String(l.message).startsWith("SIGINT: stopping"));
+      return logs.slice(from + 1);
+    };
+
+    const info = await run("info");
+    const said = info.filter((l) => l.outcome === undefined && l.severity !== "DEBUG");
+    assert.deepEqual(said.map((l) => l.severity), ["INFO", "INFO"], JSON.stringify(said));
+    const [stopping, stopped] = said;
+    assert.match(String(stopping?.message), /^Stopping: [12] events? being handled get up to/);
+    assert.equal(
+      info.filter((l) => l.outcome === "acked").length,
+      Number(stopping?.running),
+      "what it said was being handled, and nothing more, finished",
+    );
+    assert.ok(!info.some((l) => l.severity === "WARNING"), "no warning for a normal stop");
+    const givenBack = Number(stopped?.givenBack);
+    assert.ok(
+      givenBack > 0 && givenBack === Number(stopping?.notStarted),
+      String(stopped?.message),
+    );
+
+    const debug = await run("debug");
+    const back = debug.filter((l) => l.reason === "shutting-down");
+    assert.ok(back.length > 0 && back.every((l) => l.severity === "DEBUG"));
+    const ids = new Set(payloads.map((p) => p.eventID));
+    assert.ok(back.every((l) => ids.has(String(l.eventID))), "each line names its event");
+  },
+);

@@ -1,7 +1,6 @@
 /** The dashboard and the alert rules use only metrics the worker serves. */
 import assert from "node:assert/strict";
 import YAML from "yaml";
-import { defaults } from "../../src/config/resolve.ts";
 import { handlerRequestMetrics, workerMetrics } from "../../src/ops/metrics.ts";
 import { Worker } from "../../src/worker/worker.ts";
 
@@ -10,11 +9,7 @@ const root = new URL("../../", import.meta.url);
 /** Every metric name the worker's registry serves (histograms with their series suffixes). */
 async function served(): Promise<Set<string>> {
   // Never started: the worker makes no connection, its registry is what /metrics would serve.
-  const worker = new Worker({
-    ...defaults(),
-    project: "test-project",
-    emulatorHost: "127.0.0.1:1",
-  });
+  const worker = new Worker({ project: "test-project", emulatorHost: "127.0.0.1:1" });
   const registry = workerMetrics(worker);
   handlerRequestMetrics(registry);
   const names = new Set<string>();

@@ -48,11 +48,11 @@ Deno.test("loadContract() takes the event type from the schema's title, or --eve
   assert.equal(order.validate(valid), undefined);
   assert.equal(
     order.validate({ ...valid, items: [{ sku: "X", quantity: 0 }] }),
-    '/items/0/quantity: must be >= 1 (rule minimum), got number "0"',
+    '/items/0/quantity: must be >= 1 (rule minimum), got the number "0"',
   );
   assert.equal(
     order.validate({ ...valid, total: { amount: 1, currency: "euro" } }),
-    '/total/currency: expected an ISO 4217 code such as EUR (rule pattern), got string "euro"',
+    '/total/currency: expected an ISO 4217 code such as EUR (rule pattern), got "euro"',
   );
 });
 

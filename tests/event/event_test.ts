@@ -71,12 +71,12 @@ Deno.test("decodeEvent() gives the JSON path and the rule for each kind of bad p
     [
       encode({ ...good, userID: "user-1" }),
       "invalid-event",
-      /^\/userID: expected a UUID .*\(rule pattern\), got string "user-1"/,
+      /^\/userID: expected a UUID .*\(rule pattern\), got "user-1"/,
     ],
     [
       encode({ ...good, paymentMethodID: 42 }),
       "invalid-event",
-      /^\/paymentMethodID: must be string \(rule type\), got number "42"/,
+      /^\/paymentMethodID: must be string \(rule type\), got the number "42"/,
     ],
     [
       encode({ ...good, paymentMethodType: 7 }),
@@ -86,7 +86,7 @@ Deno.test("decodeEvent() gives the JSON path and the rule for each kind of bad p
     [
       encode({ ...good, createdAt: "yesterday" }),
       "invalid-event",
-      /^\/createdAt: expected an RFC 3339 date-time .*\(rule format\), got string "yesterday"/,
+      /^\/createdAt: expected an RFC 3339 date-time .*\(rule format\), got "yesterday"/,
     ],
     [encode({ ...good, createdAt: "2026-13-45T00:00:00Z" }), "invalid-event", /^\/createdAt:/],
   ];

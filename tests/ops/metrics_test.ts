@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 
 import { workerMetrics } from "../../src/ops/metrics.ts";
 import { Worker } from "../../src/worker/worker.ts";
+import { workerOptions } from "../../src/worker/cli_options.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, publishEvents, testConfig } from "../support/pubsub.ts";
 import { sample } from "../../src/bench/measure.ts";
 import { publishRaw } from "../support/worker.ts";
-import { defaults } from "../../src/config/resolve.ts";
 
 integrationTest("workerMetrics() counts what was received, acked and dead-lettered", async () => {
   const config = await testConfig({ poolSize: 20 });
@@ -14,7 +14,7 @@ integrationTest("workerMetrics() counts what was received, acked and dead-letter
   await publishEvents(config, 50);
   await publishRaw(config, ["not json", "null", new Uint8Array([0xff])]);
 
-  const worker = new Worker(config);
+  const worker = new Worker(workerOptions(config));
   const registry = workerMetrics(worker);
   const done = Promise.withResolvers<void>();
   let outcomes = 0;
@@ -46,7 +46,7 @@ integrationTest("workerMetrics() counts what was received, acked and dead-letter
 });
 
 Deno.test("README's Monitoring section lists every metric the worker registers", async () => {
-  const registry = workerMetrics(new Worker({ ...defaults(), emulatorHost: "127.0.0.1:1" }));
+  const registry = workerMetrics(new Worker({ emulatorHost: "127.0.0.1:1" }));
   const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
   const own = registry.getMetricsAsArray().map((m) => m.name)
     .filter((name) => !/_process_|_nodejs_/.test(name));

@@ -29,7 +29,7 @@ const NDJSON: [string, string, RegExp][] = [
   [
     "a line with a bad field",
     JSON.stringify({ ...fakeEvent(), userID: "u1" }),
-    /line 2: \/userID: expected a UUID .*\(rule pattern\), got string "u1"/,
+    /line 2: \/userID: expected a UUID .*\(rule pattern\), got "u1"/,
   ],
   ["a JSON array line", "[1,2]", /line 2: \/: must be object \(rule type\), got an array/],
 ];

@@ -46,15 +46,21 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
 
   const logs = jsonLogs(first.lines);
   const stopping = logs.findIndex((l) => String(l.message).startsWith("Stopping:"));
-  const inFlight = Number(logs[stopping]?.inFlight);
-  const waiting = Number(logs[stopping]?.waiting);
-  assert.ok(inFlight > 0, "events were in flight when SIGTERM came");
+  const inFlight = Number(logs[stopping]?.running);
+  const waiting = Number(logs[stopping]?.notStarted);
+  assert.ok(inFlight > 0, "events were being handled when SIGTERM came");
   const after = logs.slice(stopping + 1).filter((l) => typeof l.outcome === "string");
-  // Every event in flight finished and was acked; the ones waiting for a permit were nacked;
-  // nothing else arrived: the stream stopped at the signal, so no delivery started after it.
+  // Every event being handled finished and was acked; the ones waiting for a permit were given
+  // back (their lines at debug, counted in the last line); nothing else arrived: the stream
+  // stopped at the signal, so no delivery started after it.
   assert.equal(after.filter((l) => l.outcome === "acked").length, inFlight);
-  assert.ok(after.every((l) => l.outcome === "acked" || l.reason === "shutting-down"));
-  const newDeliveries = after.length - inFlight - waiting;
+  assert.ok(
+    after.every((l) => l.outcome === "acked"),
+    "no line above debug for what is given back",
+  );
+  const stoppedLine = logs.find((l) => String(l.message).startsWith("Worker stopped"));
+  assert.equal(Number(stoppedLine?.givenBack), waiting, "the stop gave back what it said it would");
+  const newDeliveries = after.length - inFlight;
   assert.equal(newDeliveries, 0, "deliveries after the signal");
   assert.ok(!logs.some((l) => String(l.message).startsWith("Shutdown timeout")));
   const firstRun = outcomes.processedCounts().size;

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 
-import { type Handler } from "../../src/worker/handler.ts";
+import type { Handler } from "../../src/worker/handler.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, publishEvents, testConfig } from "../support/pubsub.ts";
 import { runWorker } from "../support/worker.ts";

@@ -21,7 +21,7 @@ Deno.test("reliability: setup and publish fail fast, the worker warns, when Pub/
     const errors = result.stderr.split("\n").filter((l) => l.startsWith("error:"));
     assert.deepEqual(errors, [
       "error: cannot reach the Pub/Sub emulator at 127.0.0.1:1: connection refused (is it " +
-      "running? `deno task demo` starts one)",
+      "running? `gcloud beta emulators pubsub start --host-port=127.0.0.1:1` starts one)",
     ]);
     lines.push(result.stderr.trim().split("\n").length);
     assert.ok(since(started) < 10, `${args[0]} gave up after ${since(started).toFixed(1)}s`);

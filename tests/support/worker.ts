@@ -2,10 +2,12 @@
 import type { Config } from "../../src/config/settings.ts";
 import { createClient } from "../../src/pubsub/client.ts";
 import type { OutcomeRecord } from "../../src/worker/outcome.ts";
-import { Worker, type WorkerOptions } from "../../src/worker/worker.ts";
+import { workerOptions, type WorkerParts } from "../../src/worker/cli_options.ts";
+import { Worker } from "../../src/worker/worker.ts";
 
-/** Options for {@linkcode runWorker}: the worker's, and a hook called before it starts. */
-export interface RunOptions extends WorkerOptions {
+/** Options for {@linkcode runWorker}: what the CLI makes beside its config, and a hook called
+ * before the worker starts. */
+export interface RunOptions extends WorkerParts {
   onStart?: (worker: Worker) => void;
 }
 
@@ -15,8 +17,8 @@ export async function runWorker(
   until: (records: OutcomeRecord[]) => boolean,
   options: RunOptions = {},
 ): Promise<{ records: OutcomeRecord[]; worker: Worker }> {
-  const { onStart, ...workerOptions } = options;
-  const worker = new Worker(config, workerOptions);
+  const { onStart, ...parts } = options;
+  const worker = new Worker(workerOptions(config, parts));
   onStart?.(worker);
   const records: OutcomeRecord[] = [];
   const reached = Promise.withResolvers<void>();

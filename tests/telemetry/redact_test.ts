@@ -50,7 +50,7 @@ Deno.test("redactor() hashes values the validator quotes, numbers too, and V8's 
   }
   assert.match(
     details[0] ?? "",
-    /^\/userID: must be string \(rule type\), got number "4111111111111111"$/,
+    /^\/userID: must be string \(rule type\), got the number "4111111111111111"$/,
   );
 });
 

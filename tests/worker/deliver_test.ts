@@ -46,7 +46,7 @@ Deno.test("deliver() settles a timed-out event at its timeout but resolves only 
     const message = fakeMessage(fakeEvent(), settled);
     let resolved = false;
     const ends: RunEnd[] = [];
-    const run = deliver(message, performance.now(), context, unkeyed(ends))
+    const run = deliver(message, context, unkeyed(ends))
       .then(() => resolved = true);
     await clock.tickAsync(100);
     assert.deepEqual(settled, [`nack ${message.id}`], "nacked at the timeout");
@@ -72,7 +72,7 @@ Deno.test("deliver() does not handle a message given back while it waited (max l
   const message = fakeMessage(fakeEvent(), settled);
   message.nack(); // the subscriber gave it up
   const ends: RunEnd[] = [];
-  await deliver(message, performance.now(), context, unkeyed(ends));
+  await deliver(message, context, unkeyed(ends));
   assert.deepEqual(ends, ["nacked"]);
   assert.equal(calls, 0, "the handler never ran");
   assert.deepEqual(settled, [`nack ${message.id}`], "settled once, by the subscriber");

@@ -20,7 +20,7 @@ Deno.test("Settler acks a handled event and records it once", async () => {
   const settled: string[] = [];
   const message = fakeMessage(fakeEvent(), settled);
   const event = fakeEvent();
-  await settler.settle(message, performance.now(), {
+  await settler.settle(message, {
     action: "ack",
     event,
     eventID: event.eventID,
@@ -36,7 +36,7 @@ Deno.test("Settler holds a Retry-After nack until its delay, and releases held o
     const settled: string[] = [];
     const [first, second] = [fakeMessage("{}", settled), fakeMessage("{}", settled)];
     for (const message of [first, second]) {
-      await settler.settle(message, performance.now(), {
+      await settler.settle(message, {
         action: "nack",
         event: {},
         eventID: undefined,
@@ -59,7 +59,7 @@ Deno.test("Settler acks a dead-lettered event only after its copy was published"
   const { settler, published, tally } = setup();
   const settled: string[] = [];
   const message = fakeMessage("not json", settled);
-  await settler.settle(message, performance.now(), {
+  await settler.settle(message, {
     action: "dead-letter",
     event: undefined,
     eventID: undefined,
@@ -81,7 +81,7 @@ Deno.test("Settler nacks when the copy cannot be published: transient or for goo
     const tally = new Tally();
     tally.onOutcome((r) => records.push(`${r.outcome} ${r.reason}`));
     const own = new Settler(fakeClientFailing(code as number), config, tally);
-    await own.settle(message, performance.now(), {
+    await own.settle(message, {
       action: "dead-letter",
       event: undefined,
       eventID: undefined,
@@ -99,3 +99,19 @@ function fakeClientFailing(code: number) {
   state.failWith = code;
   return client;
 }
+
+Deno.test("Settler.abandon() nacks an undecided delivery and names its event when the body has an ID", () => {
+  const records: string[] = [];
+  const tally = new Tally();
+  const own = new Settler(fakeClient([]).client, config, tally);
+  tally.onOutcome((r) => records.push(`${r.outcome} ${r.eventID} ${r.reason}`));
+  const settled: string[] = [];
+  const event = fakeEvent();
+  own.abandon(fakeMessage(event, settled), "shutting-down", new Error("the pool is closed"));
+  own.abandon(fakeMessage("not json", settled), "shutting-down", new Error("the pool is closed"));
+  assert.deepEqual(records, [
+    `nacked ${event.eventID} shutting-down`,
+    "nacked null shutting-down",
+  ]);
+  assert.equal(settled.length, 2);
+});

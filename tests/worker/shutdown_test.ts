@@ -31,7 +31,16 @@ Deno.test("shutdown() stops pulling first, gives in-flight work its timeout, the
     } as unknown as Session;
     const settler = new Settler(fakeClient([]).client, defaults(), new Tally());
     const dispatcher = { close: () => pool.close() };
-    const done = shutdown({ dispatcher, pool, session, settler, abort, shutdownTimeout: 5000 });
+    const done = shutdown({
+      dispatcher,
+      pool,
+      session,
+      settler,
+      abort,
+      shutdownTimeout: 5000,
+      running: 2,
+      notStarted: 1,
+    });
     await waiting;
     assert.deepEqual(steps, ["stop pulling", "waiter rejected"], "pulling stops before anything");
     await clock.tickAsync(1000);

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 
-import { type Handler } from "../../src/worker/handler.ts";
+import type { Handler } from "../../src/worker/handler.ts";
 import { Worker } from "../../src/worker/worker.ts";
+import { workerOptions } from "../../src/worker/cli_options.ts";
 import { createClient } from "../../src/pubsub/client.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, publishEvents, pull, testConfig } from "../support/pubsub.ts";
@@ -129,7 +130,7 @@ integrationTest(
   async () => {
     const config = await testConfig();
     await createTopology(config);
-    const worker = new Worker(config);
+    const worker = new Worker(workerOptions(config));
     assert.equal(worker.ready, false);
     worker.start();
     assert.equal(worker.ready, false, "not ready until the channel is checked");
@@ -146,7 +147,7 @@ integrationTest(
   async () => {
     const config = await testConfig({ poolSize: 10 });
     await createTopology(config);
-    const worker = new Worker(config);
+    const worker = new Worker(workerOptions(config));
     const registry = workerMetrics(worker);
     const acked = new Set<string>();
     worker.onOutcome((r) => void (r.outcome === "acked" && r.eventID && acked.add(r.eventID)));
@@ -188,7 +189,7 @@ integrationTest(
       started.push(event.eventID);
       return new Promise(() => {});
     };
-    const worker = new Worker(config, { handler });
+    const worker = new Worker(workerOptions(config, { handler }));
     worker.start();
     try {
       await waitFor(() => worker.stats.abandoned === 2, { timeoutMs: 15_000, what: "2 abandoned" });
@@ -209,7 +210,9 @@ integrationTest(
   async () => {
     const config = await testConfig();
     await createTopology(config);
-    const worker = new Worker({ ...config, deadLetterTopic: "no-such-dead-letter-topic" });
+    const worker = new Worker(
+      workerOptions({ ...config, deadLetterTopic: "no-such-dead-letter-topic" }),
+    );
     worker.start();
     await assert.rejects(worker.done, /dead-letter topic no-such-dead-letter-topic does not exist/);
   },
@@ -221,7 +224,7 @@ integrationTest(
     const config = await testConfig();
     await createTopology(config);
     await publishEvents(config, 5);
-    const worker = new Worker(config);
+    const worker = new Worker(workerOptions(config));
     let acked = 0;
     worker.onOutcome((r) => r.outcome === "acked" && acked++);
     worker.start();
