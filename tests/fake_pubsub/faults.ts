@@ -14,6 +14,12 @@ export interface FaultOptions {
   endStreamAfterMs?: number;
   /** The status a stream is ended with. Default UNAVAILABLE (14), as the service does. */
   endStreamCode?: number;
+  /**
+   * How long a stream the server decided to end stays open before it ends, neither sending nor
+   * reading: what the client writes meanwhile is lost, as it is when a stream is closed under
+   * it. Default 100 ms.
+   */
+  endStreamLingerMs?: number;
   /** Share (0–1) of ack IDs whose first ack fails with a transient failure, not applied. */
   transientAckShare?: number;
   /** Share (0–1) of messages whose delivery expires just before its first ack arrives. */

@@ -23,6 +23,8 @@ export interface CallRecord {
   code: number;
   /** Ack IDs the request failed, with the failure (exactly-once ErrorInfo values). */
   failed?: Record<string, string>;
+  /** Written to a stream that was ending: never read, nothing applied. */
+  dropped?: true;
 }
 
 /** What happened to a delivery. */

@@ -57,6 +57,8 @@ export class FakeStream implements Holder {
   /** Messages sent on it so far. */
   sent = 0;
   closed = false;
+  /** Decided to end: sends and reads nothing more. */
+  ending = false;
   readonly #maxMessages: number;
   readonly #maxBytes: number;
   readonly #hub: Hub;
@@ -83,7 +85,7 @@ export class FakeStream implements Holder {
 
   /** How many more messages it may be sent before it is ended (the fault), or Infinity. */
   get left(): number {
-    if (this.closed || this.#blocked || this.#hub.faults.hanging) return 0;
+    if (this.closed || this.ending || this.#blocked || this.#hub.faults.hanging) return 0;
     const limit = this.#hub.faults.options.endStreamAfterMessages;
     return limit === undefined ? Infinity : limit - this.sent;
   }
@@ -113,7 +115,8 @@ export class FakeStream implements Holder {
       modacks: ids.length,
       code: 0,
     });
-    if (this.closed || hub.faults.hanging) return; // a hung service applies nothing
+    if (this.ending) call.dropped = true;
+    if (this.closed || this.ending || hub.faults.hanging) return; // nothing read, nothing applied
     const bad = firstOnly(request) ?? checkAckRequest(bytes, ackIds.length, seconds, ids.length) ??
       (request.streamAckDeadlineSeconds
         ? checkStreamDeadline(Number(request.streamAckDeadlineSeconds))
@@ -127,7 +130,7 @@ export class FakeStream implements Holder {
     }
     if (ackIds.length === 0 && ids.length === 0) return;
     const apply = () => {
-      if (this.closed) return; // what arrives after the end is not read
+      if (this.closed || this.ending) return; // what arrives after the end is not read
       const now = hub.now();
       const acked = applyAcks(this.subscription, ackIds, now, "stream");
       const changed = applyDeadlines(this.subscription, ids, seconds, now, "stream");
@@ -146,10 +149,22 @@ export class FakeStream implements Holder {
     else apply();
   }
 
-  /** Ends the stream as the service does now and then (the fault's code, UNAVAILABLE). */
+  /**
+   * Ends the stream as the service does now and then (the fault's code, UNAVAILABLE), after the
+   * linger during which it neither sends nor reads.
+   */
   endAsPlanned(): void {
-    const code = this.#hub.faults.options.endStreamCode ?? CODE.UNAVAILABLE;
-    this.end(grpcError(code, "The service was unable to fulfill your request. Please try again."));
+    if (this.closed || this.ending) return;
+    const options = this.#hub.faults.options;
+    const status = grpcError(
+      options.endStreamCode ?? CODE.UNAVAILABLE,
+      "The service was unable to fulfill your request. Please try again.",
+    );
+    const linger = options.endStreamLingerMs ?? 100;
+    if (linger <= 0) return this.end(status);
+    this.ending = true;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.end(status), linger);
   }
 
   /** Ends the stream with `status` (OK: a plain end). Deliveries it held keep their deadlines. */

@@ -79,9 +79,14 @@ export class Subscription {
   readonly #delayed: [number, Entry][] = [];
   /** With ordering: each key's undelivered or unacked messages, in publish order. */
   readonly #keys = new Map<string, Entry[]>();
+  /** Messages not acked (nor forwarded) yet. */
+  readonly #entries = new Set<Entry>();
   #seq = 0;
+
   /** Unacked messages. */
-  unacked = 0;
+  get unacked(): number {
+    return this.#entries.size;
+  }
 
   constructor(settings: SubscriptionSettings, index: number, record: ServerRecord, faults: Faults) {
     this.settings = settings;
@@ -93,7 +98,7 @@ export class Subscription {
   /** A message published to the topic. */
   enqueue(message: FakeMessage): void {
     const entry: Entry = { message, attempts: 0, current: undefined, ackedBy: undefined };
-    this.unacked++;
+    this.#entries.add(entry);
     const key = this.settings.ordering ? message.orderingKey : "";
     if (key === "") return void this.#ready.push(entry);
     const queue = this.#keys.get(key);
@@ -203,9 +208,9 @@ export class Subscription {
     return this.#event("nacked", delivery, { via });
   }
 
-  /** Every delivery still outstanding (for a stream's end: they stay leased). */
-  outstandingOf(holder: Holder): Delivery[] {
-    return [...this.#outstanding].filter((d) => d.holder === holder);
+  /** The message IDs not acked (nor forwarded) yet. */
+  unackedIds(): string[] {
+    return [...this.#entries].map((e) => e.message.id);
   }
 
   /** An ack or change of an ack ID that is not current: refused with exactly-once, else moot. */
@@ -239,7 +244,7 @@ export class Subscription {
 
   /** Acked or forwarded: its key's next message becomes deliverable. */
   #done(entry: Entry): void {
-    this.unacked--;
+    this.#entries.delete(entry);
     const key = this.settings.ordering ? entry.message.orderingKey : "";
     const queue = key === "" ? undefined : this.#keys.get(key);
     if (queue === undefined) return;

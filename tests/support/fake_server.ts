@@ -8,6 +8,8 @@ import { defaults } from "../../src/config/resolve.ts";
 import { EMULATOR_PROJECT } from "../../src/config/settings.ts";
 import { createClient } from "../../src/pubsub/client.ts";
 import { ensureTopology } from "../../src/pubsub/topology.ts";
+import { type Payload, randomPayloads } from "../../src/event/payload.ts";
+import type { Outcomes } from "./outcomes.ts";
 import { FakePubSub, type FakeServerOptions } from "../fake_pubsub/server.ts";
 
 export { FakePubSub };
@@ -62,5 +64,71 @@ export async function fakeTopology(config: Config): Promise<void> {
     await ensureTopology(client, config);
   } finally {
     await client.close();
+  }
+}
+
+/** Events published to the fake: their payloads, and each message ID's event ID. */
+export interface Published {
+  payloads: Payload[];
+  eventOf: Map<string, string>;
+}
+
+/** Publishes `count` random events (or `payloads`) to `config`'s topic on `fake`. */
+export function publishOnFake(
+  fake: FakePubSub,
+  config: Config,
+  events: number | Payload[],
+): Published {
+  const payloads = typeof events === "number" ? randomPayloads(events) : events;
+  const ids = fake.publish(config.topic, payloads.map((p) => ({ data: p.data })));
+  return { payloads, eventOf: new Map(ids.map((id, i) => [id, payloads[i]!.eventID])) };
+}
+
+/**
+ * What the fake's record says of a run, per event: how often the server delivered it, let a
+ * delivery expire, and applied an ack; and the events lost: neither settled by an outcome line
+ * (acked, duplicate, dead-lettered) nor held by the subscription, or acked by the server without
+ * any such line.
+ */
+export function serverView(
+  fake: FakePubSub,
+  config: Config,
+  published: Published,
+  outcomes: Outcomes,
+) {
+  const byEvent = (counts: Map<string, number>) =>
+    new Map([...counts].map(([id, n]) => [published.eventOf.get(id) ?? id, n]));
+  const delivered = byEvent(fake.record.countBy("delivered"));
+  const expired = byEvent(fake.record.countBy("expired"));
+  const acked = byEvent(fake.record.countBy("acked"));
+  const held = new Set(
+    fake.subscriptionOrFail(config.subscription).unackedIds().map((id) =>
+      published.eventOf.get(id) ?? id
+    ),
+  );
+  const settled = outcomes.settled();
+  const missing = published.payloads.filter((p) =>
+    (!settled.has(p.eventID) && !held.has(p.eventID)) ||
+    (acked.has(p.eventID) && !settled.has(p.eventID))
+  );
+  return {
+    delivered,
+    expired,
+    acked,
+    held,
+    lost: missing.length,
+    redelivered: [...delivered.values()].filter((n) => n > 1).length,
+    expiredTotal: [...expired.values()].reduce((a, b) => a + b, 0),
+  };
+}
+
+/** Kills what is still running of `workers` (after a failed assertion). */
+export function killAll(workers: readonly { process: Deno.ChildProcess }[]): void {
+  for (const worker of workers) {
+    try {
+      worker.process.kill("SIGKILL");
+    } catch {
+      // already exited
+    }
   }
 }
