@@ -6,6 +6,7 @@
 import client from "prom-client";
 import { SETTINGS } from "../config/settings.ts";
 import {
+  ACK_FAILED_REASONS,
   DEAD_LETTER_REASONS,
   NACK_REASONS,
   type OutcomeRecord,
@@ -27,6 +28,8 @@ export const METRICS = {
   nacked: "events nacked for redelivery, by reason",
   deadLettered: "events published to the dead-letter topic and acked, by reason",
   duplicates: "redelivered events acked without running the handler again",
+  ackFailed: "events whose ack Pub/Sub did not confirm (exactly-once subscriptions), by reason: " +
+    "they come back",
   handlerErrors: "handler calls that failed or timed out",
   unrecognised: "deliveries of valid events carrying a value their contract does not list " +
     "(built-in: a paymentMethodType other than card or bank_account); handled as usual",
@@ -57,6 +60,7 @@ export function workerMetrics(worker: Worker): client.Registry {
     new client.Counter({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers });
   const nacked = counter("events_nacked_total", METRICS.nacked, ["reason"]);
   const deadLettered = counter("events_dead_lettered_total", METRICS.deadLettered, ["reason"]);
+  const ackFailed = counter("events_ack_failed_total", METRICS.ackFailed, ["reason"]);
   const handlerErrors = counter("handler_errors_total", METRICS.handlerErrors);
   const unrecognised = counter("events_unrecognised_total", METRICS.unrecognised);
   const publishFailures = counter("publish_failures_total", METRICS.publishFailures, [
@@ -170,6 +174,7 @@ export function workerMetrics(worker: Worker): client.Registry {
   // Every reason starts at 0, so a rate() over a label exists before its first event.
   for (const reason of NACK_REASONS) nacked.inc({ reason }, 0);
   for (const reason of DEAD_LETTER_REASONS) deadLettered.inc({ reason }, 0);
+  for (const reason of ACK_FAILED_REASONS) ackFailed.inc({ reason }, 0);
   // When the first delivery arrived and the latest event was finished (unix seconds): how long
   // a backlog took to drain, and an alert that progress stopped, without scraping often.
   let firstReceipt = 0;
@@ -200,6 +205,9 @@ export function workerMetrics(worker: Worker): client.Registry {
       case "nacked":
         nacked.inc({ reason: record.reason ?? "none" });
         return; // not final: no publish→outcome latency
+      case "ack-failed":
+        ackFailed.inc({ reason: record.reason ?? "none" });
+        return; // not final: it comes back
       case "dead-lettered":
         deadLettered.inc({ reason: record.reason ?? "none" });
     }

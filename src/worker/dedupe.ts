@@ -1,7 +1,8 @@
 /**
  * Duplicate detection for one worker process: the IDs of events handled recently (a bounded
  * ring: the oldest is forgotten first) and the IDs being handled right now, so two copies of one
- * event never run at the same time. One map holds both states, so an event costs two or three
+ * event never run at the same time: a copy that finds its event busy waits for the running one's
+ * end ({@linkcode Dedupe.released}). One map holds both states, so an event costs two or three
  * map operations (a claim, then a release) and no allocation but its entry.
  */
 
@@ -17,6 +18,8 @@ export class Dedupe {
   /** Handled IDs in the order they were handled (a ring of `window` slots). */
   readonly #ring: (string | undefined)[];
   #next = 0;
+  /** Copies waiting for a busy event's end, by event ID. */
+  readonly #waiting = new Map<string, ((handled: boolean) => void)[]>();
 
   constructor(window: number) {
     if (!Number.isSafeInteger(window) || window < 0) {
@@ -41,8 +44,22 @@ export class Dedupe {
     return "new";
   }
 
+  /** Resolves when the claim on busy `eventID` ends: with whether it was handled. */
+  released(eventID: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      const waiting = this.#waiting.get(eventID);
+      if (waiting) waiting.push(resolve);
+      else this.#waiting.set(eventID, [resolve]);
+    });
+  }
+
   /** Ends a claim; `handled` remembers the ID so later copies are duplicates. */
   release(eventID: string, handled: boolean): void {
+    const waiting = this.#waiting.get(eventID);
+    if (waiting) {
+      this.#waiting.delete(eventID);
+      for (const resolve of waiting) resolve(handled);
+    }
     if (!handled || this.#ring.length === 0) {
       this.#state.delete(eventID);
       return;

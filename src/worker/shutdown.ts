@@ -2,7 +2,9 @@
  * The worker's shutdown, in order: no new leases (the stream stops), waiters nacked at once,
  * events in flight get the shutdown timeout, those still running are failed and nacked
  * (`shutting-down`, never dead-lettered), messages still held nacked, queued acks and nacks
- * flushed: nothing stays leased.
+ * flushed: nothing stays leased. The whole of it is bounded by the shutdown timeout (and the
+ * second a failed handler gets to stop), even when Pub/Sub answers nothing: what could not be
+ * sent by then comes back.
  */
 import { timeoutSignal } from "../base/async.ts";
 import { flushLogs, logger } from "../telemetry/log.ts";
@@ -11,6 +13,8 @@ import type { Session } from "./session.ts";
 import type { Settler } from "./settle.ts";
 
 const log = logger("worker");
+/** The least time the last acks and nacks get to leave, however late the handlers ended. */
+const FLUSH_MS = 500;
 
 /** What the shutdown stops. */
 export interface Parts {
@@ -27,6 +31,7 @@ export interface Parts {
 /** Stops the parts in order; resolves once the client has flushed. */
 export async function shutdown(parts: Parts): Promise<void> {
   const { pool, session, settler } = parts;
+  const deadline = performance.now() + parts.shutdownTimeout;
   const { inFlight, waiting } = pool.stats;
   const leased = Math.max(0, session.leased - inFlight - waiting);
   log.info(
@@ -46,6 +51,6 @@ export async function shutdown(parts: Parts): Promise<void> {
   }
   settler.releaseDelayed();
   flushLogs(); // write-ahead: the acks waiting for their outcome lines leave now
-  const held = await session.close();
+  const held = await session.close(Math.max(deadline, performance.now() + FLUSH_MS));
   if (held > 0) log.info("{held} messages still held at the end: nacked", { held });
 }
