@@ -551,6 +551,16 @@ export const SETTINGS = {
       "ordering key's messages in publish order; it cannot change on an existing subscription)",
     parse: parse.boolean,
   }),
+  exactlyOnce: setting({
+    flag: "--exactly-once",
+    env: "PUBSUB_EXACTLY_ONCE",
+    default: "false",
+    switch: true,
+    description: "setup: give the subscription exactly-once delivery (Pub/Sub delivers no " +
+      "acked event again and answers each ack; the worker then logs an event acked only once " +
+      "Pub/Sub confirmed it; --update changes an existing subscription)",
+    parse: parse.boolean,
+  }),
   update: setting({
     flag: "--update",
     env: "SETUP_UPDATE",
@@ -661,6 +671,7 @@ export const SETUP = [
   "maxDeliveryAttempts",
   "replayWindow",
   "messageOrdering",
+  "exactlyOnce",
 ] as const;
 
 /** Which settings each command takes (its flags, and the variables it reads). */

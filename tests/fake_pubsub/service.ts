@@ -148,6 +148,8 @@ export function subscriberMethods(server: FakePubSub): grpc.UntypedServiceImplem
       "ModifyAckDeadline",
       (r, c) => acknowledging(server, r, c, Number(r.ackDeadlineSeconds ?? 0)),
     ),
+    // Snapshots are not modelled: there are none (status lists them).
+    listSnapshots: unary(server, "ListSnapshots", () => ({ snapshots: [] })),
     pull: unary(server, "Pull", (r) =>
       server.pull(
         String(r.subscription),
