@@ -28,7 +28,7 @@ export type KeySource = { from: "attribute" | "field"; name: string };
 /** How acks leave the worker (src/pubsub/subscriber/ack_batcher.ts uses the same names). */
 export const ACK_TRANSPORTS = ["stream", "rpc"] as const;
 /** Benchmark modes. */
-export const BENCH_MODES = ["drain", "steady", "publish"] as const;
+export const BENCH_MODES = ["drain", "steady", "publish", "exactly-once"] as const;
 /** Log levels, lowest first (LogTape's names). */
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
 
@@ -407,8 +407,9 @@ export const SETTINGS = {
     flag: "--mode",
     env: "BENCH_MODE",
     default: "drain",
-    placeholder: "<drain|steady|publish>",
-    description: "bench: drain (pre-filled backlog), steady (publish at --rate) or publish",
+    placeholder: "<drain|steady|publish|exactly-once>",
+    description: "bench: drain (pre-filled backlog), steady (publish at --rate), publish, or " +
+      "exactly-once (10,000 events on the fake server, at-least-once then exactly-once)",
     parse: parse.oneOf(BENCH_MODES),
   }),
   duration: setting({
