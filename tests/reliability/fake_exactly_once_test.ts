@@ -27,11 +27,9 @@ fakeTest(
   "reliability (fake b): exactly-once with failing acks: every acked line is an ack the server applied",
   async (fake) => {
     const start = performance.now();
-    const config = fakeConfig(fake);
+    const config = fakeConfig(fake, { exactlyOnce: true }); // setup --exactly-once
     await fakeTopology(config);
-    fake.updateSubscription({ name: config.subscription, enableExactlyOnceDelivery: true } as {
-      name: string;
-    }, ["enable_exactly_once_delivery"]);
+    assert.equal(fake.protoOf(config.subscription).enableExactlyOnceDelivery, true);
     const published = publishOnFake(fake, config, EVENTS);
     const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
     const outcomes = new Outcomes();
