@@ -5,18 +5,8 @@
  * line, serves until its stdin closes, then prints what it recorded (a {@linkcode FakeSummary})
  * on one line and exits.
  */
+import type { FakeSummary } from "../../src/bench/fake_server.ts";
 import { FakePubSub, type FakeServerOptions } from "./server.ts";
-
-/** What the server recorded, as the bench reads it. */
-export interface FakeSummary {
-  /** Every ack the server applied: `<message ID>/<delivery attempt>`. */
-  acked: string[];
-  /** Deliveries made, expired, and acks refused or failed (transient, injected). */
-  delivered: number;
-  expired: number;
-  refused: number;
-  failed: number;
-}
 
 if (import.meta.main) {
   const options = JSON.parse(Deno.args[0] ?? "{}") as FakeServerOptions;

@@ -6,17 +6,15 @@
  * must be within both, none refused, every event acked once.
  */
 import assert from "node:assert/strict";
-import { spawnCli } from "../support/cli.ts";
 import {
   fakeConfig,
   fakeTest,
   fakeTopology,
+  fakeWorker,
   killAll,
   publishOnFake,
   serverView,
 } from "../support/fake_server.ts";
-import { Outcomes } from "../support/outcomes.ts";
-import { envFor } from "../support/pubsub.ts";
 import { report, since } from "../support/reliability.ts";
 import { waitFor } from "../support/wait.ts";
 import { MAX_ACK_IDS, MAX_REQUEST_BYTES } from "../fake_pubsub/limits.ts";
@@ -41,20 +39,15 @@ fakeTest(
     const published = publishOnFake(fake, config, EVENTS);
     const handler = await Deno.makeTempFile({ suffix: ".js" });
     await Deno.writeTextFile(handler, HANDLER);
-    const worker = spawnCli(
-      [
-        "worker",
-        "--pool-size",
-        `${EVENTS}`,
-        "--max-outstanding",
-        `${EVENTS}`,
-        "--handler",
-        handler,
-      ],
-      { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" },
-    );
-    const outcomes = new Outcomes();
-    outcomes.follow(worker);
+    const args = [
+      "--pool-size",
+      `${EVENTS}`,
+      "--max-outstanding",
+      `${EVENTS}`,
+      "--handler",
+      handler,
+    ];
+    const { worker, outcomes } = fakeWorker(config, args);
     try {
       const subscription = fake.subscriptionOrFail(config.subscription);
       await waitFor(() => subscription.unacked === 0, {

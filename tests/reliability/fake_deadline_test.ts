@@ -9,17 +9,16 @@
  * event delivered once, no delivery expired, and the service called once per event.
  */
 import assert from "node:assert/strict";
-import { spawnCli } from "../support/cli.ts";
 import {
   fakeConfig,
   fakeTest,
   fakeTopology,
+  fakeWorkers,
   killAll,
   publishOnFake,
   serverView,
+  stopWorkers,
 } from "../support/fake_server.ts";
-import { Outcomes } from "../support/outcomes.ts";
-import { envFor } from "../support/pubsub.ts";
 import { report, since } from "../support/reliability.ts";
 import { freePort } from "../../src/pubsub/emulator.ts";
 import { sleep } from "../../src/base/async.ts";
@@ -53,11 +52,8 @@ fakeTest(
     await fakeTopology(config);
     const port = freePort();
     const service = slowService(port);
-    const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
-    const args = ["worker", "--handler-url", `http://127.0.0.1:${port}/events`];
-    const outcomes = new Outcomes();
-    const workers = [spawnCli(args, env), spawnCli(args, env)];
-    for (const worker of workers) outcomes.follow(worker);
+    const args = ["--handler-url", `http://127.0.0.1:${port}/events`];
+    const { workers, outcomes } = fakeWorkers(config, 2, args);
     try {
       await Promise.all(workers.map((w) => w.waitForLine(/Connected to Pub\/Sub/, 30_000)));
       const first = publishOnFake(fake, config, FIRST);
@@ -69,8 +65,7 @@ fakeTest(
       };
       await outcomes.until(() => outcomes.count("acked") >= FIRST + LATER, 60_000, "every event");
       await sleep(1000); // a redelivery would show now
-      for (const worker of workers) worker.process.kill("SIGTERM");
-      for (const worker of workers) assert.equal((await worker.finished).code, 0);
+      assert.deepEqual(await stopWorkers(workers), [0, 0]);
 
       const server = serverView(fake, config, all, outcomes);
       const runs = [...service.calls.values()];

@@ -7,17 +7,16 @@
  * `ack-failed` and their event comes back and ends acked; the server applies one ack per event.
  */
 import assert from "node:assert/strict";
-import { spawnCli } from "../support/cli.ts";
 import {
   fakeConfig,
   fakeTest,
   fakeTopology,
+  fakeWorkers,
   killAll,
   publishOnFake,
   serverView,
+  stopWorkers,
 } from "../support/fake_server.ts";
-import { Outcomes } from "../support/outcomes.ts";
-import { envFor } from "../support/pubsub.ts";
 import { report, since } from "../support/reliability.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -31,10 +30,7 @@ fakeTest(
     await fakeTopology(config);
     assert.equal(fake.protoOf(config.subscription).enableExactlyOnceDelivery, true);
     const published = publishOnFake(fake, config, EVENTS);
-    const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
-    const outcomes = new Outcomes();
-    const workers = [spawnCli(["worker"], env), spawnCli(["worker"], env)];
-    for (const worker of workers) outcomes.follow(worker);
+    const { workers, outcomes } = fakeWorkers(config, 2);
     try {
       const subscription = fake.subscriptionOrFail(config.subscription);
       await waitFor(() => subscription.unacked === 0, {
@@ -43,8 +39,7 @@ fakeTest(
         progress: () => `${subscription.unacked} unacked; ${outcomes.summary()}`,
       });
       await outcomes.settle(() => false, 1000, 10_000); // the last lines written
-      for (const worker of workers) worker.process.kill("SIGTERM");
-      for (const worker of workers) assert.equal((await worker.finished).code, 0);
+      assert.deepEqual(await stopWorkers(workers), [0, 0]);
 
       const server = serverView(fake, config, published, outcomes);
       const applied = new Set(fake.record.of("acked").map((e) => `${e.messageId}/${e.attempt}`));

@@ -9,17 +9,15 @@
  * setting, and a 30 s wait would only make the case slower.
  */
 import assert from "node:assert/strict";
-import { spawnCli } from "../support/cli.ts";
 import {
   fakeConfig,
   fakeTest,
   fakeTopology,
+  fakeWorker,
   killAll,
   publishOnFake,
   serverView,
 } from "../support/fake_server.ts";
-import { Outcomes } from "../support/outcomes.ts";
-import { envFor } from "../support/pubsub.ts";
 import { report, since } from "../support/reliability.ts";
 
 const EVENTS = 400;
@@ -32,16 +30,11 @@ fakeTest(
     const config = fakeConfig(fake);
     await fakeTopology(config);
     const published = publishOnFake(fake, config, EVENTS);
-    const worker = spawnCli(
-      ["worker", "--pool-size", "200", "--simulate-latency", "1s"],
-      {
-        ...envFor(config),
-        WORKER_SUMMARY_INTERVAL: "0",
-        WORKER_SHUTDOWN_TIMEOUT: `${SHUTDOWN_TIMEOUT_MS}ms`,
-      },
+    const { worker, outcomes } = fakeWorker(
+      config,
+      ["--pool-size", "200", "--simulate-latency", "1s"],
+      { WORKER_SHUTDOWN_TIMEOUT: `${SHUTDOWN_TIMEOUT_MS}ms` },
     );
-    const outcomes = new Outcomes();
-    outcomes.follow(worker);
     try {
       await outcomes.until(() => outcomes.count("acked") >= 100, 60_000, "100 acked");
       fake.faults.hanging = true;

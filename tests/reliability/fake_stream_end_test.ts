@@ -6,17 +6,16 @@
  * Two workers, one stream each; the server records what it applied.
  */
 import assert from "node:assert/strict";
-import { spawnCli } from "../support/cli.ts";
 import {
   fakeConfig,
   fakeTest,
   fakeTopology,
+  fakeWorkers,
   killAll,
   publishOnFake,
   serverView,
+  stopWorkers,
 } from "../support/fake_server.ts";
-import { Outcomes } from "../support/outcomes.ts";
-import { envFor } from "../support/pubsub.ts";
 import { report, since } from "../support/reliability.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -35,11 +34,7 @@ fakeTest(
     const config = fakeConfig(fake);
     await fakeTopology(config);
     const published = publishOnFake(fake, config, EVENTS);
-    const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
-    const outcomes = new Outcomes();
-    const args = ["worker", "--streams", STREAMS];
-    const workers = [spawnCli(args, env), spawnCli(args, env)];
-    for (const worker of workers) outcomes.follow(worker);
+    const { workers, outcomes } = fakeWorkers(config, 2, ["--streams", STREAMS]);
     try {
       const subscription = fake.subscriptionOrFail(config.subscription);
       await waitFor(() => subscription.unacked === 0, {
@@ -50,8 +45,7 @@ fakeTest(
       // A dropped ack shows as an expiry once the delivery's deadline passes: wait past it.
       fake.advance(15 * 60_000);
       await outcomes.settle(() => false, 1000, 10_000);
-      for (const worker of workers) worker.process.kill("SIGTERM");
-      for (const worker of workers) assert.equal((await worker.finished).code, 0);
+      assert.deepEqual(await stopWorkers(workers), [0, 0]);
 
       const server = serverView(fake, config, published, outcomes);
       const ended = fake.record.requests("StreamingPull").length;

@@ -6,17 +6,15 @@
  * (so the run lasts long enough to have a middle); the server records what it applied.
  */
 import assert from "node:assert/strict";
-import { spawnCli } from "../support/cli.ts";
 import {
   fakeConfig,
   fakeTest,
   fakeTopology,
+  fakeWorker,
   killAll,
   publishOnFake,
   serverView,
 } from "../support/fake_server.ts";
-import { Outcomes } from "../support/outcomes.ts";
-import { envFor } from "../support/pubsub.ts";
 import { report, since } from "../support/reliability.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -31,12 +29,8 @@ fakeTest(
     await fakeTopology(config);
     const published = publishOnFake(fake, config, EVENTS);
     // Pool 20 and 100 ms handlers: the run lasts ~5 s before the outage's own 5 s.
-    const worker = spawnCli(
-      ["worker", "--pool-size", "20", "--simulate-latency", "100ms"],
-      { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" },
-    );
-    const outcomes = new Outcomes();
-    outcomes.follow(worker);
+    const args = ["--pool-size", "20", "--simulate-latency", "100ms"];
+    const { worker, outcomes } = fakeWorker(config, args);
     try {
       await outcomes.until(() => outcomes.count("acked") >= 200, 60_000, "200 acked");
       const linesBefore = worker.lines.length;

@@ -4,12 +4,12 @@
  * emulator), and the topology made with the tool's own `setup` code.
  */
 import type { Config } from "../../src/config/settings.ts";
-import { defaults } from "../../src/config/resolve.ts";
-import { EMULATOR_PROJECT } from "../../src/config/settings.ts";
 import { createClient } from "../../src/pubsub/client.ts";
 import { ensureTopology } from "../../src/pubsub/topology.ts";
 import { type Payload, randomPayloads } from "../../src/event/payload.ts";
-import type { Outcomes } from "./outcomes.ts";
+import { Outcomes } from "./outcomes.ts";
+import { type RunningCli, spawnCli } from "./cli.ts";
+import { envFor, uniqueConfig } from "./pubsub.ts";
 import { FakePubSub, type FakeServerOptions } from "../fake_pubsub/server.ts";
 
 export { FakePubSub };
@@ -40,21 +40,7 @@ export function fakeTest(
 
 /** A config with names unique to this test, pointing at `fake`. */
 export function fakeConfig(fake: FakePubSub, overrides: Partial<Config> = {}): Config {
-  const id = crypto.randomUUID().slice(0, 8);
-  return {
-    ...defaults(),
-    project: EMULATOR_PROJECT,
-    emulatorHost: fake.host,
-    topic: `t-${id}`,
-    subscription: `s-${id}`,
-    deadLetterTopic: `dlt-${id}`,
-    deadLetterSubscription: `dls-${id}`,
-    retryMinBackoff: 1000,
-    retryMaxBackoff: 1000,
-    shutdownTimeout: 10_000,
-    logLevel: "warning",
-    ...overrides,
-  };
+  return uniqueConfig(fake.host, overrides);
 }
 
 /** Creates `config`'s topology on its fake with the tool's setup code. */
@@ -131,4 +117,33 @@ export function killAll(workers: readonly { process: Deno.ChildProcess }[]): voi
       // already exited
     }
   }
+}
+
+/**
+ * Starts `count` worker processes (`worker ...args`, the summary line off, `env` added) on
+ * `config`'s fake; their outcome lines are followed together.
+ */
+export function fakeWorkers(
+  config: Config,
+  count: number,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): { workers: RunningCli[]; outcomes: Outcomes } {
+  const all = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0", ...env };
+  const outcomes = new Outcomes();
+  const workers = Array.from({ length: count }, () => spawnCli(["worker", ...args], all));
+  for (const worker of workers) outcomes.follow(worker);
+  return { workers, outcomes };
+}
+
+/** SIGTERM to every worker; resolves with their exit codes. */
+export async function stopWorkers(workers: readonly RunningCli[]): Promise<number[]> {
+  for (const worker of workers) worker.process.kill("SIGTERM");
+  return await Promise.all(workers.map(async (worker) => (await worker.finished).code));
+}
+
+/** One worker process on `config`'s fake (see {@linkcode fakeWorkers}). */
+export function fakeWorker(config: Config, args: string[] = [], env: Record<string, string> = {}) {
+  const { workers, outcomes } = fakeWorkers(config, 1, args, env);
+  return { worker: workers[0] as RunningCli, outcomes };
 }
