@@ -9,7 +9,7 @@ import type { AckResult } from "../../../src/pubsub/subscriber/ack_result.ts";
 import { withFakeClock } from "../../support/clock.ts";
 import { protos, startSubscriber } from "../../support/fake_pubsub.ts";
 
-Deno.test("Subscriber tells Pub/Sub each response's lease at once, on the stream that delivered it", async () => {
+Deno.test("Subscriber tells Pub/Sub each response's lease at once, in one write", async () => {
   await withFakeClock(async () => {
     const { api, subscriber } = start();
     const batch = protos(3);
