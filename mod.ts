@@ -39,6 +39,7 @@ export {
 export { withTimeout } from "./src/worker/middleware/timeout.ts";
 export { httpHandler, type HttpHandlerOptions } from "./src/worker/handlers/http.ts";
 export {
+  ACK_FAILED_REASONS,
   DEAD_LETTER_REASONS,
   type DeadLetterReason,
   DUPLICATE_REASONS,

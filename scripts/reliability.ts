@@ -15,6 +15,9 @@ export interface CaseResult {
   lost: number;
   seconds: number;
   notes?: string;
+  /** Where it ran: the real emulator (default), or the fake server of tests/fake_pubsub/, as
+   * strict as the service where the emulator is lenient (deadlines, exactly-once, faults). */
+  server?: "emulator" | "fake";
 }
 
 /** The variable naming the file the cases append their figures to. */
@@ -68,8 +71,9 @@ async function main(): Promise<void> {
   const sdkRoot = await text("gcloud", ["info", "--format=value(installation.sdk_root)"]);
   const emulatorJar =
     (await text("ls", [`${sdkRoot}/platform/pubsub-emulator/lib`])).split("\n")[0];
+  const where = (r: CaseResult) => r.server === "fake" ? " (on the fake server)" : "";
   const row = (r: CaseResult) =>
-    `| ${r.case} | ${r.injected} | ${r.eventsIn} | ${r.processed} | ${r.duplicates} | ` +
+    `| ${r.case}${where(r)} | ${r.injected} | ${r.eventsIn} | ${r.processed} | ${r.duplicates} | ` +
     `${r.deadLettered} | **${r.lost}** | ${r.seconds.toFixed(1)} |`;
   const report = `# Reliability report
 
@@ -78,7 +82,11 @@ Written by \`deno task reliability\` on ${started.toISOString()} from the figure
 CI through \`deno task test\`.
 
 - Machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores
-- Deno ${Deno.version.deno}; Pub/Sub emulator \`${emulatorJar}\` (real emulator, never mocked)
+- Deno ${Deno.version.deno}; Pub/Sub emulator \`${emulatorJar}\` (real emulator, never mocked);
+  cases marked *on the fake server* run on \`tests/fake_pubsub/\`, a gRPC server as strict as the
+  service where the emulator is lenient (per-delivery ack deadlines, exactly-once ack failures,
+  server-side flow control, request limits, stream ends and outages on demand); they count what
+  the server recorded, not only what the worker logged
 - Every event carries a known eventID; the worker logs one JSON line per outcome and the cases
   count those lines. *Processed* = distinct events whose handler succeeded and that were acked;
   *duplicates* = extra successful handlings of an event already processed (at-least-once);
@@ -90,7 +98,7 @@ ${results.map(row).join("\n")}
 
 ## Notes per case
 
-${results.map((r) => `- **${r.case}**: ${r.notes ?? "—"}`).join("\n")}
+${results.map((r) => `- **${r.case}**${where(r)}: ${r.notes ?? "—"}`).join("\n")}
 
 ## What the emulator does differently from Pub/Sub
 

@@ -101,6 +101,11 @@ the last ack.
   latency as this machine delivered it (a 1 ms sleep takes longer on a busy event loop); *% of
   P/handler* compares the rate with what that handler allows. *wait p50* is receipt → handler
   start inside the worker (the wait for a permit), which the lease window bounds.
+- *fake server* rows run the worker process on the fake Pub/Sub server of tests/fake_pubsub/
+  (its own process; the emulator has no exactly-once delivery): the same 10,000-event no-op
+  backlog at-least-once, then exactly-once with 5% of ack IDs failing transiently once. The row
+  names say how many events were handled twice and how many \`acked\` lines had no ack the server
+  applied; the exactly-once row fails the run unless both are 0.
 - *Scale-out* runs three worker processes on one subscription; *steady* publishes at 1,000/s
   while the worker runs (latency publish → ack); *publish* times the publisher alone.
 

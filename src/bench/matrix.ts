@@ -12,6 +12,7 @@ import { BUILT_IN_SCHEMA_PATH } from "../event/contract.ts";
 import { freePort } from "../pubsub/emulator.ts";
 import { logger } from "../telemetry/log.ts";
 import { drain } from "./drain.ts";
+import { exactlyOnceRows } from "./exactly_once.ts";
 import { buildGoPeer } from "./go_peer.ts";
 import { peerProcess } from "./peers.ts";
 import { toolProcess } from "./process.ts";
@@ -198,6 +199,8 @@ export async function matrix(
     }),
   );
   run(await httpCase(client, config, max));
+  // Exactly-once against the default mode, on the fake server (the emulator has none).
+  for (const row of await exactlyOnceRows(config)) run(row);
   run(await scaleOut(client, config, 10, 100, 1500, "scale-out"));
   run(await scaleOut(client, config, 10, 100, 300, "scale-out small"));
   const steadySpec = { pool: 100, latencyMs: 0, events: 0 };

@@ -47,6 +47,8 @@ export interface ProcessSpec {
   keys?: number;
   /** `--rate-limit`, events/s: the case records its rate in each 5-second window. */
   rateLimit?: number;
+  /** Hears each line the worker writes to stderr (else its stderr is discarded). */
+  onLine?: (line: string) => void;
 }
 
 /** Rates (events/s) of the whole `windowMs` windows of a timeline of [ms, count] samples. */
@@ -97,6 +99,7 @@ export function spawnWorker(
     schema?: string | undefined;
     ackVia?: "stream" | "rpc" | undefined;
     rateLimit?: number | undefined;
+    stderr?: "piped" | "null";
   },
 ): Deno.ChildProcess {
   const [command, args] = selfCommand(["worker"], spec.denoFlags);
@@ -131,7 +134,8 @@ export function spawnWorker(
       "rateLimit",
     ]),
     stdout: "null",
-    stderr: "null", // one JSON line per event is written, as shipped, then dropped
+    // One JSON line per event is written, as shipped, then dropped (or read by the case).
+    stderr: spec.stderr ?? "null",
   }).spawn();
 }
 
@@ -149,7 +153,9 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
       schema: spec.schema,
       ackVia: spec.ackVia,
       rateLimit: spec.rateLimit,
+      stderr: spec.onLine ? "piped" : "null",
     });
+    const reading = spec.onLine ? readLines(child.stderr, spec.onLine) : Promise.resolve();
     const watch = watchProc(child.pid);
     const rss: number[] = [];
     let last: Scrape | undefined;
@@ -173,6 +179,7 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
     const usage = await watch.stop();
     child.kill("SIGTERM");
     await child.status;
+    await reading;
     if (last === undefined || last.acked < spec.events) {
       throw new Error(`worker process: only ${last?.acked ?? 0} of ${spec.events} acked in time`);
     }
@@ -201,4 +208,20 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
       [(last.handlerSum * 1000) / Math.max(last.acked, 1)],
     );
   });
+}
+
+/** Calls `onLine` with each line of `stream`. */
+export async function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of stream) {
+    buffer += decoder.decode(chunk, { stream: true });
+    const lines = buffer.split("\n");
+    buffer = lines.pop() ?? "";
+    for (const line of lines) onLine(line);
+  }
+  if (buffer) onLine(buffer);
 }

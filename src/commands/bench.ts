@@ -7,6 +7,7 @@
  */
 import { checks } from "../bench/checks.ts";
 import { drain } from "../bench/drain.ts";
+import { exactlyOnceRows } from "../bench/exactly_once.ts";
 import { renderChart } from "../bench/chart.ts";
 import { chartGroups, reportMarkdown } from "../bench/markdown.ts";
 import { matrix, type MatrixOutcome } from "../bench/matrix.ts";
@@ -49,7 +50,9 @@ export async function run(config: Config): Promise<void> {
   let outcome: MatrixOutcome | undefined;
   try {
     if (config.matrix) outcome = await matrix(client, benchConfig, record);
-    else if (config.mode === "publish") {
+    else if (config.mode === "exactly-once") {
+      for (const row of await exactlyOnceRows(benchConfig)) record(row);
+    } else if (config.mode === "publish") {
       record(await publishOnly(client, benchConfig, config.events));
     } else if (config.mode === "steady") {
       const spec = { pool: config.poolSize, latencyMs: config.simulateLatency, events: 0 };

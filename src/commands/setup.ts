@@ -81,6 +81,13 @@ export function blockedMessage(results: readonly SetupResult[]): string | undefi
 export async function run(config: Config): Promise<void> {
   const client = await connect(config);
   log.info("Setting up topology on {target}", { target: describeTarget(config) });
+  if (config.exactlyOnce && config.emulatorHost !== undefined) {
+    log.warning(
+      "The emulator records {flag} but does not deliver exactly once: its acks never fail and " +
+        "it may deliver an acked event again; test exactly-once on Google Cloud",
+      { flag: SETTINGS.exactlyOnce.flag },
+    );
+  }
   try {
     const results = await ensureTopology(client, config, config);
     for (const line of setupLines(results)) console.log(line);

@@ -31,7 +31,7 @@ export type KeySource = { from: "attribute" | "field"; name: string };
 /** How acks leave the worker (src/pubsub/subscriber/ack_batcher.ts uses the same names). */
 export const ACK_TRANSPORTS = ["stream", "rpc"] as const;
 /** Benchmark modes. */
-export const BENCH_MODES = ["drain", "steady", "publish"] as const;
+export const BENCH_MODES = ["drain", "steady", "publish", "exactly-once"] as const;
 /** Log levels, lowest first (LogTape's names). */
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
 
@@ -460,8 +460,9 @@ export const SETTINGS = {
     flag: "--mode",
     env: "BENCH_MODE",
     default: "drain",
-    placeholder: "<drain|steady|publish>",
-    description: "bench: drain (pre-filled backlog), steady (publish at --rate) or publish",
+    placeholder: "<drain|steady|publish|exactly-once>",
+    description: "bench: drain (pre-filled backlog), steady (publish at --rate), publish, or " +
+      "exactly-once (10,000 events on the fake server, at-least-once then exactly-once)",
     parse: parse.oneOf(BENCH_MODES),
   }),
   duration: setting({
@@ -616,6 +617,16 @@ export const SETTINGS = {
       "ordering key's messages in publish order; it cannot change on an existing subscription)",
     parse: parse.boolean,
   }),
+  exactlyOnce: setting({
+    flag: "--exactly-once",
+    env: "PUBSUB_EXACTLY_ONCE",
+    default: "false",
+    switch: true,
+    description: "setup: give the subscription exactly-once delivery (Pub/Sub delivers no " +
+      "acked event again and answers each ack; the worker then logs an event acked only once " +
+      "Pub/Sub confirmed it; --update changes an existing subscription)",
+    parse: parse.boolean,
+  }),
   update: setting({
     flag: "--update",
     env: "SETUP_UPDATE",
@@ -739,6 +750,7 @@ export const SETUP = [
   "maxDeliveryAttempts",
   "replayWindow",
   "messageOrdering",
+  "exactlyOnce",
 ] as const;
 
 /** Which settings each command takes (its flags, and the variables it reads). */

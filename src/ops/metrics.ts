@@ -6,6 +6,7 @@
 import client from "prom-client";
 import { SETTINGS } from "../config/settings.ts";
 import {
+  ACK_FAILED_REASONS,
   DEAD_LETTER_REASONS,
   NACK_REASONS,
   type OutcomeRecord,
@@ -31,6 +32,8 @@ export const METRICS = {
   handlerErrors: "handler calls that failed or timed out (those retried in place included)",
   retriesInPlace: "failed handler calls whose event was kept and tried again in place (keyed " +
     "events, and any on its last delivery) instead of nacked",
+  ackFailed: "events whose ack Pub/Sub did not confirm (exactly-once subscriptions), by reason: " +
+    "they come back",
   unrecognised: "deliveries of valid events carrying a value their contract does not list " +
     "(built-in: a paymentMethodType other than card or bank_account); handled as usual",
   publishFailures: "failed publishes to the dead-letter topic (the event is nacked instead); " +
@@ -60,6 +63,7 @@ export function workerMetrics(worker: Worker): client.Registry {
     new client.Counter({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers });
   const nacked = counter("events_nacked_total", METRICS.nacked, ["reason"]);
   const deadLettered = counter("events_dead_lettered_total", METRICS.deadLettered, ["reason"]);
+  const ackFailed = counter("events_ack_failed_total", METRICS.ackFailed, ["reason"]);
   const unrecognised = counter("events_unrecognised_total", METRICS.unrecognised);
   const publishFailures = counter("publish_failures_total", METRICS.publishFailures, [
     "permanent",
@@ -178,6 +182,7 @@ export function workerMetrics(worker: Worker): client.Registry {
   // Every reason starts at 0, so a rate() over a label exists before its first event.
   for (const reason of NACK_REASONS) nacked.inc({ reason }, 0);
   for (const reason of DEAD_LETTER_REASONS) deadLettered.inc({ reason }, 0);
+  for (const reason of ACK_FAILED_REASONS) ackFailed.inc({ reason }, 0);
   // When the first delivery arrived and the latest event was finished (unix seconds): how long
   // a backlog took to drain, and an alert that progress stopped, without scraping often.
   let firstReceipt = 0;
@@ -208,6 +213,9 @@ export function workerMetrics(worker: Worker): client.Registry {
       case "nacked":
         nacked.inc({ reason: record.reason ?? "none" });
         return; // not final: no publish→outcome latency
+      case "ack-failed":
+        ackFailed.inc({ reason: record.reason ?? "none" });
+        return; // not final: it comes back
       case "dead-lettered":
         deadLettered.inc({ reason: record.reason ?? "none" });
     }

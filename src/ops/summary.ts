@@ -9,7 +9,8 @@ import type { WorkerStats } from "../worker/worker.ts";
 
 const log = logger("summary");
 
-const finished = (s: WorkerStats) => s.acked + s.duplicate + s.nacked + s["dead-lettered"];
+const finished = (s: WorkerStats) =>
+  s.acked + s.duplicate + s.nacked + s["dead-lettered"] + s["ack-failed"];
 
 /** Starts logging a summary every `intervalMs`; returns a function that stops it. */
 export function startSummary(stats: () => WorkerStats, intervalMs: number): () => void {

@@ -64,6 +64,7 @@ export function settingsOf(config: Config, deadLetterTopic?: string): CreateSubs
     },
     deadLetterPolicy: { deadLetterTopic, maxDeliveryAttempts: config.maxDeliveryAttempts },
     enableMessageOrdering: config.messageOrdering,
+    enableExactlyOnceDelivery: config.exactlyOnce,
     // What `replay` needs: acked events kept for the replay window, so a seek to a time brings
     // them back too (without it, only unacked ones come back).
     ...(config.replayWindow > 0
@@ -130,6 +131,12 @@ const MANAGED: Managed[] = [
     setting: "message ordering",
     read: (m) => m.enableMessageOrdering ? "on" : "off",
     when: (w) => w.enableMessageOrdering !== undefined,
+  },
+  {
+    setting: "exactly-once delivery",
+    read: (m) => m.enableExactlyOnceDelivery ? "on" : "off",
+    apply: (w) => ({ enableExactlyOnceDelivery: w.enableExactlyOnceDelivery ?? false }),
+    when: (w) => w.enableExactlyOnceDelivery !== undefined,
   },
   {
     setting: "expiry",

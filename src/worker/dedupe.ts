@@ -1,6 +1,7 @@
 /**
  * Duplicate detection for one worker process: the IDs of events handled recently and the IDs
- * being handled right now, so two copies of one event never run at the same time. A handled ID
+ * being handled right now, so two copies of one event never run at the same time: a copy that
+ * finds its event busy waits for the running one's end ({@linkcode Dedupe.released}). A handled ID
  * is remembered for `--dedupe-window` events at most (a ring: the oldest is forgotten first) and
  * for `--dedupe-for` at most: a copy arriving later than that is handled again. Pub/Sub sends a
  * copy of a handled event when its ack was lost, within the ack deadline; a copy that comes much
@@ -24,6 +25,8 @@ export class Dedupe {
   readonly #times: Int32Array;
   readonly #forTicks: number;
   #next = 0;
+  /** Copies waiting for a busy event's end, by event ID. */
+  readonly #waiting = new Map<string, ((handled: boolean) => void)[]>();
 
   /** Remembers at most `window` handled IDs, each for `forMs` (default: as long as it fits). */
   constructor(window: number, forMs = Number.POSITIVE_INFINITY) {
@@ -54,8 +57,22 @@ export class Dedupe {
     return "new";
   }
 
+  /** Resolves when the claim on busy `eventID` ends: with whether it was handled. */
+  released(eventID: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      const waiting = this.#waiting.get(eventID);
+      if (waiting) waiting.push(resolve);
+      else this.#waiting.set(eventID, [resolve]);
+    });
+  }
+
   /** Ends a claim; `handled` remembers the ID so later copies (for a while) are duplicates. */
   release(eventID: string, handled: boolean, now = performance.now()): void {
+    const waiting = this.#waiting.get(eventID);
+    if (waiting) {
+      this.#waiting.delete(eventID);
+      for (const resolve of waiting) resolve(handled);
+    }
     if (!handled || this.#ring.length === 0 || this.#forTicks === 0) {
       this.#state.delete(eventID);
       return;

@@ -5,9 +5,11 @@
  * a meaning here does not compile.
  */
 import {
+  ACK_FAILED_REASONS,
   DEAD_LETTER_REASONS,
   type DeadLetterReason,
   DUPLICATE_REASONS,
+  type DuplicateReason,
   NACK_REASONS,
   type NackReason,
   type OutcomeKind,
@@ -16,11 +18,16 @@ import {
 import { PAUSE_REASONS, type PauseReason } from "./pause.ts";
 
 const OUTCOME_MEANINGS: Record<OutcomeKind, string> = {
-  acked: "handled; acked after its outcome line was written",
+  acked: "handled; acked after its outcome line was written (on an exactly-once subscription: " +
+    "written once Pub/Sub confirmed the ack)",
   duplicate: "already handled by this worker (dedupe window): acked without handling again",
   nacked: "given back to Pub/Sub, which delivers it again after the retry backoff",
   "dead-lettered": "copied to the dead-letter topic byte for byte (with `reason` and `detail`), " +
     "then acked",
+  "ack-failed":
+    "exactly-once subscriptions only: handled (or a duplicate, or dead-lettered), but " +
+    "Pub/Sub did not confirm the ack; the event comes back and, handled here already, is acked " +
+    "as a duplicate",
 };
 
 const NACK_MEANINGS: Record<NackReason, string> = {
@@ -31,14 +38,32 @@ const NACK_MEANINGS: Record<NackReason, string> = {
   "key-failed": "an earlier event of the same ordering key went back to Pub/Sub (its retries in " +
     "place spent, or held past `--max-lease`): given back unhandled, as Pub/Sub delivers the key " +
     "again from that event on; never counted as a failed run (`--key-from` keys wait instead)",
-  "in-progress": "another copy of the same event is being handled right now (or its timed-out " +
-    "call still runs)",
   "shutting-down": "the worker stopped before the handler finished; never dead-lettered for this",
   "dead-letter-publish-failed": "the copy could not be published to the dead-letter topic now " +
     "(Pub/Sub unreachable): tried again on redelivery",
   "dead-letter-rejected": "the copy can never be published (over Pub/Sub's limits); the " +
     "subscription's own dead-letter policy forwards it after its last attempt",
   "internal-error": "a bug in the worker; logged at error level with the cause",
+  "max-lease": "held past `--max-lease` (running, waiting for a permit or its key): given back; " +
+    "a handler that finishes later is logged as finished after its message was given back, " +
+    "never acked",
+};
+
+const DUPLICATE_MEANINGS: Record<DuplicateReason, string> = {
+  "already-handled": "this worker handled the event recently (`--dedupe-window`)",
+  "settled-with-running-copy": "Pub/Sub delivered the event again while this worker was " +
+    "handling it: held (its lease kept, no delivery attempt burnt) and acked when that call " +
+    "succeeded (had it failed, this delivery would have run the handler)",
+};
+
+const ACK_FAILED_MEANINGS: Record<typeof ACK_FAILED_REASONS[number], string> = {
+  "invalid-ack-id": "Pub/Sub refused the ack: the lease had expired, or a later delivery of the " +
+    "message superseded it",
+  "permission-denied": "the worker may not ack on this subscription",
+  "failed-precondition": "Pub/Sub refused the ack for the subscription's state",
+  unconfirmed: "no answer: transient failures for 10 minutes, or the worker stopped first; the " +
+    "ack may or may not have taken effect",
+  other: "any other refusal (its text in `detail`)",
 };
 
 const DEAD_LETTER_MEANINGS: Record<DeadLetterReason, string> = {
@@ -88,7 +113,16 @@ ${table("Reason", DEAD_LETTER_REASONS.map((r) => [r, DEAD_LETTER_MEANINGS[r]]))}
 
 ## Duplicate reasons
 
-${table("Reason", DUPLICATE_REASONS.map((r) => [r, "acked without handling: seen before"]))}
+Acked without running the handler again.
+
+${table("Reason", DUPLICATE_REASONS.map((r) => [r, DUPLICATE_MEANINGS[r]]))}
+
+## Ack-failed reasons
+
+On an exactly-once subscription every ack waits for Pub/Sub's answer before its line is written
+(at-least-once subscriptions write the line first: see \`acked\`).
+
+${table("Reason", ACK_FAILED_REASONS.map((r) => [r, ACK_FAILED_MEANINGS[r]]))}
 
 ## Pause reasons
 

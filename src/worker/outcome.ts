@@ -4,13 +4,14 @@
  * counts records once and hands them to whoever listens (metrics, summary, demo, bench, tests).
  */
 import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
+import type { AckFailure } from "../pubsub/subscriber/ack_result.ts";
 import { INVALID_REASONS } from "../event/event.ts";
 import { publishedAt } from "../pubsub/client.ts";
 import { logger, logParts } from "../telemetry/log.ts";
 import { noteLogWriteFailure } from "../telemetry/stderr_sink.ts";
 
 /** How a delivery can end. */
-export const OUTCOMES = ["acked", "duplicate", "nacked", "dead-lettered"] as const;
+export const OUTCOMES = ["acked", "duplicate", "nacked", "dead-lettered", "ack-failed"] as const;
 /** One of {@linkcode OUTCOMES}. */
 export type OutcomeKind = typeof OUTCOMES[number];
 
@@ -29,20 +30,38 @@ export const NACK_REASONS = [
   "handler-failed",
   "redirected",
   "key-failed",
-  "in-progress",
   "shutting-down",
   "dead-letter-publish-failed",
   "dead-letter-rejected",
   "internal-error",
+  "max-lease",
 ] as const;
 /** One of {@linkcode NACK_REASONS}. */
 export type NackReason = typeof NACK_REASONS[number];
 
 /** Why a delivery was acked without running the handler. */
-export const DUPLICATE_REASONS = ["already-handled"] as const;
+export const DUPLICATE_REASONS = ["already-handled", "settled-with-running-copy"] as const;
+/** One of {@linkcode DUPLICATE_REASONS}. */
+export type DuplicateReason = typeof DUPLICATE_REASONS[number];
+
+/**
+ * Why an ack failed (outcome `ack-failed`): what Pub/Sub answered, or that it did not (the
+ * subscriber's own list; a reason it adds and this one lacks does not compile in settle.ts).
+ */
+export const ACK_FAILED_REASONS = [
+  "invalid-ack-id",
+  "permission-denied",
+  "failed-precondition",
+  "unconfirmed",
+  "other",
+] as const satisfies readonly AckFailure[];
 
 /** Any reason an outcome carries. */
-export type Reason = DeadLetterReason | NackReason | typeof DUPLICATE_REASONS[number];
+export type Reason =
+  | DeadLetterReason
+  | NackReason
+  | typeof DUPLICATE_REASONS[number]
+  | typeof ACK_FAILED_REASONS[number];
 
 /** How one delivery ended, as logged and counted. */
 export interface OutcomeRecord {
@@ -178,7 +197,13 @@ export type OutcomeCounts = Record<OutcomeKind, number>;
  * feeds the liveness check.
  */
 export class Tally {
-  readonly counts: OutcomeCounts = { acked: 0, duplicate: 0, nacked: 0, "dead-lettered": 0 };
+  readonly counts: OutcomeCounts = {
+    acked: 0,
+    duplicate: 0,
+    nacked: 0,
+    "dead-lettered": 0,
+    "ack-failed": 0,
+  };
   received = 0;
   lastOutcomeAt = performance.now();
   readonly #outcomeListeners: ((record: OutcomeRecord) => void)[] = [];

@@ -20,7 +20,7 @@ import {
   RejectedError,
   RetryableError,
 } from "./handler.ts";
-import type { DeadLetterReason } from "./outcome.ts";
+import type { DeadLetterReason, DuplicateReason } from "./outcome.ts";
 import { type Delivery, DeliveryContext } from "./delivery.ts";
 import type { TypeLabels } from "./type_labels.ts";
 
@@ -40,11 +40,11 @@ interface Known {
 /** What to do with a delivery. */
 export type Outcome =
   | Known & { action: "ack"; event: EventBody; handlerMs: number }
-  | Known & { action: "duplicate"; event: EventBody }
+  | Known & { action: "duplicate"; event: EventBody; reason?: DuplicateReason }
   | Known & {
     action: "nack";
     event: EventBody;
-    reason: "handler-failed" | "redirected" | "in-progress" | "shutting-down";
+    reason: "handler-failed" | "redirected" | "shutting-down";
     error: Error;
     handlerMs: number;
     /** Hold the message this long before the nack (the handler asked to retry later). */
@@ -151,12 +151,16 @@ export async function processDelivery(
     return failure(delivery, options, { event, known, error, handlerMs: 0, failedBefore });
   }
   const key = eventID ?? `message:${delivery.messageId}`;
-  const claim = options.dedupe?.claim(key) ?? "new";
-  if (claim === "handled") return { action: "duplicate", event, eventID, unrecognised };
-  if (claim === "busy") {
-    const error = new Error(`event ${key} is being handled by another delivery`);
-    return { action: "nack", event, ...known, reason: "in-progress", error, handlerMs: 0 };
+  let claim = options.dedupe?.claim(key) ?? "new";
+  // Pub/Sub delivered it again while it runs here: never nacked (that would burn a delivery
+  // attempt); held, its lease kept, and settled with the running call.
+  while (claim === "busy" && options.dedupe) {
+    if (await options.dedupe.released(key)) {
+      return { action: "duplicate", event, ...known, reason: "settled-with-running-copy" };
+    }
+    claim = options.dedupe.claim(key); // it failed: this delivery runs the handler
   }
+  if (claim === "handled") return { action: "duplicate", event, eventID, unrecognised };
   const started = performance.now();
   try {
     // Typed as the built-in event; with --schema it is whatever the schema allows.
@@ -172,7 +176,7 @@ export async function processDelivery(
     const error = asError(thrown);
     const handlerMs = performance.now() - started;
     // A timed-out call keeps running: its event stays marked busy until it ends, so a
-    // redelivered copy is nacked `in-progress` instead of running beside it.
+    // redelivered copy waits for it instead of running beside it.
     const abandoned = error instanceof HandlerTimeoutError ? error.ended : undefined;
     if (abandoned) abandoned.then(() => options.dedupe?.release(key, false));
     else options.dedupe?.release(key, false);

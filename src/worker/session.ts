@@ -8,7 +8,7 @@ import type { PubSub } from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
 import { describeTarget } from "../pubsub/client.ts";
 import { generatedApi, type SubscriberApi } from "../pubsub/subscriber/api.ts";
-import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
+import type { GiveUpReason, ReceivedMessage } from "../pubsub/subscriber/message.ts";
 import {
   Subscriber,
   type SubscriberOptions,
@@ -32,6 +32,8 @@ export function streamsFor(maxStreams: number, window: number): number {
 /** What a session tells its owner. */
 export interface SessionListener {
   message(message: ReceivedMessage): void;
+  /** The subscriber gives `message` back on its own (see `SubscriberListener.giveUp`). */
+  giveUp(message: ReceivedMessage, reason: GiveUpReason, handedOver: boolean): void;
   /** The subscription cannot be consumed (missing, or not ours): the worker should stop. */
   fatal(error: Error): void;
 }
@@ -148,13 +150,14 @@ export class Session {
   }
 
   /**
-   * Called once the worker settled everything it could: nacks whatever is still held (nothing
-   * stays leased), sends every queued ack and nack, and closes the connection. Returns how many
-   * it nacked here.
+   * Called once the worker settled everything it could: gives back whatever is still held
+   * (nothing stays leased), sends every queued ack and nack and waits for the answers until
+   * `until` (a `performance.now()` time), and closes the connection. Returns how many it gave
+   * back here.
    */
-  async close(): Promise<number> {
+  async close(until = Infinity): Promise<number> {
     this.stopPulling();
-    const nacked = await this.#subscriber.close();
+    const nacked = await this.#subscriber.close(until);
     await this.#api.close();
     return nacked;
   }

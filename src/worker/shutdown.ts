@@ -2,7 +2,9 @@
  * The worker's shutdown, in order: no new leases (the stream stops), waiters nacked at once,
  * events in flight get the shutdown timeout, those still running are failed and nacked
  * (`shutting-down`, never dead-lettered), messages still held nacked, queued acks and nacks
- * flushed: nothing stays leased.
+ * flushed: nothing stays leased. The whole of it is bounded by the shutdown timeout (and the
+ * second a failed handler gets to stop), even when Pub/Sub answers nothing: what could not be
+ * sent by then comes back.
  */
 import { timeoutSignal } from "../base/async.ts";
 import { flushLogs, logger } from "../telemetry/log.ts";
@@ -11,6 +13,8 @@ import type { Session } from "./session.ts";
 import type { Settler } from "./settle.ts";
 
 const log = logger("worker");
+/** The least time the last acks and nacks get to leave, however late the handlers ended. */
+const FLUSH_MS = 500;
 
 /** What the shutdown stops. */
 export interface Parts {
@@ -35,6 +39,7 @@ export interface Parts {
  */
 export async function shutdown(parts: Parts): Promise<number> {
   const { pool, session, settler, running, notStarted } = parts;
+  const deadline = performance.now() + parts.shutdownTimeout;
   log.info(
     "Stopping: {running} events being handled get up to {timeoutSeconds}s to finish; " +
       "{notStarted} not started are given back (nacked)",
@@ -52,5 +57,5 @@ export async function shutdown(parts: Parts): Promise<number> {
   }
   settler.releaseDelayed();
   flushLogs(); // write-ahead: the acks waiting for their outcome lines leave now
-  return await session.close();
+  return await session.close(Math.max(deadline, performance.now() + FLUSH_MS));
 }

@@ -89,6 +89,7 @@ export class Worker {
     this.#window = new LeaseWindow(config);
     this.#session = new Session(this.#client, config, this.#window.current, {
       message: (message) => this.#onMessage(message),
+      giveUp: (message, reason, handedOver) => this.#settler.giveBack(message, reason, handedOver),
       fatal: (error) => this.#fail(error),
     });
     this.#tally.onOutcome((record) => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { runCli, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { envFor, publishEvents, pullAll, testConfig } from "../support/pubsub.ts";
+import { fakeConfig, fakeTest } from "../support/fake_server.ts";
 
 integrationTest("setup creates the four resources, then reports them as existing", async () => {
   const config = await testConfig();
@@ -47,7 +48,7 @@ integrationTest(
     assert.match(
       status.stdout,
       new RegExp(
-        `^subscription ${config.subscription} \\(topic ${config.topic}\\): ack deadline 60s, retry backoff 1s to 1s, dead-letter topic ${config.deadLetterTopic}, max delivery attempts 5, replay window 168h, message ordering off, expiry never, filter none$`,
+        `^subscription ${config.subscription} \\(topic ${config.topic}\\): ack deadline 60s, retry backoff 1s to 1s, dead-letter topic ${config.deadLetterTopic}, max delivery attempts 5, replay window 168h, message ordering off, exactly-once delivery off, expiry never, filter none$`,
         "m",
       ),
     );
@@ -173,5 +174,28 @@ integrationTest(
     );
     assert.equal(await ordering(), true, "not recreated");
     assert.equal((await pullAll(config, config.subscription, 3)).length, 3, "nothing lost");
+  },
+);
+
+fakeTest(
+  "setup --exactly-once gives the subscription exactly-once delivery; status and drift show it",
+  async (fake) => {
+    const config = fakeConfig(fake);
+    const env = envFor(config);
+    const created = await runCli(["setup", "--exactly-once"], env);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(fake.protoOf(config.subscription).enableExactlyOnceDelivery, true);
+    assert.equal(fake.protoOf(config.deadLetterSubscription).enableExactlyOnceDelivery, undefined);
+    const status = await runCli(["status", "--exactly-once"], env);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /message ordering off, exactly-once delivery on, expiry never/);
+    assert.doesNotMatch(status.stdout, /differs from the flags/);
+    const drift = await runCli(["setup"], env); // without the flag: it differs
+    assert.equal(drift.code, 0, drift.stderr);
+    assert.match(drift.stdout, /exactly-once delivery on → off/);
+    assert.equal(fake.protoOf(config.subscription).enableExactlyOnceDelivery, true, "unchanged");
+    const updated = await runCli(["setup", "--update"], env);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.equal(fake.protoOf(config.subscription).enableExactlyOnceDelivery, false);
   },
 );

@@ -82,6 +82,7 @@ Deno.test("terraform module variable defaults equal the config defaults", async 
   );
   assert.equal(value("max_delivery_attempts"), config.maxDeliveryAttempts);
   assert.equal(value("enable_message_ordering"), config.messageOrdering);
+  assert.equal(value("enable_exactly_once_delivery"), config.exactlyOnce);
   assert.equal(
     SETTINGS.replayWindow.parse(String(value("replay_window")).replace(/^(\d+)s$/, "$1s")),
     config.replayWindow,

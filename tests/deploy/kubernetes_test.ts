@@ -29,7 +29,8 @@ Deno.test("the Deployment sets known variables, probes the worker's endpoints, d
   assert.equal(container.readinessProbe.httpGet.path, "/readyz");
   assert.equal(container.livenessProbe.httpGet.path, "/healthz");
   const shutdown = SETTINGS.shutdownTimeout.parse(env.WORKER_SHUTDOWN_TIMEOUT);
-  assert.ok(spec.terminationGracePeriodSeconds * 1000 > shutdown, "grace period > drain time");
+  // The worker exits within --shutdown-timeout + 2 s, even when Pub/Sub answers nothing.
+  assert.ok(spec.terminationGracePeriodSeconds * 1000 >= shutdown + 2000, "grace > drain + 2 s");
   assert.ok(container.resources.requests.memory && container.resources.limits.memory);
 });
 

@@ -50,18 +50,23 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
   const waiting = Number(logs[stopping]?.notStarted);
   assert.ok(inFlight > 0, "events were being handled when SIGTERM came");
   const after = logs.slice(stopping + 1).filter((l) => typeof l.outcome === "string");
-  // Every event being handled finished and was acked; the ones waiting for a permit were given
-  // back (their lines at debug, counted in the last line); nothing else arrived: the stream
-  // stopped at the signal, so no delivery started after it.
+  // Every event being handled finished and was acked; the ones waiting for a permit, and what was
+  // still on its way as the streams drained, were given back (their lines at debug, counted in
+  // the last line); the stream stopped at the signal, so no delivery started after it.
   assert.equal(after.filter((l) => l.outcome === "acked").length, inFlight);
   assert.ok(
     after.every((l) => l.outcome === "acked"),
     "no line above debug for what is given back",
   );
   const stoppedLine = logs.find((l) => String(l.message).startsWith("Worker stopped"));
-  assert.equal(Number(stoppedLine?.givenBack), waiting, "the stop gave back what it said it would");
+  assert.ok(
+    Number(stoppedLine?.givenBack) >= waiting,
+    `the stop gave back what it said it would (${stoppedLine?.givenBack} given back, ${waiting} ` +
+      "waiting at the signal; more arrive as the streams drain)",
+  );
   const newDeliveries = after.length - inFlight;
   assert.equal(newDeliveries, 0, "deliveries after the signal");
+  const givenBack = after.length - inFlight - waiting;
   assert.ok(!logs.some((l) => String(l.message).startsWith("Shutdown timeout")));
   const firstRun = outcomes.processedCounts().size;
   const { lost, held } = await countLost(config, payloads, outcomes, publishedFrom);
@@ -95,7 +100,7 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
     notes: `first worker processed ${firstRun} and exited 0 in ${stopSeconds.toFixed(2)}s; ` +
       `lost counted then, before any seek: ${held} held by the subscription; ` +
       `after SIGTERM: ${inFlight} in flight acked, ${waiting} waiting nacked, ` +
-      `${newDeliveries} new deliveries ` +
+      `${givenBack} on their way nacked unhandled, ${newDeliveries} new deliveries ` +
       `(shutdown timeout ${SHUTDOWN_TIMEOUT_MS / 1000}s); ${seeks} seek(s) for messages the ` +
       "emulator stranded on the closed stream",
   });

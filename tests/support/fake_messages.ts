@@ -1,13 +1,18 @@
 /** Messages and a dead-letter topic for unit tests of settle, deliver and shutdown. */
 import type { PubSub } from "@google-cloud/pubsub";
 import { ReceivedMessage } from "../../src/pubsub/subscriber/message.ts";
+import { ACKED, type AckResult } from "../../src/pubsub/subscriber/ack_result.ts";
 import { protos } from "./fake_pubsub.ts";
 
-/** A received message whose acks and nacks are recorded in `settled` (in order). */
+/**
+ * A received message whose acks and nacks are recorded in `settled` (in order) and answered
+ * with `result` (default: sent); `exactlyOnce` as if an exactly-once subscription delivered it.
+ */
 export function fakeMessage(
   data: unknown,
   settled: string[],
   deliveryAttempt = 1,
+  { exactlyOnce = false, result = ACKED }: { exactlyOnce?: boolean; result?: AckResult } = {},
 ): ReceivedMessage {
   const [proto] = protos(1);
   const body = typeof data === "string" ? data : JSON.stringify(data);
@@ -20,9 +25,13 @@ export function fakeMessage(
     0,
     performance.now(),
     {
-      settle: (m, ack) => settled.push(`${ack ? "ack" : "nack"} ${m.id}`),
+      settle: (m, ack, done) => {
+        settled.push(`${ack ? "ack" : "nack"} ${m.id}`);
+        done(result);
+      },
       waiting: () => {},
     },
+    exactlyOnce,
   );
 }
 

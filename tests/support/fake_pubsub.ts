@@ -10,6 +10,8 @@ import type {
   ReceivedProto,
   SubscriberApi,
 } from "../../src/pubsub/subscriber/api.ts";
+import type { ReceivedMessage } from "../../src/pubsub/subscriber/message.ts";
+import { Subscriber, type SubscriberOptions } from "../../src/pubsub/subscriber/subscriber.ts";
 
 type Listener = (...args: never[]) => void;
 
@@ -47,9 +49,13 @@ export class FakeCall implements PullCall {
     return this;
   }
 
-  /** The server sends `messages` (held while the call is paused). */
-  deliver(messages: ReceivedProto[]): void {
-    const response = { receivedMessages: messages };
+  /** The server sends `messages` (held while the call is paused), from an exactly-once
+   * subscription when `exactlyOnce`. */
+  deliver(messages: ReceivedProto[], exactlyOnce = false): void {
+    const response = {
+      receivedMessages: messages,
+      subscriptionProperties: { exactlyOnceDeliveryEnabled: exactlyOnce },
+    };
     if (this.paused) this.#held.push(response);
     else this.#emit("data", response);
   }
@@ -73,6 +79,13 @@ export class FakeApi implements SubscriberApi {
   readonly modacks: { ackIds: string[]; seconds: number }[] = [];
   /** Fails the next `acknowledge` RPCs with these codes, in order. */
   ackFailures: number[] = [];
+  /**
+   * Per ack ID, how its next acks or deadline changes by RPC fail (an exactly-once ErrorInfo
+   * value each, e.g. `PERMANENT_FAILURE_INVALID_ACK_ID`), in order; the rest succeed.
+   */
+  readonly failing = new Map<string, string[]>();
+  /** RPCs never answer (a hung service). */
+  hang = false;
   closed = false;
 
   streamingPull(): FakeCall {
@@ -81,14 +94,32 @@ export class FakeApi implements SubscriberApi {
     return call;
   }
   acknowledge(_subscription: string, ackIds: string[]): Promise<unknown> {
+    if (this.hang) return new Promise(() => {});
     const code = this.ackFailures.shift();
     if (code !== undefined) return Promise.reject(Object.assign(new Error("ack failed"), { code }));
-    this.acks.push(ackIds);
-    return Promise.resolve();
+    return this.#answer(ackIds, () => this.acks.push(ackIds));
   }
   modifyAckDeadline(_subscription: string, ackIds: string[], seconds: number): Promise<unknown> {
-    this.modacks.push({ ackIds, seconds });
-    return Promise.resolve();
+    if (this.hang) return new Promise(() => {});
+    return this.#answer(ackIds, () => this.modacks.push({ ackIds, seconds }));
+  }
+
+  /** Records the call; rejects as an exactly-once subscription does when some IDs fail. */
+  #answer(ackIds: string[], record: () => void): Promise<unknown> {
+    record();
+    const failed: Record<string, string> = {};
+    for (const id of ackIds) {
+      const failure = this.failing.get(id)?.shift();
+      if (failure !== undefined) failed[id] = failure;
+    }
+    if (Object.keys(failed).length === 0) return Promise.resolve();
+    return Promise.reject(
+      Object.assign(new Error("3 INVALID_ARGUMENT: Some acknowledgement ids were invalid"), {
+        code: 3,
+        reason: "EXACTLY_ONCE_ACKID_FAILURE",
+        errorInfoMetadata: failed,
+      }),
+    );
   }
   ready(): Promise<boolean> {
     return Promise.resolve(true);
@@ -138,4 +169,40 @@ export function protos(count: number, orderingKey = ""): ReceivedProto[] {
       },
     };
   });
+}
+
+/** Options of the subscribers the unit tests start: one stream, window 100, acks on streams. */
+export const SUBSCRIBER_OPTIONS: SubscriberOptions = {
+  subscription: "projects/p/subscriptions/s",
+  streams: 1,
+  window: 100,
+  maxWaiting: 1000,
+  maxBytes: 64 * 1024 * 1024,
+  maxLeaseMs: 60 * 60_000,
+  ackVia: "stream",
+};
+
+/**
+ * A subscriber on a fresh {@linkcode FakeApi}, opened: what it hands over, what it gives up, and
+ * fatal errors are collected; `settleGiveUps` makes the listener nack what is given up (as the
+ * worker does) instead of leaving it to the subscriber.
+ */
+export function startSubscriber(
+  options: Partial<SubscriberOptions> = {},
+  { settleGiveUps = false } = {},
+) {
+  const api = new FakeApi();
+  const received: ReceivedMessage[] = [];
+  const givenUp: [ReceivedMessage, string, boolean][] = [];
+  const fatal: Error[] = [];
+  const subscriber = new Subscriber(api, { ...SUBSCRIBER_OPTIONS, ...options }, {
+    message: (m) => received.push(m),
+    giveUp: (m, reason, handedOver) => {
+      givenUp.push([m, reason, handedOver]);
+      if (settleGiveUps) void m.nack();
+    },
+    fatal: (e) => fatal.push(e),
+  });
+  subscriber.open();
+  return { api, subscriber, received, givenUp, fatal };
 }

@@ -51,9 +51,8 @@ export class Outcomes {
 
   /** Event IDs that reached a final outcome: acked, duplicate or dead-lettered. */
   settled(): Set<string> {
-    return new Set(
-      this.lines.filter((l) => l.outcome !== "nacked" && l.eventID).map((l) => l.eventID as string),
-    );
+    const final = (l: OutcomeLine) => l.outcome !== "nacked" && l.outcome !== "ack-failed";
+    return new Set(this.lines.filter((l) => final(l) && l.eventID).map((l) => l.eventID as string));
   }
 
   /** Resolves once no outcome arrived for `quietMs`, or `predicate()` holds. */
@@ -76,6 +75,7 @@ export class Outcomes {
 
   summary(): string {
     const by = (o: OutcomeKind) => `${this.count(o)} ${o}`;
-    return [by("acked"), by("duplicate"), by("nacked"), by("dead-lettered")].join(", ");
+    return [by("acked"), by("duplicate"), by("nacked"), by("dead-lettered"), by("ack-failed")]
+      .join(", ");
   }
 }

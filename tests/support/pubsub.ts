@@ -25,11 +25,16 @@ export interface PulledMessage {
 
 /** A config with names unique to this test, pointing at the test emulator. */
 export async function testConfig(overrides: Partial<Config> = {}): Promise<Config> {
+  return uniqueConfig(await emulatorHost(), overrides);
+}
+
+/** A config with names unique to this test, on `host` (the emulator, or a fake server). */
+export function uniqueConfig(host: string, overrides: Partial<Config> = {}): Config {
   const id = crypto.randomUUID().slice(0, 8);
   return {
     ...defaults(),
     project: EMULATOR_PROJECT,
-    emulatorHost: await emulatorHost(),
+    emulatorHost: host,
     topic: `t-${id}`,
     subscription: `s-${id}`,
     deadLetterTopic: `dlt-${id}`,

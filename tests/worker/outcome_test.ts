@@ -18,6 +18,12 @@ Deno.test("Tally.record() counts an outcome once even when a listener throws", (
   });
   tally.onOutcome((r) => seen.push(r.outcome));
   assert.doesNotThrow(() => tally.record(record));
-  assert.deepEqual(tally.counts, { acked: 1, duplicate: 0, nacked: 0, "dead-lettered": 0 });
+  assert.deepEqual(tally.counts, {
+    acked: 1,
+    duplicate: 0,
+    nacked: 0,
+    "dead-lettered": 0,
+    "ack-failed": 0,
+  });
   assert.deepEqual(seen, ["acked"], "the other listeners still hear it");
 });

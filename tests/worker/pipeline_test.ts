@@ -174,22 +174,28 @@ Deno.test("processDelivery() dead-letters an oversized payload without reading i
   assert.equal(called, false);
 });
 
-Deno.test("processDelivery() handles one copy of an event at a time and skips handled ones", async () => {
+Deno.test("processDelivery() holds a copy of a running event and settles it with that call", async () => {
   const dedupe = new Dedupe(10);
   const event = fakeEvent();
   let release!: () => void;
+  let calls = 0;
   const first = processDelivery(delivery(event), () => new Promise((r) => release = r), {
     ...options,
     dedupe,
   });
-  const second = await processDelivery(delivery(event), () => Promise.resolve(), {
+  let settled = false;
+  const copy = processDelivery(delivery(event, 2), () => Promise.resolve(void calls++), {
     ...options,
     dedupe,
-  });
-  assert.equal(second.action, "nack");
-  assert.equal(second.action === "nack" && second.reason, "in-progress");
+  }).then((outcome) => (settled = true, outcome));
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(settled, false, "held (not nacked) while the first call runs");
   release();
   assert.equal((await first).action, "ack");
+  const second = await copy;
+  assert.equal(second.action, "duplicate", "acked with the call that succeeded");
+  assert.equal(second.action === "duplicate" && second.reason, "settled-with-running-copy");
+  assert.equal(calls, 0, "its own handler never ran");
   const third = await processDelivery(delivery(event), () => Promise.resolve(), {
     ...options,
     dedupe,
@@ -228,16 +234,15 @@ Deno.test("processDelivery() keeps a timed-out event busy until its abandoned ca
     const outcome = await first;
     assert.equal(outcome.action, "nack");
     assert.ok("abandoned" in outcome && outcome.abandoned, "the outcome carries the running call");
-    // A redelivered copy while the first call still runs: not run beside it.
-    const copy = await processDelivery(delivery(event, 2), handler, { ...options, dedupe });
-    assert.equal(copy.action === "nack" && copy.reason, "in-progress");
+    // A redelivered copy while the first call still runs: held, not run beside it.
+    const copy = processDelivery(delivery(event, 2), handler, { ...options, dedupe });
+    await clock.tickAsync(10);
     assert.equal(calls, 1);
     finish();
     await clock.tickAsync(0);
-    const again = processDelivery(delivery(event, 3), handler, { ...options, dedupe });
-    assert.equal(calls, 2, "runs again once the abandoned call ended");
+    assert.equal(calls, 2, "the held copy runs once the abandoned (failed) call ended");
     finish();
-    await again;
+    assert.equal((await copy).action, "ack");
   });
 });
 

@@ -115,3 +115,36 @@ Deno.test("Settler.abandon() nacks an undecided delivery and names its event whe
   ]);
   assert.equal(settled.length, 2);
 });
+
+const handled = (eventID: string) => ({ action: "ack" as const, event: {}, eventID, handlerMs: 1 });
+
+Deno.test("Settler on exactly-once logs acked only once Pub/Sub confirmed the ack, else ack-failed", async () => {
+  const { settler, tally } = setup();
+  const records: string[] = [];
+  tally.onOutcome((r) => records.push(`${r.outcome} ${r.reason ?? ""}`.trim()));
+  const settled: string[] = [];
+  const refused = { ok: false as const, reason: "invalid-ack-id" as const, detail: "expired" };
+  const good = fakeMessage("{}", settled, 1, { exactlyOnce: true });
+  const bad = fakeMessage("{}", settled, 1, { exactlyOnce: true, result: refused });
+  await settler.settle(good, handled("e-1"));
+  await settler.settle(bad, handled("e-2"));
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(settled, [`ack ${good.id}`, `ack ${bad.id}`]);
+  assert.deepEqual(records, ["acked", "ack-failed invalid-ack-id"]);
+  assert.deepEqual([tally.counts.acked, tally.counts["ack-failed"]], [1, 1]);
+});
+
+Deno.test("Settler gives back what the subscriber gave up, and only logs a handler that ends later", async () => {
+  const { settler, tally } = setup();
+  const records: string[] = [];
+  tally.onOutcome((r) => records.push(`${r.outcome} ${r.reason} ${r.eventID}`));
+  const settled: string[] = [];
+  const event = fakeEvent();
+  const message = fakeMessage(event, settled);
+  message.givenUp = "max-lease";
+  settler.giveBack(message, "max-lease");
+  await settler.settle(message, handled(event.eventID));
+  assert.deepEqual(settled, [`nack ${message.id}`], "never acked after it was given back");
+  assert.deepEqual(records, [`nacked max-lease ${event.eventID}`], "one outcome");
+  assert.equal(tally.counts.acked, 0);
+});

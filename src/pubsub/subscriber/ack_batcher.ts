@@ -1,28 +1,25 @@
 /**
- * Acks, nacks (deadline 0) and deadline extensions, batched by count and time. A batch goes on
- * one open StreamingPull stream that is reading (Pub/Sub takes ack IDs "received on this stream
- * or a different stream": one write per batch, not one per stream) or, when no stream can take
- * it or `via` is `rpc`, as Acknowledge / ModifyAckDeadline calls, retried on transient codes. A
- * paused stream is not written to (a precaution: a server blocked on sending to it may not read
- * it; measured on the emulator, it did not change case 18's redeliveries). A batch that still
- * fails is counted: its messages are redelivered, never lost.
+ * Acks, nacks (deadline 0) and deadline changes, batched by count and time, each with its result.
+ * A request carries at most 2,500 ack IDs and stays under Pub/Sub's 512 KiB. On an at-least-once
+ * subscription a batch goes on one open StreamingPull stream that is reading (Pub/Sub takes ack
+ * IDs "received on this stream or a different stream": one write per batch) and counts as sent
+ * when written; when no stream can take it, or `via` is `rpc`, it goes as an Acknowledge or
+ * ModifyAckDeadline call (ack_calls.ts: a result per ack ID, transient failures retried). On an
+ * exactly-once subscription every request is such a call, so each result is Pub/Sub's own
+ * answer. A paused stream is not written to (a precaution: a server blocked on sending to it may
+ * not read it).
  */
 import type { ACK_TRANSPORTS } from "../../config/settings.ts";
-import { logger } from "../../telemetry/log.ts";
+import { AckCalls, type Done } from "./ack_calls.ts";
+import { ACKED, type AckResult } from "./ack_result.ts";
 import type { PullRequest, SubscriberApi } from "./api.ts";
-import { GRPC } from "../grpc_codes.ts";
 
-/** Most ack IDs in one request (the Go client's batch size). */
+/** Most ack IDs in one request (Pub/Sub's limit, the Go client's batch size). */
 export const MAX_BATCH = 2500;
-/** gRPC codes worth another try. */
-const TRANSIENT = new Set<number>([
-  GRPC.DEADLINE_EXCEEDED,
-  GRPC.RESOURCE_EXHAUSTED,
-  GRPC.ABORTED,
-  GRPC.INTERNAL,
-  GRPC.UNAVAILABLE,
-]);
-const RETRIES = 3;
+/** Most bytes of ack IDs in one request: Pub/Sub's 512 KiB, less room for the rest of it. */
+export const MAX_BATCH_BYTES = 500 * 1024;
+/** Bytes an ack ID costs besides its characters: its tag and length (a deadline: 2 more). */
+const ID_OVERHEAD = 3;
 
 /** How acks leave: on the streams, or as RPCs (the settings table names them). */
 export type AckTransport = typeof ACK_TRANSPORTS[number];
@@ -36,107 +33,140 @@ export interface AckBatcherOptions {
   flushMs?: number;
 }
 
-const log = logger("subscriber");
+/**
+ * `ids` cut into requests of at most {@linkcode MAX_BATCH} ack IDs and
+ * {@linkcode MAX_BATCH_BYTES} bytes, each ID costing its length and `overhead`.
+ */
+export function batches<T>(ids: readonly string[], overhead: number, also: readonly T[] = []) {
+  const cut: { ids: string[]; also: T[] }[] = [];
+  let from = 0;
+  let bytes = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const cost = ids[i]!.length + overhead;
+    if (i - from === MAX_BATCH || bytes + cost > MAX_BATCH_BYTES) {
+      cut.push({ ids: ids.slice(from, i), also: also.slice(from, i) });
+      from = i;
+      bytes = 0;
+    }
+    bytes += cost;
+  }
+  if (from < ids.length) cut.push({ ids: ids.slice(from), also: also.slice(from) });
+  return cut;
+}
 
-/** Batches the acks and nacks of one subscription. */
+/** Batches the acks, nacks and deadline changes of one subscription. */
 export class AckBatcher {
-  readonly #api: SubscriberApi;
-  readonly #subscription: string;
   readonly #options: AckBatcherOptions;
+  readonly #calls: AckCalls;
   #acks: string[] = [];
+  #ackDones: Done[] = [];
   #nacks: string[] = [];
+  #nackDones: (Done | undefined)[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #inFlight = new Set<Promise<void>>();
-  /** Batches that failed for good (their messages come back). */
-  failures = 0;
+  /** The subscription delivers exactly once: every request is a call, its results awaited. */
+  exactlyOnce = false;
 
   constructor(api: SubscriberApi, subscription: string, options: AckBatcherOptions) {
-    this.#api = api;
-    this.#subscription = subscription;
     this.#options = options;
+    this.#calls = new AckCalls(api, subscription, () => this.exactlyOnce);
   }
 
-  /** Queues an ack of `ackId`. */
-  ack(ackId: string): void {
+  /** Calls with ack IDs that failed for good (their messages come back). */
+  get failures(): number {
+    return this.#calls.failures;
+  }
+
+  /** Queues an ack of `ackId`; `done` hears when it was sent (exactly-once: answered). */
+  ack(ackId: string, done: Done): void {
     this.#acks.push(ackId);
+    this.#ackDones.push(done);
     this.#added();
   }
 
   /** Queues a nack (deadline 0) of `ackId`. */
-  nack(ackId: string): void {
+  nack(ackId: string, done?: Done): void {
     this.#nacks.push(ackId);
+    this.#nackDones.push(done);
     this.#added();
   }
 
-  /** Extends `ackIds` to `seconds` now (one request per batch). */
-  extend(ackIds: readonly string[], seconds: number): void {
-    this.#deadlines(ackIds, seconds);
+  /**
+   * Sets the deadline of `ackIds` to `seconds` now (receipts and extensions: one request per
+   * batch); `done`, when given, hears each ack ID's result.
+   */
+  modify(
+    ackIds: readonly string[],
+    seconds: number,
+    done?: (ackId: string, result: AckResult) => void,
+  ): void {
+    const dones = done ? ackIds.map((id) => (result: AckResult) => done(id, result)) : [];
+    for (const batch of batches(ackIds, ID_OVERHEAD + 2, dones)) {
+      this.#send(batch.ids, seconds, batch.also);
+    }
   }
 
-  /** Sends everything queued; resolves once every RPC sent so far has answered. */
-  async flush(): Promise<void> {
+  /** Sends again, as calls, requests written to a stream that ended before Pub/Sub read them. */
+  resend(requests: readonly PullRequest[]): void {
+    for (const request of requests) {
+      if (request.ackIds?.length) this.#calls.send(request.ackIds, undefined);
+      const ids = request.modifyDeadlineAckIds ?? [];
+      const seconds = request.modifyDeadlineSeconds ?? [];
+      // A stream write sets one deadline for all its ack IDs (modify() and the nacks do).
+      if (ids.length > 0) this.#calls.send(ids, seconds[0] ?? 0);
+    }
+  }
+
+  /** Sends everything queued now. */
+  flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const acks = this.#acks;
+    const ackDones = this.#ackDones;
     const nacks = this.#nacks;
+    const nackDones = this.#nackDones;
     this.#acks = [];
+    this.#ackDones = [];
     this.#nacks = [];
-    for (let i = 0; i < acks.length; i += MAX_BATCH) {
-      this.#send({ ackIds: acks.slice(i, i + MAX_BATCH) });
+    this.#nackDones = [];
+    for (const batch of batches(acks, ID_OVERHEAD, ackDones)) {
+      this.#send(batch.ids, undefined, batch.also);
     }
-    this.#deadlines(nacks, 0);
-    await Promise.all([...this.#inFlight]);
+    for (const batch of batches(nacks, ID_OVERHEAD + 2, nackDones)) {
+      this.#send(batch.ids, 0, batch.also);
+    }
   }
 
-  #deadlines(ackIds: readonly string[], seconds: number): void {
-    for (let i = 0; i < ackIds.length; i += MAX_BATCH) {
-      const ids = ackIds.slice(i, i + MAX_BATCH);
-      this.#send({ modifyDeadlineAckIds: ids, modifyDeadlineSeconds: ids.map(() => seconds) });
-    }
+  /**
+   * Sends everything queued and waits for the answers until `until` (a `performance.now()`
+   * time); returns how many ack IDs were still unanswered then (their messages come back).
+   */
+  drain(until: number): Promise<number> {
+    this.flush();
+    return this.#calls.drain(until);
   }
 
   #added(): void {
-    if (this.#acks.length + this.#nacks.length >= MAX_BATCH) void this.flush();
+    if (this.#acks.length + this.#nacks.length >= MAX_BATCH) this.flush();
     else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => void this.flush(), this.#options.flushMs ?? 10);
+      this.#timer = setTimeout(() => this.flush(), this.#options.flushMs ?? 10);
     }
   }
 
-  /** On a stream when one can take it, else as RPCs. */
-  #send(request: PullRequest): void {
-    if (this.#options.via === "stream" && this.#options.write(request)) return;
-    const call = this.#rpc(request).finally(() => this.#inFlight.delete(call));
-    this.#inFlight.add(call);
-  }
-
-  async #rpc(request: PullRequest): Promise<void> {
-    const send = request.ackIds
-      ? () => this.#api.acknowledge(this.#subscription, request.ackIds as string[])
-      : () =>
-        this.#api.modifyAckDeadline(
-          this.#subscription,
-          request.modifyDeadlineAckIds as string[],
-          request.modifyDeadlineSeconds?.[0] ?? 0,
-        );
-    for (let attempt = 1;; attempt++) {
-      try {
-        await send();
-        return;
-      } catch (error) {
-        const code = (error as { code?: number }).code;
-        if (attempt <= RETRIES && code !== undefined && TRANSIENT.has(code)) {
-          await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-          continue;
-        }
-        this.failures++;
-        const ids = (request.ackIds ?? request.modifyDeadlineAckIds ?? []).length;
-        log.warning("A batch of {ids} {kind} failed ({error}): those messages come back", {
-          ids,
-          kind: request.ackIds ? "acks" : "deadline changes",
-          error,
-        });
-        return;
-      }
+  /** On a stream when one can take it (at-least-once only), else as a call. */
+  #send(ids: string[], seconds: number | undefined, dones: readonly (Done | undefined)[]): void {
+    if (
+      !this.exactlyOnce && this.#options.via === "stream" &&
+      this.#options.write(request(ids, seconds))
+    ) {
+      for (const done of dones) done?.(ACKED);
+      return;
     }
+    this.#calls.send(ids, seconds, dones);
   }
+}
+
+function request(ids: string[], seconds: number | undefined): PullRequest {
+  return seconds === undefined
+    ? { ackIds: ids }
+    : { modifyDeadlineAckIds: ids, modifyDeadlineSeconds: ids.map(() => seconds) };
 }

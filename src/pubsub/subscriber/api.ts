@@ -32,9 +32,24 @@ export interface ReceivedProto {
 }
 type Long = { toString(): string };
 
+/** Acks or deadline changes the server confirms on an exactly-once subscription's stream. */
+export interface Confirmation {
+  ackIds?: string[] | null;
+  invalidAckIds?: string[] | null;
+  unorderedAckIds?: string[] | null;
+  temporaryFailedAckIds?: string[] | null;
+}
+
 /** A StreamingPull response. */
 export interface PullResponse {
   receivedMessages?: ReceivedProto[] | null;
+  /** Sent with every response: whether the subscription delivers exactly once, in order. */
+  subscriptionProperties?: {
+    exactlyOnceDeliveryEnabled?: boolean | null;
+    messageOrderingEnabled?: boolean | null;
+  } | null;
+  acknowledgeConfirmation?: Confirmation | null;
+  modifyAckDeadlineConfirmation?: Confirmation | null;
 }
 
 /** A bidirectional StreamingPull call. */
@@ -62,15 +77,23 @@ export interface SubscriberApi {
 }
 
 const CHANNEL_READY = 2; // grpc.connectivityState.READY
+/** How long one ack or deadline-change call may take (the Go client's bound). */
+export const ACK_CALL_TIMEOUT_MS = 60_000;
+/**
+ * Ack and deadline-change calls are made once, within {@linkcode ACK_CALL_TIMEOUT_MS}: the
+ * subscriber retries them itself (the library's own retries would last up to 600 s and hide
+ * each ack ID's result).
+ */
+const ONCE = { retry: null, timeout: ACK_CALL_TIMEOUT_MS };
 
 /** The generated client for what `client` reaches (emulator or Google Cloud). */
 export function generatedApi(client: PubSub): SubscriberApi {
   const api = new v1.SubscriberClient(gapicOptions(client));
   return {
     streamingPull: (timeoutMs) => api.streamingPull({ timeout: timeoutMs }) as unknown as PullCall,
-    acknowledge: (subscription, ackIds) => api.acknowledge({ subscription, ackIds }),
+    acknowledge: (subscription, ackIds) => api.acknowledge({ subscription, ackIds }, ONCE),
     modifyAckDeadline: (subscription, ackIds, seconds) =>
-      api.modifyAckDeadline({ subscription, ackIds, ackDeadlineSeconds: seconds }),
+      api.modifyAckDeadline({ subscription, ackIds, ackDeadlineSeconds: seconds }, ONCE),
     async ready() {
       await api.initialize();
       // The generated client's public stub: a grpc-js client, whose channel says its state.

@@ -7,6 +7,9 @@
 /** Pub/Sub's bounds on an ack deadline, in seconds. */
 export const MIN_DEADLINE_S = 10;
 export const MAX_DEADLINE_S = 600;
+/** The shortest lease on an exactly-once subscription (the Go client's): an ack retried for a
+ * while must still find its lease. */
+export const EXACTLY_ONCE_MIN_S = 60;
 
 /** Held-time distribution and the deadline it gives. */
 export class AckDeadline {

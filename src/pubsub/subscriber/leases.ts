@@ -2,7 +2,9 @@
  * The messages the subscriber holds, and their leases: every held message (running, waiting for
  * a permit, or held for a Retry-After) is extended before Pub/Sub's deadline for it passes, in
  * one batch per tick, until `maxLeaseMs` after its receipt; then it is given up
- * (nacked) and counted, as the Go client's MaxExtension bounds it.
+ * (nacked) and counted, as the Go client's MaxExtension bounds it. An acked message leaves the
+ * window at once, but its lease is still extended until its ack was sent (or, exactly once,
+ * answered): an ack retried through an outage must not find its lease gone.
  */
 import type { ReceivedMessage } from "./message.ts";
 
@@ -11,8 +13,8 @@ export const GRACE_MS = 5_000;
 
 /** What one tick decided. */
 export interface Due {
-  /** The ack IDs to extend now. */
-  extend: string[];
+  /** The messages to extend now. */
+  extend: ReceivedMessage[];
   /** Held past the max lease: to nack. */
   expired: ReceivedMessage[];
 }
@@ -20,6 +22,8 @@ export interface Due {
 /** The held messages of one subscriber. */
 export class LeaseBook {
   readonly #held = new Set<ReceivedMessage>();
+  /** Acked, the ack not sent or answered yet. */
+  readonly #acking = new Set<ReceivedMessage>();
   #bytes = 0;
   #waiting = 0;
   readonly #perStream = new Map<number, number>();
@@ -79,6 +83,16 @@ export class LeaseBook {
     this.#perStream.set(message.stream, this.heldFrom(message.stream) + 1);
   }
 
+  /** `message` was acked: it leaves the window, its lease is kept until {@linkcode acked}. */
+  acking(message: ReceivedMessage): void {
+    if (this.remove(message)) this.#acking.add(message);
+  }
+
+  /** The ack of `message` was sent or answered: its lease is no longer kept. */
+  acked(message: ReceivedMessage): void {
+    this.#acking.delete(message);
+  }
+
   /** Lets `message` go (acked or nacked); false when it was not held. */
   remove(message: ReceivedMessage): boolean {
     if (!this.#held.delete(message)) return false;
@@ -99,7 +113,7 @@ export class LeaseBook {
    * messages not due.
    */
   due(now: number, deadlineMs: number, maxLeaseMs: number): Due {
-    const extend: string[] = [];
+    const extend: ReceivedMessage[] = [];
     const expired: ReceivedMessage[] = [];
     const grace = Math.min(GRACE_MS, deadlineMs / 2);
     for (const message of this.#held) {
@@ -107,13 +121,18 @@ export class LeaseBook {
         expired.push(message);
         continue;
       }
-      if (message.leasedUntil - now > grace) continue;
-      message.leasedUntil = now + deadlineMs;
-      extend.push(message.ackId);
-      this.extensions++;
+      this.#extend(message, now, deadlineMs, grace, extend);
     }
+    for (const message of this.#acking) this.#extend(message, now, deadlineMs, grace, extend);
     for (const message of expired) this.remove(message);
     this.expired += expired.length;
     return { extend, expired };
+  }
+
+  #extend(m: ReceivedMessage, now: number, ms: number, grace: number, to: ReceivedMessage[]) {
+    if (m.leasedUntil - now > grace || m.leaseLost) return;
+    m.leasedUntil = now + ms;
+    to.push(m);
+    this.extensions++;
   }
 }

@@ -1,16 +1,30 @@
 /**
  * A message the subscriber holds: its content, and `ack()` / `nack()`, which hand it back to the
- * subscriber once (a second call does nothing). One object per message, methods shared: no
+ * subscriber once (a second call does nothing) and resolve with the result: sent, or on an
+ * exactly-once subscription Pub/Sub's answer. One object per message, methods shared: no
  * closure per message.
  */
+import type { AckResult } from "./ack_result.ts";
 import type { ReceivedProto } from "./api.ts";
 
 /** Who a message goes back to when it is acked or nacked. */
 export interface LeaseOwner {
-  settle(message: ReceivedMessage, ack: boolean): void;
+  /** Acks or nacks `message`; `done` hears the result. */
+  settle(message: ReceivedMessage, ack: boolean, done: (result: AckResult) => void): void;
   /** The message started or stopped waiting for an earlier one of its key. */
   waiting(message: ReceivedMessage, waiting: boolean): void;
 }
+
+/** Why the subscriber gives a message back on its own (its handler's outcome never came). */
+export const GIVE_UP_REASONS = ["max-lease", "shutting-down"] as const;
+/** One of {@linkcode GIVE_UP_REASONS}. */
+export type GiveUpReason = typeof GIVE_UP_REASONS[number];
+
+const SETTLED: AckResult = Object.freeze({
+  ok: false,
+  reason: "other",
+  detail: "it was acked or nacked already",
+});
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 const encoder = new TextEncoder();
@@ -33,12 +47,24 @@ export class ReceivedMessage {
   readonly receivedAt: number;
   /** Until when Pub/Sub holds it for us, as last asked (`performance.now()` time). */
   leasedUntil: number;
+  /** Pub/Sub refused to extend its lease (exactly-once): it is no longer extended. */
+  leaseLost = false;
+  /** Delivered by an exactly-once subscription: its ack's result is Pub/Sub's answer. */
+  readonly exactlyOnce: boolean;
+  /** Why the subscriber gave it back on its own, if it did (then it is settled). */
+  givenUp: GiveUpReason | undefined;
   #settled = false;
   #waiting = false;
   readonly #publishMs: number;
   readonly #owner: LeaseOwner;
 
-  constructor(proto: ReceivedProto, stream: number, now: number, owner: LeaseOwner) {
+  constructor(
+    proto: ReceivedProto,
+    stream: number,
+    now: number,
+    owner: LeaseOwner,
+    exactlyOnce = false,
+  ) {
     const m = proto.message ?? {};
     this.ackId = proto.ackId ?? "";
     this.id = m.messageId ?? "";
@@ -50,6 +76,8 @@ export class ReceivedMessage {
     this.stream = stream;
     this.receivedAt = now;
     this.leasedUntil = now;
+    this.exactlyOnce = exactlyOnce;
+    this.givenUp = undefined;
     const seconds = Number(m.publishTime?.seconds ?? 0);
     this.#publishMs = seconds * 1000 + Math.floor((m.publishTime?.nanos ?? 0) / 1e6);
     this.#owner = owner;
@@ -92,19 +120,22 @@ export class ReceivedMessage {
     this.#owner.waiting(this, waiting);
   }
 
-  /** Done: Pub/Sub will not deliver it again (batched with other acks). */
-  ack(): void {
-    this.#end(true);
+  /**
+   * Done: Pub/Sub will not deliver it again (batched with other acks). Resolves once the ack
+   * was sent or, on an exactly-once subscription, when Pub/Sub answered; never rejects.
+   */
+  ack(): Promise<AckResult> {
+    return this.#end(true);
   }
 
   /** Not done: Pub/Sub delivers it again (with the subscription's backoff). */
-  nack(): void {
-    this.#end(false);
+  nack(): Promise<AckResult> {
+    return this.#end(false);
   }
 
-  #end(ack: boolean): void {
-    if (this.#settled) return;
+  #end(ack: boolean): Promise<AckResult> {
+    if (this.#settled) return Promise.resolve(SETTLED);
     this.#settled = true;
-    this.#owner.settle(this, ack);
+    return new Promise((resolve) => this.#owner.settle(this, ack, resolve));
   }
 }

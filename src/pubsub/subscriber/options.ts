@@ -1,6 +1,6 @@
 /** What the subscriber (subscriber.ts) is given, tells, and counts. */
 import type { AckTransport } from "./ack_batcher.ts";
-import type { ReceivedMessage } from "./message.ts";
+import type { GiveUpReason, ReceivedMessage } from "./message.ts";
 
 /** Options for the subscriber. */
 export interface SubscriberOptions {
@@ -33,6 +33,12 @@ export interface SubscriberOptions {
 /** What the subscriber tells its owner. */
 export interface SubscriberListener {
   message(message: ReceivedMessage): void;
+  /**
+   * The subscriber gives `message` back on its own (held past the max lease, or still held at
+   * close; `handedOver` false: it arrived as pulling stopped and was never handed over). The
+   * listener settles it (nacks it, with its outcome); whatever it leaves unsettled is nacked.
+   */
+  giveUp?(message: ReceivedMessage, reason: GiveUpReason, handedOver: boolean): void;
   /** The subscription cannot be consumed (missing, or not ours) and never delivered anything. */
   fatal(error: Error): void;
 }
@@ -49,8 +55,14 @@ export interface SubscriberStats {
   extensions: number;
   /** Messages given up after the max lease. */
   expired: number;
-  /** Ack or deadline batches that failed after retries (their messages come back). */
+  /** Ack or deadline calls with ack IDs that failed for good (their messages come back). */
   ackFailures: number;
+  /** The subscription delivers exactly once (its responses say so). */
+  exactlyOnce: boolean;
+  /** Messages dropped unhandled: Pub/Sub refused their receipt (exactly-once). */
+  receiptsRefused: number;
+  /** Leases Pub/Sub refused to extend (exactly-once): their events come back. */
+  leasesLost: number;
   /** Streams reopened. */
   reconnects: number;
   /** Streams reopened by the watchdog. */

@@ -5,7 +5,7 @@
  * backoff after an error, 100 ms doubling to 60 s, reset by data); can be paused (no more reading:
  * HTTP/2 flow control stops the server) and written to (acks, modacks, keep-alives).
  */
-import type { PullCall, PullRequest, ReceivedProto, SubscriberApi } from "./api.ts";
+import type { PullCall, PullRequest, PullResponse, SubscriberApi } from "./api.ts";
 import { GRPC } from "../grpc_codes.ts";
 
 /** How long one call may stay open before it ends by itself and is reopened (as the Node and Go
@@ -24,14 +24,21 @@ export const RETRYABLE = new Set<number>([
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 60_000;
 const LASTING_BACKOFF_MS = 1_000;
+/**
+ * Acks and deadline changes written this recently when a call ends may not have been read: they
+ * are handed back to be sent again by RPC (an ack or deadline change twice is harmless).
+ */
+export const RESEND_WINDOW_MS = 5_000;
 
 /** What a stream tells its subscriber. */
 export interface StreamListener {
-  /** Messages, in the order the stream delivered them. */
-  messages(stream: number, received: readonly ReceivedProto[]): void;
+  /** A response with messages, in the order the stream delivered them. */
+  messages(stream: number, response: PullResponse): void;
   /** The call ended with `code` (0 when it ended by itself); it will be reopened after
    * `delayMs` unless the subscriber closes. */
   ended(stream: number, code: number, error: Error | undefined, delayMs: number): void;
+  /** Acks and deadline changes written shortly before the call ended: to send again. */
+  unsent(stream: number, requests: PullRequest[]): void;
 }
 
 /** Options for one {@linkcode PullStream}. */
@@ -58,6 +65,8 @@ export class PullStream {
   #paused = false;
   #backoff = MIN_BACKOFF_MS;
   #reopen: ReturnType<typeof setTimeout> | undefined;
+  /** Acks and deadline changes written lately, with when (oldest first). */
+  #recent: [number, PullRequest][] = [];
   /** When it last delivered a message (`performance.now()`); when it opened, before any. */
   lastData = 0;
   /** Times it was reopened after an error or its planned end. */
@@ -87,6 +96,7 @@ export class PullStream {
       ended = true;
       if (this.#call !== call) return; // replaced (restart) or closed: nothing to reopen
       this.#call = undefined;
+      this.#handBack();
       if (this.#closed) return;
       // Ended by itself, or at the end of its lifetime.
       const planned = code === GRPC.OK || code === GRPC.DEADLINE_EXCEEDED;
@@ -103,7 +113,7 @@ export class PullStream {
       if (!received || received.length === 0) return;
       this.lastData = performance.now();
       this.#backoff = MIN_BACKOFF_MS;
-      this.#listener.messages(o.index, received);
+      this.#listener.messages(o.index, response);
     });
     call.on("error", (error) => end(error.code ?? 2, error));
     call.on("end", () => end(0));
@@ -122,7 +132,27 @@ export class PullStream {
   write(request: PullRequest): boolean {
     if (this.#call === undefined || this.#draining) return false;
     this.#call.write(request);
+    if (request.ackIds || request.modifyDeadlineAckIds) this.#remember(request);
     return true;
+  }
+
+  #remember(request: PullRequest): void {
+    const now = performance.now();
+    const recent = this.#recent;
+    if (recent.length > 0 && recent[0]![0] < now - RESEND_WINDOW_MS) {
+      const fresh = recent.findIndex(([at]) => at >= now - RESEND_WINDOW_MS);
+      recent.splice(0, fresh < 0 ? recent.length : fresh);
+    }
+    recent.push([now, request]);
+  }
+
+  /** The call ended without a clean end after our half-close: what it may not have read. */
+  #handBack(): void {
+    if (this.#recent.length === 0) return;
+    const now = performance.now();
+    const requests = this.#recent.filter(([at]) => at >= now - RESEND_WINDOW_MS).map(([, r]) => r);
+    this.#recent = [];
+    if (requests.length > 0) this.#listener.unsent(this.#options.index, requests);
   }
 
   /** Stops reading: the server stops sending once HTTP/2's window fills. */
@@ -145,6 +175,7 @@ export class PullStream {
     if (call === undefined) return;
     this.#call = undefined;
     call.cancel();
+    this.#handBack();
     this.reconnects++;
     this.open();
   }
@@ -162,15 +193,17 @@ export class PullStream {
     this.#draining = true;
     call.resume();
     const done = Promise.withResolvers<void>();
-    const finish = () => {
+    const finish = (clean: boolean) => {
       clearTimeout(timer);
+      // After a half-close the server reads every request before it ends the call.
+      if (clean) this.#recent = [];
       this.close();
       done.resolve();
     };
-    const timer = setTimeout(finish, maxMs);
-    call.on("end", finish);
-    call.on("error", finish);
-    call.on("close", finish);
+    const timer = setTimeout(() => finish(false), maxMs);
+    call.on("end", () => finish(true));
+    call.on("error", () => finish(false));
+    call.on("close", () => finish(true));
     call.end();
     return done.promise;
   }
@@ -184,5 +217,6 @@ export class PullStream {
     if (call === undefined) return;
     call.end();
     call.cancel();
+    this.#handBack();
   }
 }

@@ -1,28 +1,29 @@
 /**
- * Our StreamingPull subscriber: `streams` streams that together hold at most the lease window
- * (server-side flow control on each, and the streams paused while the window is full), every held
- * message's lease extended until it is settled or its max lease passes, acks and nacks batched on
- * the streams, keep-alives, a watchdog for a stream that goes quiet while there is room, and a
- * close that leaves nothing leased. Messages reach the listener in the order each stream delivered
- * them, with their ordering key.
+ * Our StreamingPull subscriber: streams that together hold at most the lease window (server-side
+ * flow control, and paused while the window is full), each response's receipt told to Pub/Sub
+ * (receipts.ts), every held message's lease extended until it is settled or its max lease
+ * passes, acks and nacks batched with their results, a watchdog, and a close that leaves nothing
+ * leased. It never settles a message itself: what it gives up (max lease, close) goes to the
+ * listener. On exactly-once (mode.ts), leases are ≥ 60 s and acks wait for Pub/Sub's answer.
+ * Messages reach the listener in the order each stream delivered them, with their ordering key.
  */
 import { logger } from "../../telemetry/log.ts";
 import { AckBatcher } from "./ack_batcher.ts";
-import type { PullRequest, ReceivedProto, SubscriberApi } from "./api.ts";
-import { AckDeadline } from "./deadline.ts";
+import type { PullResponse, SubscriberApi } from "./api.ts";
 import { LeaseBook } from "./leases.ts";
 import { LostSubscription } from "./lost.ts";
-import { type LeaseOwner, ReceivedMessage } from "./message.ts";
-import { PullStream } from "./stream.ts";
+import type { AckResult } from "./ack_result.ts";
+import { type GiveUpReason, type LeaseOwner, ReceivedMessage } from "./message.ts";
+import { DeliveryMode } from "./mode.ts";
+import { Receipts } from "./receipts.ts";
+import { StreamSet } from "./streams.ts";
 import { Watchdog } from "./watchdog.ts";
 import type { SubscriberListener, SubscriberOptions, SubscriberStats } from "./options.ts";
 
 export type { SubscriberListener, SubscriberOptions, SubscriberStats };
+export { MAX_MESSAGE_BYTES } from "./streams.ts";
 
 const TICK_MS = 1000;
-/** Room for one message at Pub/Sub's 10 MB limit, with its attributes. */
-export const MAX_MESSAGE_BYTES = 10.5 * 1024 * 1024;
-const KEEPALIVE_MS = 30_000;
 /** A close this soon after start, before any message, means the subscription is unusable. */
 const STARTUP_GRACE_MS = 10_000;
 const log = logger("subscriber");
@@ -33,19 +34,17 @@ export class Subscriber implements LeaseOwner {
   readonly #options: SubscriberOptions;
   readonly #listener: SubscriberListener;
   readonly #book = new LeaseBook();
-  readonly #deadline = new AckDeadline();
   readonly #acks: AckBatcher;
+  readonly #mode: DeliveryMode;
+  readonly #receipts: Receipts;
   readonly #lost: LostSubscription;
-  readonly #streams: PullStream[] = [];
+  #streams: StreamSet | undefined;
   readonly #watchdog: Watchdog;
   #window: number;
   #paused = false;
-  #nextWrite = 0;
   #received = false;
   #openedAt = 0;
   #ticker: ReturnType<typeof setInterval> | undefined;
-  #lastKeepAlive = 0;
-  #sentDeadline = 0;
   #closed = false;
   #stopping: Promise<void> | undefined;
   #stopped = false;
@@ -59,7 +58,13 @@ export class Subscriber implements LeaseOwner {
     this.#lost = new LostSubscription(options.subscription.split("/").at(-1) ?? "");
     this.#acks = new AckBatcher(api, options.subscription, {
       via: options.ackVia,
-      write: (request) => this.#writeOnAny(request),
+      // A paused stream is not written to: the batcher uses RPCs then.
+      write: (request) => !this.#paused && (this.#streams?.writeOnAny(request) ?? false),
+    });
+    this.#mode = new DeliveryMode(this.#acks);
+    this.#receipts = new Receipts(this.#acks, {
+      accepted: (message) => void (message.settled || listener.message(message)),
+      refused: (message) => void (this.#book.remove(message) && this.#flowControl()),
     });
   }
 
@@ -72,9 +77,12 @@ export class Subscriber implements LeaseOwner {
       extensions: this.#book.extensions,
       expired: this.#book.expired,
       ackFailures: this.#acks.failures,
-      reconnects: this.#streams.reduce((sum, s) => sum + s.reconnects, 0),
+      exactlyOnce: this.#mode.exactlyOnce,
+      receiptsRefused: this.#receipts.refused,
+      leasesLost: this.#mode.leasesLost,
+      reconnects: this.#streams?.reconnects ?? 0,
       watchdogReopens: this.#watchdog.reopens,
-      ackDeadlineSeconds: this.#deadline.seconds,
+      ackDeadlineSeconds: this.#mode.seconds,
     };
   }
 
@@ -85,38 +93,28 @@ export class Subscriber implements LeaseOwner {
 
   /** Whether at least one stream is open. */
   get isOpen(): boolean {
-    return this.#streams.some((s) => s.isOpen);
+    return this.#streams?.isOpen ?? false;
   }
 
   /**
-   * Opens the streams and starts the lease ticker. `keyed`: the messages have keys, so each
-   * stream's server-side limit is its share of the window plus the waiting allowance (else of
-   * the window alone: a message waits for its key only when it has one).
+   * Opens the streams and starts the lease ticker. `keyed`: the messages have keys, so the
+   * server-side limit is the window plus the waiting allowance (a message waits only for a key).
    */
   open({ keyed = false }: { keyed?: boolean } = {}): void {
     const o = this.#options;
-    const serverWindow = o.window + (keyed ? o.maxWaiting : 0);
-    const clientId = crypto.randomUUID();
     this.#openedAt = performance.now();
-    this.#sentDeadline = this.#deadline.seconds;
-    for (let index = 0; index < o.streams; index++) {
-      const stream = new PullStream(this.#api, {
-        index,
-        subscription: o.subscription,
-        clientId: `${clientId}-${index}`,
-        maxMessages: Math.max(1, Math.ceil(serverWindow / o.streams)),
-        // Pub/Sub applies the byte limit per stream: each gets its share of the budget, but at
-        // least room for one message at Pub/Sub's size limit (or a stream could stall on one).
-        maxBytes: Math.max(Math.ceil(o.maxBytes / o.streams), MAX_MESSAGE_BYTES),
-        deadlineSeconds: () => this.#deadline.seconds,
-      }, {
-        messages: (i, received) => this.#onMessages(i, received),
-        ended: (i, code, error, delayMs) => this.#onEnded(i, code, error, delayMs),
-      });
-      this.#streams.push(stream);
-      stream.open();
-    }
-    this.#lastKeepAlive = performance.now();
+    this.#streams = new StreamSet(this.#api, {
+      subscription: o.subscription,
+      streams: o.streams,
+      serverWindow: o.window + (keyed ? o.maxWaiting : 0),
+      maxBytes: o.maxBytes,
+      seconds: () => this.#mode.seconds,
+    }, {
+      messages: (i, response) => this.#onMessages(i, response),
+      ended: (i, code, error, delayMs) => this.#onEnded(i, code, error, delayMs),
+      unsent: (_, requests) => this.#acks.resend(requests),
+    });
+    this.#streams.open();
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
   }
 
@@ -128,11 +126,18 @@ export class Subscriber implements LeaseOwner {
   }
 
   /** A message was acked or nacked (called by {@linkcode ReceivedMessage}). */
-  settle(message: ReceivedMessage, ack: boolean): void {
-    this.#book.remove(message);
-    this.#deadline.record(performance.now() - message.receivedAt);
-    if (ack) this.#acks.ack(message.ackId);
-    else this.#acks.nack(message.ackId);
+  settle(message: ReceivedMessage, ack: boolean, done: (result: AckResult) => void): void {
+    this.#mode.deadline.record(performance.now() - message.receivedAt);
+    if (ack) {
+      this.#book.acking(message);
+      this.#acks.ack(message.ackId, (result) => {
+        this.#book.acked(message);
+        done(result);
+      });
+    } else {
+      this.#book.remove(message);
+      this.#acks.nack(message.ackId, done);
+    }
     if (this.#paused) this.#flowControl();
   }
 
@@ -150,42 +155,51 @@ export class Subscriber implements LeaseOwner {
   stopPulling(): Promise<void> {
     if (this.#stopping === undefined) {
       this.#stopped = true; // before draining: what a resumed stream hands over is late
-      this.#stopping = Promise.all(this.#streams.map((s) => s.drain())).then(() => {});
+      this.#stopping = this.#streams?.drain() ?? Promise.resolve();
     }
     return this.#stopping;
   }
 
   /**
-   * Closes for good: stops pulling, nacks every message still held (nothing stays leased), and
-   * resolves once every ack and nack was sent.
+   * Closes for good: stops pulling, gives up every message still held (the listener nacks it:
+   * nothing stays leased), and resolves once every ack and nack was answered, or at `until` (a
+   * `performance.now()` time) when Pub/Sub does not answer: those messages come back.
    */
-  async close(): Promise<number> {
+  async close(until = Infinity): Promise<number> {
     this.#closed = true;
     clearInterval(this.#ticker);
     await this.stopPulling();
     const held = this.#book.all();
-    for (const message of held) message.nack();
-    await this.#acks.flush();
+    for (const message of held) this.#giveUp(message, "shutting-down", true);
+    await this.#acks.drain(until);
     return held.length;
   }
 
-  #onMessages(index: number, received: readonly ReceivedProto[]): void {
-    if (this.#stopped) {
-      // On its way when we stopped: straight back to Pub/Sub, by RPC (the stream is closing).
-      const late = received.map((p) => p.ackId ?? "");
-      for (const ackId of late) this.#acks.nack(ackId);
-      return;
-    }
+  #onMessages(index: number, response: PullResponse): void {
+    const properties = response.subscriptionProperties;
+    // Leases change with the mode (60 s at least on exactly-once): the streams are told at once.
+    const exactlyOnce = properties?.exactlyOnceDeliveryEnabled === true;
+    if (properties && this.#mode.set(exactlyOnce)) this.#streams?.announce();
+    const now = performance.now();
+    const seconds = this.#mode.seconds;
+    const messages = (response.receivedMessages ?? []).map((proto) => {
+      const message = new ReceivedMessage(proto, index, now, this, this.#mode.exactlyOnce);
+      this.#book.add(message, seconds * 1000);
+      return message;
+    });
+    // On its way when we stopped: straight back to Pub/Sub (the listener nacks it).
+    if (this.#stopped) return messages.forEach((m) => this.#giveUp(m, "shutting-down", false));
     this.#received = true;
     this.#lost.received();
-    const now = performance.now();
-    const deadlineMs = this.#deadline.seconds * 1000;
-    for (const proto of received) {
-      const message = new ReceivedMessage(proto, index, now, this);
-      this.#book.add(message, deadlineMs);
-      this.#listener.message(message);
-    }
+    this.#receipts.receive(index, messages, seconds);
     this.#flowControl();
+  }
+
+  /** Gives `message` back through the listener; nacks it if the listener did not settle it. */
+  #giveUp(message: ReceivedMessage, reason: GiveUpReason, handedOver: boolean): void {
+    message.givenUp = reason;
+    this.#listener.giveUp?.(message, reason, handedOver);
+    if (!message.settled) void message.nack();
   }
 
   #onEnded(index: number, code: number, error: Error | undefined, delayMs: number): void {
@@ -199,51 +213,31 @@ export class Subscriber implements LeaseOwner {
     this.#listener.fatal(fatal);
   }
 
-  /** Writes on the next reading stream (round robin); false when none reads (the batcher uses RPCs). */
-  #writeOnAny(request: PullRequest): boolean {
-    const n = this.#streams.length;
-    for (let i = 0; i < n && !this.#paused; i++) {
-      const index = (this.#nextWrite + i) % n;
-      if (this.#streams[index]?.write(request)) {
-        this.#nextWrite = index + 1;
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** Pauses every stream while the book is full (see LeaseBook.full); resumes below. */
   #flowControl(): void {
     const { maxWaiting, maxBytes, held } = this.#options;
     const full = held || this.#book.full(this.#window, maxWaiting, maxBytes, this.#paused);
     if (full === this.#paused) return;
     this.#paused = full;
-    for (const stream of this.#streams) full ? stream.pause() : stream.resume();
+    this.#streams?.pause(full);
   }
 
   /** Once a second: extend leases due, give up expired ones, keep-alives, the watchdog. */
   #tick(): void {
     const now = performance.now();
-    const seconds = this.#deadline.seconds;
+    const seconds = this.#mode.seconds;
     const { extend, expired } = this.#book.due(now, seconds * 1000, this.#options.maxLeaseMs);
-    if (extend.length > 0) this.#acks.extend(extend, seconds);
+    if (extend.length > 0) this.#mode.extend(extend, seconds);
     for (const message of expired) {
       log.warning(
         "Message {messageId} was held past --max-lease ({minutes} min): given back to Pub/Sub",
         { messageId: message.id, minutes: this.#options.maxLeaseMs / 60_000 },
       );
-      message.nack();
+      this.#giveUp(message, "max-lease", true);
     }
-    if (now - this.#lastKeepAlive >= KEEPALIVE_MS) {
-      this.#lastKeepAlive = now;
-      const changed = seconds !== this.#sentDeadline;
-      this.#sentDeadline = seconds;
-      for (const stream of this.#streams) {
-        stream.write(changed ? { streamAckDeadlineSeconds: seconds } : {});
-      }
-    }
-    if (!this.#paused && this.#book.ready < this.#window) {
-      this.#watchdog.check(now, this.#streams, this.#book);
+    this.#streams?.keepAlive(now);
+    if (this.#streams && !this.#paused && this.#book.ready < this.#window) {
+      this.#watchdog.check(now, this.#streams.streams, this.#book);
     }
   }
 }

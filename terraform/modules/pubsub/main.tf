@@ -27,6 +27,10 @@ resource "google_pubsub_subscription" "main" {
   # `event-tool setup --message-ordering`; the worker then handles each key's events in order.
   enable_message_ordering = var.enable_message_ordering
 
+  # `event-tool setup --exactly-once`; the worker then logs an event acked only once Pub/Sub
+  # confirmed its ack (docs/handlers.md: what exactly-once does and does not promise).
+  enable_exactly_once_delivery = var.enable_exactly_once_delivery
+
   # What `event-tool replay` needs: acked events kept for the replay window.
   retain_acked_messages      = var.replay_window != "0s"
   message_retention_duration = var.replay_window != "0s" ? var.replay_window : null

@@ -82,3 +82,9 @@ variable "enable_message_ordering" {
   type        = bool
   default     = false
 }
+
+variable "enable_exactly_once_delivery" {
+  description = "Exactly-once delivery (PUBSUB_EXACTLY_ONCE): no acked event is delivered again and every ack is confirmed; handlers still need the eventID as an idempotency key."
+  type        = bool
+  default     = false
+}

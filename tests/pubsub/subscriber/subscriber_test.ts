@@ -7,17 +7,9 @@ import {
   type SubscriberOptions,
 } from "../../../src/pubsub/subscriber/subscriber.ts";
 import { type FakeClock, withFakeClock } from "../../support/clock.ts";
-import { FakeApi, protos } from "../../support/fake_pubsub.ts";
+import { FakeApi, protos, SUBSCRIBER_OPTIONS } from "../../support/fake_pubsub.ts";
 
-const OPTIONS: SubscriberOptions = {
-  subscription: "projects/p/subscriptions/s",
-  streams: 1,
-  window: 100,
-  maxWaiting: 1000,
-  maxBytes: 64 * 1024 * 1024,
-  maxLeaseMs: 60 * 60_000,
-  ackVia: "stream",
-};
+const OPTIONS: SubscriberOptions = SUBSCRIBER_OPTIONS;
 
 function start(options: Partial<SubscriberOptions> = {}, keyed = false) {
   const api = new FakeApi();
