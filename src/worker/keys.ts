@@ -18,7 +18,13 @@ export interface KeyStats {
   keysInFlight: number;
   /** Events waiting for an earlier event of their key. */
   waiting: number;
+  /** The keys with the most events waiting (at most {@linkcode LONGEST_KEYS}), most first: each
+   * with its events running and waiting. */
+  longest: { key: string; running: number; waiting: number }[];
 }
+
+/** How many of the longest key queues {@linkcode KeyStats} names. */
+export const LONGEST_KEYS = 5;
 
 interface KeyState {
   running: number;
@@ -53,8 +59,15 @@ export class KeyScheduler {
   /** Counts now. */
   get stats(): KeyStats {
     let keysInFlight = 0;
-    for (const state of this.#keys.values()) if (state.running > 0) keysInFlight++;
-    return { keysInFlight, waiting: this.#waiting };
+    const longest: KeyStats["longest"] = [];
+    for (const [key, state] of this.#keys) {
+      if (state.running > 0) keysInFlight++;
+      if (state.queue.length > 0) {
+        longest.push({ key, running: state.running, waiting: state.queue.length });
+      }
+    }
+    longest.sort((a, b) => b.waiting - a.waiting).length = Math.min(longest.length, LONGEST_KEYS);
+    return { keysInFlight, waiting: this.#waiting, longest };
   }
 
   /** Runs `message` now, after its key's earlier events, or gives it back (see above). */
