@@ -20,7 +20,7 @@ import { freePort } from "../pubsub/emulator.ts";
 import { publishPayloads } from "../pubsub/publisher.ts";
 import { withTopology } from "./fresh_topology.ts";
 import { watchProc } from "./proc.ts";
-import { type Scrape, scrape } from "./scrape.ts";
+import { followConsole, type Scrape, scrape } from "./scrape.ts";
 import { type CaseResult, result } from "./result.ts";
 
 /** How often a process case reads the worker's /metrics. */
@@ -47,6 +47,8 @@ export interface ProcessSpec {
   keys?: number;
   /** `--rate-limit`, events/s: the case records its rate in each 5-second window. */
   rateLimit?: number;
+  /** `--console`, with a page following its live stream for the whole drain. */
+  console?: boolean;
 }
 
 /** Rates (events/s) of the whole `windowMs` windows of a timeline of [ms, count] samples. */
@@ -97,6 +99,7 @@ export function spawnWorker(
     schema?: string | undefined;
     ackVia?: "stream" | "rpc" | undefined;
     rateLimit?: number | undefined;
+    console?: boolean | undefined;
   },
 ): Deno.ChildProcess {
   const [command, args] = selfCommand(["worker"], spec.denoFlags);
@@ -112,6 +115,7 @@ export function spawnWorker(
     schema: spec.schema,
     ...(spec.ackVia ? { ackVia: spec.ackVia } : {}),
     ...(spec.rateLimit ? { rateLimit: spec.rateLimit } : {}),
+    console: spec.console ?? false,
   };
   return new Deno.Command(command, {
     args,
@@ -129,6 +133,7 @@ export function spawnWorker(
       "schema",
       "ackVia",
       "rateLimit",
+      "console",
     ]),
     stdout: "null",
     stderr: "null", // one JSON line per event is written, as shipped, then dropped
@@ -149,7 +154,9 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
       schema: spec.schema,
       ackVia: spec.ackVia,
       rateLimit: spec.rateLimit,
+      console: spec.console,
     });
+    const page = spec.console ? followConsole(port) : undefined;
     const watch = watchProc(child.pid);
     const rss: number[] = [];
     let last: Scrape | undefined;
@@ -171,6 +178,7 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
       }
     }
     const usage = await watch.stop();
+    const pushed = await page?.stop();
     child.kill("SIGTERM");
     await child.status;
     if (last === undefined || last.acked < spec.events) {
@@ -183,7 +191,8 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
           `${spec.schema ? " --schema (the built-in contract as a file)" : ""}` +
           `${spec.ackVia === "rpc" ? " --ack-via rpc" : ""}` +
           `${spec.keys ? ` ordered, ${spec.keys} keys` : ""}` +
-          `${spec.rateLimit ? ` --rate-limit ${spec.rateLimit}/s` : ""}, ${spec.events}`,
+          `${spec.rateLimit ? ` --rate-limit ${spec.rateLimit}/s` : ""}` +
+          `${spec.console ? " --console, a page open" : ""}, ${spec.events}`,
         consumer: "event-tool",
         mode: "drain",
         pool: spec.pool,
@@ -195,6 +204,7 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
         ...(spec.variant === undefined ? {} : { variant: spec.variant }),
         ...(spec.bound === undefined ? {} : { bound: spec.bound }),
         timeline,
+        ...(pushed === undefined ? {} : { note: `the page was pushed ${pushed} bytes` }),
       },
       [],
       { ...usage, rssSamples: rss },

@@ -38,14 +38,15 @@ const CHARTS = [
   },
 ];
 
-/** The x axis shows at least the last minute, at most the history (five minutes). */
-const MIN_SPAN_S = 60;
+/** The x axis shows at least the last 30 s, at most the history (five minutes). */
+const MIN_SPAN_S = 30;
 
 function chartOptions(chart, width) {
   const axis = { stroke: "#57606a", grid: { stroke: "#eaeef2" }, ticks: { stroke: "#d0d7de" } };
   return {
     width,
     height: chart.id === "chart-rates" ? 220 : 180,
+    padding: [8, 28, 0, 0],
     cursor: { drag: { x: false, y: false } },
     scales: {
       x: { time: true, range: (_u, min, max) => [Math.min(min, max - MIN_SPAN_S), max] },
