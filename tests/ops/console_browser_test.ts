@@ -143,6 +143,17 @@ integrationTest(
       await page.waitForSelector(".page.subscription .panel");
       assert.equal(await page.$("#snapshot-create"), null, "no create button while locked");
       await page.click("#unlock-open");
+      await page.type("#unlock-token", "not-the-token-at-all");
+      await page.click("#unlock-submit");
+      await page.waitForFunction(() =>
+        /needs the console token/.test(document.getElementById("unlock-error")?.textContent ?? "")
+      );
+      assert.equal(await page.$("#snapshot-create"), null, "a wrong token unlocks nothing");
+      // The refusal is the one error this page may show: the browser reports the 401 twice.
+      const refusals = problems.filter((p) => /\b401\b/.test(p));
+      assert.equal(refusals.length, 2, problems.join("\n"));
+      problems.splice(0, problems.length, ...problems.filter((p) => !refusals.includes(p)));
+      await page.$eval("#unlock-token", (input) => (input as HTMLInputElement).value = "");
       await page.type("#unlock-token", TOKEN);
       await page.click("#unlock-submit");
       await page.waitForSelector("#snapshot-create");

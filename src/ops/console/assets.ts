@@ -9,6 +9,7 @@ import uplotCss from "uplot/dist/uPlot.min.css" with { type: "text" };
 import uplotJs from "uplot/dist/uPlot.iife.min.js" with { type: "text" };
 import appCss from "./assets/app.css" with { type: "text" };
 import appJs from "./assets/app.js" with { type: "text" };
+import chartsJs from "./assets/charts.js" with { type: "text" };
 import favicon from "./assets/favicon.svg" with { type: "text" };
 import indexHtml from "./assets/index.html" with { type: "text" };
 import liveJs from "./assets/live.js" with { type: "text" };
@@ -42,6 +43,7 @@ export const ASSETS: ReadonlyMap<string, Asset> = new Map([
   asset("app.js", appJs),
   asset("ui.js", uiJs),
   asset("live.js", liveJs),
+  asset("charts.js", chartsJs),
   asset("outcomes.js", outcomesJs),
   asset("subscription.js", subscriptionJs),
   asset("app.css", appCss),

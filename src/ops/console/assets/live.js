@@ -1,86 +1,6 @@
 // The Live page: rates, pool, latency and what runs now, pushed each second, charted with uPlot.
-import { el, fmt, panel, setText, tile } from "./ui.js";
-
-const COLORS = {
-  acked: "#1a7f37",
-  nacked: "#d97706",
-  deadLettered: "#cf222e",
-  p50: "#0969da",
-  p95: "#8250df",
-  p99: "#bf3989",
-  busy: "#0969da",
-  leased: "#1b7c83",
-  waiting: "#d97706",
-};
-
-const CHARTS = [
-  {
-    id: "chart-rates",
-    title: "Events per second",
-    note: "last 5 minutes",
-    series: [["acked", "acked"], ["nacked", "nacked"], ["deadLettered", "dead-lettered"]],
-    unit: "/s",
-    fill: true,
-  },
-  {
-    id: "chart-latency",
-    title: "Handler time",
-    note: "per second, ms",
-    series: [["p50", "p50"], ["p95", "p95"], ["p99", "p99"]],
-    unit: " ms",
-  },
-  {
-    id: "chart-pool",
-    title: "Pool and leases",
-    note: "events",
-    series: [["busy", "busy"], ["leased", "leased"], ["waiting", "waiting"]],
-    unit: "",
-  },
-];
-
-/** The x axis shows at least the last 30 s, at most the history (five minutes). */
-const MIN_SPAN_S = 30;
-
-function chartOptions(chart, width) {
-  const axis = { stroke: "#57606a", grid: { stroke: "#eaeef2" }, ticks: { stroke: "#d0d7de" } };
-  return {
-    width,
-    height: chart.id === "chart-rates" ? 220 : 180,
-    padding: [8, 28, 0, 0],
-    cursor: { drag: { x: false, y: false } },
-    scales: {
-      x: { time: true, range: (_u, min, max) => [Math.min(min, max - MIN_SPAN_S), max] },
-      y: { range: (_u, _min, max) => [0, Math.max(max * 1.1, 1)] },
-    },
-    axes: [
-      { ...axis, space: 70, values: (_u, splits) => splits.map((v) => fmt.time(v * 1000)) },
-      { ...axis, size: 56, values: (_u, splits) => splits.map((v) => fmt.rate(v)) },
-    ],
-    series: [
-      { label: "time", value: (_u, v) => (v === null ? "–" : fmt.time(v * 1000)) },
-      ...chart.series.map(([column, label]) => ({
-        label,
-        stroke: COLORS[column],
-        width: 1.6,
-        fill: chart.fill ? `${COLORS[column]}1a` : undefined,
-        points: { show: false },
-        spanGaps: false,
-        value: (_u, v) => (v === null ? "–" : `${fmt.rate(v)}${chart.unit}`),
-      })),
-    ],
-    hooks: {
-      // Away from the cursor the legend shows the latest second.
-      setCursor: [(u) => {
-        if (u.cursor.idx === null || u.cursor.idx === undefined) latestLegend(u);
-      }],
-    },
-  };
-}
-
-function latestLegend(u) {
-  const last = u.data[0].length - 1;
-  if (last >= 0) u.setLegend({ idx: last });
-}
+import { chartOptions, CHARTS, latestLegend } from "./charts.js";
+import { el, emptyRow, fmt, headedTable, panel, setText, tile } from "./ui.js";
 
 function tiles() {
   return el(
@@ -115,22 +35,7 @@ function inFlightPanel() {
         )
       ),
     ),
-    el(
-      "table",
-      { class: "compact" },
-      el(
-        "thead",
-        {},
-        el(
-          "tr",
-          {},
-          el("th", {}, "Oldest: message"),
-          el("th", { class: "num" }, "attempt"),
-          el("th", { class: "num" }, "running for"),
-        ),
-      ),
-      el("tbody", { id: "oldest" }),
-    ),
+    headedTable([["Oldest: message"], ["attempt", "num"], ["running for", "num"]], "oldest"),
   );
 }
 
@@ -168,22 +73,7 @@ function keysPanel() {
       el("b", { id: "keys-waiting" }, "0"),
       " events waiting for their key",
     ),
-    el(
-      "table",
-      { class: "compact" },
-      el(
-        "thead",
-        {},
-        el(
-          "tr",
-          {},
-          el("th", {}, "Longest queues: key"),
-          el("th", { class: "num" }, "running"),
-          el("th", { class: "num" }, "waiting"),
-        ),
-      ),
-      el("tbody", { id: "key-queues" }),
-    ),
+    headedTable([["Longest queues: key"], ["running", "num"], ["waiting", "num"]], "key-queues"),
   );
 }
 
@@ -312,7 +202,7 @@ function render(tick, facts) {
   const oldest = document.getElementById("oldest");
   oldest.replaceChildren(
     ...(inFlight.oldest.length === 0
-      ? [el("tr", {}, el("td", { colspan: 3, class: "muted" }, "nothing running"))]
+      ? [emptyRow(3, "nothing running")]
       : inFlight.oldest.map((call) =>
         el(
           "tr",
@@ -335,7 +225,7 @@ function render(tick, facts) {
   setText("keys-waiting", fmt.int(keys.waiting));
   document.getElementById("key-queues").replaceChildren(
     ...(keys.longest.length === 0
-      ? [el("tr", {}, el("td", { colspan: 3, class: "muted" }, "no key has a queue"))]
+      ? [emptyRow(3, "no key has a queue")]
       : keys.longest.map((q) =>
         el(
           "tr",

@@ -1,5 +1,5 @@
 // Recent outcomes: the last 1,000 events that were not acked, filtered, found by ID.
-import { api, el, fmt, panel } from "./ui.js";
+import { api, el, emptyRow, fmt, panel } from "./ui.js";
 
 function options(values, all) {
   return [el("option", { value: "" }, all), ...values.map((v) => el("option", { value: v }, v))];
@@ -118,7 +118,7 @@ export const outcomesTab = {
         : data.total === 0
         ? "Nothing failed since the worker started."
         : "No outcome matches these filters.";
-      body.replaceChildren(el("tr", {}, el("td", { colspan: 8, class: "empty" }, text)));
+      body.replaceChildren(emptyRow(8, text, "empty"));
     }
 
     let timer;

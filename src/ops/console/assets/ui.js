@@ -111,3 +111,22 @@ export function tile(label, valueId, { title, tone, className } = {}) {
     el("div", { class: "sub", id: `${valueId}-sub` }, ""),
   );
 }
+
+/** A table with a header row (`[label, className]` per column) and an empty body `bodyId`. */
+export function headedTable(columns, bodyId, className = "compact") {
+  return el(
+    "table",
+    { class: className },
+    el(
+      "thead",
+      {},
+      el("tr", {}, ...columns.map(([label, cls]) => el("th", { class: cls }, label))),
+    ),
+    el("tbody", { id: bodyId }),
+  );
+}
+
+/** A body row that says there is nothing to list. */
+export function emptyRow(columns, text, className = "muted") {
+  return el("tr", {}, el("td", { colspan: columns, class: className }, text));
+}
