@@ -2,6 +2,7 @@
  * The targets of the performance issue, each with this run's figure and, when unmet, why (with
  * this run's own evidence). Nothing here is asserted in tests: the machines are shared and noisy.
  */
+import { consoleChecks } from "./check_console.ts";
 import { both, evidence, f0, f1, inEveryRound, pct, x } from "./check_evidence.ts";
 import { pick } from "./check_rows.ts";
 import { PACE_EVENTS, PACE_RATE } from "./matrix.ts";
@@ -218,6 +219,7 @@ export function checks(rows: readonly Row[], goMissing?: string, startUp?: Start
         `for any --count); the plain client queued all ${r.publishPlain.events} at once`,
     });
   }
+  list.push(...consoleChecks(rows));
   for (const g of r.grid.filter((g) => g.latencyMs > 0)) {
     list.push({
       target: `P=${g.pool} L=${g.latencyMs}ms ≥ 90% of min(P/L, ceiling) and ≥ 1× plain client`,

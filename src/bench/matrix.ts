@@ -11,6 +11,7 @@ import type { Config } from "../config/settings.ts";
 import { BUILT_IN_SCHEMA_PATH } from "../event/contract.ts";
 import { freePort } from "../pubsub/emulator.ts";
 import { logger } from "../telemetry/log.ts";
+import { consoleCost } from "./console_cost.ts";
 import { drain } from "./drain.ts";
 import { exactlyOnceRows } from "./exactly_once.ts";
 import { buildGoPeer } from "./go_peer.ts";
@@ -124,6 +125,9 @@ export async function matrix(
       run(await peerProcess(client, config, peer, { ...slow, ...tag() }));
     }
   }
+  // The console's cost: the same 5,000/s case without and with a page open, three rounds of
+  // twice its events (the start-up's share of the CPU, and so its noise, halves).
+  await consoleCost(client, config, 2 * slow.events, run);
   const ceiling = Math.max(...noops.map((r) => r.eventsPerSecond));
   for (const r of noops) run({ ...r, bound: ceiling, ceiling });
   // Ordered: 100 users' events on an ordered subscription, 20 ms handler, pool 100: each key

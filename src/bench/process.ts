@@ -20,7 +20,7 @@ import { freePort } from "../pubsub/emulator.ts";
 import { publishPayloads } from "../pubsub/publisher.ts";
 import { withTopology } from "./fresh_topology.ts";
 import { watchProc } from "./proc.ts";
-import { type Scrape, scrape } from "./scrape.ts";
+import { followConsole, type Scrape, scrape } from "./scrape.ts";
 import { type CaseResult, result } from "./result.ts";
 
 /** How often a process case reads the worker's /metrics. */
@@ -49,6 +49,8 @@ export interface ProcessSpec {
   rateLimit?: number;
   /** Hears each line the worker writes to stderr (else its stderr is discarded). */
   onLine?: (line: string) => void;
+  /** `--console`, with a page following its live stream for the whole drain. */
+  console?: boolean;
 }
 
 /** Rates (events/s) of the whole `windowMs` windows of a timeline of [ms, count] samples. */
@@ -100,6 +102,7 @@ export function spawnWorker(
     ackVia?: "stream" | "rpc" | undefined;
     rateLimit?: number | undefined;
     stderr?: "piped" | "null";
+    console?: boolean | undefined;
   },
 ): Deno.ChildProcess {
   const [command, args] = selfCommand(["worker"], spec.denoFlags);
@@ -115,6 +118,7 @@ export function spawnWorker(
     schema: spec.schema,
     ...(spec.ackVia ? { ackVia: spec.ackVia } : {}),
     ...(spec.rateLimit ? { rateLimit: spec.rateLimit } : {}),
+    console: spec.console ?? false,
   };
   return new Deno.Command(command, {
     args,
@@ -132,6 +136,7 @@ export function spawnWorker(
       "schema",
       "ackVia",
       "rateLimit",
+      "console",
     ]),
     stdout: "null",
     // One JSON line per event is written, as shipped, then dropped (or read by the case).
@@ -154,8 +159,10 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
       ackVia: spec.ackVia,
       rateLimit: spec.rateLimit,
       stderr: spec.onLine ? "piped" : "null",
+      console: spec.console,
     });
     const reading = spec.onLine ? readLines(child.stderr, spec.onLine) : Promise.resolve();
+    const page = spec.console ? followConsole(port) : undefined;
     const watch = watchProc(child.pid);
     const rss: number[] = [];
     let last: Scrape | undefined;
@@ -177,6 +184,7 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
       }
     }
     const usage = await watch.stop();
+    const pushed = await page?.stop();
     child.kill("SIGTERM");
     await child.status;
     await reading;
@@ -190,7 +198,8 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
           `${spec.schema ? " --schema (the built-in contract as a file)" : ""}` +
           `${spec.ackVia === "rpc" ? " --ack-via rpc" : ""}` +
           `${spec.keys ? ` ordered, ${spec.keys} keys` : ""}` +
-          `${spec.rateLimit ? ` --rate-limit ${spec.rateLimit}/s` : ""}, ${spec.events}`,
+          `${spec.rateLimit ? ` --rate-limit ${spec.rateLimit}/s` : ""}` +
+          `${spec.console ? " --console, a page open" : ""}, ${spec.events}`,
         consumer: "event-tool",
         mode: "drain",
         pool: spec.pool,
@@ -202,6 +211,7 @@ export function toolProcess(client: PubSub, base: Config, spec: ProcessSpec): Pr
         ...(spec.variant === undefined ? {} : { variant: spec.variant }),
         ...(spec.bound === undefined ? {} : { bound: spec.bound }),
         timeline,
+        ...(pushed === undefined ? {} : { note: `the page was pushed ${pushed} bytes` }),
       },
       [],
       { ...usage, rssSamples: rss },

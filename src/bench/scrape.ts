@@ -1,4 +1,6 @@
-/** A worker process's progress and figures, read from its /metrics by the bench. */
+/** A worker process's progress and figures, read from its /metrics by the bench; its console
+ * followed as a page would. */
+import { sleep } from "../base/async.ts";
 import { sample } from "./measure.ts";
 
 /** The worker process's figures, read from its /metrics. */
@@ -44,5 +46,34 @@ export async function scrape(port: number): Promise<Scrape | undefined> {
     handlerSum: n("event_tool_handler_duration_seconds_sum"),
     firstReceiptMs: n("event_tool_first_receipt_timestamp_seconds") * 1000,
     lastFinalMs: n("event_tool_last_final_outcome_timestamp_seconds") * 1000,
+  };
+}
+
+/**
+ * A page on the worker's console at `port`: follows its live stream (as a browser tab does)
+ * until stopped; resolves the bytes it was pushed.
+ */
+export function followConsole(port: number): { stop(): Promise<number> } {
+  const abort = new AbortController();
+  let bytes = 0;
+  const reading = (async () => {
+    while (!abort.signal.aborted) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/console/api/live`, {
+          signal: abort.signal,
+        });
+        for await (const chunk of response.body ?? []) bytes += chunk.byteLength;
+      } catch {
+        // not listening yet, or stopped
+      }
+      if (!abort.signal.aborted) await sleep(100);
+    }
+  })();
+  return {
+    async stop() {
+      abort.abort();
+      await reading;
+      return bytes;
+    },
   };
 }

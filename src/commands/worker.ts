@@ -1,16 +1,21 @@
 /**
  * `event-tool worker`: consumes the subscription until SIGTERM or SIGINT, then drains (see
  * worker.ts for the pipeline and the shutdown order). Serves /metrics, /healthz and /readyz on
- * the metrics port and logs a periodic summary.
+ * the metrics port, with `--console` the console beside them, and logs a periodic summary; all
+ * of them read one snapshot of the worker per second.
  */
-import { InterruptedError } from "../base/errors.ts";
-import type { Config } from "../config/settings.ts";
+import { InterruptedError, UsageError } from "../base/errors.ts";
+import { type Config, nameOf } from "../config/settings.ts";
 import { logger } from "../telemetry/log.ts";
+import { type Console, startConsole } from "../ops/console/console.ts";
+import { InFlightCalls } from "../ops/console/in_flight.ts";
 import { handlerRequestMetrics, workerMetrics } from "../ops/metrics.ts";
 import { type OpsServer, serveOps } from "../ops/server.ts";
+import { Snapshots } from "../ops/snapshot.ts";
 import { startSummary } from "../ops/summary.ts";
 import { resolveContract } from "../event/contract.ts";
 import { connect } from "../pubsub/connect.ts";
+import { compose } from "../worker/handler.ts";
 import { resolveHandler } from "../worker/handlers/resolve.ts";
 import { workerOptions } from "../worker/cli_options.ts";
 import { Worker } from "../worker/worker.ts";
@@ -24,6 +29,7 @@ export const examples = [
   "worker --pool-size 100 --handler-url http://127.0.0.1:8080/events",
   "worker --handler ./my_handler.ts --handler-timeout 10",
   "worker --simulate-latency 20ms --simulate-failure-rate 0.1",
+  "worker --console",
 ] as const;
 
 const SIGNALS: ("SIGINT" | "SIGTERM")[] = Deno.build.os === "windows"
@@ -37,24 +43,54 @@ const log = logger("worker");
 
 /** Runs `worker`: resolves after a signal-triggered drain; rejects if the subscription fails. */
 export async function run(config: Config): Promise<void> {
+  if (config.console && config.metricsPort === 0) {
+    throw new UsageError(
+      `${nameOf("console")}: the console is served on the metrics port, expected ` +
+        `${nameOf("metricsPort")} other than 0`,
+    );
+  }
+  if (!config.console && config.consoleToken !== undefined) {
+    log.warning("{token} is set but the console is off ({console}): the token is not used", {
+      token: nameOf("consoleToken"),
+      console: nameOf("console"),
+    });
+  }
   let observe: ((statusClass: string, ms: number) => void) | undefined;
-  const handler = await resolveHandler(config, (statusClass, ms) => observe?.(statusClass, ms));
+  const base = await resolveHandler(config, (statusClass, ms) => observe?.(statusClass, ms));
+  // The console books running handler calls: innermost, so their age is the handler's own.
+  const calls = config.console ? new InFlightCalls() : undefined;
+  const handler = calls ? compose(base, calls.middleware) : base;
   const contract = await resolveContract(config);
   const client = await connect(config, { failFast: false });
   const worker = new Worker(workerOptions(config, { client, handler, contract }));
+  const snapshots = new Snapshots(worker);
   let ops: OpsServer | undefined;
+  let web: Console | undefined;
   if (config.metricsPort !== 0) {
-    const registry = workerMetrics(worker);
+    const registry = workerMetrics(worker, snapshots);
     observe = handlerRequestMetrics(registry);
+    web = calls && startConsole({
+      config,
+      client,
+      snapshots,
+      calls,
+      onOutcome: (listener) => worker.onOutcome(listener),
+    });
     ops = serveOps(config.metricsPort, {
       registry,
       live: () => worker.live,
       ready: () => worker.ready,
       notLive: () => worker.stats.keys.stuck,
       paused: () => describePauses(worker.stats.paused),
-    }, config.metricsHost);
+    }, {
+      hostname: config.metricsHost,
+      ...(web
+        ? { routes: web.routes, hint: "try / (the console), /metrics, /healthz or /readyz" }
+        : {}),
+    });
   }
-  const stopSummary = startSummary(() => worker.stats, config.summaryInterval);
+  const stopSummary = startSummary(snapshots, config.summaryInterval);
+  snapshots.start();
   // The first signal drains; a later one nacks what is held and exits at once (130/143). The
   // same signal again within a second is the same stop: a terminal's Ctrl-C reaches the whole
   // process group, and `deno task` (or `timeout`) forwards the one its child already got.
@@ -93,6 +129,8 @@ export async function run(config: Config): Promise<void> {
     clearTimeout(forceTimer);
     for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
     stopSummary();
+    snapshots.stop();
+    web?.stop();
     await ops?.shutdown();
     await client.close();
   }

@@ -38,7 +38,14 @@ export const HELP_GROUPS: readonly [string, readonly SettingKey[]][] = [
     "simulateFailureRate",
   ]],
   ["Logging:", ["logLevel", "logFormat", "redact", "redactKey"]],
-  ["Operations:", ["metricsPort", "metricsHost", "summaryInterval", "otel"]],
+  ["Operations:", [
+    "metricsPort",
+    "metricsHost",
+    "summaryInterval",
+    "console",
+    "consoleToken",
+    "otel",
+  ]],
 ];
 
 /** The placeholder help shows for a setting's value. */

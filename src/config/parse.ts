@@ -217,3 +217,15 @@ export const timestamp: Parser<Date> = (raw) => {
   }
   return new Date(ms);
 };
+
+/** A shared secret: at least 16 characters, from those a header carries as they are. */
+export const token: Parser<string> = (raw) => {
+  const text = raw.trim();
+  if (!/^[A-Za-z0-9._~+/=-]{16,}$/.test(text)) {
+    throw new ParseError(
+      "a token of at least 16 characters from A-Z, a-z, 0-9 and -._~+/= (e.g. from " +
+        "`openssl rand -base64 24`)",
+    );
+  }
+  return text;
+};

@@ -440,6 +440,26 @@ export const SETTINGS = {
     format: ms,
     parse: parse.duration(3_600_000),
   }),
+  console: setting({
+    flag: "--console",
+    env: "WORKER_CONSOLE",
+    default: "false",
+    switch: true,
+    description: "serve a web console at / on the metrics port: live rates, pool and " +
+      "latency, recent failed outcomes, the subscription (read-only unless --console-token)",
+    parse: parse.boolean,
+  }),
+  consoleToken: setting<string | undefined>({
+    flag: "--console-token",
+    env: "WORKER_CONSOLE_TOKEN",
+    default: undefined,
+    defaultNote: "unset: the console is read-only",
+    secret: true,
+    placeholder: "<token>",
+    description: "with --console, allow its actions to whoever gives this token (at least 16 " +
+      "characters; never logged; prefer the variable: a flag shows in the process list)",
+    parse: parse.token,
+  }),
   otel: setting({
     flag: "--otel",
     env: "EVENT_TOOL_OTEL",
@@ -742,7 +762,13 @@ const WORKER = [
   "simulateLatency",
   "simulateFailureRate",
 ] as const;
-const OPERATIONS = ["metricsPort", "metricsHost", "summaryInterval"] as const;
+const OPERATIONS = [
+  "metricsPort",
+  "metricsHost",
+  "summaryInterval",
+  "console",
+  "consoleToken",
+] as const;
 export const SETUP = [
   "ackDeadline",
   "retryMinBackoff",
@@ -757,7 +783,8 @@ export const SETUP = [
 export const COMMAND_SETTINGS = {
   setup: [...CONNECTION, ...TOPOLOGY, ...SETUP, "update", "recreate"],
   publish: [...CONNECTION, ...CONTRACT, "topic", "count", "file", "rate", "orderingKey", "users"],
-  worker: [...CONNECTION, ...TOPOLOGY, ...WORKER, ...OPERATIONS],
+  // The subscription settings too: the console shows drift from them, as `status` does.
+  worker: [...CONNECTION, ...TOPOLOGY, ...WORKER, ...OPERATIONS, ...SETUP],
   demo: [...CONNECTION, ...TOPOLOGY, ...SETUP, ...WORKER, "count"],
   replay: [...CONNECTION, "subscription", "since", "to", "snapshot"],
   snapshot: [...CONNECTION, "subscription"],

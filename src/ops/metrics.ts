@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics of a worker (prom-client): counters from each outcome, histograms of
- * handler duration and publish→ack latency, gauges read from the worker when scraped, and the
- * default process metrics. Every name starts with `event_tool_`.
+ * handler duration and publish→ack latency, gauges and the busiest counters read from the
+ * latest snapshot when scraped (snapshot.ts: the one the summary and the console read too), and
+ * the default process metrics. Every name starts with `event_tool_`.
  */
 import client from "prom-client";
 import { SETTINGS } from "../config/settings.ts";
@@ -16,6 +17,7 @@ import type { Worker } from "../worker/worker.ts";
 import { pauseMetrics } from "./pause_metrics.ts";
 import type { SubscriberStats } from "../pubsub/subscriber/subscriber.ts";
 import { logWriteFailures } from "../telemetry/stderr_sink.ts";
+import { Snapshots } from "./snapshot.ts";
 
 /** Metric name prefix. */
 export const METRIC_PREFIX = "event_tool_";
@@ -43,8 +45,9 @@ export const METRICS = {
 /** Reasons that mean the handler itself failed. */
 const HANDLER_ERRORS: readonly Reason[] = ["handler-failed", "redirected", "max-attempts"];
 
-/** Creates a registry whose metrics follow `worker`. */
-export function workerMetrics(worker: Worker): client.Registry {
+/** A registry of `worker`'s metrics: outcomes as they happen, its state from `snapshots`. */
+export function workerMetrics(worker: Worker, snapshots = new Snapshots(worker)): client.Registry {
+  const stats = () => snapshots.latest.stats;
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   const registers = [registry];
@@ -89,18 +92,18 @@ export function workerMetrics(worker: Worker): client.Registry {
         this.set(read());
       },
     });
-  gauge("in_flight_events", "events holding a pool permit now", () => worker.stats.inFlight);
-  gauge("pool_size", `pool permits (${SETTINGS.poolSize.flag})`, () => worker.stats.poolSize);
-  gauge("pool_free_permits", "pool permits free now", () => worker.stats.freePermits);
+  gauge("in_flight_events", "events holding a pool permit now", () => stats().inFlight);
+  gauge("pool_size", `pool permits (${SETTINGS.poolSize.flag})`, () => stats().poolSize);
+  gauge("pool_free_permits", "pool permits free now", () => stats().freePermits);
   gauge(
     "lease_window",
     `events the client may hold (${SETTINGS.maxOutstanding.flag})`,
-    () => worker.stats.leaseWindow,
+    () => stats().leaseWindow,
   );
   gauge(
     "leased_messages",
     "messages the worker holds now: running, waiting for a permit, or held for a Retry-After",
-    () => worker.stats.subscriber.leased,
+    () => stats().subscriber.leased,
   );
   /** A counter whose total is read when scraped. */
   const counted = (name: string, help: string, read: () => number) =>
@@ -114,16 +117,16 @@ export function workerMetrics(worker: Worker): client.Registry {
       },
     });
   // The busiest counters are the worker's own tallies, read when scraped: nothing per event.
-  counted("events_received_total", METRICS.received, () => worker.stats.received);
-  counted("events_acked_total", METRICS.acked, () => worker.stats.acked);
-  counted("events_duplicates_total", METRICS.duplicates, () => worker.stats.duplicate);
+  counted("events_received_total", METRICS.received, () => stats().received);
+  counted("events_acked_total", METRICS.acked, () => stats().acked);
+  counted("events_duplicates_total", METRICS.duplicates, () => stats().duplicate);
   // Failed calls that ended a delivery (counted from outcomes) and those retried in place.
   let handlerErrors = 0;
-  const retries = () => worker.stats.keys.retriesInPlace;
+  const retries = () => stats().keys.retriesInPlace;
   counted("handler_errors_total", METRICS.handlerErrors, () => handlerErrors + retries());
   counted("retries_in_place_total", METRICS.retriesInPlace, retries);
   const fromSubscriber = (name: string, help: string, read: (s: SubscriberStats) => number) =>
-    counted(name, help, () => read(worker.stats.subscriber));
+    counted(name, help, () => read(stats().subscriber));
   fromSubscriber(
     "lease_extensions_total",
     "deadline extensions sent for held messages (one per message per extension)",
@@ -152,32 +155,33 @@ export function workerMetrics(worker: Worker): client.Registry {
   gauge(
     "ack_deadline_seconds",
     "the ack deadline the worker asks for: the 99th percentile of held time, 10 to 600 s",
-    () => worker.stats.subscriber.ackDeadlineSeconds,
+    () => stats().subscriber.ackDeadlineSeconds,
   );
-  gauge("keys_in_flight", "keys with an event running now", () => worker.stats.keys.keysInFlight);
+  gauge("keys_in_flight", "keys with an event running now", () => stats().keys.keysInFlight);
   gauge(
     "events_waiting_for_key",
     "events waiting for an earlier event of their key (they hold no permit)",
-    () => worker.stats.keys.waiting,
+    () => stats().keys.waiting,
   );
   gauge(
     "rate_limit_per_second",
     "handler starts allowed per second now (--rate-limit, lowered while the handler is " +
       "throttled); 0 when unlimited",
-    () => worker.stats.rateLimit ?? 0,
+    () => stats().rateLimit ?? 0,
   );
   gauge(
     "handlers_abandoned",
     "handler calls that timed out and still run (each keeps its pool permit until it ends)",
-    () => worker.stats.abandoned,
+    () => stats().abandoned,
   );
   counted(
     "log_write_failures_total",
     "log writes to stderr that failed (their lines are lost; outcomes are not affected)",
     logWriteFailures,
   );
-  gauge("ready", "1 while the worker is ready (as /readyz), else 0", () => worker.ready ? 1 : 0);
-  pauseMetrics(registry, () => worker.stats);
+  const ready = () => snapshots.latest.ready ? 1 : 0;
+  gauge("ready", "1 while the worker is ready (as /readyz), else 0", ready);
+  pauseMetrics(registry, stats);
 
   // Every reason starts at 0, so a rate() over a label exists before its first event.
   for (const reason of NACK_REASONS) nacked.inc({ reason }, 0);

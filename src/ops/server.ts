@@ -1,11 +1,13 @@
 /**
  * The worker's operations endpoint: `/metrics` (Prometheus text; `?name[]=` picks metrics),
- * `/healthz` (200 while alive) and `/readyz` (200 only while ready). Anything else is 404.
+ * `/healthz` (200 while alive) and `/readyz` (200 only while ready), and whatever routes the
+ * caller adds (the console). Anything else is 404.
  */
 import type { Registry } from "prom-client";
 import { UsageError } from "../base/errors.ts";
 import { nameOf } from "../config/settings.ts";
 import { logger } from "../telemetry/log.ts";
+import { Router } from "./router.ts";
 
 /** What the endpoint reports. */
 export interface OpsSource {
@@ -16,6 +18,17 @@ export interface OpsSource {
   notLive?(): string | undefined;
   /** Why pulling is paused (shown by /readyz); undefined while it is not. */
   paused?(): string | undefined;
+}
+
+/** Options for {@linkcode serveOps}. */
+export interface OpsOptions {
+  /** The address to listen on. Default 127.0.0.1: nothing outside the machine sees it unless
+   * told (`--metrics-host`). */
+  hostname?: string;
+  /** Adds routes beside the three of the endpoint (the console's). */
+  routes?: (router: Router) => void;
+  /** Where the 404 answer points people. Default: the three paths. */
+  hint?: string;
 }
 
 /** A running endpoint. */
@@ -33,13 +46,29 @@ function status(ok: boolean, what: string, why?: string): Response {
   });
 }
 
-/**
- * Serves the endpoint on `hostname`:`port`, or on a free port when `port` is 0. Default
- * hostname 127.0.0.1: nothing outside the machine sees it unless told (`--metrics-host`).
- */
-export function serveOps(port: number, source: OpsSource, hostname = "127.0.0.1"): OpsServer {
+/** Serves the endpoint on `port`, or on a free port when `port` is 0. */
+export function serveOps(port: number, source: OpsSource, options: OpsOptions = {}): OpsServer {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const hint = options.hint ?? "try /metrics, /healthz or /readyz";
+  const router = new Router(async ({ request }) => {
+    await request.body?.cancel();
+    return new Response(`not found: ${hint}\n`, { status: 404 });
+  })
+    .get(
+      "/metrics",
+      async ({ url }) =>
+        new Response(await exposition(source.registry, url.searchParams.getAll("name[]")), {
+          headers: { "content-type": source.registry.contentType },
+        }),
+    )
+    .get("/healthz", () => {
+      const live = source.live();
+      return status(live, "alive", live ? undefined : source.notLive?.());
+    })
+    .get("/readyz", () => status(source.ready(), "ready", source.paused?.()));
+  options.routes?.(router);
   try {
-    return listen(port, hostname, source);
+    return listen(port, hostname, router);
   } catch (error) {
     if (!(error instanceof Deno.errors.AddrInUse)) throw error;
     throw new UsageError(
@@ -61,27 +90,11 @@ async function exposition(registry: Registry, names: string[]): Promise<string> 
   return texts.map((text) => `${text}\n`).join("");
 }
 
-function listen(port: number, hostname: string, source: OpsSource): OpsServer {
-  const server = Deno.serve({ port, hostname, onListen: () => {} }, async (request) => {
-    const { pathname, searchParams } = new URL(request.url);
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      return new Response("method not allowed\n", { status: 405 });
-    }
-    switch (pathname) {
-      case "/metrics":
-        return new Response(await exposition(source.registry, searchParams.getAll("name[]")), {
-          headers: { "content-type": source.registry.contentType },
-        });
-      case "/healthz": {
-        const live = source.live();
-        return status(live, "alive", live ? undefined : source.notLive?.());
-      }
-      case "/readyz":
-        return status(source.ready(), "ready", source.paused?.());
-      default:
-        return new Response("not found: try /metrics, /healthz or /readyz\n", { status: 404 });
-    }
-  });
+function listen(port: number, hostname: string, router: Router): OpsServer {
+  const server = Deno.serve(
+    { port, hostname, onListen: () => {} },
+    (request, info) => router.handle(request, info.remoteAddr.hostname),
+  );
   const actual = server.addr.port;
   log.info("Serving /metrics, /healthz and /readyz on {hostname} port {port}", {
     hostname,

@@ -27,6 +27,9 @@ export interface KeyStats {
   retriesInPlace: number;
   /** A key that has run one event past `--max-lease`, in words; absent when none. */
   stuck?: string;
+  /** The keys with the most events waiting (at most {@linkcode LONGEST_KEYS}), most first: each
+   * with its events running and waiting. */
+  longest: { key: string; running: number; waiting: number }[];
 }
 
 /** A key that has held one event for longer than asked (see {@linkcode KeyScheduler.stuck}). */
@@ -36,6 +39,9 @@ export interface StuckKey {
   /** Since when (`performance.now()`): its first copy's receipt, as `--max-lease` counts. */
   since: number;
 }
+
+/** How many of the longest key queues {@linkcode KeyStats} names. */
+export const LONGEST_KEYS = 5;
 
 interface KeyState {
   running: number;
@@ -80,15 +86,20 @@ export class KeyScheduler {
   }
 
   /** Counts now. */
-  get stats(): Pick<KeyStats, "keysInFlight" | "waiting"> {
+  get stats(): Pick<KeyStats, "keysInFlight" | "waiting" | "longest"> {
     this.#sweep();
     let keysInFlight = 0;
     let waiting = 0;
-    for (const state of this.#keys.values()) {
+    const longest: KeyStats["longest"] = [];
+    for (const [key, state] of this.#keys) {
       if (state.running > 0) keysInFlight++;
       waiting += state.queue.length;
+      if (state.queue.length > 0) {
+        longest.push({ key, running: state.running, waiting: state.queue.length });
+      }
     }
-    return { keysInFlight, waiting };
+    longest.sort((a, b) => b.waiting - a.waiting).length = Math.min(longest.length, LONGEST_KEYS);
+    return { keysInFlight, waiting, longest };
   }
 
   /** The key that has held one running event the longest, if longer than `ms`. */

@@ -12,6 +12,8 @@ export interface WorkerStats extends OutcomeCounts {
   inFlight: number;
   /** Most events that held a permit at once. */
   peakInFlight: number;
+  /** Events waiting for a pool permit. */
+  waitingForPermit: number;
   /** Permits free in the pool. */
   freePermits: number;
   /** Pool permits (`--pool-size`). */

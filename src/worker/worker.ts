@@ -112,6 +112,7 @@ export class Worker {
       received: this.#tally.received,
       inFlight: pool.inFlight,
       peakInFlight: pool.peak,
+      waitingForPermit: pool.waiting,
       freePermits: pool.size - pool.inFlight,
       poolSize: pool.size,
       leaseWindow: this.#window.current,

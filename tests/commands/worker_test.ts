@@ -88,7 +88,13 @@ integrationTest(
     });
     assert.equal(await httpStatus(`${base}/healthz`), 200);
     await worker.waitForLine(/"outcome":"acked"/);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    // Gauges and totals come from the snapshot taken each second: at most a second behind.
+    let metrics = "";
+    await waitFor(async () => {
+      metrics = await (await fetch(`${base}/metrics`)).text();
+      return (sample(metrics, "event_tool_events_acked_total") ?? 0) >= 1 &&
+        sample(metrics, "event_tool_ready") === 1;
+    }, { timeoutMs: 2000, what: "ready and the first ack on /metrics within a second's snapshot" });
     assert.equal(sample(metrics, "event_tool_ready"), 1);
     assert.equal(sample(metrics, "event_tool_pool_size"), 5);
     assert.ok((sample(metrics, "event_tool_events_acked_total") ?? 0) >= 1);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 
 import { workerMetrics } from "../../src/ops/metrics.ts";
+import { Snapshots } from "../../src/ops/snapshot.ts";
 import { Worker } from "../../src/worker/worker.ts";
 import { workerOptions } from "../../src/worker/cli_options.ts";
 import { integrationTest } from "../support/emulator.ts";
@@ -15,12 +16,14 @@ integrationTest("workerMetrics() counts what was received, acked and dead-letter
   await publishRaw(config, ["not json", "null", new Uint8Array([0xff])]);
 
   const worker = new Worker(workerOptions(config));
-  const registry = workerMetrics(worker);
+  const snapshots = new Snapshots(worker);
+  const registry = workerMetrics(worker, snapshots);
   const done = Promise.withResolvers<void>();
   let outcomes = 0;
   worker.onOutcome(() => ++outcomes === 53 && done.resolve());
   worker.start();
   await done.promise;
+  snapshots.tick(); // as the worker's ticker does each second
   const text = await registry.metrics();
   const window = worker.stats.leaseWindow; // adapts to handler time: read with the scrape
   await worker.stop();

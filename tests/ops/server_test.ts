@@ -27,6 +27,10 @@ Deno.test("serveOps() answers /metrics, /healthz and /readyz from its source", a
     const missing = await get("/nope");
     assert.equal(missing.status, 404);
     await missing.body?.cancel();
+    const posted = await fetch(`http://127.0.0.1:${server.port}/metrics`, { method: "POST" });
+    assert.equal(posted.status, 405);
+    assert.equal(posted.headers.get("allow"), "GET, HEAD");
+    await posted.body?.cancel();
   } finally {
     await server.shutdown();
   }

@@ -1,5 +1,6 @@
 /**
- * The compiled executable end to end: setup, worker and publish on the emulator. `deno compile`
+ * The compiled executable end to end: setup, worker (with its console, whose page and uPlot
+ * are embedded as text imports) and publish on the emulator. `deno compile`
  * needs a Deno runtime base (downloaded from the Deno site, or DENORT_BIN); where it cannot get
  * one the test is registered as ignored, with the reason printed. Any other compile error fails.
  */
@@ -9,6 +10,7 @@ import { compile } from "../../scripts/compile.ts";
 import { runCli, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { envFor, pull, testConfig } from "../support/pubsub.ts";
+import { freePort } from "../../src/pubsub/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
 
 const dir = await Deno.makeTempDir();
@@ -42,10 +44,23 @@ integrationTest(
       );
       const setup = await runCli(["setup"], env, undefined, binary);
       assert.equal(setup.code, 0, setup.stderr);
-      const worker = spawnCli(["worker"], env, binary);
+      const port = freePort();
+      const worker = spawnCli(["worker", "--console"], {
+        ...env,
+        METRICS_PORT: String(port),
+      }, binary);
       const outcomes = new Outcomes();
       outcomes.follow(worker);
       await worker.waitForLine(/Worker consuming/);
+      const embedded: [string, string][] = [
+        ["/console/", "<!doctype html>"],
+        ["/console/assets/uplot.js", "/*! https://github.com/leeoniya/uPlot"],
+      ];
+      for (const [path, start] of embedded) {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`);
+        assert.equal(response.status, 200, path);
+        assert.ok((await response.text()).startsWith(start), `${path} is embedded`);
+      }
       const publish = await runCli(["publish", "--count", "100"], env, undefined, binary);
       assert.equal(publish.code, 0, publish.stderr);
       await outcomes.until(() => outcomes.processedCounts().size >= 100, 30_000, "100 acked");

@@ -37,7 +37,11 @@ Deno.test("KeyScheduler runs one key's events one at a time, in order, other key
   for (const m of [a1, a2, a3]) scheduler.submit("a", m!);
   scheduler.submit("b", b1!);
   assert.deepEqual(started, [a1!.id, b1!.id], "a2 and a3 wait for a1; b runs beside");
-  assert.deepEqual(scheduler.stats, { keysInFlight: 2, waiting: 2 });
+  assert.deepEqual(scheduler.stats, {
+    keysInFlight: 2,
+    waiting: 2,
+    longest: [{ key: "a", running: 1, waiting: 2 }],
+  });
   await end(a1!);
   assert.deepEqual(started, [a1!.id, b1!.id, a2!.id]);
   await end(a2!);
