@@ -46,6 +46,7 @@ const credentialKeys = (Object.keys(SETTINGS) as SettingKey[]).filter((key) => {
 
 Deno.test("settings that can hold a credential are marked so in the settings table", () => {
   assert.deepEqual(credentialKeys.sort(), [
+    "consoleToken",
     "emulatorHost",
     "handlerHeader",
     "handlerUrl",

@@ -16,6 +16,7 @@ function source() {
         duplicate: 0,
         nacked: 0,
         "dead-lettered": 0,
+        "ack-failed": 0,
         received: state.acked,
         inFlight: 0,
         connected: true,

@@ -67,7 +67,7 @@ Deno.test("RecentOutcomes under --redact shows what the log shows, and still fin
 
 Deno.test("RecentOutcomes shows the key a record carries", () => {
   const recent = new RecentOutcomes();
-  recent.record({ ...record({}), key: "user-7" } as OutcomeRecord);
+  recent.record({ ...record({}), orderingKey: "user-7" });
   recent.record(record({}));
   assert.deepEqual(recent.query().entries.map((e) => e.key), [undefined, "user-7"]);
 });
