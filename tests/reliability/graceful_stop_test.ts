@@ -81,7 +81,8 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
     EVENTS,
     () => replayFrom(env, publishedFrom),
   );
-  await outcomes.settle(() => false, 3000, 60_000); // what a replay brought back, finished
+  // What a replay brought back (copies of events handled already) is handled before the stop.
+  await outcomes.untilQuiet(3000, { timeoutMs: 60_000, what: "the replayed copies handled" });
   second.process.kill("SIGTERM");
   assert.equal((await second.finished).code, 0);
 

@@ -68,15 +68,13 @@ export async function reachWithSeek(
   target: number,
   seek: () => Promise<void>,
 ): Promise<number> {
-  let seeks = 0;
-  while (processed() < target) {
-    await outcomes.settle(() => processed() >= target, 3000, 120_000);
-    if (processed() >= target) break;
+  const done = () => processed() >= target;
+  for (let seeks = 0;; seeks++) {
+    const what = `${target} processed`;
+    if (await outcomes.untilQuiet(3000, { done, timeoutMs: 120_000, what })) return seeks;
     if (seeks >= 30) throw new Error(`stuck at ${processed()} of ${target} processed`);
     await seek();
-    seeks++;
   }
-  return seeks;
 }
 
 /** `event-tool replay --to <time>` with `env`, as an operator recovers stranded events. */
