@@ -31,9 +31,9 @@ export async function report(result: CaseResult): Promise<void> {
 
 /**
  * A fresh topology for `overrides` (keeping no acked event, so `countLost` works) holding
- * `events` random events; `publishedFrom` is a moment before the first.
+ * `events` (or that many random events); `publishedFrom` is a moment before the first.
  */
-export async function freshBacklog(overrides: Partial<Config>, events: number) {
+export async function freshBacklog(overrides: Partial<Config>, events: number | Payload[]) {
   const config = await testConfig({ replayWindow: 0, ...overrides });
   await createTopology(config);
   const publishedFrom = new Date(Date.now() - 1000);
