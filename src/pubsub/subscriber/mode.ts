@@ -1,13 +1,13 @@
 /**
  * The subscription's delivery mode, as each response says it, and what depends on it: the lease
- * asked for (the 99th percentile of held times, deadline.ts; at least 60 s on an exactly-once
+ * asked for (the 99th percentile of held times, ack_deadline.ts; at least 60 s on an exactly-once
  * subscription, as the Go client asks), whether acks wait for Pub/Sub's answer (the batcher's
  * `exactlyOnce`), and extensions: on exactly-once, one Pub/Sub refuses means the lease is gone
  * (its event comes back), so it is extended no more.
  */
 import { logger } from "../../telemetry/log.ts";
 import type { AckBatcher } from "./ack_batcher.ts";
-import { AckDeadline, EXACTLY_ONCE_MIN_S } from "./deadline.ts";
+import { AckDeadline, EXACTLY_ONCE_MIN_S } from "./ack_deadline.ts";
 import type { ReceivedMessage } from "./message.ts";
 
 const log = logger("subscriber");
