@@ -16,7 +16,7 @@ import {
   reasonOf,
   requeueDeadLetters,
 } from "../ops/dead_letter_queue.ts";
-import { FORWARDED_PREFIX } from "../worker/dead_letter.ts";
+import { FORWARDED_PREFIX } from "../worker/dead_letter_message.ts";
 
 export const summary = "read dead-lettered events (peek) or send them back to the topic (requeue)";
 

@@ -11,7 +11,7 @@ import { sleep } from "../base/async.ts";
 import { eventIdOf } from "../event/event.ts";
 import { type Pulled, type Puller, puller } from "../pubsub/pull.ts";
 import { logger } from "../telemetry/log.ts";
-import { FORWARDED_PREFIX, originalAttributes } from "../worker/dead_letter.ts";
+import { FORWARDED_PREFIX, originalAttributes } from "../worker/dead_letter_message.ts";
 
 const log = logger("dead-letters");
 /** Messages per pull. */

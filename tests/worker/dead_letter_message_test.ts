@@ -5,7 +5,7 @@ import {
   DeadLetterTooLargeError,
   PUBSUB_LIMITS,
   truncate,
-} from "../../src/worker/dead_letter.ts";
+} from "../../src/worker/dead_letter_message.ts";
 
 const cause = { reason: "invalid-json", detail: "body is not JSON", subscription: "s-1" };
 const message = (attributes: Record<string, string>, data = new Uint8Array(10)) => ({
