@@ -16,12 +16,12 @@ import type { AckResult } from "./ack_result.ts";
 import { type GiveUpReason, type LeaseOwner, ReceivedMessage } from "./message.ts";
 import { DeliveryMode } from "./mode.ts";
 import { Receipts } from "./receipts.ts";
-import { StreamSet } from "./streams.ts";
+import { StreamSet } from "./stream_set.ts";
 import { Watchdog } from "./watchdog.ts";
 import type { SubscriberListener, SubscriberOptions, SubscriberStats } from "./options.ts";
 
 export type { SubscriberListener, SubscriberOptions, SubscriberStats };
-export { MAX_MESSAGE_BYTES } from "./streams.ts";
+export { MAX_MESSAGE_BYTES } from "./stream_set.ts";
 
 const TICK_MS = 1000;
 /** A close this soon after start, before any message, means the subscription is unusable. */
