@@ -21,7 +21,7 @@ import {
   RetryableError,
 } from "./handler.ts";
 import type { DeadLetterReason, DuplicateReason } from "./outcome.ts";
-import { type Delivery, DeliveryContext } from "./delivery.ts";
+import { type Delivery, DeliveryContext } from "./delivery_context.ts";
 import type { TypeLabels } from "./type_labels.ts";
 
 export type { Delivery };
