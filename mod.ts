@@ -63,6 +63,7 @@ export {
   decodeEvent,
   type DecodeResult,
   type EventBody,
+  type EventRules,
   INVALID_REASONS,
   type InvalidReason,
   PAYMENT_METHOD_TYPES,

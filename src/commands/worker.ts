@@ -15,6 +15,7 @@ import { Snapshots } from "../ops/snapshot.ts";
 import { startSummary } from "../ops/summary.ts";
 import { resolveContract } from "../event/contract.ts";
 import { connect } from "../pubsub/connect.ts";
+import { SubscriptionUnusableError } from "../pubsub/subscriber/report.ts";
 import { compose } from "../worker/handler.ts";
 import { resolveHandler } from "../worker/handlers/resolve.ts";
 import { workerOptions } from "../worker/cli_options.ts";
@@ -123,7 +124,7 @@ export async function run(config: Config): Promise<void> {
   });
   try {
     worker.start();
-    await Promise.race([worker.done, forced.promise]);
+    await Promise.race([worker.done.catch(withNextStep), forced.promise]);
     if (forcedBy !== undefined) throw new InterruptedError(forcedBy);
   } finally {
     clearTimeout(forceTimer);
@@ -134,4 +135,13 @@ export async function run(config: Config): Promise<void> {
     await ops?.shutdown();
     await client.close();
   }
+}
+
+/** A subscription the worker cannot consume, with what to try next. */
+function withNextStep(error: unknown): never {
+  if (!(error instanceof SubscriptionUnusableError)) throw error;
+  throw new Error(
+    `${error.message}: does it exist? run \`event-tool setup\`; is the worker allowed to ` +
+      "consume it?",
+  );
 }
