@@ -80,8 +80,8 @@ export function serveOps(port: number, source: OpsSource, options: OpsOptions = 
 /**
  * Every metric, or only those named (`/metrics?name[]=a&name[]=b`, as Prometheus' Python client
  * serves them; unknown names are left out): a poll for a few counters then skips the process
- * metrics' collection (measured: 0.5–1 ms of CPU against 4 ms for every metric on an idle
- * worker, more under load, mostly the event-loop delay figures).
+ * metrics' collection, the event-loop delay figures above all (bench/metrics_bench.ts measures
+ * both kinds of scrape).
  */
 async function exposition(registry: Registry, names: string[]): Promise<string> {
   if (names.length === 0) return await registry.metrics();
