@@ -46,7 +46,7 @@ const log = logger("worker");
 /** Runs `worker`: resolves after a signal-triggered drain; rejects if the subscription fails. */
 export async function run(config: Config): Promise<void> {
   checkConsoleSettings(config);
-  let observe: ((statusClass: string, ms: number) => void) | undefined;
+  let observe: ((statusClass: string, ms: number) => void) | undefined = undefined;
   const base = await resolveHandler(config, (statusClass, ms) => observe?.(statusClass, ms));
   // The console books running handler calls: innermost, so their age is the handler's own.
   const calls = config.console ? new InFlightCalls() : undefined;
