@@ -10,15 +10,13 @@ import { type Config, PEEK_SHOWN, SETTINGS } from "../config/settings.ts";
 import { connect } from "../pubsub/connect.ts";
 import { explainMissing } from "../pubsub/missing.ts";
 import type { Pulled } from "../pubsub/pull.ts";
-import { eventIdOf } from "../event/event.ts";
 import {
   type DeadLetterFilter,
+  factsOf,
   peekDeadLetters,
-  reasonOf,
   REQUEUED_FROM,
   requeueDeadLetters,
 } from "../ops/dead_letter_queue.ts";
-import { FORWARDED_PREFIX, restoreOriginal } from "../worker/dead_letter.ts";
 
 export const summary = "read dead-lettered events (peek) or send them back to the topic (requeue)";
 
@@ -50,16 +48,14 @@ function bodyOf(message: Pulled, chars: number): string {
 
 /** One dead letter for people, a few lines. */
 export function describeDeadLetter(message: Pulled): string {
-  const a = message.attributes;
-  const attempts = a.deliveryAttempt ?? a[`${FORWARDED_PREFIX}DeliveryCount`] ?? "?";
-  const original = a.messageId ?? a[`${FORWARDED_PREFIX}MessageId`] ?? "?";
-  const key = restoreOriginal(message).orderingKey;
+  const f = factsOf(message);
   const lines = [
-    `${reasonOf(message)}: event ${eventIdOf(message.data) ?? "(no event ID)"}, original message ` +
-    `${original}, attempt ${attempts}${key === undefined ? "" : `, key ${key}`}, dead-lettered ` +
-    message.publishTime.toISOString(),
+    `${f.reason}: event ${f.eventId ?? "(no event ID)"}, original message ` +
+    `${f.originalMessageId ?? "?"}, attempt ${f.attempt ?? "?"}` +
+    `${f.orderingKey === undefined ? "" : `, key ${f.orderingKey}`}, dead-lettered ` +
+    f.deadLetteredAt.toISOString(),
   ];
-  if (a.detail) lines.push(`  detail: ${a.detail}`);
+  if (f.detail) lines.push(`  detail: ${f.detail}`);
   lines.push(`  body: ${bodyOf(message, BODY_CHARS)}`);
   return lines.join("\n");
 }

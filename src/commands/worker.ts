@@ -72,9 +72,13 @@ export async function run(config: Config): Promise<void> {
     web = calls && startConsole({
       config,
       client,
-      snapshots,
-      calls,
-      onOutcome: (listener) => worker.onOutcome(listener),
+      worker: {
+        snapshots,
+        calls,
+        onOutcome: (listener) => worker.onOutcome(listener),
+        pause: (detail) => worker.pause("operator", detail),
+        resume: () => worker.resume("operator"),
+      },
     });
     ops = serveOps(config.metricsPort, {
       registry,

@@ -42,6 +42,34 @@ export function reasonOf(message: Pick<Pulled, "attributes">): string {
   return attributes.reason || "unknown";
 }
 
+/** What people are shown of a dead letter (the CLI's peek, the console's list). */
+export interface DeadLetterFacts {
+  reason: string;
+  detail: string | undefined;
+  /** The delivery attempt it was dead-lettered on, as written on it. */
+  attempt: string | undefined;
+  eventId: string | undefined;
+  /** The message's ID on the main subscription. */
+  originalMessageId: string | undefined;
+  orderingKey: string | undefined;
+  deadLetteredAt: Date;
+}
+
+/** The facts of `message`, written by the worker or forwarded by Pub/Sub's policy. */
+export function factsOf(message: Pulled): DeadLetterFacts {
+  const a = message.attributes;
+  const forwarded = reasonOf(message) === "forwarded";
+  return {
+    reason: reasonOf(message),
+    detail: forwarded ? undefined : a.detail,
+    attempt: forwarded ? a[`${FORWARDED_PREFIX}DeliveryCount`] : a.deliveryAttempt,
+    eventId: eventIdOf(message.data),
+    originalMessageId: forwarded ? a[`${FORWARDED_PREFIX}MessageId`] : a.messageId,
+    orderingKey: restoreOriginal(message).orderingKey,
+    deadLetteredAt: message.publishTime,
+  };
+}
+
 /** Whether `message` passes `filter`. */
 export function matches(filter: DeadLetterFilter, message: Pulled): boolean {
   return (filter.reason === undefined || reasonOf(message) === filter.reason) &&
