@@ -4,13 +4,15 @@
  * an HTTP service of the test: dead letters are requeued by clicking (one, a selection, every one
  * of a reason), each after a confirmation that says how many, and each is handled once; while
  * locked no action is shown and a POST without the token, or from another origin with it, is
- * refused; Pause stops new handler calls within 1 s, Resume continues, nothing is lost; no page
+ * refused; Pause stops new handler calls within 1 s, Resume continues, nothing is lost;
+ * `event-tool console` serves the dead letters and the subscription without a worker; no page
  * shows a console error. With CONSOLE_SCREENSHOT set (docs/console.png), the Dead letters tab's
  * screenshot is written beside it (docs/console-dead-letters.png).
  */
 import assert from "node:assert/strict";
 import type { Page } from "puppeteer-core";
 import { sleep } from "../../src/base/async.ts";
+import { createClient } from "../../src/pubsub/client.ts";
 import { freePort } from "../../src/pubsub/emulator.ts";
 import {
   launchBrowser,
@@ -19,6 +21,7 @@ import {
   unlock,
   watchedPage,
 } from "../support/browser.ts";
+import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
 import { createTopology, envFor, publishEvents, pullAll, testConfig } from "../support/pubsub.ts";
@@ -258,6 +261,63 @@ integrationTest(
       worker.process.kill("SIGTERM");
       await worker.finished;
       await service.stop();
+    }
+  },
+);
+
+integrationTest(
+  "event-tool console: without a worker, dead letters and the subscription only; requeue by clicking",
+  async () => {
+    const config = await testConfig();
+    await createTopology(config);
+    const client = createClient(config);
+    const letters = await Promise.all(
+      ["a", "b"].map((name) =>
+        client.topic(config.deadLetterTopic).publishMessage({
+          data: new TextEncoder().encode(JSON.stringify({ eventID: name })),
+          attributes: { eventType: "T", reason: "max-attempts", detail: "d", messageId: "1" },
+        })
+      ),
+    );
+    await client.close();
+    const port = freePort();
+    const server = spawnCli(["console"], {
+      ...envFor(config),
+      METRICS_PORT: String(port),
+      WORKER_CONSOLE_TOKEN: TOKEN,
+    });
+    const url = `http://127.0.0.1:${port}/`;
+    const browser = await launchBrowser();
+    try {
+      await server.waitForLine(/Console on http/);
+      const { page, problems } = await watchedPage(browser);
+      await page.goto(url);
+      await waitFor(async () => await rows(page) === 2, { what: "2 dead letters listed" });
+      assert.deepEqual(
+        await page.$$eval("#tabs a", (links) => links.map((a) => a.textContent)),
+        ["Dead letters", "Subscription"],
+      );
+      assert.equal(await textOf(page, "#state"), "console only");
+      const outcomes = await fetch(`${url}console/api/outcomes`);
+      assert.equal(outcomes.status, 404, "no worker, no outcomes");
+      await outcomes.body?.cancel();
+      await unlock(page, TOKEN);
+      assert.equal(await page.$("#pause"), null, "nothing to pause");
+      assert.match(
+        await confirmRequeue(
+          page,
+          '[data-action="requeue-reason"][data-reason="max-attempts"]',
+          /^Requeue 2 dead letters \(every one of reason max-attempts\)/,
+        ),
+        /^requeued 2 to .*; 0 remain on /,
+      );
+      const copies = await pullAll(config, config.subscription, 2);
+      assert.deepEqual(copies.map((m) => m.attributes.requeuedFrom).sort(), letters.sort());
+      assert.deepEqual(problems, [], "the page showed no error");
+    } finally {
+      await browser.close();
+      server.process.kill("SIGTERM");
+      assert.equal((await server.finished).code, 0);
     }
   },
 );
