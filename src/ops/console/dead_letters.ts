@@ -117,7 +117,8 @@ export class DeadLetterTab {
     const key = `${reason ?? ""}\n${keep}`;
     const now = performance.now();
     let read = this.#reads.get(key);
-    if (read === undefined || now - read.at >= FRESH_MS) {
+    // While a requeue runs, a read would hold dead letters it is reading: the last read is shown.
+    if (read === undefined || (now - read.at >= FRESH_MS && !this.#running)) {
       if (this.#reads.size > 16) this.#reads.clear();
       read = { at: now, view: this.#read(reason, keep) };
       this.#reads.set(key, read);
@@ -143,6 +144,8 @@ export class DeadLetterTab {
     const topic = this.#config.topic;
     this.#running = { done: 0, total: selection.expect };
     this.broadcast("requeue", this.#running);
+    // A read of this console still going holds dead letters the requeue must see: it ends first.
+    await Promise.allSettled([...this.#reads.values()].map((read) => read.view));
     let report: DeadLetterReport;
     try {
       report = await requeueDeadLetters(this.#client, this.#config.deadLetterSubscription, {
