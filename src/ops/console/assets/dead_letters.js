@@ -1,7 +1,7 @@
 // Dead letters: what the dead-letter subscription holds, grouped by reason, with reason, detail
 // and attempt; requeue one, a selection or every one of a reason (actions unlocked), after a
 // confirmation that says how many, with its progress pushed while it runs.
-import { api, el, emptyRow, fmt, panel } from "./ui.js";
+import { api, el, emptyRow, fmt, panel, scrollingList } from "./ui.js";
 
 const COLUMNS = 9;
 
@@ -63,7 +63,12 @@ export const deadLettersTab = {
     const summary = el("span", { class: "muted", id: "dl-summary" }, "");
     const groups = el("div", { id: "dl-groups" });
     const actions = el("div", { class: "toolbar", id: "dl-actions" });
-    const body = el("tbody", { id: "dl-body" });
+    const list = scrollingList(
+      ["", "Dead-lettered", "Reason", "Detail", "Attempt", "Key", "Event ID", "Message ID", ""],
+      "dl-body",
+      [4],
+    );
+    const body = list.body;
     const element = el(
       "div",
       { class: "page dead-letters" },
@@ -76,34 +81,7 @@ export const deadLettersTab = {
           "Dead letters",
           { note: "newest first; nothing is acked by reading", className: "list" },
           actions,
-          el(
-            "div",
-            { class: "scroll" },
-            el(
-              "table",
-              { class: "list" },
-              el(
-                "thead",
-                {},
-                el(
-                  "tr",
-                  {},
-                  ...[
-                    "",
-                    "Dead-lettered",
-                    "Reason",
-                    "Detail",
-                    "Attempt",
-                    "Key",
-                    "Event ID",
-                    "Message ID",
-                    "",
-                  ].map((h, i) => el("th", { class: i === 4 ? "num" : "" }, h)),
-                ),
-              ),
-              body,
-            ),
-          ),
+          list.box,
         ),
       ),
     );
