@@ -115,9 +115,13 @@ function serve(
   const web = calls && startConsole({
     config,
     client,
-    snapshots,
-    calls,
-    onOutcome: (listener) => worker.onOutcome(listener),
+    worker: {
+      snapshots,
+      calls,
+      onOutcome: (listener) => worker.onOutcome(listener),
+      pause: (detail) => worker.pause("operator", detail),
+      resume: () => worker.resume("operator"),
+    },
   });
   const ops = serveOps(config.metricsPort, {
     registry,
