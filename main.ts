@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import denoJson from "./deno.json" with { type: "json" };
 import * as bench from "./src/commands/bench.ts";
+import * as consoleCommand from "./src/commands/console.ts";
 import * as deadLetters from "./src/commands/dead_letters.ts";
 import * as demo from "./src/commands/demo.ts";
 import * as publish from "./src/commands/publish.ts";
@@ -46,6 +47,7 @@ const COMMANDS: Record<CommandName, CommandModule> = {
   snapshot,
   status,
   "dead-letters": deadLetters,
+  console: consoleCommand,
   demo,
   bench,
 };

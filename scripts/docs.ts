@@ -1,7 +1,7 @@
 /** Writes docs/configuration.md, docs/events.md and docs/outcomes.md from their sources. Run: `deno task docs`. */
-import { renderConfigurationDoc } from "../src/config/docs.ts";
-import { renderEventDoc } from "../src/event/docs.ts";
-import { renderOutcomeDoc } from "../src/worker/docs.ts";
+import { renderConfigurationDoc } from "./docs/configuration.ts";
+import { renderEventDoc } from "./docs/events.ts";
+import { renderOutcomeDoc } from "./docs/outcomes.ts";
 
 const docs = new URL("../docs/", import.meta.url);
 await Deno.writeTextFile(new URL("configuration.md", docs), renderConfigurationDoc());
