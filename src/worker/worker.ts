@@ -144,12 +144,17 @@ export class Worker {
 
   /**
    * Live unless wedged or lost: every permit held by a timed-out handler that did not stop, the
-   * subscription gone (NOT_FOUND or PERMISSION_DENIED on every recent reopen), the pool full
-   * with nothing finishing for twice the handler timeout (not while paused: a restart would
-   * only deliver the held events again), or a key stuck (`stats.keys.stuck`).
+   * subscription gone (NOT_FOUND or PERMISSION_DENIED on every recent reopen), a key stuck
+   * (`stats.keys.stuck`), or the pool full with nothing finishing for twice the handler timeout.
+   * The last two never while the handler gate holds refused calls (they wait for the service by
+   * design, their keys and permits with them, until the gate pauses and its probe gets through),
+   * and the last not while paused: a restart would only nack the held events, each a delivery
+   * attempt towards the dead-letter topic, and meet the same refusal.
    */
   get live(): boolean {
-    if (this.#abandoned.wedged || this.#session.broken || this.#dispatcher.stuck()) return false;
+    if (this.#abandoned.wedged || this.#session.broken) return false;
+    if (this.#stack.gate.holding > 0) return true;
+    if (this.#dispatcher.stuck()) return false;
     if (this.#pauses.held) return true;
     const { inFlight, size } = this.#pool.stats;
     const limit = 2 * (this.#config.handlerTimeout || 60_000);
