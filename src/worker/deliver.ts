@@ -106,6 +106,8 @@ async function decideAndSettle(
   }
   if (end === "nacked" || end === "done") {
     await context.settler.settle(message, outcome, run.key);
+    // Given back meanwhile (held past --max-lease): back in Pub/Sub, whatever the handler did.
+    if (message.givenUp !== undefined) end = "nacked";
   }
   run.ended(end);
   if (held) await context.abandoned.hold(held);
