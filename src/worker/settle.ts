@@ -23,12 +23,37 @@ import { eventIdOf } from "../event/event.ts";
 
 const log = logger("worker");
 
+/** Messages remembered at most as dead-lettered after their give-back (~100 bytes each). */
+const COPIED_CAPACITY = 1000;
+
+/** The ending of a dead-letter outcome; `before`: its copy was published on an earlier delivery. */
+function deadLettered(
+  outcome: Extract<Outcome, { action: "dead-letter" }>,
+  key: string | undefined,
+  before: boolean,
+): Ending {
+  return {
+    outcome: "dead-lettered",
+    eventID: outcome.eventID,
+    key,
+    failedRuns: outcome.failedRuns,
+    reason: outcome.reason,
+    detail: before
+      ? `${outcome.detail} (its copy was published on an earlier delivery, given back ` +
+        "meanwhile: not published again)"
+      : outcome.detail,
+    handlerMs: outcome.handlerMs,
+  };
+}
+
 /** Carries out outcomes for one subscription. */
 export class Settler {
   readonly #deadLetterTopic: Topic;
   readonly #subscription: string;
   readonly #tally: Tally;
-  readonly #delayed = new Map<ReturnType<typeof setTimeout>, ReceivedMessage>();
+  readonly #delayed = new Map<ReceivedMessage, ReturnType<typeof setTimeout>>();
+  /** Messages whose dead-letter copy was published after they were given back (bounded). */
+  readonly #copied = new Set<string>();
 
   constructor(
     client: PubSub,
@@ -97,6 +122,13 @@ export class Settler {
   giveBack(message: ReceivedMessage, reason: GiveUpReason, handedOver = true): void {
     if (!handedOver) this.#tally.receive();
     void message.nack();
+    const timer = this.#delayed.get(message);
+    if (timer !== undefined) {
+      // Held for its Retry-After: its nacked line was written then; the nack leaves now.
+      clearTimeout(timer);
+      this.#delayed.delete(message);
+      return;
+    }
     this.#end(message, {
       outcome: "nacked",
       eventID: eventIdOf(message.data),
@@ -170,15 +202,15 @@ export class Settler {
   /** Holds `message` (its lease is kept) and nacks it after `delayMs`. */
   #nackLater(message: ReceivedMessage, delayMs: number): void {
     const timer = setTimeout(() => {
-      this.#delayed.delete(timer);
+      this.#delayed.delete(message);
       void message.nack();
     }, delayMs);
-    this.#delayed.set(timer, message);
+    this.#delayed.set(message, timer);
   }
 
   /** Nacks now every message held for a later nack (the worker is stopping). */
   releaseDelayed(): number {
-    for (const [timer, message] of this.#delayed) {
+    for (const [message, timer] of this.#delayed) {
       clearTimeout(timer);
       void message.nack();
     }
@@ -206,6 +238,10 @@ export class Settler {
     outcome: Extract<Outcome, { action: "dead-letter" }>,
     key: string | undefined,
   ): Promise<void> {
+    // Its copy was published on an earlier delivery given back meanwhile: not a second one.
+    if (this.#copied.delete(message.id)) {
+      return this.#ack(message, deadLettered(outcome, key, true));
+    }
     try {
       const letter = deadLetter(message, {
         reason: outcome.reason,
@@ -216,6 +252,7 @@ export class Settler {
       const data = Buffer.from(letter.data.buffer, letter.data.byteOffset, letter.data.byteLength);
       await this.#deadLetterTopic.publishMessage({ data, attributes: letter.attributes });
     } catch (error) {
+      if (message.givenUp !== undefined) return this.#late(message, outcome);
       // Not on the dead-letter topic, so not acked: Pub/Sub will deliver it again (on Google
       // Cloud the subscription's own dead-letter policy forwards it after the last attempt).
       const never = error instanceof DeadLetterTooLargeError ||
@@ -238,15 +275,28 @@ export class Settler {
         detail,
       });
     }
-    this.#ack(message, {
-      outcome: "dead-lettered",
-      eventID: outcome.eventID,
-      key,
-      failedRuns: outcome.failedRuns,
-      reason: outcome.reason,
-      detail: outcome.detail,
-      handlerMs: outcome.handlerMs,
-    });
+    if (message.givenUp !== undefined) return this.#lateCopy(message, outcome);
+    this.#ack(message, deadLettered(outcome, key, false));
+  }
+
+  /** A dead-letter copy published after its message was given back: logged, and remembered so
+   * that the message's next delivery is acked without a second copy. */
+  #lateCopy(message: ReceivedMessage, outcome: Extract<Outcome, { action: "dead-letter" }>): void {
+    this.#copied.add(message.id);
+    if (this.#copied.size > COPIED_CAPACITY) {
+      this.#copied.delete(this.#copied.values().next().value as string);
+    }
+    log.warning(
+      "Event {eventID} was given back ({givenUp}) while its dead-letter copy was published " +
+        "(message {messageId}, {reason}): the copy is on the dead-letter topic and the message " +
+        "goes back to Pub/Sub; its next delivery here is acked without a second copy",
+      {
+        eventID: outcome.eventID ?? null,
+        messageId: message.id,
+        givenUp: message.givenUp,
+        reason: outcome.reason,
+      },
+    );
   }
 
   #end(message: ReceivedMessage, ending: Ending): void {
