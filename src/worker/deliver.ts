@@ -96,18 +96,18 @@ async function decideAndSettle(
   span?.setAttribute("event_tool.outcome", outcome.action);
   if (outcome.eventID) span?.setAttribute("event_tool.event_id", outcome.eventID);
   const held = "abandoned" in outcome ? outcome.abandoned : undefined;
-  let end: RunEnd;
+  let end: RunEnd | undefined;
   if (outcome.action === "nack" && outcome.failedRuns !== undefined) {
     failures.record(message.id, outcome.failedRuns, held);
-    end = retryInPlace(message, outcome, context, run) ?? "nacked";
-  } else {
-    if (failures.size > 0) failures.forget(message.id);
-    end = outcome.action === "nack" ? "nacked" : "done";
+    end = retryInPlace(message, outcome, context, run);
   }
-  if (end === "nacked" || end === "done") {
-    await context.settler.settle(message, outcome, run.key);
-    // Given back meanwhile (held past --max-lease): back in Pub/Sub, whatever the handler did.
-    if (message.givenUp !== undefined) end = "nacked";
+  if (end === undefined) {
+    // The key goes on only once the message was acked (handled, or its copy dead-lettered); one
+    // back in Pub/Sub (nacked, its dead-letter copy not published, or given back meanwhile,
+    // whatever the handler did) is delivered again and waited for, its failed runs kept.
+    const acked = await context.settler.settle(message, outcome, run.key) === "acked";
+    if (acked && failures.size > 0) failures.forget(message.id);
+    end = acked ? "done" : "nacked";
   }
   run.ended(end);
   if (held) await context.abandoned.hold(held);

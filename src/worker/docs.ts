@@ -40,7 +40,8 @@ const NACK_MEANINGS: Record<NackReason, string> = {
     "again from that event on; never counted as a failed run (`--key-from` keys wait instead)",
   "shutting-down": "the worker stopped before the handler finished; never dead-lettered for this",
   "dead-letter-publish-failed": "the copy could not be published to the dead-letter topic now " +
-    "(Pub/Sub unreachable): tried again on redelivery",
+    "(Pub/Sub unreachable): tried again on redelivery, its failed runs kept; a keyed event's " +
+    "later events wait for it",
   "dead-letter-rejected": "the copy can never be published (over Pub/Sub's limits); the " +
     "subscription's own dead-letter policy forwards it after its last attempt",
   "internal-error": "a bug in the worker; logged at error level with the cause",

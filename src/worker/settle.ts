@@ -46,6 +46,14 @@ function deadLettered(
   };
 }
 
+/**
+ * What {@linkcode Settler.settle} did: `acked` (handled, a duplicate, or its copy on the
+ * dead-letter topic; on exactly-once, the ack sent, whatever Pub/Sub answers), or `nacked`: back
+ * to Pub/Sub, which delivers it again (nacked now or after its Retry-After, its dead-letter copy
+ * not published, or given back before its outcome came).
+ */
+export type Settled = "acked" | "nacked";
+
 /** Carries out outcomes for one subscription. */
 export class Settler {
   readonly #deadLetterTopic: Topic;
@@ -69,9 +77,10 @@ export class Settler {
 
   /**
    * Acks, nacks or dead-letters `message` as `outcome` says; `key` is the event's key, when it
-   * has one (logged). Never rejects.
+   * has one (logged). Resolves with what it did (the outcome may not take: a dead-letter copy
+   * that cannot be published is nacked). Never rejects.
    */
-  async settle(message: ReceivedMessage, outcome: Outcome, key?: string): Promise<void> {
+  async settle(message: ReceivedMessage, outcome: Outcome, key?: string): Promise<Settled> {
     const eventID = outcome.eventID;
     const unrecognised = outcome.unrecognised;
     const failedRuns = outcome.failedRuns;
@@ -99,7 +108,7 @@ export class Settler {
         if (outcome.delayMs !== undefined && outcome.delayMs > 0) {
           this.#nackLater(message, outcome.delayMs);
         } else void message.nack();
-        return this.#end(message, {
+        this.#end(message, {
           outcome: "nacked",
           eventID,
           key,
@@ -110,6 +119,7 @@ export class Settler {
             : outcome.error.message,
           handlerMs: outcome.handlerMs,
         });
+        return "nacked";
       case "dead-letter":
         return await this.#deadLetter(message, outcome, key);
     }
@@ -143,12 +153,13 @@ export class Settler {
    * Acks `message` and records `ending`: the line, then the ack (write-ahead) on an at-least-once
    * subscription; on exactly-once the line after Pub/Sub's answer, `ack-failed` if it refused.
    */
-  #ack(message: ReceivedMessage, ending: Ending): void {
+  #ack(message: ReceivedMessage, ending: Ending): "acked" {
     if (!message.exactlyOnce) {
       this.#end(message, ending);
-      return afterLogWrite(() =>
+      afterLogWrite(() =>
         void message.ack().then((result) => result.ok || this.#ackLost(message, ending, result))
       );
+      return "acked";
     }
     void message.ack().then((result) =>
       this.#end(
@@ -166,6 +177,7 @@ export class Settler {
         },
       )
     );
+    return "acked";
   }
 
   /** An at-least-once ack that could not be sent after its line said acked. */
@@ -185,7 +197,7 @@ export class Settler {
   }
 
   /** A handler's outcome for a message the subscriber gave up meanwhile: logged, not carried out. */
-  #late(message: ReceivedMessage, outcome: Outcome): void {
+  #late(message: ReceivedMessage, outcome: Outcome): "nacked" {
     log.warning(
       "Event {eventID} finished ({action}) after its message {messageId} was given back " +
         "({givenUp}): not acked here; Pub/Sub delivers it again",
@@ -197,6 +209,7 @@ export class Settler {
         handlerMs: "handlerMs" in outcome ? outcome.handlerMs : undefined,
       },
     );
+    return "nacked";
   }
 
   /** Holds `message` (its lease is kept) and nacks it after `delayMs`. */
@@ -237,7 +250,7 @@ export class Settler {
     message: ReceivedMessage,
     outcome: Extract<Outcome, { action: "dead-letter" }>,
     key: string | undefined,
-  ): Promise<void> {
+  ): Promise<Settled> {
     // Its copy was published on an earlier delivery given back meanwhile: not a second one.
     if (this.#copied.delete(message.id)) {
       return this.#ack(message, deadLettered(outcome, key, true));
@@ -266,7 +279,7 @@ export class Settler {
         });
       }
       void message.nack();
-      return this.#end(message, {
+      this.#end(message, {
         outcome: "nacked",
         eventID: outcome.eventID,
         key,
@@ -274,14 +287,18 @@ export class Settler {
         reason: never ? "dead-letter-rejected" : "dead-letter-publish-failed",
         detail,
       });
+      return "nacked";
     }
     if (message.givenUp !== undefined) return this.#lateCopy(message, outcome);
-    this.#ack(message, deadLettered(outcome, key, false));
+    return this.#ack(message, deadLettered(outcome, key, false));
   }
 
   /** A dead-letter copy published after its message was given back: logged, and remembered so
    * that the message's next delivery is acked without a second copy. */
-  #lateCopy(message: ReceivedMessage, outcome: Extract<Outcome, { action: "dead-letter" }>): void {
+  #lateCopy(
+    message: ReceivedMessage,
+    outcome: Extract<Outcome, { action: "dead-letter" }>,
+  ): "nacked" {
     this.#copied.add(message.id);
     if (this.#copied.size > COPIED_CAPACITY) {
       this.#copied.delete(this.#copied.values().next().value as string);
@@ -297,6 +314,7 @@ export class Settler {
         reason: outcome.reason,
       },
     );
+    return "nacked";
   }
 
   #end(message: ReceivedMessage, ending: Ending): void {

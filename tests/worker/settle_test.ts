@@ -230,3 +230,29 @@ Deno.test("Settler writes one nacked line for a Retry-After hold given back at -
     assert.deepEqual(settled, [`nack ${message.id}`]);
   });
 });
+
+Deno.test("Settler.settle() resolves with what it did: acked, or nacked when the outcome could not take", async () => {
+  const { settler, state } = setup();
+  const event = fakeEvent();
+  assert.equal(await settler.settle(fakeMessage(event, []), handled(event.eventID)), "acked");
+  assert.equal(await settler.settle(fakeMessage(event, []), rejected(event.eventID)), "acked");
+  const failed = {
+    action: "nack" as const,
+    event: {},
+    eventID: event.eventID,
+    reason: "handler-failed" as const,
+    error: new Error("500"),
+    handlerMs: 1,
+  };
+  assert.equal(await settler.settle(fakeMessage(event, []), failed), "nacked");
+  const givenBack = fakeMessage(event, []);
+  givenBack.givenUp = "max-lease";
+  settler.giveBack(givenBack, "max-lease");
+  assert.equal(await settler.settle(givenBack, handled(event.eventID)), "nacked");
+  state.failWith = 14;
+  assert.equal(
+    await settler.settle(fakeMessage(event, []), rejected(event.eventID)),
+    "nacked",
+    "its dead-letter copy not published",
+  );
+});
