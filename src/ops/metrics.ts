@@ -1,8 +1,9 @@
 /**
- * Prometheus metrics of a worker (prom-client): counters from each outcome, histograms of
- * handler duration and publish→ack latency, gauges and the busiest counters read from the
- * latest snapshot when scraped (snapshot.ts: the one the summary and the console read too), and
- * the default process metrics. Every name starts with `event_tool_`.
+ * Prometheus metrics of a worker (prom-client): counters from each outcome or read live from the
+ * worker's own tallies when scraped (cheap, and so all of them from one moment: received − acked −
+ * nacked never dips below zero), histograms of handler duration and publish→ack latency, gauges
+ * read from the latest snapshot (snapshot.ts: the one the summary and the console read too, at
+ * most a tick old), and the default process metrics. Every name starts with `event_tool_`.
  */
 import client from "prom-client";
 import { SETTINGS } from "../config/settings.ts";
@@ -13,7 +14,7 @@ import {
   type OutcomeRecord,
   type Reason,
 } from "../worker/outcome.ts";
-import type { Worker } from "../worker/worker.ts";
+import type { Worker, WorkerCounters } from "../worker/worker.ts";
 import { pauseMetrics } from "./pause_metrics.ts";
 import type { SubscriberStats } from "../pubsub/subscriber/subscriber.ts";
 import { logWriteFailures } from "../telemetry/stderr_sink.ts";
@@ -48,6 +49,7 @@ const HANDLER_ERRORS: readonly Reason[] = ["handler-failed", "redirected", "max-
 /** A registry of `worker`'s metrics: outcomes as they happen, its state from `snapshots`. */
 export function workerMetrics(worker: Worker, snapshots = new Snapshots(worker)): client.Registry {
   const stats = () => snapshots.latest.stats;
+  const live = (): WorkerCounters => worker.counters;
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   const registers = [registry];
@@ -117,16 +119,16 @@ export function workerMetrics(worker: Worker, snapshots = new Snapshots(worker))
       },
     });
   // The busiest counters are the worker's own tallies, read when scraped: nothing per event.
-  counted("events_received_total", METRICS.received, () => stats().received);
-  counted("events_acked_total", METRICS.acked, () => stats().acked);
-  counted("events_duplicates_total", METRICS.duplicates, () => stats().duplicate);
+  counted("events_received_total", METRICS.received, () => live().received);
+  counted("events_acked_total", METRICS.acked, () => live().acked);
+  counted("events_duplicates_total", METRICS.duplicates, () => live().duplicate);
   // Failed calls that ended a delivery (counted from outcomes) and those retried in place.
   let handlerErrors = 0;
-  const retries = () => stats().keys.retriesInPlace;
+  const retries = () => live().retriesInPlace;
   counted("handler_errors_total", METRICS.handlerErrors, () => handlerErrors + retries());
   counted("retries_in_place_total", METRICS.retriesInPlace, retries);
   const fromSubscriber = (name: string, help: string, read: (s: SubscriberStats) => number) =>
-    counted(name, help, () => read(stats().subscriber));
+    counted(name, help, () => read(live().subscriber));
   fromSubscriber(
     "lease_extensions_total",
     "deadline extensions sent for held messages (one per message per extension)",
@@ -181,7 +183,7 @@ export function workerMetrics(worker: Worker, snapshots = new Snapshots(worker))
   );
   const ready = () => snapshots.latest.ready ? 1 : 0;
   gauge("ready", "1 while the worker is ready (as /readyz), else 0", ready);
-  pauseMetrics(registry, stats);
+  pauseMetrics(registry, stats, live);
 
   // Every reason starts at 0, so a rate() over a label exists before its first event.
   for (const reason of NACK_REASONS) nacked.inc({ reason }, 0);

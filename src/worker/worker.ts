@@ -23,11 +23,11 @@ import { Settler } from "./settle.ts";
 import type { DeliverContext } from "./deliver.ts";
 import type { ProcessOptions } from "./pipeline.ts";
 import { openAfterChecks } from "./preflight.ts";
-import type { WorkerStats } from "./stats.ts";
+import type { WorkerCounters, WorkerStats } from "./stats.ts";
 import { shutdown } from "./shutdown.ts";
 import { type WorkerOptions, type WorkerSettings, workerSettings } from "./options.ts";
 
-export type { WorkerOptions, WorkerStats };
+export type { WorkerCounters, WorkerOptions, WorkerStats };
 
 const log = logger("worker");
 
@@ -108,8 +108,7 @@ export class Worker {
   get stats(): WorkerStats {
     const pool = this.#pool.stats;
     return {
-      ...this.#tally.counts,
-      received: this.#tally.received,
+      ...this.counters,
       inFlight: pool.inFlight,
       peakInFlight: pool.peak,
       waitingForPermit: pool.waiting,
@@ -118,12 +117,21 @@ export class Worker {
       leaseWindow: this.#window.current,
       connected: this.#session.connected,
       abandoned: this.#abandoned.count,
-      subscriber: this.#session.stats,
       keys: this.#dispatcher.keyStats,
       rateLimit: this.#stack.pace?.rate,
       paused: this.#pauses.entries,
+    };
+  }
+
+  /** The counters since start, read now and cheaply (what /metrics reads for its counters). */
+  get counters(): WorkerCounters {
+    return {
+      ...this.#tally.counts,
+      received: this.#tally.received,
+      retriesInPlace: this.#dispatcher.retriesInPlace,
       refusals: this.#stack.gate.refusals,
       typeMismatches: this.#process.labels?.mismatches ?? 0,
+      subscriber: this.#session.stats,
     };
   }
 

@@ -147,6 +147,8 @@ integrationTest(
     await createTopology(config);
     const worker = new Worker(workerOptions(config));
     const registry = workerMetrics(worker);
+    const pausedGauge = /^event_tool_paused\{reason="operator"\} 1$/m;
+    const notPausedGauge = /^event_tool_paused\{reason="operator"\} 0$/m;
     const acked = new Set<string>();
     worker.onOutcome((r) => void (r.outcome === "acked" && r.eventID && acked.add(r.eventID)));
     worker.start();
@@ -158,7 +160,11 @@ integrationTest(
       assert.equal(worker.ready, false, "/readyz fails while paused");
       assert.equal(worker.live, true);
       assert.deepEqual(worker.stats.paused.map((p) => p.reason), ["operator"]);
-      assert.match(await registry.metrics(), /^event_tool_paused\{reason="operator"\} 1$/m);
+      // A gauge, read from the snapshot (at most a second old): waited for, not timed.
+      await waitFor(async () => pausedGauge.test(await registry.metrics()), {
+        timeoutMs: 5_000,
+        what: "event_tool_paused{reason=operator} 1",
+      });
       const later = await publishEvents(config, 10);
       await sleep(2000);
       assert.equal(acked.size, 5, "nothing new taken while paused");
@@ -168,7 +174,10 @@ integrationTest(
         what: "the 10 published while paused, acked after resume",
       });
       await waitFor(() => worker.ready, { timeoutMs: 5_000, what: "ready again" });
-      assert.match(await registry.metrics(), /^event_tool_paused\{reason="operator"\} 0$/m);
+      await waitFor(async () => notPausedGauge.test(await registry.metrics()), {
+        timeoutMs: 5_000,
+        what: "event_tool_paused{reason=operator} 0",
+      });
     } finally {
       await worker.stop();
     }
