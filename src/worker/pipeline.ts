@@ -89,9 +89,10 @@ export interface ProcessOptions {
   readonly maxDeliveryAttempts: number;
   /** Passed to the handler; aborts when the worker gives up on in-flight work. */
   readonly signal: AbortSignal;
-  /** Duplicate detection: an event already handled is acked without calling the handler; one
-   * being handled right now is nacked, to come back when that copy has finished. Keyed by
-   * `eventID`, or the message ID for an event type without one. */
+  /** Duplicate detection: an event already handled is acked without calling the handler; a copy
+   * of one being handled right now is held (its lease kept) and settled with that call: acked
+   * as a duplicate when it succeeds, run when it fails. Keyed by `eventID`, or the message ID for
+   * an event type without one. */
   readonly dedupe?: Dedupe;
   /** Counts events whose `eventType` attribute names another type than the contract's. */
   readonly labels?: TypeLabels;
