@@ -94,6 +94,9 @@ export interface ProcessOptions {
    * as a duplicate when it succeeds, run when it fails. Keyed by `eventID`, or the message ID for
    * an event type without one. */
   readonly dedupe?: Dedupe;
+  /** How long such a copy waits for the running call (the handler timeout; 0 or absent: as long
+   * as it runs): then it fails as timed out, without a call. A stop (`signal`) ends the wait. */
+  readonly busyWaitMs?: number;
   /** Counts events whose `eventType` attribute names another type than the contract's. */
   readonly labels?: TypeLabels;
 }
@@ -156,9 +159,11 @@ export async function processDelivery(
   // Pub/Sub delivered it again while it runs here: never nacked (that would burn a delivery
   // attempt); held, its lease kept, and settled with the running call.
   while (claim === "busy" && options.dedupe) {
-    if (await options.dedupe.released(key)) {
+    const handled = await runningCopy(options.dedupe, key, options);
+    if (handled) {
       return { action: "duplicate", event, ...known, reason: "settled-with-running-copy" };
     }
+    if (handled === undefined) return waitedFor(delivery, options, event, known, failedBefore);
     claim = options.dedupe.claim(key); // it failed: this delivery runs the handler
   }
   if (claim === "handled") return { action: "duplicate", event, eventID, unrecognised };
@@ -207,6 +212,50 @@ export async function processDelivery(
     }
     return failure(delivery, options, { event, known, error, handlerMs, failedBefore, ...held });
   }
+}
+
+/**
+ * Whether the running call of event `key` was handled, once it ends; undefined when it still runs
+ * after `busyWaitMs`, or the worker stops first.
+ */
+function runningCopy(
+  dedupe: Dedupe,
+  key: string,
+  options: ProcessOptions,
+): Promise<boolean | undefined> {
+  const signal = options.signal;
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const end = (handled: boolean | undefined) => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", stop);
+      resolve(handled);
+    };
+    const stop = () => end(undefined);
+    signal.addEventListener("abort", stop, { once: true });
+    if (options.busyWaitMs) timer = setTimeout(stop, options.busyWaitMs);
+    dedupe.released(key).then(end);
+  });
+}
+
+/** A copy whose event's running call outlasted its wait: nacked at a stop, else a failed run. */
+function waitedFor(
+  delivery: Delivery,
+  options: ProcessOptions,
+  event: EventBody,
+  known: Known,
+  failedBefore: number,
+): Outcome {
+  if (options.signal.aborted) {
+    const error = new Error("the worker stopped while a copy of the event still ran");
+    return { action: "nack", event, ...known, reason: "shutting-down", error, handlerMs: 0 };
+  }
+  const error = new Error(
+    `another call of the event still runs after ${options.busyWaitMs}ms, so the handler was ` +
+      "not called beside it",
+  );
+  return failure(delivery, options, { event, known, error, handlerMs: 0, failedBefore });
 }
 
 /** A failed run of an event. */

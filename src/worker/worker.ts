@@ -75,6 +75,7 @@ export class Worker {
       maxPayloadBytes: config.maxPayload,
       signal: this.#abort.signal,
       dedupe: new Dedupe(config.dedupeWindow, config.dedupeFor),
+      busyWaitMs: config.handlerTimeout,
       labels: new TypeLabels(),
     };
     this.#deliver = {
