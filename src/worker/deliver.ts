@@ -14,6 +14,7 @@ import type { KeyedEnd } from "./keys.ts";
 import { type Outcome, processDelivery, type ProcessOptions, type RunInfo } from "./pipeline.ts";
 import { backoffMs, type FailedRuns, retriesInPlace, type RetryPolicy } from "./retry.ts";
 import type { Settler } from "./settle.ts";
+import { eventIdOf } from "../event/event.ts";
 
 const log = logger("worker");
 
@@ -92,7 +93,10 @@ async function decideAndSettle(
     previous: failures.running(message.id),
     previousWaitMs: context.retry.previousWaitMs,
   };
-  const outcome = await processDelivery(message, context.handler, context.options, info);
+  // Dead-lettered from another delivery of it a moment ago: not run again, no second copy.
+  const outcome = context.settler.copied(message.id)
+    ? alreadyDeadLettered(message)
+    : await processDelivery(message, context.handler, context.options, info);
   span?.setAttribute("event_tool.outcome", outcome.action);
   if (outcome.eventID) span?.setAttribute("event_tool.event_id", outcome.eventID);
   const held = "abandoned" in outcome ? outcome.abandoned : undefined;
@@ -111,6 +115,12 @@ async function decideAndSettle(
   }
   run.ended(end);
   if (held) await context.abandoned.hold(held);
+}
+
+/** The outcome of a delivery of a message this worker dead-lettered already. */
+function alreadyDeadLettered(message: ReceivedMessage): Outcome {
+  const eventID = eventIdOf(message.data);
+  return { action: "duplicate", event: {}, eventID, reason: "already-dead-lettered" };
 }
 
 /** A retry in place for this failed run, when retry.ts keeps it (the retry is logged). */

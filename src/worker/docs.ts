@@ -55,6 +55,9 @@ const DUPLICATE_MEANINGS: Record<DuplicateReason, string> = {
   "settled-with-running-copy": "Pub/Sub delivered the event again while this worker was " +
     "handling it: held (its lease kept, no delivery attempt burnt) and acked when that call " +
     "succeeded (had it failed, this delivery would have run the handler)",
+  "already-dead-lettered": "this worker published the message's dead-letter copy less than " +
+    "`--dedupe-for` ago, from another delivery of it (an ack lost, or a redelivery while it was " +
+    "retried in place): acked without a second run or a second copy",
 };
 
 const ACK_FAILED_MEANINGS: Record<typeof ACK_FAILED_REASONS[number], string> = {

@@ -23,7 +23,7 @@ import { eventIdOf } from "../event/event.ts";
 
 const log = logger("worker");
 
-/** Messages remembered at most as dead-lettered after their give-back (~100 bytes each). */
+/** Messages remembered at most as dead-lettered (~100 bytes each; the oldest goes first). */
 const COPIED_CAPACITY = 1000;
 
 /** The ending of a dead-letter outcome; `before`: its copy was published on an earlier delivery. */
@@ -39,8 +39,8 @@ function deadLettered(
     failedRuns: outcome.failedRuns,
     reason: outcome.reason,
     detail: before
-      ? `${outcome.detail} (its copy was published on an earlier delivery, given back ` +
-        "meanwhile: not published again)"
+      ? `${outcome.detail} (its copy was published from another delivery of it: not published ` +
+        "again)"
       : outcome.detail,
     handlerMs: outcome.handlerMs,
   };
@@ -60,14 +60,16 @@ export class Settler {
   readonly #subscription: string;
   readonly #tally: Tally;
   readonly #delayed = new Map<ReceivedMessage, ReturnType<typeof setTimeout>>();
-  /** Messages whose dead-letter copy was published after they were given back (bounded). */
-  readonly #copied = new Set<string>();
+  /** Messages whose dead-letter copy this worker published, and when (`performance.now()`). */
+  readonly #copied = new Map<string, number>();
+  readonly #copiedForMs: number;
 
   constructor(
     client: PubSub,
-    config: Pick<Config, "deadLetterTopic" | "subscription">,
+    config: Pick<Config, "deadLetterTopic" | "subscription" | "dedupeFor">,
     tally: Tally,
   ) {
+    this.#copiedForMs = config.dedupeFor;
     this.#deadLetterTopic = client.topic(config.deadLetterTopic, {
       batching: { maxMessages: 100, maxMilliseconds: 10 },
     });
@@ -252,9 +254,7 @@ export class Settler {
     key: string | undefined,
   ): Promise<Settled> {
     // Its copy was published on an earlier delivery given back meanwhile: not a second one.
-    if (this.#copied.delete(message.id)) {
-      return this.#ack(message, deadLettered(outcome, key, true));
-    }
+    if (this.copied(message.id)) return this.#ack(message, deadLettered(outcome, key, true));
     try {
       const letter = deadLetter(message, {
         reason: outcome.reason,
@@ -289,20 +289,33 @@ export class Settler {
       });
       return "nacked";
     }
+    this.#copied.delete(message.id); // the most recent last
+    this.#copied.set(message.id, performance.now());
+    if (this.#copied.size > COPIED_CAPACITY) {
+      this.#copied.delete(this.#copied.keys().next().value as string);
+    }
     if (message.givenUp !== undefined) return this.#lateCopy(message, outcome);
     return this.#ack(message, deadLettered(outcome, key, false));
   }
 
-  /** A dead-letter copy published after its message was given back: logged, and remembered so
-   * that the message's next delivery is acked without a second copy. */
+  /**
+   * Whether this worker published the dead-letter copy of message `messageId` less than
+   * `--dedupe-for` ago (at most the last {@linkcode COPIED_CAPACITY}): another delivery of it
+   * (its ack lost, given back as the copy left, or a second retry chain) is acked without running
+   * the handler again or publishing a second copy. Cheap when none was: a size check.
+   */
+  copied(messageId: string): boolean {
+    if (this.#copied.size === 0) return false;
+    const at = this.#copied.get(messageId);
+    return at !== undefined && performance.now() - at < this.#copiedForMs;
+  }
+
+  /** A dead-letter copy published after its message was given back: logged (its next delivery
+   * within --dedupe-for is acked without a second copy: see {@linkcode Settler.copied}). */
   #lateCopy(
     message: ReceivedMessage,
     outcome: Extract<Outcome, { action: "dead-letter" }>,
   ): "nacked" {
-    this.#copied.add(message.id);
-    if (this.#copied.size > COPIED_CAPACITY) {
-      this.#copied.delete(this.#copied.values().next().value as string);
-    }
     log.warning(
       "Event {eventID} was given back ({givenUp}) while its dead-letter copy was published " +
         "(message {messageId}, {reason}): the copy is on the dead-letter topic and the message " +

@@ -290,3 +290,31 @@ Deno.test("Dispatcher keeps an event's failed runs when its dead-letter copy cou
     dispatcher.close();
   });
 });
+
+Deno.test("Dispatcher dead-letters an event once when Pub/Sub delivers it again while it is retried in place on its last delivery", async () => {
+  await withFakeClock(async (clock) => {
+    const settled: string[] = [];
+    const message = fakeMessage(fakeEvent(), settled, 5); // the subscription's last delivery
+    let calls = 0;
+    const failing: Handler = () => {
+      calls++;
+      return Promise.reject(new RetryableError("answered 500"));
+    };
+    const { dispatcher, records, published } = harness(failing, config({ keyFrom: undefined }));
+    dispatcher.dispatch(message);
+    await clock.tickAsync(0); // two failed runs (the retry at once), then a 1 s backoff
+    assert.equal(calls, 2);
+    // Its lease lapsed on the server meanwhile (say): Pub/Sub delivers it again.
+    const copy = redelivered(message, settled);
+    dispatcher.dispatch(copy);
+    await clock.tickAsync(20_000);
+    assert.equal(published.length, 1, "one copy on the dead-letter topic");
+    assert.deepEqual(
+      records.map((r) => `${r.outcome} ${r.reason}`),
+      ["dead-lettered max-attempts", "duplicate already-dead-lettered"],
+    );
+    assert.equal(calls, 5, "five failed runs in all, none after the dead-letter");
+    assert.deepEqual(settled.sort(), [`ack ${message.id}`, `ack ${message.id}`]);
+    dispatcher.close();
+  });
+});
