@@ -120,15 +120,7 @@ Deno.test("Dispatcher gives a keyed event back after --key-retries, and dead-let
 
 Deno.test("Dispatcher dead-letters a keyed event that can never succeed alone, at once; its key goes on", async () => {
   await withFakeClock(async (clock) => {
-    const settled: string[] = [];
-    const [a1, a2] = userEvents(2, settled);
-    const calls: string[] = [];
-    const rejecting: Handler = (event) => {
-      calls.push(event.eventID);
-      return event.eventID === idOf(a1!)
-        ? Promise.reject(new RejectedError("the service answered 400: unknown card"))
-        : Promise.resolve();
-    };
+    const { a1, a2, calls, rejecting } = firstOfKeyRejected("answered 400: unknown card");
     const { dispatcher, records, published } = harness(rejecting);
     dispatcher.dispatch(a1!);
     dispatcher.dispatch(a2!);
@@ -234,15 +226,7 @@ Deno.test("Dispatcher nacks a failed event without a key at once (Pub/Sub's back
 
 Deno.test("Dispatcher holds a key whose dead-letter copy could not be published: the event is nacked, its later events wait", async () => {
   await withFakeClock(async (clock) => {
-    const settled: string[] = [];
-    const [a1, a2] = userEvents(2, settled);
-    const calls: string[] = [];
-    const rejecting: Handler = (event) => {
-      calls.push(event.eventID);
-      return event.eventID === idOf(a1!)
-        ? Promise.reject(new RejectedError("the service answered 422"))
-        : Promise.resolve();
-    };
+    const { settled, a1, a2, calls, rejecting } = firstOfKeyRejected("answered 422");
     const { dispatcher, records, published, deadLetterTopic } = harness(rejecting);
     deadLetterTopic.failWith = 14; // the dead-letter topic is unavailable
     dispatcher.dispatch(a1!);
@@ -318,3 +302,17 @@ Deno.test("Dispatcher dead-letters an event once when Pub/Sub delivers it again 
     dispatcher.close();
   });
 });
+
+/** Two events of one key whose handler rejects the first (`detail`) and records every call. */
+function firstOfKeyRejected(detail: string) {
+  const settled: string[] = [];
+  const [a1, a2] = userEvents(2, settled);
+  const calls: string[] = [];
+  const rejecting: Handler = (event) => {
+    calls.push(event.eventID);
+    return event.eventID === idOf(a1!)
+      ? Promise.reject(new RejectedError(`the service ${detail}`))
+      : Promise.resolve();
+  };
+  return { settled, a1: a1!, a2: a2!, calls, rejecting };
+}

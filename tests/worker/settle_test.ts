@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { defaults } from "../../src/config/resolve.ts";
 import { fakeEvent } from "../../src/event/payload.ts";
 import { Tally } from "../../src/worker/outcome.ts";
+import type { Outcome } from "../../src/worker/pipeline.ts";
 import { Settler } from "../../src/worker/settle.ts";
 import { withFakeClock } from "../support/clock.ts";
 import { fakeClient, fakeMessage, redelivered } from "../support/fake_messages.ts";
@@ -37,15 +38,7 @@ Deno.test("Settler holds a Retry-After nack until its delay, and releases held o
     const settled: string[] = [];
     const [first, second] = [fakeMessage("{}", settled), fakeMessage("{}", settled)];
     for (const message of [first, second]) {
-      await settler.settle(message, {
-        action: "nack",
-        event: {},
-        eventID: undefined,
-        reason: "handler-failed",
-        error: new Error("429"),
-        handlerMs: 1,
-        delayMs: message === first ? 2000 : 60_000,
-      });
+      await settler.settle(message, throttled(message === first ? 2000 : 60_000));
     }
     await clock.tickAsync(1999);
     assert.deepEqual(settled, [], "held for its Retry-After");
@@ -211,15 +204,7 @@ Deno.test("Settler writes one nacked line for a Retry-After hold given back at -
     tally.onOutcome((r) => records.push(`${r.outcome} ${r.reason}`));
     const settled: string[] = [];
     const message = fakeMessage("{}", settled);
-    await settler.settle(message, {
-      action: "nack",
-      event: {},
-      eventID: undefined,
-      reason: "handler-failed",
-      error: new Error("429"),
-      handlerMs: 1,
-      delayMs: 60_000,
-    });
+    await settler.settle(message, throttled(60_000));
     await clock.tickAsync(30_000);
     message.givenUp = "max-lease";
     settler.giveBack(message, "max-lease");
@@ -256,3 +241,16 @@ Deno.test("Settler.settle() resolves with what it did: acked, or nacked when the
     "its dead-letter copy not published",
   );
 });
+
+/** A failed run the service throttled: nacked after a Retry-After of `delayMs`. */
+function throttled(delayMs: number): Outcome {
+  return {
+    action: "nack",
+    event: {},
+    eventID: undefined,
+    reason: "handler-failed",
+    error: new Error("429"),
+    handlerMs: 1,
+    delayMs,
+  };
+}
