@@ -5,16 +5,16 @@
  * `--report` writes docs/BENCHMARKS.md; `--json` prints JSON. Compare ratios from one run: the
  * machines are shared and noisy. The cases live in src/bench/.
  */
-import { checks } from "../bench/checks.ts";
-import { drain } from "../bench/drain.ts";
-import { exactlyOnceRows } from "../bench/exactly_once.ts";
-import { renderChart } from "../bench/chart.ts";
-import { chartGroups, reportMarkdown } from "../bench/markdown.ts";
-import { matrix, type MatrixOutcome } from "../bench/matrix.ts";
-import { publishOnly } from "../bench/publish.ts";
-import { machine, textTable, withRatios } from "../bench/report.ts";
-import type { CaseResult } from "../bench/result.ts";
-import { steady } from "../bench/steady.ts";
+import { checks } from "../../bench/report/checks.ts";
+import { drain } from "../../bench/cases/drain.ts";
+import { exactlyOnceRows } from "../../bench/cases/exactly_once.ts";
+import { renderChart } from "../../bench/report/chart.ts";
+import { chartGroups, reportMarkdown } from "../../bench/report/markdown.ts";
+import { matrix, type MatrixOutcome } from "../../bench/matrix.ts";
+import { publishOnly } from "../../bench/cases/publish.ts";
+import { machine, textTable, withRatios } from "../../bench/report/table.ts";
+import type { CaseResult } from "../../bench/measure/result.ts";
+import { steady } from "../../bench/cases/steady.ts";
 import { UsageError } from "../base/errors.ts";
 import { type Config, nameOf, SETTINGS } from "../config/settings.ts";
 import { localTarget } from "../pubsub/emulator.ts";

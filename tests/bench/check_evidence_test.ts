@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { both, inEveryRound, x } from "../../src/bench/check_evidence.ts";
+import { both, inEveryRound, x } from "../../bench/report/evidence.ts";
 
 Deno.test("inEveryRound() needs every measured round to pass, and skips a round not measured", () => {
   const underTwice = (tool: number, peer: number) => tool <= 2 * peer;

@@ -3,7 +3,7 @@
  * /proc as the bench measures every consumer (the Go peer needs `go build`: the bench covers it).
  */
 import assert from "node:assert/strict";
-import { peerProcess } from "../../src/bench/peers.ts";
+import { peerProcess } from "../../bench/cases/peers.ts";
 import { createClient } from "../../src/pubsub/client.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { testConfig } from "../support/pubsub.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { partOf, summarize } from "../../src/bench/profile.ts";
+import { partOf, summarize } from "../../bench/cases/profile.ts";
 
 Deno.test("summarize() sums a CPU profile's samples by part, largest first", () => {
   const frame = (id: number, functionName: string, url: string) => ({

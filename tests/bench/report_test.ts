@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { CaseResult } from "../../src/bench/result.ts";
-import { markdownTable, textTable, withRatios } from "../../src/bench/report.ts";
+import type { CaseResult } from "../../bench/measure/result.ts";
+import { markdownTable, textTable, withRatios } from "../../bench/report/table.ts";
 
 const row = (consumer: CaseResult["consumer"], eventsPerSecond: number): CaseResult => ({
   name: `${consumer} drain P=100 L=20ms`,

@@ -2,9 +2,9 @@
  * The run's own evidence that the reasons of checks.ts cite (the worker's start-up, its size
  * before the first event, the bare-stream floor), and the figure formats they share.
  */
-import type { pick } from "./check_rows.ts";
-import { NOOP_EVENTS } from "./matrix.ts";
-import type { StartUp } from "./startup.ts";
+import type { pick } from "./rows.ts";
+import { NOOP_EVENTS } from "../matrix.ts";
+import type { StartUp } from "../cases/startup.ts";
 
 export const f0 = (n: number | undefined): string => (n ?? 0).toFixed(0);
 export const f1 = (n: number | undefined): string => (n ?? 0).toFixed(1);

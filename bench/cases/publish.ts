@@ -1,17 +1,17 @@
 /** The publish case: the publisher alone, as `event-tool publish` runs it. */
 import type { PubSub } from "@google-cloud/pubsub";
-import type { Config } from "../config/settings.ts";
+import type { Config } from "../../src/config/settings.ts";
 import {
   BUILT_IN_EVENT_TYPE,
   EVENT_TYPE_ATTRIBUTE,
   PUBLISHED_AT_ATTRIBUTE,
-} from "../event/event.ts";
+} from "../../src/event/event.ts";
 import { Buffer } from "node:buffer";
-import { type Payload, randomPayloads } from "../event/payload.ts";
-import { publishPayloads } from "../pubsub/publisher.ts";
-import { withTopology } from "./fresh_topology.ts";
-import { startUsage } from "./measure.ts";
-import { type CaseResult, result } from "./result.ts";
+import { type Payload, randomPayloads } from "../../src/event/payload.ts";
+import { publishPayloads } from "../../src/pubsub/publisher.ts";
+import { withTopology } from "../measure/topology.ts";
+import { startUsage } from "../measure/usage.ts";
+import { type CaseResult, result } from "../measure/result.ts";
 
 /**
  * What a user writes without the tool: `publishMessage` for each event (with the same two

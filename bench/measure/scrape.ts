@@ -1,7 +1,7 @@
 /** A worker process's progress and figures, read from its /metrics by the bench; its console
  * followed as a page would. */
-import { sleep } from "../base/async.ts";
-import { sample } from "./measure.ts";
+import { sleep } from "../../src/base/async.ts";
+import { sample } from "./usage.ts";
 
 /** The worker process's figures, read from its /metrics. */
 export interface Scrape {

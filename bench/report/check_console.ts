@@ -4,7 +4,7 @@
  * console_cost.ts, each ratio against the run just before it.
  */
 import type { Check } from "./checks.ts";
-import type { Row } from "./report.ts";
+import type { Row } from "./table.ts";
 
 const LIMIT = 1.02;
 

@@ -1,14 +1,14 @@
 /** The steady case: events published at a fixed rate while the consumer runs. */
 import type { PubSub } from "@google-cloud/pubsub";
-import { sleep } from "../base/async.ts";
-import type { Config } from "../config/settings.ts";
-import { PUBLISHED_AT_ATTRIBUTE } from "../event/event.ts";
-import { randomPayloads } from "../event/payload.ts";
-import { publishPayloads } from "../pubsub/publisher.ts";
+import { sleep } from "../../src/base/async.ts";
+import type { Config } from "../../src/config/settings.ts";
+import { PUBLISHED_AT_ATTRIBUTE } from "../../src/event/event.ts";
+import { randomPayloads } from "../../src/event/payload.ts";
+import { publishPayloads } from "../../src/pubsub/publisher.ts";
 import { startPlainClient, startToolWorker } from "./consumers.ts";
-import { withTopology } from "./fresh_topology.ts";
-import { percentile, startUsage } from "./measure.ts";
-import { type CaseResult, type CaseSpec, type Consumer, result } from "./result.ts";
+import { withTopology } from "../measure/topology.ts";
+import { percentile, startUsage } from "../measure/usage.ts";
+import { type CaseResult, type CaseSpec, type Consumer, result } from "../measure/result.ts";
 
 /**
  * Steady: the tool's worker runs while events are published at `rate` per second for

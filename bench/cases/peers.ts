@@ -8,20 +8,20 @@
  * peak RSS are read from /proc just before it is stopped.
  */
 import type { PubSub } from "@google-cloud/pubsub";
-import { toEnv } from "../config/env.ts";
-import { PERMISSIONS, WORKER_V8_FLAGS } from "../config/permissions.ts";
-import { type Config, TARGET } from "../config/settings.ts";
-import { publishPayloads } from "../pubsub/publisher.ts";
-import { withTopology } from "./fresh_topology.ts";
+import { toEnv } from "../../src/config/env.ts";
+import { PERMISSIONS, WORKER_V8_FLAGS } from "../../src/config/permissions.ts";
+import { type Config, TARGET } from "../../src/config/settings.ts";
+import { publishPayloads } from "../../src/pubsub/publisher.ts";
+import { withTopology } from "../measure/topology.ts";
 import { goPeerCommand } from "./go_peer.ts";
-import { backlogOf, type ProcessSpec, topologyOf } from "./process.ts";
-import { watchProc } from "./proc.ts";
-import { type CaseResult, type Consumer, result } from "./result.ts";
+import { backlogOf, type ProcessSpec, topologyOf } from "./worker_process.ts";
+import { watchProc } from "../measure/proc.ts";
+import { type CaseResult, type Consumer, result } from "../measure/result.ts";
 
 /** The TypeScript peers, each run under the worker's permissions and V8 flags. */
 const DENO_PEERS = {
-  "plain-client": { label: "plain client", path: "../../bench/peers/plain/main.ts" },
-  "bare-stream": { label: "bare stream", path: "../../bench/peers/bare/main.ts" },
+  "plain-client": { label: "plain client", path: "../peers/plain/main.ts" },
+  "bare-stream": { label: "bare stream", path: "../peers/bare/main.ts" },
 } as const;
 
 /** Runs `command` until its report line, reads its usage, stops it. */

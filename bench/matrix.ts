@@ -6,23 +6,23 @@
  * permit; the 100,000 backlog; scale-out; steady publishing; the publisher.
  */
 import type { PubSub } from "@google-cloud/pubsub";
-import { sleep } from "../base/async.ts";
-import type { Config } from "../config/settings.ts";
-import { BUILT_IN_SCHEMA_PATH } from "../event/contract.ts";
-import { freePort } from "../pubsub/emulator.ts";
-import { logger } from "../telemetry/log.ts";
-import { consoleCost } from "./console_cost.ts";
-import { drain } from "./drain.ts";
-import { exactlyOnceRows } from "./exactly_once.ts";
-import { buildGoPeer } from "./go_peer.ts";
-import { peerProcess } from "./peers.ts";
-import { toolProcess } from "./process.ts";
-import { type ProfileSummary, profileWorker } from "./profile.ts";
-import { publishOnly } from "./publish.ts";
-import type { CaseResult } from "./result.ts";
-import { scaleOut } from "./scale_out.ts";
-import { type StartUp, startUp } from "./startup.ts";
-import { steady } from "./steady.ts";
+import { sleep } from "../src/base/async.ts";
+import type { Config } from "../src/config/settings.ts";
+import { BUILT_IN_SCHEMA_PATH } from "../src/event/contract.ts";
+import { freePort } from "../src/pubsub/emulator.ts";
+import { logger } from "../src/telemetry/log.ts";
+import { consoleCost } from "./cases/console_cost.ts";
+import { drain } from "./cases/drain.ts";
+import { exactlyOnceRows } from "./cases/exactly_once.ts";
+import { buildGoPeer } from "./cases/go_peer.ts";
+import { peerProcess } from "./cases/peers.ts";
+import { toolProcess } from "./cases/worker_process.ts";
+import { type ProfileSummary, profileWorker } from "./cases/profile.ts";
+import { publishOnly } from "./cases/publish.ts";
+import type { CaseResult } from "./measure/result.ts";
+import { scaleOut } from "./cases/scale_out.ts";
+import { type StartUp, startUp } from "./cases/startup.ts";
+import { steady } from "./cases/steady.ts";
 
 export const GRID_POOLS = [10, 100, 1000];
 export const GRID_LATENCIES = [1, 20, 100];

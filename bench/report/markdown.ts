@@ -1,10 +1,10 @@
 /** docs/BENCHMARKS.md and the chart it opens with, from one run's rows. */
 import type { ChartGroup } from "./chart.ts";
-import { f0 } from "./check_evidence.ts";
+import { f0 } from "./evidence.ts";
 import type { Check } from "./checks.ts";
-import type { MatrixOutcome } from "./matrix.ts";
-import { NOOP_EVENTS } from "./matrix.ts";
-import { markdownTable, type Row } from "./report.ts";
+import type { MatrixOutcome } from "../matrix.ts";
+import { NOOP_EVENTS } from "../matrix.ts";
+import { markdownTable, type Row } from "./table.ts";
 
 /** The chart's groups: the cases where event-tool, the plain client and the Go peer all ran. */
 export function chartGroups(rows: readonly Row[]): ChartGroup[] {

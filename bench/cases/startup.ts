@@ -4,12 +4,12 @@
  * once.
  */
 import type { PubSub } from "@google-cloud/pubsub";
-import { sleep } from "../base/async.ts";
-import type { Config } from "../config/settings.ts";
-import { freePort } from "../pubsub/emulator.ts";
-import { withTopology } from "./fresh_topology.ts";
-import { spawnWorker } from "./process.ts";
-import { watchProc } from "./proc.ts";
+import { sleep } from "../../src/base/async.ts";
+import type { Config } from "../../src/config/settings.ts";
+import { freePort } from "../../src/pubsub/emulator.ts";
+import { withTopology } from "../measure/topology.ts";
+import { spawnWorker } from "./worker_process.ts";
+import { watchProc } from "../measure/proc.ts";
 
 /** What the worker process costs before its first event (the median of a few starts). */
 export interface StartUp {

@@ -1,8 +1,8 @@
 /** Each bench case runs on its own fresh topic and subscription, deleted afterwards. */
 import type { PubSub } from "@google-cloud/pubsub";
-import type { Config } from "../config/settings.ts";
-import { deleteTopology, ensureTopology } from "../pubsub/topology.ts";
-import { logger } from "../telemetry/log.ts";
+import type { Config } from "../../src/config/settings.ts";
+import { deleteTopology, ensureTopology } from "../../src/pubsub/topology.ts";
+import { logger } from "../../src/telemetry/log.ts";
 
 const log = logger("bench");
 

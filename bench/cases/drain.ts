@@ -1,12 +1,12 @@
 /** The drain case: a pre-filled backlog, timed from the first receipt to the last ack. */
 import type { PubSub } from "@google-cloud/pubsub";
-import type { Config } from "../config/settings.ts";
-import { randomPayloads } from "../event/payload.ts";
-import { publishPayloads } from "../pubsub/publisher.ts";
+import type { Config } from "../../src/config/settings.ts";
+import { randomPayloads } from "../../src/event/payload.ts";
+import { publishPayloads } from "../../src/pubsub/publisher.ts";
 import { startPlainClient, startToolWorker } from "./consumers.ts";
-import { withTopology } from "./fresh_topology.ts";
-import { percentile, startUsage } from "./measure.ts";
-import { type CaseResult, type CaseSpec, type Consumer, result } from "./result.ts";
+import { withTopology } from "../measure/topology.ts";
+import { percentile, startUsage } from "../measure/usage.ts";
+import { type CaseResult, type CaseSpec, type Consumer, result } from "../measure/result.ts";
 
 /**
  * Drain: pre-fills `spec.events`, then times `consumer` draining them. Latency is receipt → ack

@@ -5,12 +5,12 @@
  * as the service asks). Rate and CPU per event side by side; the exactly-once row fails the run
  * unless no event was handled twice and every `acked` line is an ack the server applied.
  */
-import type { Config } from "../config/settings.ts";
-import { createClient } from "../pubsub/client.ts";
-import type { OutcomeRecord } from "../worker/outcome.ts";
+import type { Config } from "../../src/config/settings.ts";
+import { createClient } from "../../src/pubsub/client.ts";
+import type { OutcomeRecord } from "../../src/worker/outcome.ts";
 import { startFakeServer } from "./fake_server.ts";
-import { toolProcess } from "./process.ts";
-import type { CaseResult } from "./result.ts";
+import { toolProcess } from "./worker_process.ts";
+import type { CaseResult } from "../measure/result.ts";
 
 /** Events of each row. */
 export const EXACTLY_ONCE_EVENTS = 10_000;

@@ -1,6 +1,6 @@
 /** Which row of a run each target of checks.ts reads. */
-import { GRID_LATENCIES, GRID_POOLS } from "./matrix.ts";
-import type { Row } from "./report.ts";
+import { GRID_LATENCIES, GRID_POOLS } from "../matrix.ts";
+import type { Row } from "./table.ts";
 
 /** The rows the checks read. */
 export function pick(rows: readonly Row[]) {

@@ -7,9 +7,9 @@
  * bench/console_bench.ts).
  */
 import type { PubSub } from "@google-cloud/pubsub";
-import type { Config } from "../config/settings.ts";
-import { toolProcess } from "./process.ts";
-import type { CaseResult } from "./result.ts";
+import type { Config } from "../../src/config/settings.ts";
+import { toolProcess } from "./worker_process.ts";
+import type { CaseResult } from "../measure/result.ts";
 
 /** Rounds of the paired runs. */
 export const CONSOLE_ROUNDS = 3;

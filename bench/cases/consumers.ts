@@ -3,12 +3,12 @@
  * the plain client a user would write without the tool.
  */
 import type { Message, PubSub } from "@google-cloud/pubsub";
-import { sleep } from "../base/async.ts";
-import type { Config } from "../config/settings.ts";
-import type { OutcomeRecord } from "../worker/outcome.ts";
-import { workerOptions } from "../worker/cli_options.ts";
-import { Worker } from "../worker/worker.ts";
-import type { CaseSpec } from "./result.ts";
+import { sleep } from "../../src/base/async.ts";
+import type { Config } from "../../src/config/settings.ts";
+import type { OutcomeRecord } from "../../src/worker/outcome.ts";
+import { workerOptions } from "../../src/worker/cli_options.ts";
+import { Worker } from "../../src/worker/worker.ts";
+import type { CaseSpec } from "../measure/result.ts";
 
 /** Starts the tool's worker on `config`'s subscription; returns a function that stops it. */
 export function startToolWorker(

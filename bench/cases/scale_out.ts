@@ -5,15 +5,15 @@
  * keeps what a replica holds close to what it can run).
  */
 import type { PubSub } from "@google-cloud/pubsub";
-import { sleep } from "../base/async.ts";
-import type { Config } from "../config/settings.ts";
-import { randomPayloads } from "../event/payload.ts";
-import { freePort } from "../pubsub/emulator.ts";
-import { publishPayloads } from "../pubsub/publisher.ts";
-import { withTopology } from "./fresh_topology.ts";
-import { spawnWorker } from "./process.ts";
-import { type Scrape, scrape } from "./scrape.ts";
-import { type CaseResult, result } from "./result.ts";
+import { sleep } from "../../src/base/async.ts";
+import type { Config } from "../../src/config/settings.ts";
+import { randomPayloads } from "../../src/event/payload.ts";
+import { freePort } from "../../src/pubsub/emulator.ts";
+import { publishPayloads } from "../../src/pubsub/publisher.ts";
+import { withTopology } from "../measure/topology.ts";
+import { spawnWorker } from "./worker_process.ts";
+import { type Scrape, scrape } from "../measure/scrape.ts";
+import { type CaseResult, result } from "../measure/result.ts";
 
 /** Replicas in the scale-out cases. */
 export const REPLICAS = 3;

@@ -1,5 +1,5 @@
 /** What a benchmark case measures, and how its figures are derived from the raw samples. */
-import { percentile, type Usage } from "./measure.ts";
+import { percentile, type Usage } from "./usage.ts";
 
 /** Who consumes in a case. */
 export type Consumer = "event-tool" | "plain-client" | "go-peer" | "bare-stream";

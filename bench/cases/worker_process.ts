@@ -5,23 +5,23 @@
  * peak RSS from /proc like every consumer's (proc.ts; the peers are in peers.ts).
  */
 import type { PubSub } from "@google-cloud/pubsub";
-import { sleep } from "../base/async.ts";
-import { toEnv } from "../config/env.ts";
-import { UsageError } from "../base/errors.ts";
+import { sleep } from "../../src/base/async.ts";
+import { toEnv } from "../../src/config/env.ts";
+import { UsageError } from "../../src/base/errors.ts";
 import {
   COMPILED_RUN_PERMISSION,
   mayRun,
   PERMISSIONS,
   WORKER_V8_FLAGS,
-} from "../config/permissions.ts";
-import { type Config, TARGET, TOPOLOGY } from "../config/settings.ts";
-import { keyedPayloads, type Payload, randomPayloads } from "../event/payload.ts";
-import { freePort } from "../pubsub/emulator.ts";
-import { publishPayloads } from "../pubsub/publisher.ts";
-import { withTopology } from "./fresh_topology.ts";
-import { watchProc } from "./proc.ts";
-import { followConsole, type Scrape, scrape } from "./scrape.ts";
-import { type CaseResult, result } from "./result.ts";
+} from "../../src/config/permissions.ts";
+import { type Config, TARGET, TOPOLOGY } from "../../src/config/settings.ts";
+import { keyedPayloads, type Payload, randomPayloads } from "../../src/event/payload.ts";
+import { freePort } from "../../src/pubsub/emulator.ts";
+import { publishPayloads } from "../../src/pubsub/publisher.ts";
+import { withTopology } from "../measure/topology.ts";
+import { watchProc } from "../measure/proc.ts";
+import { followConsole, type Scrape, scrape } from "../measure/scrape.ts";
+import { type CaseResult, result } from "../measure/result.ts";
 
 /** How often a process case reads the worker's /metrics. */
 const SCRAPE_MS = 1000;

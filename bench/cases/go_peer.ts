@@ -3,9 +3,9 @@
  * `go build` when Go is on PATH and run as its own process on a case's backlog (peers.ts); it
  * reports the events it acked and the seconds from the first receipt to the last ack.
  */
-import { toEnv } from "../config/env.ts";
-import { type Config, TARGET } from "../config/settings.ts";
-const SOURCE = new URL("../../bench/peers/go/", import.meta.url).pathname;
+import { toEnv } from "../../src/config/env.ts";
+import { type Config, TARGET } from "../../src/config/settings.ts";
+const SOURCE = new URL("../peers/go", import.meta.url).pathname;
 
 /** Why the Go peer is not available, or undefined when it is built. */
 let built: Promise<string | undefined> | undefined;

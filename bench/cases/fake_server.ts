@@ -4,8 +4,8 @@
  * is built from bench/peers/go, so the bench runs it only from the source (`deno task bench`).
  * Its own CPU is neither the bench's nor the worker's.
  */
-import { UsageError } from "../base/errors.ts";
-import { readLines } from "./process.ts";
+import { UsageError } from "../../src/base/errors.ts";
+import { readLines } from "./worker_process.ts";
 
 const SERVE = new URL("../../tests/fake_pubsub/serve.ts", import.meta.url).pathname;
 

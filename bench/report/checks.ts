@@ -3,12 +3,12 @@
  * this run's own evidence). Nothing here is asserted in tests: the machines are shared and noisy.
  */
 import { consoleChecks } from "./check_console.ts";
-import { both, evidence, f0, f1, inEveryRound, pct, x } from "./check_evidence.ts";
-import { pick } from "./check_rows.ts";
-import { PACE_EVENTS, PACE_RATE } from "./matrix.ts";
-import type { StartUp } from "./startup.ts";
-import { windowRates } from "./process.ts";
-import type { Row } from "./report.ts";
+import { both, evidence, f0, f1, inEveryRound, pct, x } from "./evidence.ts";
+import { pick } from "./rows.ts";
+import { PACE_EVENTS, PACE_RATE } from "../matrix.ts";
+import type { StartUp } from "../cases/startup.ts";
+import { windowRates } from "../cases/worker_process.ts";
+import type { Row } from "./table.ts";
 
 /** A target, whether this run met it, and (when not) why, with this run's figures. */
 export interface Check {

@@ -4,8 +4,8 @@
  * Pub/Sub client and gRPC, logging, the worker's own code, idle).
  */
 import type { PubSub } from "@google-cloud/pubsub";
-import type { Config } from "../config/settings.ts";
-import { toolProcess } from "./process.ts";
+import type { Config } from "../../src/config/settings.ts";
+import { toolProcess } from "./worker_process.ts";
 
 /** Share of the profiled process's sampled time, by part. */
 export type ProfileSummary = [part: string, percent: number][];

@@ -1,6 +1,6 @@
 /** Benchmark results as a text table, as JSON, and as docs/BENCHMARKS.md. */
 import denoJson from "../../deno.json" with { type: "json" };
-import type { CaseResult } from "./result.ts";
+import type { CaseResult } from "../measure/result.ts";
 
 /** A result with the ratio to the plain client in the same cell, when there is one. */
 export interface Row extends CaseResult {
