@@ -1,9 +1,10 @@
 /**
  * The standard run behind docs/BENCHMARKS.md, in one process so its ratios compare like with
- * like: warm-up; the head-to-head cases (the worker, with acks on the stream and as RPCs, the
- * plain client and the Go peer, each its own process on its own backlog, measured from /proc,
- * twice); the validator's cost; the pool × latency grid against the plain client; the wait for a
- * permit; the 100,000 backlog; scale-out; steady publishing; the publisher.
+ * like. Its stages, in order: warm-up; start-up (the worker, the package-import floor, each
+ * import); head to head (each consumer its own process on its own backlog, three rounds: the
+ * no-op, latency and long drains, the backlog); the console's cost; the variants (ordered, paced,
+ * --schema, HTTP); the pool × latency grid against the plain client; exactly-once on the fake
+ * server; scale-out; steady publishing; the publisher; the profiles.
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import { sleep } from "../src/base/async.ts";
@@ -16,41 +17,105 @@ import { drain } from "./cases/drain.ts";
 import { exactlyOnceRows } from "./cases/exactly_once.ts";
 import { buildGoPeer } from "./cases/go_peer.ts";
 import { peerProcess } from "./cases/peers.ts";
-import { toolProcess } from "./cases/worker_process.ts";
-import { type ProfileSummary, profileWorker } from "./cases/profile.ts";
+import { type Profile, profileWorker } from "./cases/profile.ts";
 import { publishOnly } from "./cases/publish.ts";
-import type { CaseResult } from "./measure/result.ts";
 import { scaleOut } from "./cases/scale_out.ts";
-import { type StartUp, startUp } from "./cases/startup.ts";
+import { type ImportCost, importCosts, type StartUp, startUp } from "./cases/startup.ts";
 import { steady } from "./cases/steady.ts";
+import { type ProcessSpec, toolProcess } from "./cases/worker_process.ts";
+import type { CaseResult, Consumer } from "./measure/result.ts";
 
+/** The stages, in the order they run (`--only` picks some). */
+export const STAGES = [
+  "startup",
+  "head-to-head",
+  "console",
+  "variants",
+  "grid",
+  "fake",
+  "scale-out",
+  "steady",
+  "publish",
+  "profiles",
+] as const;
+export type Stage = typeof STAGES[number];
+
+/** The head-to-head cases: each a process per consumer, every round. */
+export const HEAD_TO_HEAD = {
+  noop: { pool: 1000, latencyMs: 0, events: 40_000 },
+  slow: { pool: 100, latencyMs: 20, events: 20_000, bound: 5000 },
+  slow50: { pool: 200, latencyMs: 50, events: 20_000, bound: 4000 },
+  long: { pool: 1000, latencyMs: 0, events: 120_000 },
+  backlog: { pool: 1000, latencyMs: 0, events: 100_000 },
+} as const;
+/** Which consumers run each head-to-head case beside the worker (plain client: round 1 only). */
+const PEERS: Record<keyof typeof HEAD_TO_HEAD, readonly Exclude<Consumer, "event-tool">[]> = {
+  noop: ["go-peer", "bare-stream", "plain-client"],
+  slow: ["go-peer", "plain-client"],
+  slow50: ["go-peer"],
+  long: ["go-peer"],
+  backlog: ["bare-stream"],
+};
 export const GRID_POOLS = [10, 100, 1000];
 export const GRID_LATENCIES = [1, 20, 100];
-/** Events of the ceiling and no-op head-to-head cases. */
-export const NOOP_EVENTS = 40_000;
 /** The paced case: `--rate-limit` (events/s) and its backlog. */
 export const PACE_RATE = 200;
 export const PACE_EVENTS = 4000;
-/** Events of the memory case. */
-export const BACKLOG_EVENTS = 100_000;
 
 const log = logger("bench");
+
+/** What a run measured besides its rows. */
+export interface MatrixOutcome {
+  ceiling: number;
+  goMissing: string | undefined;
+  startUp: StartUp | undefined;
+  imports: ImportCost[];
+  profiles: Profile[];
+}
+
+/** How the matrix runs. */
+export interface MatrixOptions {
+  /** Rounds of the head-to-head cases (default 3). */
+  rounds: number;
+  /** The stages to run (default all). */
+  stages: readonly Stage[];
+  /** Most events of an in-process drain case of the grid. */
+  maxEvents: number;
+}
 
 /** Events for a drain case: about `seconds` of work at the expected rate, within limits. */
 function eventsFor(expectedRate: number, max: number, seconds = 5): number {
   return Math.max(500, Math.min(max, Math.round(expectedRate * seconds)));
 }
 
-/** The plain client holds each lease slot for the handler plus ~100 ms of ack batching. */
-function plainRate(pool: number, latencyMs: number): number {
-  return pool / ((latencyMs + 100) / 1000);
+/** The case's rows of every consumer in each round (the plain client in the first only). */
+async function headToHead(
+  client: PubSub,
+  config: Config,
+  rounds: number,
+  goMissing: string | undefined,
+  record: (r: CaseResult) => void,
+): Promise<void> {
+  for (let round = 1; round <= rounds; round++) {
+    for (const [id, base] of Object.entries(HEAD_TO_HEAD) as [keyof typeof PEERS, ProcessSpec][]) {
+      const spec = { ...base, case: id, round };
+      record(await toolProcess(client, config, spec));
+      if (id === "noop") {
+        record(await toolProcess(client, config, { ...spec, case: "noop-rpc", ackVia: "rpc" }));
+      }
+      for (const peer of PEERS[id]) {
+        if ((peer === "go-peer" && goMissing) || (peer === "plain-client" && round > 1)) continue;
+        record(await peerProcess(client, config, peer, spec));
+      }
+    }
+  }
 }
 
 /**
  * The HTTP handler: the worker process delivers to a receiver in this process that answers 204
  * after 20 ms, at P=100 (bound 5,000/s).
  */
-async function httpCase(client: PubSub, config: Config, max: number): Promise<CaseResult> {
+async function httpCase(client: PubSub, config: Config): Promise<CaseResult> {
   const port = freePort();
   const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (r) => {
     await r.body?.cancel();
@@ -58,160 +123,128 @@ async function httpCase(client: PubSub, config: Config, max: number): Promise<Ca
     return new Response(null, { status: 204 });
   });
   try {
-    const r = await toolProcess(client, config, {
+    return await toolProcess(client, config, {
+      case: "http",
       pool: 100,
       latencyMs: 20,
-      events: eventsFor(5000, max),
+      events: 20_000,
       bound: 5000,
-      variant: "http",
       handlerUrl: new URL(`http://127.0.0.1:${port}/events`),
     });
-    return r;
   } finally {
     await server.shutdown();
   }
 }
 
-/** What the matrix measured besides the rows: the ceiling and whether the Go peer ran. */
-export interface MatrixOutcome {
-  ceiling: number;
-  /** Why the Go peer did not run, when it did not. */
-  goMissing: string | undefined;
-  /** Where the worker process's CPU went on the no-op backlog. */
-  profile: ProfileSummary;
-  /** The worker process's cost before its first event. */
-  startUp: StartUp;
-}
-
-/** Runs the standard cases, handing each result to `run`. */
-export async function matrix(
+/** Ordered keys, the pace, the validator given as a file, the HTTP handler. */
+async function variants(
   client: PubSub,
   config: Config,
-  run: (r: CaseResult) => void,
-): Promise<MatrixOutcome> {
-  const max = config.events;
-  const goMissing = await buildGoPeer();
-  if (goMissing) log.warning("The Go peer will not run: {why}", { why: goMissing });
-  // Warm the emulator's JVM up first: a cold ceiling would understate every bound.
-  await drain(client, config, "event-tool", { pool: 1000, latencyMs: 0, events: max });
-
-  // The worker's start-up, which also warms V8's code cache under the worker's own flags (the
-  // bench process ran under others): without it, round 1 paid a whole compile (+350–550 ms).
-  const started = await startUp(client, config);
-
-  // Head to head: each consumer its own process on its own backlog, CPU and peak RSS read from
-  // /proc the same way for all; two rounds, so the report gives the spread. The bare stream is
-  // the package's StreamingPull with the Go design's per-event work and nothing else: what any
-  // Deno consumer of the package costs at least.
-  const noop = { pool: 1000, latencyMs: 0, events: NOOP_EVENTS };
-  const slow = { pool: 100, latencyMs: 20, events: eventsFor(5000, max), bound: 5000 };
-  const noops: CaseResult[] = [];
-  for (const round of [1, 2]) {
-    const tag = (variant?: string) => {
-      const name = [variant, round === 2 ? "round 2" : undefined].filter(Boolean).join(", ");
-      return name ? { variant: name } : {};
-    };
-    const consumers = goMissing ? ["plain-client"] as const : ["plain-client", "go-peer"] as const;
-    noops.push(await toolProcess(client, config, { ...noop, ...tag() }));
-    noops.push(
-      await toolProcess(client, config, { ...noop, ackVia: "rpc", ...tag("ack-via rpc") }),
-    );
-    // The bare stream (no handler to sleep in) runs the no-op case only: the floor.
-    for (const peer of [...consumers, "bare-stream"] as const) {
-      noops.push(await peerProcess(client, config, peer, { ...noop, ...tag() }));
-    }
-    run(await toolProcess(client, config, { ...slow, ...tag() }));
-    for (const peer of consumers) {
-      run(await peerProcess(client, config, peer, { ...slow, ...tag() }));
-    }
-  }
-  // The console's cost: the same 5,000/s case without and with a page open, three rounds of
-  // twice its events (the start-up's share of the CPU, and so its noise, halves).
-  await consoleCost(client, config, 2 * slow.events, run);
-  const ceiling = Math.max(...noops.map((r) => r.eventsPerSecond));
-  for (const r of noops) run({ ...r, bound: ceiling, ceiling });
-  // Ordered: 100 users' events on an ordered subscription, 20 ms handler, pool 100: each key
-  // one at a time, so the bound is min(pool, keys) ÷ handler time = 5,000/s.
-  const ordered = {
-    pool: 100,
-    latencyMs: 20,
-    events: eventsFor(5000, max),
-    keys: 100,
-    bound: 5000,
-  };
-  run(await toolProcess(client, config, { ...ordered, variant: "ordered" }));
-  if (!goMissing) {
-    run(await peerProcess(client, config, "go-peer", { ...ordered, variant: "ordered" }));
-  }
-  // The pace: --rate-limit 200/s on a 4,000-event no-op backlog, its rate in each 5 s window.
-  run(
+  ceiling: number,
+  goMissing: string | undefined,
+  record: (r: CaseResult) => void,
+): Promise<void> {
+  // 100 users' events on an ordered subscription, 20 ms handler, pool 100: each key one at a
+  // time, so the bound is min(pool, keys) ÷ handler time = 5,000/s.
+  const ordered = { case: "ordered", pool: 100, latencyMs: 20, events: 20_000, keys: 100 };
+  record(await toolProcess(client, config, { ...ordered, bound: 5000 }));
+  if (!goMissing) record(await peerProcess(client, config, "go-peer", ordered));
+  record(
     await toolProcess(client, config, {
+      case: "pace",
       pool: 100,
       latencyMs: 0,
       events: PACE_EVENTS,
       rateLimit: PACE_RATE,
-      variant: "pace",
       bound: PACE_RATE,
     }),
   );
-  // The same no-op drain with the built-in contract given as --schema: the validator's cost.
-  run({
-    ...await toolProcess(client, config, {
-      ...noop,
-      bound: ceiling,
-      variant: "schema",
-      schema: BUILT_IN_SCHEMA_PATH,
-    }),
-    ceiling,
-  });
+  const schema = { ...HEAD_TO_HEAD.noop, case: "schema", schema: BUILT_IN_SCHEMA_PATH };
+  record({ ...await toolProcess(client, config, { ...schema, bound: ceiling }), ceiling });
+  record(await httpCase(client, config));
+}
 
+/** The pool × latency grid in process, the worker against the plain client; the old window. */
+async function grid(
+  client: PubSub,
+  config: Config,
+  ceiling: number,
+  maxEvents: number,
+  record: (r: CaseResult) => void,
+): Promise<void> {
+  // The plain client holds each lease slot for the handler plus ~100 ms of ack batching.
+  const plainRate = (pool: number, latencyMs: number) => pool / ((latencyMs + 100) / 1000);
   for (const pool of GRID_POOLS) {
     for (const latencyMs of GRID_LATENCIES) {
+      const id = `grid-${pool}-${latencyMs}`;
       const bound = Math.min(pool / (latencyMs / 1000), ceiling);
-      run(
-        await drain(client, config, "event-tool", {
-          pool,
-          latencyMs,
-          events: eventsFor(bound, max),
-        }, ceiling),
-      );
-      run(
-        await drain(client, config, "plain-client", {
-          pool,
-          latencyMs,
-          events: eventsFor(Math.min(plainRate(pool, latencyMs), bound), max),
-        }, ceiling),
-      );
+      const spec = { case: id, pool, latencyMs };
+      const tool = { ...spec, events: eventsFor(bound, maxEvents) };
+      record(await drain(client, config, "event-tool", tool, ceiling));
+      const plain = {
+        ...spec,
+        events: eventsFor(Math.min(plainRate(pool, latencyMs), bound), maxEvents),
+      };
+      record(await drain(client, config, "plain-client", plain, ceiling));
     }
   }
-  // The wait for a permit at P=10, L=100 ms: the adaptive window against the old fixed rule.
-  const old = await drain(client, config, "event-tool", {
-    pool: 10,
-    latencyMs: 100,
-    window: 210,
-    events: 500,
-  }, ceiling);
-  run({ ...old, name: `${old.name} window=210 (the old fixed rule)`, variant: "window=210" });
+  // The wait for a permit at P=10, L=100 ms under the old fixed window, beside grid-10-100.
+  const old = { case: "window-210", pool: 10, latencyMs: 100, window: 210, events: 500 };
+  const row = await drain(client, config, "event-tool", old, ceiling);
+  record({ ...row, name: `${row.name} window=210 (the old fixed rule)` });
+}
 
-  run(
-    await toolProcess(client, config, {
-      pool: 1000,
-      latencyMs: 0,
-      events: BACKLOG_EVENTS,
-      variant: "backlog",
-      bound: ceiling,
-    }),
-  );
-  run(await httpCase(client, config, max));
-  // Exactly-once against the default mode, on the fake server (the emulator has none).
-  for (const row of await exactlyOnceRows(config)) run(row);
-  run(await scaleOut(client, config, 10, 100, 1500, "scale-out"));
-  run(await scaleOut(client, config, 10, 100, 300, "scale-out small"));
-  const steadySpec = { pool: 100, latencyMs: 0, events: 0 };
-  run(await steady(client, config, "event-tool", steadySpec, 1000, config.duration));
-  run(await steady(client, config, "plain-client", steadySpec, 1000, config.duration));
-  run(await publishOnly(client, config, BACKLOG_EVENTS, "event-tool"));
-  run(await publishOnly(client, config, BACKLOG_EVENTS, "plain-client"));
-  const profile = await profileWorker(client, config, NOOP_EVENTS);
-  return { ceiling, goMissing, profile, startUp: started };
+/** Three replicas on one subscription, then steady publishing, then the publisher alone. */
+async function scaleOutCases(client: PubSub, config: Config, record: (r: CaseResult) => void) {
+  record(await scaleOut(client, config, 10, 100, 1500, "scale-out"));
+  record(await scaleOut(client, config, 10, 100, 300, "scale-out-small"));
+}
+
+async function steadyCases(client: PubSub, config: Config, record: (r: CaseResult) => void) {
+  const spec = { case: "steady", pool: 100, latencyMs: 0, events: 0 };
+  record(await steady(client, config, "event-tool", spec, 1000, 10_000));
+  record(await steady(client, config, "plain-client", spec, 1000, 10_000));
+}
+
+/** The profiles: the no-op drain and the two latency cases. */
+async function profiles(client: PubSub, config: Config): Promise<Profile[]> {
+  const list: Profile[] = [];
+  for (const id of ["noop", "slow", "slow50"] as const) {
+    list.push(await profileWorker(client, config, { ...HEAD_TO_HEAD[id], case: id }));
+  }
+  return list;
+}
+
+/** Runs the stages of `options`, handing each row to `record`. */
+export async function matrix(
+  client: PubSub,
+  config: Config,
+  options: MatrixOptions,
+  record: (r: CaseResult) => void,
+): Promise<MatrixOutcome> {
+  const runs = (stage: Stage) => options.stages.includes(stage);
+  const goMissing = await buildGoPeer();
+  if (goMissing) log.warning("The Go peer will not run: {why}", { why: goMissing });
+  // Warm the emulator's JVM up first: a cold ceiling would understate every bound.
+  await drain(client, config, "event-tool", { case: "warm-up", ...HEAD_TO_HEAD.noop });
+  // The worker's start-up first: it also warms V8's code cache under the worker's own flags.
+  const started = runs("startup") ? await startUp(client, config) : undefined;
+  const imports = runs("startup") ? await importCosts() : [];
+  const rows: CaseResult[] = [];
+  const keep = (r: CaseResult) => (rows.push(r), record(r));
+  if (runs("head-to-head")) await headToHead(client, config, options.rounds, goMissing, keep);
+  const noop = rows.filter((r) => r.case === "noop");
+  const ceiling = noop.length ? Math.max(...noop.map((r) => r.eventsPerSecond)) : 20_000;
+  if (runs("console")) await consoleCost(client, config, 40_000, keep);
+  if (runs("variants")) await variants(client, config, ceiling, goMissing, keep);
+  if (runs("grid")) await grid(client, config, ceiling, options.maxEvents, keep);
+  if (runs("fake")) { for (const row of await exactlyOnceRows(config)) keep(row); }
+  if (runs("scale-out")) await scaleOutCases(client, config, keep);
+  if (runs("steady")) await steadyCases(client, config, keep);
+  if (runs("publish")) {
+    keep(await publishOnly(client, config, 100_000, "event-tool"));
+    keep(await publishOnly(client, config, 100_000, "plain-client"));
+  }
+  const profiled = runs("profiles") ? await profiles(client, config) : [];
+  return { ceiling, goMissing, startUp: started, imports, profiles: profiled };
 }

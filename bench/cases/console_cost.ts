@@ -14,7 +14,7 @@ import type { CaseResult } from "../measure/result.ts";
 /** Rounds of the paired runs. */
 export const CONSOLE_ROUNDS = 3;
 
-/** The paired runs, each row tagged `console off|on, round N`. */
+/** The paired runs: cases `console-off` and `console-on`, rounds 1 to 3. */
 export async function consoleCost(
   client: PubSub,
   config: Config,
@@ -28,7 +28,8 @@ export async function consoleCost(
         await toolProcess(client, config, {
           ...spec,
           console: on,
-          variant: `console ${on ? "on" : "off"}, round ${round}`,
+          case: on ? "console-on" : "console-off",
+          round,
         }),
       );
     }

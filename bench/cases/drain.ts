@@ -5,7 +5,7 @@ import { randomPayloads } from "../../src/event/payload.ts";
 import { publishPayloads } from "../../src/pubsub/publisher.ts";
 import { startPlainClient, startToolWorker } from "./consumers.ts";
 import { withTopology } from "../measure/topology.ts";
-import { percentile, startUsage } from "../measure/usage.ts";
+import { percentile, startUsage } from "../../src/ops/usage.ts";
 import { type CaseResult, type CaseSpec, type Consumer, result } from "../measure/result.ts";
 
 /**
@@ -56,6 +56,7 @@ export function drain(
       {
         name: `${consumer} drain P=${spec.pool} L=${spec.latencyMs}ms` +
           (spec.streams === undefined ? "" : ` ${spec.streams} streams`),
+        case: spec.case,
         consumer,
         mode: "drain",
         pool: spec.pool,

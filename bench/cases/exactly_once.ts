@@ -22,31 +22,8 @@ export async function exactlyOnceRows(base: Config): Promise<CaseResult[]> {
   return [await onFake(base, false), await onFake(base, true)];
 }
 
-async function onFake(base: Config, exactlyOnce: boolean): Promise<CaseResult> {
-  const faults = exactlyOnce ? { transientAckShare: TRANSIENT_ACK_SHARE } : {};
-  const fake = await startFakeServer({ faults });
-  const config: Config = { ...base, emulatorHost: fake.host, exactlyOnce };
-  const client = createClient(config);
-  const lines: OutcomeRecord[] = [];
-  const onLine = (text: string) => {
-    if (!text.startsWith("{") || !text.includes('"outcome"')) return;
-    const line = JSON.parse(text);
-    if (typeof line.outcome === "string") lines.push(line);
-  };
-  let row: CaseResult;
-  try {
-    row = await toolProcess(client, config, {
-      pool: 1000,
-      latencyMs: 0,
-      events: EXACTLY_ONCE_EVENTS,
-      variant: exactlyOnce ? "fake server, exactly-once" : "fake server",
-      onLine,
-    });
-  } finally {
-    await client.close();
-  }
-  const summary = await fake.stop();
-  const applied = new Set(summary.acked);
+/** What the outcome lines and the server's record say: handled twice, acked unconfirmed. */
+export function tally(lines: readonly OutcomeRecord[], applied: ReadonlySet<string>) {
   const unconfirmed = lines.filter((l) =>
     (l.outcome === "acked" || l.outcome === "duplicate") &&
     !applied.has(`${l.messageId}/${l.deliveryAttempt}`)
@@ -58,7 +35,42 @@ async function onFake(base: Config, exactlyOnce: boolean): Promise<CaseResult> {
     }
     runs.set(l.eventID ?? l.messageId, (runs.get(l.eventID ?? l.messageId) ?? 0) + 1);
   }
-  const twice = [...runs.values()].filter((n) => n > 1).length;
+  return { twice: [...runs.values()].filter((n) => n > 1).length, unconfirmed };
+}
+
+/** The worker process's outcome lines, read from its stderr. */
+function outcomeLines(): { lines: OutcomeRecord[]; onLine: (text: string) => void } {
+  const lines: OutcomeRecord[] = [];
+  return {
+    lines,
+    onLine: (text) => {
+      if (!text.startsWith("{") || !text.includes('"outcome"')) return;
+      const line = JSON.parse(text);
+      if (typeof line.outcome === "string") lines.push(line);
+    },
+  };
+}
+
+async function onFake(base: Config, exactlyOnce: boolean): Promise<CaseResult> {
+  const faults = exactlyOnce ? { transientAckShare: TRANSIENT_ACK_SHARE } : {};
+  const fake = await startFakeServer({ faults });
+  const config: Config = { ...base, emulatorHost: fake.host, exactlyOnce };
+  const client = createClient(config);
+  const { lines, onLine } = outcomeLines();
+  let row: CaseResult;
+  try {
+    row = await toolProcess(client, config, {
+      case: exactlyOnce ? "fake-exactly-once" : "fake",
+      pool: 1000,
+      latencyMs: 0,
+      events: EXACTLY_ONCE_EVENTS,
+      onLine,
+    });
+  } finally {
+    await client.close();
+  }
+  const summary = await fake.stop();
+  const { twice, unconfirmed } = tally(lines, new Set(summary.acked));
   const figures = `${twice} handled twice, ${unconfirmed} acked lines without a server-applied ` +
     `ack, ${summary.failed} transient ack failures retried`;
   if (exactlyOnce && (twice > 0 || unconfirmed > 0)) {
@@ -72,5 +84,7 @@ async function onFake(base: Config, exactlyOnce: boolean): Promise<CaseResult> {
     name: `event-tool worker process P=1000 L=0ms on the fake server, ${mode} (${figures}), ` +
       `${EXACTLY_ONCE_EVENTS}`,
     note: figures,
+    handledTwice: twice,
+    unconfirmedAcks: unconfirmed,
   };
 }

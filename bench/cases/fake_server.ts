@@ -1,11 +1,9 @@
 /**
  * The fake Pub/Sub server of tests/fake_pubsub/ as its own process, for the bench's exactly-once
- * rows (the emulator has no exactly-once delivery): started from the source tree, as the Go peer
- * is built from bench/peers/go, so the bench runs it only from the source (`deno task bench`).
- * Its own CPU is neither the bench's nor the worker's.
+ * rows (the emulator has no exactly-once delivery), started from the source tree as the Go peer
+ * is built from bench/peers/go. Its own CPU is neither the bench's nor the worker's.
  */
-import { UsageError } from "../../src/base/errors.ts";
-import { readLines } from "./worker_process.ts";
+import { readLines } from "../measure/spawn.ts";
 
 const SERVE = new URL("../../tests/fake_pubsub/serve.ts", import.meta.url).pathname;
 
@@ -29,12 +27,6 @@ export interface FakeServer {
 
 /** Starts the fake with `options` (its FakeServerOptions: faults, as JSON). */
 export async function startFakeServer(options: Record<string, unknown>): Promise<FakeServer> {
-  if (!/^deno(\.exe)?$/.test(Deno.execPath().split(/[\\/]/).at(-1) ?? "")) {
-    throw new UsageError(
-      "bench: the exactly-once rows run the fake server of the source tree: run the bench " +
-        "from the source (deno task bench)",
-    );
-  }
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",

@@ -10,7 +10,7 @@ import { Buffer } from "node:buffer";
 import { type Payload, randomPayloads } from "../../src/event/payload.ts";
 import { publishPayloads } from "../../src/pubsub/publisher.ts";
 import { withTopology } from "../measure/topology.ts";
-import { startUsage } from "../measure/usage.ts";
+import { startUsage } from "../../src/ops/usage.ts";
 import { type CaseResult, result } from "../measure/result.ts";
 
 /**
@@ -56,6 +56,7 @@ export function publishOnly(
     return result(
       {
         name: `${consumer} publish ${events}`,
+        case: "publish",
         consumer,
         mode: "publish",
         pool: 0,

@@ -11,7 +11,7 @@ import { randomPayloads } from "../../src/event/payload.ts";
 import { freePort } from "../../src/pubsub/emulator.ts";
 import { publishPayloads } from "../../src/pubsub/publisher.ts";
 import { withTopology } from "../measure/topology.ts";
-import { spawnWorker } from "./worker_process.ts";
+import { spawnWorker } from "../measure/spawn.ts";
 import { type Scrape, scrape } from "../measure/scrape.ts";
 import { type CaseResult, result } from "../measure/result.ts";
 
@@ -82,7 +82,7 @@ export function scaleOut(
   pool: number,
   latencyMs: number,
   events: number,
-  variant: "scale-out" | "scale-out small",
+  id: "scale-out" | "scale-out-small",
 ): Promise<CaseResult> {
   return withTopology(client, base, async (config) => {
     const r = await run(client, config, pool, latencyMs, events);
@@ -98,7 +98,7 @@ export function scaleOut(
         seconds: r.seconds,
         bound: (REPLICAS * pool * 1000) / latencyMs,
         process: true,
-        variant,
+        case: id,
         note: `shares ${shares}; most held by one replica ${r.mostHeld} (pool ${pool}); ` +
           `${r.idleWhileHeld} samples with a replica idle while another held > ${2 * pool}`,
         shares: r.shares,

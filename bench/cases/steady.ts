@@ -7,7 +7,7 @@ import { randomPayloads } from "../../src/event/payload.ts";
 import { publishPayloads } from "../../src/pubsub/publisher.ts";
 import { startPlainClient, startToolWorker } from "./consumers.ts";
 import { withTopology } from "../measure/topology.ts";
-import { percentile, startUsage } from "../measure/usage.ts";
+import { percentile, startUsage } from "../../src/ops/usage.ts";
 import { type CaseResult, type CaseSpec, type Consumer, result } from "../measure/result.ts";
 
 /**
@@ -63,6 +63,7 @@ export function steady(
     return result(
       {
         name: `${consumer} steady ${rate}/s P=${spec.pool} L=${spec.latencyMs}ms`,
+        case: spec.case,
         consumer,
         mode: "steady",
         pool: spec.pool,

@@ -1,5 +1,5 @@
 /** What a benchmark case measures, and how its figures are derived from the raw samples. */
-import { percentile, type Usage } from "./usage.ts";
+import { percentile, type Usage } from "../../src/ops/usage.ts";
 
 /** Who consumes in a case. */
 export type Consumer = "event-tool" | "plain-client" | "go-peer" | "bare-stream";
@@ -19,8 +19,11 @@ export interface CaseResult {
   /** Steady mode: p50 and p99 of publish → receipt alone (before the consumer starts). */
   deliveryP50Ms?: number;
   deliveryP99Ms?: number;
-  /** Set on cases that vary one setting for comparison (not paired with the plain client). */
-  variant?: string;
+  /** Which case of the matrix (`noop`, `slow`, `grid-100-20`, …): the targets read rows by it
+   * (bench/report/targets.json). */
+  case: string;
+  /** The round, in cases measured more than once (1 when run once). */
+  round?: number;
   /** The emulator ceiling this case was measured against, events/s. */
   ceiling?: number;
   /** eventsPerSecond / bound, in percent. */
@@ -47,12 +50,20 @@ export interface CaseResult {
   shares?: number[];
   /** Scale-out: samples where a replica idled while another held more than twice its pool. */
   idleWhileHeld?: number;
+  /** The paced case: its rate in each whole 5-second window, events/s. */
+  windows?: number[];
+  /** Exactly-once on the fake server: events whose handler ran twice, and `acked` lines with no
+   * ack the server applied. */
+  handledTwice?: number;
+  unconfirmedAcks?: number;
   /** Process cases: [ms since the first sample, events acked] once a second during the drain. */
   timeline?: [number, number][];
 }
 
 /** Settings of one drain or steady case. */
 export interface CaseSpec {
+  /** The case's id in the matrix (its rows' `case`). */
+  case: string;
   pool: number;
   latencyMs: number;
   /** Lease window for the tool's worker; default its own (see worker/lease.ts). */

@@ -1,7 +1,6 @@
 /** A worker process's progress and figures, read from its /metrics by the bench; its console
  * followed as a page would. */
 import { sleep } from "../../src/base/async.ts";
-import { sample } from "./usage.ts";
 
 /** The worker process's figures, read from its /metrics. */
 export interface Scrape {
@@ -76,4 +75,10 @@ export function followConsole(port: number): { stop(): Promise<number> } {
       return bytes;
     },
   };
+}
+
+/** The value of one series in Prometheus text, e.g. `sample(text, 'x_total{reason="a"}')`. */
+export function sample(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }

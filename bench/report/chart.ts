@@ -1,8 +1,11 @@
 /**
  * The chart a reader of docs/BENCHMARKS.md sees first: events/s per case for event-tool, the
- * plain client and the Go peer, side by side, with the ceiling drawn across. Plain SVG, written
- * by hand (a dozen rectangles do not need a charting library).
+ * plain client and the Go peer, side by side (the median of the rounds measured), with the
+ * ceiling drawn across. Plain SVG, written by hand (a dozen rectangles do not need a charting
+ * library).
  */
+import { median } from "../../src/ops/usage.ts";
+import type { Row } from "./table.ts";
 
 /** One group of bars: a case, and each consumer's rate in it (absent when not measured). */
 export interface ChartGroup {
@@ -95,4 +98,32 @@ export function renderChart(groups: readonly ChartGroup[], ceiling: number, titl
   });
   parts.push("</svg>");
   return parts.join("\n") + "\n";
+}
+
+/** The chart's groups: the head-to-head cases, then the grid's cells with the plain client. */
+export function chartGroups(rows: readonly Row[]): ChartGroup[] {
+  const rate = (id: string, consumer: string) =>
+    median(
+      rows.filter((r) => r.case === id && r.consumer === consumer).map((r) => r.eventsPerSecond),
+    );
+  const groups: ChartGroup[] = [
+    ["noop", "no-op, P=1000"],
+    ["slow", "P=100, L=20ms"],
+    ["slow50", "P=200, L=50ms"],
+  ].map(([id, label]) => ({
+    label: label!,
+    values: {
+      "event-tool": rate(id!, "event-tool"),
+      "plain client": rate(id!, "plain-client"),
+      "Go peer": rate(id!, "go-peer"),
+    },
+  }));
+  for (const [pool, latencyMs] of [[1000, 20], [1000, 1], [100, 1], [10, 1]]) {
+    const id = `grid-${pool}-${latencyMs}`;
+    groups.push({
+      label: `P=${pool}, L=${latencyMs}ms`,
+      values: { "event-tool": rate(id, "event-tool"), "plain client": rate(id, "plain-client") },
+    });
+  }
+  return groups;
 }

@@ -1,4 +1,4 @@
-/** Benchmark results as a text table, as JSON, and as docs/BENCHMARKS.md. */
+/** The rows of a run as a text table and a Markdown table, and the machine it ran on. */
 import denoJson from "../../deno.json" with { type: "json" };
 import type { CaseResult } from "../measure/result.ts";
 
@@ -7,14 +7,11 @@ export interface Row extends CaseResult {
   vsPlainClient?: number;
 }
 
-/** Pairs each event-tool drain case with the plain-client case of the same pool and latency. */
+/** Pairs each in-process event-tool drain of the grid with the plain client's of its case. */
 export function withRatios(results: readonly CaseResult[]): Row[] {
   return results.map((r) => {
-    if (r.consumer !== "event-tool" || r.mode !== "drain" || r.variant || r.process) return r;
-    const plain = results.find((b) =>
-      b.consumer === "plain-client" && b.pool === r.pool && b.latencyMs === r.latencyMs &&
-      !b.variant
-    );
+    if (r.consumer !== "event-tool" || r.mode !== "drain" || r.process) return r;
+    const plain = results.find((b) => b.consumer === "plain-client" && b.case === r.case);
     return plain ? { ...r, vsPlainClient: r.eventsPerSecond / plain.eventsPerSecond } : r;
   });
 }
@@ -23,7 +20,7 @@ export function withRatios(results: readonly CaseResult[]): Row[] {
 const ms = (n: number) => n > 0 ? n.toFixed(1) : "—";
 
 const COLUMNS: [string, (r: Row) => string][] = [
-  ["case", (r) => r.name],
+  ["case", (r) => r.round === undefined ? r.name : `${r.name}, round ${r.round}`],
   ["streams", (r) => r.streams === undefined ? "—" : String(r.streams)],
   ["events", (r) => String(r.events)],
   ["events/s", (r) => r.eventsPerSecond.toFixed(0)],

@@ -4,6 +4,7 @@ import { markdownTable, textTable, withRatios } from "../../bench/report/table.t
 
 const row = (consumer: CaseResult["consumer"], eventsPerSecond: number): CaseResult => ({
   name: `${consumer} drain P=100 L=20ms`,
+  case: "grid-100-20",
   consumer,
   mode: "drain",
   pool: 100,
@@ -25,10 +26,11 @@ const row = (consumer: CaseResult["consumer"], eventsPerSecond: number): CaseRes
   waitP50Ms: 0.5,
 });
 
-Deno.test("withRatios() divides each event-tool drain by the plain client of its cell", () => {
-  const rows = withRatios([row("event-tool", 4000), row("plain-client", 800)]);
-  assert.equal(rows[0]?.vsPlainClient, 5);
-  assert.equal(rows[1]?.vsPlainClient, undefined);
+Deno.test("withRatios() divides each event-tool drain by the plain client of its case", () => {
+  const other = { ...row("plain-client", 400), case: "grid-100-100" };
+  const rows = withRatios([other, row("event-tool", 4000), row("plain-client", 800)]);
+  assert.equal(rows[1]?.vsPlainClient, 5);
+  assert.equal(rows[2]?.vsPlainClient, undefined);
 });
 
 Deno.test("textTable() and markdownTable() show the figures of every row", () => {

@@ -9,7 +9,7 @@
  * for the README), else to a temporary file.
  */
 import assert from "node:assert/strict";
-import { sample } from "../../bench/measure/usage.ts";
+import { sample } from "../../bench/measure/scrape.ts";
 import { freePort } from "../../src/pubsub/emulator.ts";
 import { launchBrowser, textOf, watchedPage } from "../support/browser.ts";
 import { spawnCli } from "../support/cli.ts";

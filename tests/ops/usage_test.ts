@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { percentile, startUsage } from "../../bench/measure/usage.ts";
+import { percentile, startUsage } from "../../src/ops/usage.ts";
 
 Deno.test("percentile() takes the nearest rank", () => {
   const values = Array.from({ length: 100 }, (_, i) => 100 - i); // 100..1, unsorted

@@ -1,6 +1,6 @@
 /**
- * What a benchmark case measures besides counts: latency percentiles, CPU time and peak RSS of
- * this process while the case runs.
+ * What `event-tool bench` (and the developer matrix in bench/) measures of this process besides
+ * counts: percentiles, CPU time and peak RSS while a drain runs.
  */
 import process from "node:process";
 
@@ -10,6 +10,14 @@ export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank] ?? 0;
+}
+
+/** The median of `values` (the mean of the middle two for an even count); undefined for none. */
+export function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** CPU and memory of this process over an interval. */
@@ -37,10 +45,4 @@ export function startUsage(sampleMs = 100): { stop(): Usage } {
       };
     },
   };
-}
-
-/** The value of one series in Prometheus text, e.g. `sample(text, 'x_total{reason="a"}')`. */
-export function sample(text: string, series: string): number | undefined {
-  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
