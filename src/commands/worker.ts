@@ -7,7 +7,7 @@
 import { InterruptedError, UsageError } from "../base/errors.ts";
 import { type Config, nameOf } from "../config/settings.ts";
 import { logger } from "../telemetry/log.ts";
-import { type Console, startConsole } from "../ops/console/console.ts";
+import type { Console } from "../ops/console/console.ts";
 import { InFlightCalls } from "../ops/console/in_flight.ts";
 import { handlerRequestMetrics, workerMetrics } from "../ops/metrics.ts";
 import { type OpsServer, serveOps } from "../ops/server.ts";
@@ -69,7 +69,8 @@ export async function run(config: Config): Promise<void> {
   if (config.metricsPort !== 0) {
     const registry = workerMetrics(worker, snapshots);
     observe = handlerRequestMetrics(registry);
-    web = calls && startConsole({
+    // Loaded only with --console: its page, assets and subscription checks are not the worker's.
+    web = calls && (await import("../ops/console/console.ts")).startConsole({
       config,
       client,
       snapshots,
