@@ -151,35 +151,39 @@ export async function processDelivery(
     return failure(delivery, options, { event, known, error, handlerMs: 0, failedBefore });
   }
   const key = eventID ?? `message:${delivery.messageId}`;
-  let claim = options.dedupe?.claim(key) ?? "new";
+  // One clock read for the claim and the handler's start, one for the release and its end.
+  let started = performance.now();
+  let claim = options.dedupe?.claim(key, started) ?? "new";
   // Pub/Sub delivered it again while it runs here: never nacked (that would burn a delivery
   // attempt); held, its lease kept, and settled with the running call.
   while (claim === "busy" && options.dedupe) {
     if (await options.dedupe.released(key)) {
       return { action: "duplicate", event, ...known, reason: "settled-with-running-copy" };
     }
-    claim = options.dedupe.claim(key); // it failed: this delivery runs the handler
+    started = performance.now();
+    claim = options.dedupe.claim(key, started); // it failed: this delivery runs the handler
   }
   if (claim === "handled") return { action: "duplicate", event, eventID, unrecognised };
-  const started = performance.now();
   try {
     // Typed as the built-in event; with --schema it is whatever the schema allows.
     await handler(
       event as PaymentMethodCreated,
       new DeliveryContext(delivery, options.signal, options.contract.eventType, run.key),
     );
-    options.dedupe?.release(key, true);
-    const handlerMs = performance.now() - started;
+    const ended = performance.now();
+    options.dedupe?.release(key, true, ended);
+    const handlerMs = ended - started;
     if (failedBefore === 0) return { action: "ack", event, eventID, unrecognised, handlerMs };
     return { action: "ack", event, eventID, unrecognised, handlerMs, failedRuns: failedBefore };
   } catch (thrown) {
     const error = asError(thrown);
-    const handlerMs = performance.now() - started;
+    const ended = performance.now();
+    const handlerMs = ended - started;
     // A timed-out call keeps running: its event stays marked busy until it ends, so a
     // redelivered copy waits for it instead of running beside it.
     const abandoned = error instanceof HandlerTimeoutError ? error.ended : undefined;
     if (abandoned) abandoned.then(() => options.dedupe?.release(key, false));
-    else options.dedupe?.release(key, false);
+    else options.dedupe?.release(key, false, ended);
     const held = abandoned ? { abandoned } : {};
     // The worker gave up on it (shutdown): back to Pub/Sub, never dead-lettered.
     if (options.signal.aborted) {
