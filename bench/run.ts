@@ -56,6 +56,21 @@ async function loadAverages(): Promise<string> {
   return text.split(" ").slice(0, 3).join(", ") || "unknown";
 }
 
+/** The start-ups and import costs in words, for the terminal. */
+function startUpLines(outcome: MatrixOutcome): string[] {
+  const starts = (runs: { cpuMs: number; peakRssMb: number }[]) =>
+    runs.map((r) => `${r.cpuMs.toFixed(0)} ms ${r.peakRssMb.toFixed(0)} MB`).join(", ");
+  const s = outcome.startUp;
+  return [
+    ...(s
+      ? [`start-up, worker: ${starts(s.worker.runs)}`, `start-up, floor: ${starts(s.floor.runs)}`]
+      : []),
+    ...outcome.imports.map((c) =>
+      `import ${c.specifier}: ${c.cpuMs.toFixed(0)} ms, ${c.rssMb.toFixed(1)} MB`
+    ),
+  ];
+}
+
 /** Writes docs/BENCHMARKS.md and its chart from the run. */
 async function write(rows: CaseResult[], outcome: MatrixOutcome, load: [string, string]) {
   if (!outcome.startUp) throw new Error("the report needs the start-up stage");
@@ -103,6 +118,7 @@ async function main(args: string[]): Promise<void> {
   }
   const table = withRatios(rows);
   console.log(opts.json ? JSON.stringify({ rows: table, ...outcome }, null, 2) : textTable(table));
+  if (!opts.json) console.log(startUpLines(outcome).join("\n"));
   if (opts.report) await write(rows, outcome, [began, await loadAverages()]);
 }
 

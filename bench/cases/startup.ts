@@ -1,10 +1,10 @@
 /**
  * What a process costs before its first event, measured from /proc like every process case
- * (the median of a few starts, each after one start that warms V8's code cache under the
- * worker's flags): the worker from exec to ready (connected, streams open), the package-import
- * floor (a Deno program that imports @google-cloud/pubsub and nothing else), and what each import
- * costs on its own, above an empty program. Every drain's per-event figures include the
- * worker's start-up once.
+ * (the median of a few starts, after one that warms V8's code cache under the worker's flags,
+ * each paired with a start of what it is compared with, in turns): the worker from exec to ready
+ * (connected, streams open) against the package-import floor (a Deno program that imports
+ * @google-cloud/pubsub and nothing else), and what each import adds to the floor. Every drain's
+ * per-event figures include the worker's start-up once.
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import { sleep } from "../../src/base/async.ts";
@@ -65,57 +65,69 @@ export const IMPORTS = [
   "./src/commands/setup.ts",
 ] as const;
 
-/** `start` once to warm the code cache, then `times` more. */
-async function starts(start: () => Promise<Start>, times: number): Promise<Starts> {
-  const first = await start();
-  const runs: Start[] = [];
-  for (let i = 0; i < times; i++) runs.push(await start());
-  return { first, runs };
-}
-
-/** The worker's start-up and the package-import floor, `times` each. */
+/** The worker's start-up and the package-import floor, `times` each, alternating. */
 export async function startUp(client: PubSub, base: Config, times = 3): Promise<StartUp> {
   const dir = await Deno.makeTempDir();
   try {
     const floor = await importProgram(dir, ["@google-cloud/pubsub"]);
-    return {
-      worker: await starts(() => workerStart(client, base), times),
-      floor: await starts(() => untilReady(floor), times),
-    };
+    const pairs = await paired(() => untilReady(floor), () => workerStart(client, base), times);
+    return { floor: pairs.a, worker: pairs.b };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 }
 
 /**
- * What each of {@linkcode IMPORTS} costs (medians of `times`): the empty program as it is, the
- * package above it (the floor), and every other import above the floor (a program importing the
- * package, then it), which is what it adds to a process that has the package loaded.
+ * `a` and `b` started `times` times each, in turns (a, b, a, b, …), after one warming start of
+ * each: a drift of the machine's load then falls on both alike.
+ */
+async function paired(
+  a: () => Promise<Start>,
+  b: () => Promise<Start>,
+  times: number,
+): Promise<{ a: Starts; b: Starts }> {
+  const first = { a: await a(), b: await b() };
+  const runs = { a: [] as Start[], b: [] as Start[] };
+  for (let i = 0; i < times; i++) {
+    runs.a.push(await a());
+    runs.b.push(await b());
+  }
+  return { a: { first: first.a, runs: runs.a }, b: { first: first.b, runs: runs.b } };
+}
+
+/**
+ * What each of {@linkcode IMPORTS} costs (medians of `times` pairs): the empty program as it is,
+ * the package above the empty program (the floor), and every other import above the floor (a
+ * program importing the package, then it, in turns with one importing the package alone): what
+ * it adds to a process that has the package loaded.
  */
 export async function importCosts(times = 3): Promise<ImportCost[]> {
   const dir = await Deno.makeTempDir();
   try {
-    const measure = async (specifiers: string[]) => {
-      const program = await importProgram(dir, specifiers);
-      const { runs } = await starts(() => untilReady(program), times);
+    const above = async (base: string[], more: string[]) => {
+      const [a, b] = [await importProgram(dir, base), await importProgram(dir, more)];
+      const pairs = await paired(() => untilReady(a), () => untilReady(b), times);
+      const differences = (pick: (s: Start) => number) =>
+        median(pairs.b.runs.map((run, i) => pick(run) - pick(pairs.a.runs[i]!))) ?? 0;
       return {
-        cpuMs: median(runs.map((r) => r.cpuMs)) ?? 0,
-        rssMb: median(runs.map((r) => r.peakRssMb)) ?? 0,
+        cpuMs: differences((s) => s.cpuMs),
+        rssMb: differences((s) => s.peakRssMb),
+        base: pairs.a.runs,
       };
     };
-    const empty = await measure([]);
     const [floor, ...others] = IMPORTS;
-    const loaded = await measure([floor]);
-    const above = (base: { cpuMs: number; rssMb: number }, cost: typeof base) => ({
-      cpuMs: cost.cpuMs - base.cpuMs,
-      rssMb: cost.rssMb - base.rssMb,
-    });
+    const loaded = await above([], [floor]);
     const costs: ImportCost[] = [
-      { specifier: "(an empty program)", ...empty },
-      { specifier: floor, ...above(empty, loaded) },
+      {
+        specifier: "(an empty program)",
+        cpuMs: median(loaded.base.map((s) => s.cpuMs)) ?? 0,
+        rssMb: median(loaded.base.map((s) => s.peakRssMb)) ?? 0,
+      },
+      { specifier: floor, cpuMs: loaded.cpuMs, rssMb: loaded.rssMb },
     ];
     for (const specifier of others) {
-      costs.push({ specifier, ...above(loaded, await measure([floor, specifier])) });
+      const { cpuMs, rssMb } = await above([floor], [floor, specifier]);
+      costs.push({ specifier, cpuMs, rssMb });
     }
     return costs;
   } finally {

@@ -69,8 +69,9 @@ last ack.
   start-up cancels out.
 - *Start-up* is CPU and peak RSS from exec to ready (\`/readyz\` answers 200: connected, the
   streams open) on an empty subscription, against the *package-import floor*: a Deno program
-  under the same flags that imports @google-cloud/pubsub and nothing else (medians of three
-  starts each, after one that warms V8's code cache).
+  under the same flags that imports @google-cloud/pubsub and nothing else (three starts of each
+  in turns, after one of each that warms V8's code cache; the target reads each pair's
+  difference).
 - *event-tool drain* rows (not processes) run the same \`Worker\` inside the bench process against
   in-process *plain client* rows; their CPU and RSS are the bench process's. The bound is
   min(P / L, ceiling). *handler ms* is the mean time in the handler; *wait p50* is receipt →
@@ -128,7 +129,7 @@ ${verdicts.map(line).join("\n")}
 function unmet(verdicts: readonly Verdict[], evidence: Evidence): string {
   const missed = verdicts.filter((v) => !v.met);
   const line = (v: Verdict) => {
-    const why = WHY[v.target.id]?.(evidence);
+    const why = v.values.length > 0 ? WHY[v.target.id]?.(evidence) : undefined;
     return `- **${v.target.target}**: ${missOf(v)}${why ? `. Why: ${why}` : ""}.`;
   };
   return `## Targets not met: by how much, and why
@@ -144,14 +145,16 @@ function startUp(run: Run): string {
   const imports = run.imports.map((c) => `| ${c.specifier} | ${f0(c.cpuMs)} | ${f1(c.rssMb)} |`);
   return `## Start-up
 
-From exec to ready, each start's CPU and peak RSS (the first start, which rewrites V8's code
-cache, is left out: ${f0(worker.first.cpuMs)} ms for the worker):
+From exec to ready, each start's CPU and peak RSS, the worker's and the floor's in turns (the
+first start of each, which rewrites V8's code cache, is left out: ${f0(worker.first.cpuMs)} ms
+for the worker):
 
 - the worker (\`event-tool worker\`, empty subscription): ${starts(worker.runs)}
 - the package-import floor (a program that imports @google-cloud/pubsub): ${starts(floor.runs)}
 
-What each import costs on its own (medians of three starts): the empty program as it is, the
-package above it, and every other import above a program that has the package loaded:
+What each import costs (medians of three pairs of starts): the empty program as it is, the
+package above it, and every other import above a program that has the package loaded (the two in
+turns, each pair's difference). /proc counts CPU in 10 ms ticks: read the CPU column to ±10 ms.
 
 | Import | CPU ms | RSS MB |
 | --- | --- | --- |
