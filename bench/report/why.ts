@@ -58,14 +58,21 @@ function profileOf(e: Evidence, id: string, count = 6): string {
     `events under the profiler; see Profiles) spends the most on ${top} ms per 1,000`;
 }
 
+/** The parts of a reason that have evidence in this run, joined. */
+const joined = (...parts: string[]) =>
+  parts.map((p) => p.replace(/; $/, "")).filter(Boolean).join("; ");
+
 const cpuWhy = (id: string) => (e: Evidence) => {
   const events = figure(e, id, "event-tool", (r) => r.events) ?? 0;
-  return `${bareFloor(e)}${startShare(e, events)}${profileOf(e, id)}`;
+  return joined(bareFloor(e), startShare(e, events), profileOf(e, id));
 };
 
 const rateWhy = (e: Evidence) =>
-  "the consumers share two cores with the emulator's JVM, so a consumer's rate follows its CPU " +
-  `per event (the CPU rows); ${profileOf(e, "noop", 3)}`;
+  joined(
+    "the consumers share two cores with the emulator's JVM, so a consumer's rate follows its " +
+      "CPU per event (the CPU rows)",
+    profileOf(e, "noop", 3),
+  );
 
 const slowRateWhy = (e: Evidence) => {
   const handler = figure(e, "slow", "event-tool", (r) => r.handlerMeanMs);

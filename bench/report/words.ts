@@ -58,8 +58,11 @@ export function figureOf(verdict: Verdict): string {
   if (target.each) return `${values.map((v) => compared(target, v)).join(", ")}`;
   const [mine, theirs] = sides;
   const unit = unitOf(target.measure);
+  const show = (n: number | undefined) => n !== undefined && Math.abs(n) >= 100 ? f0(n) : f1(n);
   const versus = typeof target.against === "object"
-    ? `: ${f1(mine)} vs ${f1(theirs)} ${unit} (${target.against.consumer ?? target.against.case})`
+    ? `: ${show(mine)} vs ${show(theirs)} ${unit} (${
+      target.against.consumer ?? target.against.case
+    })`
     : typeof target.against === "number"
     ? ` of ${n0(target.against)} (${f0(mine)} ${unit})`
     : "";
