@@ -2,6 +2,7 @@
 import { median } from "../../src/ops/usage.ts";
 import type { Profile } from "../cases/profile.ts";
 import type { ImportCost, StartUp } from "../cases/startup.ts";
+import { marginal, MARGINAL_FROM, MARGINAL_TO } from "./figures.ts";
 import { markdownTable, type Row } from "./table.ts";
 import type { Verdict } from "./targets.ts";
 import { type Evidence, WHY } from "./why.ts";
@@ -106,6 +107,16 @@ function headToHead(rows: readonly Row[]): string {
           `${range(mine.map((r) => r.peakRssMb), f0)} |`,
       );
     }
+  }
+  // The marginal cost: CPU only, between the short and the long drain of each round.
+  const margins = marginal(rows);
+  for (const consumer of [...new Set(margins.map((f) => f.consumer))]) {
+    const cpu = margins.filter((f) => f.consumer === consumer)
+      .map((f) => f.values.cpuMsPer1000 as number);
+    lines.push(
+      `| ${consumer} marginal, ${MARGINAL_FROM} → ${MARGINAL_TO} drain (start-up excluded) | ` +
+        `${cpu.length} | — | ${range(cpu, f1)} | — |`,
+    );
   }
   return `## Head to head (median of the rounds, lowest–highest)
 

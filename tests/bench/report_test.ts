@@ -54,8 +54,23 @@ Deno.test("textTable() and markdownTable() show the figures of every row", () =>
 Deno.test("report() writes every section from one run's rows, verdicts and evidence", () => {
   const rows = [1, 2, 3].flatMap((round) => [
     { ...row("event-tool", 13_000), case: "noop", round, process: true, cpuMsPer1000: 40 },
-    { ...row("go-peer", 17_000), case: "noop", round, process: true, cpuMsPer1000: 20 },
+    {
+      ...row("go-peer", 17_000),
+      case: "noop",
+      round,
+      process: true,
+      cpuMsPer1000: 20,
+      events: 40_000,
+    },
     { ...row("bare-stream", 15_000), case: "noop", round, process: true, cpuMsPer1000: 26 },
+    {
+      ...row("go-peer", 12_000),
+      case: "long",
+      round,
+      process: true,
+      cpuMsPer1000: 15,
+      events: 120_000,
+    },
   ]);
   const start = { cpuMs: 500, peakRssMb: 120 };
   const floor = { cpuMs: 250, peakRssMb: 77 };
@@ -103,4 +118,9 @@ Deno.test("report() writes every section from one run's rows, verdicts and evide
     /- \*\*start-up: the worker's CPU from exec to ready ≤ the package-import floor \+ 80 ms\*\*: \+170 ms over the limit\. Why: the worker took 500 ms/,
   );
   assert.match(text, /\| \(garbage collector\) \| 6\.0 \| 20\.0% \|/);
+  // The Go peer: 40,000 at 20 ms per 1,000 and 120,000 at 15: (1,800 − 800) ms over 80,000 events.
+  assert.match(
+    text,
+    /\| go-peer marginal, noop → long drain \(start-up excluded\) \| 3 \| — \| 12\.5 \(12\.5–12\.5\) \| — \|/,
+  );
 });
