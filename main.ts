@@ -40,6 +40,7 @@ const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   snapshot: () => import("./src/commands/snapshot.ts"),
   status: () => import("./src/commands/status.ts"),
   "dead-letters": () => import("./src/commands/dead_letters.ts"),
+  console: () => import("./src/commands/console.ts"),
   demo: () => import("./src/commands/demo.ts"),
   bench: () => import("./src/commands/bench.ts"),
 };

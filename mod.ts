@@ -24,7 +24,7 @@
 export { Worker, type WorkerOptions, type WorkerStats } from "./src/worker/worker.ts";
 export type { KeySource } from "./src/config/settings.ts";
 export type { SubscriberStats } from "./src/pubsub/subscriber/subscriber.ts";
-export type { KeyStats } from "./src/worker/keys.ts";
+export type { KeyStats } from "./src/worker/key_scheduler.ts";
 export { PAUSE_REASONS, type Paused, type PauseReason } from "./src/worker/pause.ts";
 export {
   compose,
@@ -63,6 +63,7 @@ export {
   decodeEvent,
   type DecodeResult,
   type EventBody,
+  type EventRules,
   INVALID_REASONS,
   type InvalidReason,
   PAYMENT_METHOD_TYPES,

@@ -4,11 +4,11 @@
  * (src/event/payment_method_created.validate.js). Run: `deno task docs`.
  */
 import schema from "../schemas/payment_method_created.schema.json" with { type: "json" };
-import { renderConfigurationDoc } from "../src/config/docs.ts";
-import { renderEventDoc } from "../src/event/docs.ts";
-import { BUILT_IN_VALIDATOR_PATH } from "../src/event/contract.ts";
 import { validatorSource } from "../src/event/compile.ts";
-import { renderOutcomeDoc } from "../src/worker/docs.ts";
+import { BUILT_IN_VALIDATOR_PATH } from "../src/event/contract.ts";
+import { renderConfigurationDoc } from "./docs/configuration.ts";
+import { renderEventDoc } from "./docs/events.ts";
+import { renderOutcomeDoc } from "./docs/outcomes.ts";
 
 const docs = new URL("../docs/", import.meta.url);
 await Deno.writeTextFile(new URL("configuration.md", docs), renderConfigurationDoc());

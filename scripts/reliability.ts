@@ -23,21 +23,44 @@ export interface CaseResult {
 /** The variable naming the file the cases append their figures to. */
 export const RESULTS_VARIABLE = "RELIABILITY_RESULTS";
 
+const root = new URL("../", import.meta.url);
+
 async function main(): Promise<void> {
-  const root = new URL("../", import.meta.url);
-  const resultsFile = await Deno.makeTempFile({ suffix: ".ndjson" });
-
-  async function text(command: string, args: string[]): Promise<string> {
-    try {
-      const out = await new Deno.Command(command, { args, stdout: "piped", stderr: "null" })
-        .output();
-      return new TextDecoder().decode(out.stdout).trim();
-    } catch {
-      return "unknown";
-    }
-  }
-
   const started = new Date();
+  const { success, results } = await runCases();
+  if (!success) {
+    console.error("reliability: a case failed; docs/RELIABILITY.md was not written");
+    Deno.exit(1);
+  }
+  if (results.some((r) => r.lost !== 0)) {
+    console.error("reliability: an event was lost; docs/RELIABILITY.md was not written");
+    Deno.exit(1);
+  }
+  const sdkRoot = await text("gcloud", ["info", "--format=value(installation.sdk_root)"]);
+  const emulatorJar =
+    (await text("ls", [`${sdkRoot}/platform/pubsub-emulator/lib`])).split("\n")[0] ?? "unknown";
+  await Deno.mkdir(new URL("docs/", root), { recursive: true });
+  await Deno.writeTextFile(
+    new URL("docs/RELIABILITY.md", root),
+    renderReport(results, started, emulatorJar),
+  );
+  console.log(`reliability: wrote docs/RELIABILITY.md (${results.length} cases, lost 0 in each)`);
+}
+
+/** A command's trimmed output, or `unknown` when it cannot run. */
+async function text(command: string, args: string[]): Promise<string> {
+  try {
+    const out = await new Deno.Command(command, { args, stdout: "piped", stderr: "null" })
+      .output();
+    return new TextDecoder().decode(out.stdout).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+/** Runs tests/reliability/ and reads the figures its cases recorded, sorted by case. */
+async function runCases(): Promise<{ success: boolean; results: CaseResult[] }> {
+  const resultsFile = await Deno.makeTempFile({ suffix: ".ndjson" });
   const test = await new Deno.Command(Deno.execPath(), {
     args: [
       "test",
@@ -59,23 +82,16 @@ async function main(): Promise<void> {
     .map((line) => JSON.parse(line))
     .sort((a: CaseResult, b: CaseResult) => a.case.localeCompare(b.case, "en", { numeric: true }));
   await Deno.remove(resultsFile);
-  if (!test.success) {
-    console.error("reliability: a case failed; docs/RELIABILITY.md was not written");
-    Deno.exit(1);
-  }
-  if (results.some((r) => r.lost !== 0)) {
-    console.error("reliability: an event was lost; docs/RELIABILITY.md was not written");
-    Deno.exit(1);
-  }
+  return { success: test.success, results };
+}
 
-  const sdkRoot = await text("gcloud", ["info", "--format=value(installation.sdk_root)"]);
-  const emulatorJar =
-    (await text("ls", [`${sdkRoot}/platform/pubsub-emulator/lib`])).split("\n")[0];
+/** docs/RELIABILITY.md from the cases' `results` of a run that began at `started`. */
+function renderReport(results: CaseResult[], started: Date, emulatorJar: string): string {
   const where = (r: CaseResult) => r.server === "fake" ? " (on the fake server)" : "";
   const row = (r: CaseResult) =>
     `| ${r.case}${where(r)} | ${r.injected} | ${r.eventsIn} | ${r.processed} | ${r.duplicates} | ` +
     `${r.deadLettered} | **${r.lost}** | ${r.seconds.toFixed(1)} |`;
-  const report = `# Reliability report
+  return `# Reliability report
 
 Written by \`deno task reliability\` on ${started.toISOString()} from the figures the cases in
 \`tests/reliability/\` recorded in that run; nothing here is typed by hand. The same cases run in
@@ -112,9 +128,6 @@ ${results.map((r) => `- **${r.case}**${where(r)}: ${r.notes ?? "—"}`).join("\n
 - The emulator redelivers a first nack at once and applies the retry policy's backoff from the
   second redelivery on; Pub/Sub applies it to every redelivery.
 `;
-  await Deno.mkdir(new URL("docs/", root), { recursive: true });
-  await Deno.writeTextFile(new URL("docs/RELIABILITY.md", root), report);
-  console.log(`reliability: wrote docs/RELIABILITY.md (${results.length} cases, lost 0 in each)`);
 }
 
 if (import.meta.main) await main();

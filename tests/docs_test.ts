@@ -1,6 +1,6 @@
 /** The docs name only files that exist, and their reason tables come from the code's lists. */
 import assert from "node:assert/strict";
-import { renderOutcomeDoc } from "../src/worker/docs.ts";
+import { renderOutcomeDoc } from "../scripts/docs/outcomes.ts";
 
 const root = new URL("../", import.meta.url);
 const docs = async () => {

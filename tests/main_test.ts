@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
 import { commandsFor, program } from "../main.ts";
 import * as bench from "../src/commands/bench.ts";
+import * as consoleCommand from "../src/commands/console.ts";
 import * as deadLetters from "../src/commands/dead_letters.ts";
 import * as demo from "../src/commands/demo.ts";
 import * as publish from "../src/commands/publish.ts";
@@ -22,6 +23,7 @@ const EXAMPLES: Record<CommandName, readonly string[]> = {
   snapshot: snapshot.examples,
   status: status.examples,
   "dead-letters": deadLetters.examples,
+  console: consoleCommand.examples,
   demo: demo.examples,
   bench: bench.examples,
 };

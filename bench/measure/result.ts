@@ -66,7 +66,7 @@ export interface CaseSpec {
   case: string;
   pool: number;
   latencyMs: number;
-  /** Lease window for the tool's worker; default its own (see worker/lease.ts). */
+  /** Lease window for the tool's worker; default its own (see worker/lease_window.ts). */
   window?: number;
   /** Streaming pulls; default the tool's own (--streams), or the client's 5 for the plain one. */
   streams?: number;

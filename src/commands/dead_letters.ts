@@ -1,22 +1,22 @@
 /**
  * `event-tool dead-letters peek|requeue`: read the dead-letter subscription (decoded body, reason,
- * detail, attempts, original message ID; nothing acked), and after fixing the cause send events
- * back to the main topic with their original attributes (src/ops/dead_letter_queue.ts does both),
- * and say what matched, what was requeued and what remains.
+ * detail, attempts, original message ID and key; nothing acked), and after fixing the cause send
+ * events back to the main topic as they were first published, each copy naming its dead letter
+ * (src/ops/dead_letter_queue.ts does both, for the console too), and say what matched, what was
+ * requeued and what remains.
  */
 import { UsageError } from "../base/errors.ts";
 import { type Config, PEEK_SHOWN, SETTINGS } from "../config/settings.ts";
 import { connect } from "../pubsub/connect.ts";
 import { explainMissing } from "../pubsub/missing.ts";
 import type { Pulled } from "../pubsub/pull.ts";
-import { eventIdOf } from "../event/event.ts";
 import {
   type DeadLetterFilter,
+  factsOf,
   peekDeadLetters,
-  reasonOf,
+  REQUEUED_FROM,
   requeueDeadLetters,
 } from "../ops/dead_letter_queue.ts";
-import { FORWARDED_PREFIX } from "../worker/dead_letter.ts";
 
 export const summary = "read dead-lettered events (peek) or send them back to the topic (requeue)";
 
@@ -48,14 +48,14 @@ function bodyOf(message: Pulled, chars: number): string {
 
 /** One dead letter for people, a few lines. */
 export function describeDeadLetter(message: Pulled): string {
-  const a = message.attributes;
-  const attempts = a.deliveryAttempt ?? a[`${FORWARDED_PREFIX}DeliveryCount`] ?? "?";
-  const original = a.messageId ?? a[`${FORWARDED_PREFIX}MessageId`] ?? "?";
+  const f = factsOf(message);
   const lines = [
-    `${reasonOf(message)}: event ${eventIdOf(message.data) ?? "(no event ID)"}, original message ` +
-    `${original}, attempt ${attempts}, dead-lettered ${message.publishTime.toISOString()}`,
+    `${f.reason}: event ${f.eventId ?? "(no event ID)"}, original message ` +
+    `${f.originalMessageId ?? "?"}, attempt ${f.attempt ?? "?"}` +
+    `${f.orderingKey === undefined ? "" : `, key ${f.orderingKey}`}, dead-lettered ` +
+    f.deadLetteredAt.toISOString(),
   ];
-  if (a.detail) lines.push(`  detail: ${a.detail}`);
+  if (f.detail) lines.push(`  detail: ${f.detail}`);
   lines.push(`  body: ${bodyOf(message, BODY_CHARS)}`);
   return lines.join("\n");
 }
@@ -94,12 +94,19 @@ export async function run(config: Config, [action]: string[]): Promise<void> {
       topic: config.topic,
       limit: config.limit,
     });
-    const left = done.matched - done.requeued - done.failed;
+    const left = done.matched - done.requeued - done.failed - done.unacked;
     console.log(
       `${done.matched} matched, ${done.requeued} requeued to ${config.topic}, ` +
         `${done.remaining} remain on ${where}` +
         (left > 0 ? ` (${left} matching left by ${SETTINGS.limit.flag} ${config.limit})` : ""),
     );
+    if (done.unacked > 0) {
+      throw new Error(
+        `${done.unacked} dead letters were requeued but could not be acked on ${where}: they ` +
+          `remain, and a later requeue publishes them again (each copy carries its dead letter's ` +
+          `message ID as ${REQUEUED_FROM}): ${done.firstError?.message}`,
+      );
+    }
     if (done.failed > 0) {
       const missing = explainMissing(done.firstError, "topic", config);
       if (missing !== done.firstError) throw missing;

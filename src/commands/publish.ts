@@ -5,7 +5,7 @@
  */
 import { plural } from "../base/words.ts";
 import { messageOf, UsageError } from "../base/errors.ts";
-import { resolveContract } from "../event/contract.ts";
+import { type EventContract, resolveContract } from "../event/contract.ts";
 import { type Config, SETTINGS } from "../config/settings.ts";
 import { decodeNdjson, generatePayloads, parseNdjson } from "../event/payload.ts";
 import { startProgress } from "../ops/progress.ts";
@@ -44,29 +44,8 @@ export async function readSource(file: string): Promise<Uint8Array> {
 
 /** Runs `publish`. */
 export async function run(config: Config): Promise<void> {
-  // Random events are made as they are sent, so --count does not bound memory; a file is read
-  // and validated whole first, so that a bad line publishes nothing.
   const contract = await resolveContract(config);
-  if (config.file === undefined && contract.source !== "built-in") {
-    throw new UsageError(
-      `${SETTINGS.schema.flag} ${config.schema}: random events are PaymentMethodCreated only, ` +
-        `expected ${SETTINGS.file.flag} <events.ndjson> with it`,
-    );
-  }
-  const fromFile = config.file === undefined ? undefined : parseNdjson(
-    decodeNdjson(await readSource(config.file), config.file, SETTINGS.file.flag),
-    config.file,
-    SETTINGS.file.flag,
-    contract,
-    config.orderingKey,
-  );
-  if (fromFile === undefined && config.orderingKey !== undefined && config.users === undefined) {
-    log.info(
-      "Every random event has a user and IDs of its own, so each ordering key gets one event: " +
-        "add {flag} N to give N users several events each, in order",
-      { flag: SETTINGS.users.flag },
-    );
-  }
+  const fromFile = await eventsOfFile(config, contract);
   const count = fromFile?.length ?? config.count;
   const payloads = fromFile ?? generatePayloads(config.count, config.orderingKey, config.users);
   const client = await connect(config);
@@ -95,22 +74,53 @@ export async function run(config: Config): Promise<void> {
     `published ${plural(report.published, "event")}, ${report.failed} failed, in ` +
       `${report.seconds.toFixed(2)}s (${rate} events/s)`,
   );
-  if (report.failed > 0) {
-    const missing = explainMissing(report.firstError, "topic", config);
-    if (missing !== report.firstError) throw missing;
-    const keys = report.pausedKeys.length === 0 ? "" : `; ordering keys stopped after a ` +
-      `failure (their later events were not published, to keep their order): ` +
-      report.pausedKeys.slice(0, 10).join(", ") + (report.pausedKeys.length > 10 ? ", …" : "");
-    const lines = report.failedLines.length === 0 ? "" : ` (${linesOf(report.failedLines)} of ` +
-      `${config.file === "-" ? "standard input" : config.file})`;
-    const were = report.failed === 1 ? "was" : "were";
-    throw new Error(
-      `${report.failed} of ${plural(count, "event")} ${were} not published${lines}${keys}`,
-      {
-        cause: report.firstError,
-      },
+  if (report.failed > 0) throw notPublished(report, count, config);
+}
+
+/**
+ * The events of `--file`, read and validated whole first so that a bad line publishes nothing;
+ * undefined for random events (made as they are sent, so `--count` does not bound memory).
+ */
+async function eventsOfFile(config: Config, contract: EventContract) {
+  if (config.file === undefined && contract.source !== "built-in") {
+    throw new UsageError(
+      `${SETTINGS.schema.flag} ${config.schema}: random events are PaymentMethodCreated only, ` +
+        `expected ${SETTINGS.file.flag} <events.ndjson> with it`,
     );
   }
+  if (config.file === undefined) {
+    if (config.orderingKey !== undefined && config.users === undefined) {
+      log.info(
+        "Every random event has a user and IDs of its own, so each ordering key gets one " +
+          "event: add {flag} N to give N users several events each, in order",
+        { flag: SETTINGS.users.flag },
+      );
+    }
+    return undefined;
+  }
+  return parseNdjson(
+    decodeNdjson(await readSource(config.file), config.file, SETTINGS.file.flag),
+    config.file,
+    SETTINGS.file.flag,
+    contract,
+    config.orderingKey,
+  );
+}
+
+/** What was not published, which keys stopped and which lines failed, in one error. */
+function notPublished(report: PublishReport, count: number, config: Config): unknown {
+  const missing = explainMissing(report.firstError, "topic", config);
+  if (missing !== report.firstError) return missing;
+  const keys = report.pausedKeys.length === 0 ? "" : `; ordering keys stopped after a ` +
+    `failure (their later events were not published, to keep their order): ` +
+    report.pausedKeys.slice(0, 10).join(", ") + (report.pausedKeys.length > 10 ? ", …" : "");
+  const lines = report.failedLines.length === 0 ? "" : ` (${linesOf(report.failedLines)} of ` +
+    `${config.file === "-" ? "standard input" : config.file})`;
+  const were = report.failed === 1 ? "was" : "were";
+  return new Error(
+    `${report.failed} of ${plural(count, "event")} ${were} not published${lines}${keys}`,
+    { cause: report.firstError },
+  );
 }
 
 /** `line 3`, `lines 3, 7 and 9`, or the first ten and how many more. */

@@ -93,15 +93,22 @@ export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSource
   if (result.project === undefined && keys.includes("project")) {
     result.project = fallbackProject(result, sources);
   }
-  /** `--max-outstanding 5` or `WORKER_MAX_OUTSTANDING="5"`, or the default's value. */
-  const quote = (key: SettingKey) => {
-    const { origin, raw: given } = from[key];
-    const s = SETTINGS[key] as Setting<unknown>;
-    const hidden = given !== undefined && (s.secret || s.credentials);
-    const raw = hidden ? (s.secret ? "…" : withoutCredentials(given)) : given;
-    if (origin === "default") return `${SETTINGS[key].flag} (default ${raw})`;
-    return origin.startsWith("--") ? `${origin} ${raw}` : `${origin}=${JSON.stringify(raw)}`;
-  };
+  checkCombinations(result, from);
+  return result;
+}
+
+/** `--max-outstanding 5` or `WORKER_MAX_OUTSTANDING="5"`, or the default's value. */
+function quoteSetting(key: SettingKey, { origin, raw: given }: Given): string {
+  const s = SETTINGS[key] as Setting<unknown>;
+  const hidden = given !== undefined && (s.secret || s.credentials);
+  const raw = hidden ? (s.secret ? "…" : withoutCredentials(given)) : given;
+  if (origin === "default") return `${SETTINGS[key].flag} (default ${raw})`;
+  return origin.startsWith("--") ? `${origin} ${raw}` : `${origin}=${JSON.stringify(raw)}`;
+}
+
+/** Settings that are valid alone but not together: the error quotes both, with their sources. */
+function checkCombinations(result: Config, from: Record<SettingKey, Given>): void {
+  const quote = (key: SettingKey) => quoteSetting(key, from[key]);
   const check = (ok: boolean, key: SettingKey, expected: string) => {
     if (!ok) throw new UsageError(`${quote(key)}: expected ${expected}`);
   };
@@ -142,7 +149,6 @@ export function resolveConfig(keys: readonly SettingKey[], sources: ConfigSource
     "replayWindow",
     "0, or 10m to 168h",
   );
-  return result;
 }
 
 /**

@@ -418,7 +418,7 @@ export const SETTINGS = {
     env: "METRICS_PORT",
     default: "9464",
     placeholder: "<port>",
-    description: "port of /metrics, /healthz and /readyz (0 disables)",
+    description: "port of /metrics, /healthz and /readyz, and of the console (0 disables)",
     parse: parse.integer(0, 65_535),
   }),
   metricsHost: setting({
@@ -454,7 +454,8 @@ export const SETTINGS = {
     defaultNote: "unset: the console is read-only",
     secret: true,
     placeholder: "<token>",
-    description: "with --console, allow its actions to whoever gives this token (at least 16 " +
+    description:
+      "with --console (or `console`), allow its actions to whoever gives this token (16+ " +
       "characters; never logged; prefer the variable: a flag shows in the process list)",
     parse: parse.token,
   }),
@@ -774,6 +775,8 @@ export const COMMAND_SETTINGS = {
   snapshot: [...CONNECTION, "subscription"],
   status: [...CONNECTION, ...TOPOLOGY, ...SETUP],
   "dead-letters": [...CONNECTION, ...TOPOLOGY, "limit", "reason", "eventId", "dryRun"],
+  // The subscription settings too: the Subscription tab shows drift from them.
+  console: [...CONNECTION, ...TOPOLOGY, "metricsPort", "metricsHost", "consoleToken", ...SETUP],
   // The worker as `worker` runs it, on a topology made for the run (with the subscription
   // settings of setup), and what to drain.
   bench: [

@@ -11,11 +11,11 @@ import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import builtInSchema from "../../schemas/payment_method_created.schema.json" with { type: "json" };
 import { messageOf, UsageError } from "../base/errors.ts";
 import { type Config, SETTINGS } from "../config/settings.ts";
-import { BUILT_IN_EVENT_TYPE, PAYMENT_METHOD_TYPES } from "./event.ts";
+import { BUILT_IN_EVENT_TYPE, type EventRules, PAYMENT_METHOD_TYPES } from "./event.ts";
 import { validate as validateBuiltIn } from "./payment_method_created.validate.js";
 
 /** What events must look like, and what the tool calls them. */
-export interface EventContract {
+export interface EventContract extends EventRules {
   /** The CloudEvent `type` and `eventType` attribute: `--event-type`, else the schema's title. */
   readonly eventType: string;
   /** Where the schema came from: `built-in` or the file path. */

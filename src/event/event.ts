@@ -4,7 +4,6 @@
  * is wrong (the rules are the contract's: contract.ts).
  */
 import { messageOf } from "../base/errors.ts";
-import type { EventContract } from "./contract.ts";
 
 /** Message attribute naming the event type. */
 export const EVENT_TYPE_ATTRIBUTE = "eventType";
@@ -36,6 +35,15 @@ export interface PaymentMethodCreated {
   createdAt?: string;
   /** Whatever else the producer put in the event: kept and handed on. */
   [field: string]: unknown;
+}
+
+/**
+ * What the decoder needs of a contract: its rules (contract.ts's `EventContract` has them). Named
+ * here so that the contract depends on the event and not the other way round.
+ */
+export interface EventRules {
+  /** Undefined when `value` satisfies the rules, else the first problem in words. */
+  validate(value: unknown): string | undefined;
 }
 
 /** A decoded event: the parsed JSON object with every field, as the contract accepted it. */
@@ -109,10 +117,10 @@ function idOf(value: unknown): string | undefined {
 }
 
 /**
- * Decodes a message body: UTF-8, then JSON, then `contract`. Never throws. The event keeps every
+ * Decodes a message body: UTF-8, then JSON, then the contract's `rules`. Never throws. The event keeps every
  * field of the payload.
  */
-export function decodeEvent(data: Uint8Array, contract: EventContract): DecodeResult {
+export function decodeEvent(data: Uint8Array, rules: EventRules): DecodeResult {
   const text = utf8Text(data);
   if (text === undefined) {
     return { ok: false, reason: "invalid-encoding", detail: "body is not valid UTF-8" };
@@ -127,7 +135,7 @@ export function decodeEvent(data: Uint8Array, contract: EventContract): DecodeRe
       detail: `body is not JSON (${jsonProblem(error)})`,
     };
   }
-  const problem = contract.validate(value);
+  const problem = rules.validate(value);
   if (problem !== undefined) {
     const id = idOf(value);
     return {

@@ -1,46 +1,83 @@
 /**
- * The dead-letter subscription as an operator works it, shared by `dead-letters`, `status` and
- * (later) the console: walk every dead letter once, read its reason, show the ones that match, and
- * requeue them to the main topic, each acked only after its event was published again. A walk
- * holds what it pulled until it ends (so a pull never returns the same letter twice), then gives
- * back at once what it did not requeue: nothing is lost, and what remains is counted.
+ * The dead-letter subscription as an operator works it, shared by `dead-letters`, `status` and the
+ * console: read every dead letter once, group them by reason, show the ones that match, and
+ * requeue them to the main topic.
+ *
+ * A requeue is idempotent. It first reads the whole subscription, holding every dead letter
+ * (leases extended however long it runs, so no other reader takes one meanwhile) and counting
+ * each message ID once however often Pub/Sub delivers it; it can then refuse when the selection
+ * is not the one an operator confirmed (`expect`). Each chosen dead letter is published again
+ * with its original attributes and ordering key (dead_letter.ts restores them) plus
+ * `requeuedFrom`, its own message ID, and its dead letter is acked only after that publish
+ * succeeded; an ack that fails is tried again, and a copy whose dead letter still could not be
+ * acked is reported (its `requeuedFrom` tells the two copies apart). What it did not requeue is
+ * given back at once. A peek (and `--dry-run`) reads the same way without extending anything.
  */
 import type { PubSub } from "@google-cloud/pubsub";
+import { Buffer } from "node:buffer";
 import { messageOf } from "../base/errors.ts";
-import { sleep } from "../base/async.ts";
 import { eventIdOf } from "../event/event.ts";
-import { type Pulled, type Puller, puller } from "../pubsub/pull.ts";
-import { logger } from "../telemetry/log.ts";
-import { FORWARDED_PREFIX, originalAttributes } from "../worker/dead_letter.ts";
+import { HeldRead } from "../pubsub/held_read.ts";
+import { type Pulled, puller } from "../pubsub/pull.ts";
+import { FORWARDED_PREFIX, restoreOriginal } from "../worker/dead_letter_message.ts";
 
-const log = logger("dead-letters");
-/** Messages per pull. */
-const BATCH = 1000;
-/** A walk ends after this many pulls in a row brought nothing new. */
-const IDLE_PULLS = 2;
-const IDLE_WAIT_MS = 200;
+/** The attribute of a requeued copy that names the dead letter it came from (its message ID). */
+export const REQUEUED_FROM = "requeuedFrom";
+/** Dead letters published at once by a requeue (progress is reported after each chunk). */
+const CHUNK = 100;
 
 /** Which dead letters an action applies to (each unset: any). */
 export interface DeadLetterFilter {
   reason?: string | undefined;
   eventId?: string | undefined;
+  /** Dead letters by their own message ID (on the dead-letter subscription). */
+  messageIds?: ReadonlySet<string> | undefined;
 }
 
 /** The reason of a dead letter: the worker's `reason`, or `forwarded` by Pub/Sub's own policy. */
 export function reasonOf(message: Pick<Pulled, "attributes">): string {
   const attributes = message.attributes;
-  if (attributes.reason) return attributes.reason;
   const forwarded = Object.keys(attributes).some((k) => k.startsWith(FORWARDED_PREFIX));
-  return forwarded ? "forwarded" : "unknown";
+  if (forwarded) return "forwarded";
+  return attributes.reason || "unknown";
+}
+
+/** What people are shown of a dead letter (the CLI's peek, the console's list). */
+export interface DeadLetterFacts {
+  reason: string;
+  detail: string | undefined;
+  /** The delivery attempt it was dead-lettered on, as written on it. */
+  attempt: string | undefined;
+  eventId: string | undefined;
+  /** The message's ID on the main subscription. */
+  originalMessageId: string | undefined;
+  orderingKey: string | undefined;
+  deadLetteredAt: Date;
+}
+
+/** The facts of `message`, written by the worker or forwarded by Pub/Sub's policy. */
+export function factsOf(message: Pulled): DeadLetterFacts {
+  const a = message.attributes;
+  const forwarded = reasonOf(message) === "forwarded";
+  return {
+    reason: reasonOf(message),
+    detail: forwarded ? undefined : a.detail,
+    attempt: forwarded ? a[`${FORWARDED_PREFIX}DeliveryCount`] : a.deliveryAttempt,
+    eventId: eventIdOf(message.data),
+    originalMessageId: forwarded ? a[`${FORWARDED_PREFIX}MessageId`] : a.messageId,
+    orderingKey: restoreOriginal(message).orderingKey,
+    deadLetteredAt: message.publishTime,
+  };
 }
 
 /** Whether `message` passes `filter`. */
 export function matches(filter: DeadLetterFilter, message: Pulled): boolean {
   return (filter.reason === undefined || reasonOf(message) === filter.reason) &&
+    (filter.messageIds === undefined || filter.messageIds.has(message.messageId)) &&
     (filter.eventId === undefined || eventIdOf(message.data) === filter.eventId);
 }
 
-/** What a walk over the dead-letter subscription found and did. */
+/** What a read of the dead-letter subscription found and did. */
 export interface DeadLetterReport {
   /** Dead letters that passed the filter. */
   matched: number;
@@ -48,10 +85,15 @@ export interface DeadLetterReport {
   requeued: number;
   /** Of those, not republished (the publish failed); they remain. */
   failed: number;
-  /** The first publish failure. */
+  /** Of those, republished but their dead letter could not be acked: it remains, and a later
+   * requeue would publish it again. */
+  unacked: number;
+  /** The first publish or ack failure. */
   firstError?: Error;
-  /** Dead letters left on the subscription when the walk ended (matching or not). */
+  /** Dead letters left on the subscription when the read ended (matching or not). */
   remaining: number;
+  /** Every dead letter read, by reason (matching or not). */
+  byReason: Map<string, number>;
 }
 
 /** Options for {@linkcode peekDeadLetters}. */
@@ -63,24 +105,37 @@ export interface PeekOptions {
 
 /**
  * Reads every dead letter on `subscription` without acking any; returns the counts and the first
- * `keep` that match. Everything read is given back at once when the walk ends.
+ * `keep` that match. Everything read is given back the moment the read ends.
  */
 export async function peekDeadLetters(
   client: PubSub,
   subscription: string,
   options: PeekOptions,
 ): Promise<DeadLetterReport & { shown: Pulled[] }> {
+  const report = emptyReport();
   const shown: Pulled[] = [];
-  let matched = 0;
-  const remaining = await walk(puller(client, subscription), (batch) => {
-    for (const message of batch) {
-      if (!matches(options.filter, message)) continue;
-      matched++;
+  const read = new HeldRead(puller(client, subscription));
+  try {
+    await read.read((message) => {
+      if (!see(report, options.filter, message)) return;
       if (shown.length < options.keep) shown.push(message);
-    }
-    return Promise.resolve(new Set());
-  });
-  return { matched, requeued: 0, failed: 0, remaining, shown };
+    });
+    report.remaining = read.held;
+  } finally {
+    await read.end();
+  }
+  return { ...report, shown };
+}
+
+/** The selection is not the one confirmed: `matched` dead letters match now, not `expected`. */
+export class SelectionChangedError extends Error {
+  constructor(readonly matched: number, readonly expected: number) {
+    super(
+      `${matched} dead letters match now, not the ${expected} confirmed; nothing was requeued ` +
+        "(look again, then confirm the new count)",
+    );
+    this.name = "SelectionChangedError";
+  }
 }
 
 /** Options for {@linkcode requeueDeadLetters}. */
@@ -90,101 +145,88 @@ export interface RequeueOptions {
   topic: string;
   /** Requeue at most this many. Default: every match. */
   limit?: number | undefined;
-  /** Called after each batch with the report so far. */
-  onProgress?: (report: Readonly<DeadLetterReport>) => void;
+  /** Requeue only if exactly this many match (what a confirmation showed); otherwise nothing is
+   * requeued and {@linkcode SelectionChangedError} is thrown. */
+  expect?: number | undefined;
+  /** Called after each chunk: how many of the chosen dead letters are done (requeued or failed). */
+  onProgress?: (progress: { done: number; total: number }) => void;
 }
 
 /**
- * Republishes every dead letter on `subscription` that matches (up to `limit`) to `topic` with
- * its original data and attributes, and acks each only once its publish succeeded; a failed
- * publish leaves its dead letter in place. Resolves with what it did; rejects only when Pub/Sub
- * cannot be read or acked.
+ * Republishes every dead letter on `subscription` that matches (up to `limit`) to `topic` as it
+ * was first published (see the module comment), acking each only once its publish succeeded; a
+ * failed publish leaves its dead letter in place. Resolves with what it did; rejects when Pub/Sub
+ * cannot be read, or with {@linkcode SelectionChangedError}.
  */
 export async function requeueDeadLetters(
   client: PubSub,
   subscription: string,
   options: RequeueOptions,
 ): Promise<DeadLetterReport> {
-  const report: DeadLetterReport = { matched: 0, requeued: 0, failed: 0, remaining: 0 };
+  const report = emptyReport();
   const limit = options.limit ?? Infinity;
-  const topic = client.topic(options.topic);
-  const source = puller(client, subscription);
-  report.remaining = await walk(source, async (batch) => {
-    const chosen: Pulled[] = [];
-    for (const message of batch) {
-      if (!matches(options.filter, message)) continue;
-      report.matched++;
-      if (report.requeued + report.failed + chosen.length < limit) chosen.push(message);
-    }
-    // Published again first; only then is the dead-letter copy acked: never lost in between.
-    const published = await Promise.allSettled(
-      chosen.map((message) =>
-        topic.publishMessage({
-          data: message.data,
-          attributes: originalAttributes(message.attributes),
-        })
-      ),
-    );
-    const done: Pulled[] = [];
-    published.forEach((result, i) => {
-      if (result.status === "fulfilled") return done.push(chosen[i]!);
-      report.failed++;
-      report.firstError ??= result.reason instanceof Error
-        ? result.reason
-        : new Error(messageOf(result.reason));
+  const chosen: Pulled[] = [];
+  const read = new HeldRead(puller(client, subscription), { lease: true });
+  const published = new Set<string>();
+  try {
+    await read.read((message) => {
+      if (see(report, options.filter, message) && chosen.length < limit) chosen.push(message);
     });
-    await source.ack(done.map((m) => m.ackId));
-    report.requeued += done.length;
-    options.onProgress?.(report);
-    return new Set(done.map((m) => m.messageId));
-  });
+    if (options.expect !== undefined && report.matched !== options.expect) {
+      throw new SelectionChangedError(report.matched, options.expect);
+    }
+    // A key's dead letters go back in the order they were dead-lettered.
+    chosen.sort((a, b) => a.publishTime.getTime() - b.publishTime.getTime());
+    const topic = client.topic(options.topic, { messageOrdering: true });
+    for (let i = 0; i < chosen.length; i += CHUNK) {
+      const chunk = chosen.slice(i, i + CHUNK);
+      const results = await Promise.allSettled(chunk.map((message) => {
+        const original = restoreOriginal(message);
+        return topic.publishMessage({
+          data: Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength),
+          attributes: { ...original.attributes, [REQUEUED_FROM]: message.messageId },
+          ...(original.orderingKey === undefined ? {} : { orderingKey: original.orderingKey }),
+        }).catch((error) => {
+          if (original.orderingKey !== undefined) topic.resumePublishing(original.orderingKey);
+          throw error;
+        });
+      }));
+      const done: string[] = [];
+      results.forEach((result, j) => {
+        if (result.status === "fulfilled") return done.push(chunk[j]!.messageId);
+        report.failed++;
+        report.firstError ??= asError(result.reason);
+      });
+      // Published first; only then is the dead letter acked: never lost in between.
+      for (const id of done) published.add(id);
+      const acked = await read.ack(done);
+      report.unacked += acked.failed.length;
+      if (acked.error) report.firstError ??= acked.error;
+      report.requeued += done.length - acked.failed.length;
+      options.onProgress?.({ done: Math.min(i + CHUNK, chosen.length), total: chosen.length });
+    }
+    report.remaining = read.held;
+  } finally {
+    // A published copy whose dead letter could not be acked is not given back: it stays leased
+    // here until its deadline, rather than being handed at once to another requeue.
+    await read.end(published);
+  }
   return report;
 }
 
-/**
- * Pulls every message of `source` once, handing each new batch to `visit`, which returns the
- * message IDs it acked. The rest are held (not given back, so later pulls bring only others)
- * until no pull brings anything new, then released at once; a held message whose lease ran out
- * and came back is held under its new ack ID. Resolves with how many remain; closes `source`.
- */
-async function walk(
-  source: Puller,
-  visit: (batch: Pulled[]) => Promise<Set<string>>,
-): Promise<number> {
-  const held = new Map<string, string>(); // message ID → ack ID
-  const acked = new Set<string>();
-  try {
-    for (let idle = 0; idle < IDLE_PULLS;) {
-      const fresh: Pulled[] = [];
-      const again: string[] = [];
-      for (const message of await source.pull(BATCH)) {
-        if (acked.has(message.messageId)) again.push(message.ackId); // its ack was lost
-        else if (held.has(message.messageId)) held.set(message.messageId, message.ackId);
-        else fresh.push(message);
-      }
-      if (again.length > 0) await source.ack(again);
-      if (fresh.length === 0) {
-        idle++;
-        await sleep(IDLE_WAIT_MS);
-        continue;
-      }
-      idle = 0;
-      const done = await visit(fresh);
-      for (const message of fresh) {
-        if (done.has(message.messageId)) acked.add(message.messageId);
-        else held.set(message.messageId, message.ackId);
-      }
-    }
-    return held.size;
-  } finally {
-    // Given back at once, to be read again; if that fails they come back when their ack deadline
-    // passes.
-    await source.release([...held.values()]).catch((error) =>
-      log.warning("{count} dead letters come back only after their ack deadline: {error}", {
-        count: held.size,
-        error,
-      })
-    );
-    await source.close();
-  }
+function emptyReport(): DeadLetterReport {
+  return { matched: 0, requeued: 0, failed: 0, unacked: 0, remaining: 0, byReason: new Map() };
+}
+
+/** Counts `message` in `report` by reason and, if it passes `filter`, as matched. */
+function see(report: DeadLetterReport, filter: DeadLetterFilter, message: Pulled): boolean {
+  const reason = reasonOf(message);
+  report.byReason.set(reason, (report.byReason.get(reason) ?? 0) + 1);
+  if (!matches(filter, message)) return false;
+  report.matched++;
+  return true;
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(messageOf(reason));
 }

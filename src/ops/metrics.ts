@@ -13,7 +13,7 @@ import {
   type OutcomeRecord,
   type Reason,
 } from "../worker/outcome.ts";
-import type { Worker } from "../worker/worker.ts";
+import type { Worker, WorkerStats } from "../worker/worker.ts";
 import { pauseMetrics } from "./pause_metrics.ts";
 import type { SubscriberStats } from "../pubsub/subscriber/subscriber.ts";
 import { logWriteFailures } from "../telemetry/stderr_sink.ts";
@@ -48,10 +48,66 @@ const EVENT_LOOP_SAMPLE_MS = 100;
 /** Reasons that mean the handler itself failed. */
 const HANDLER_ERRORS: readonly Reason[] = ["handler-failed", "redirected", "max-attempts"];
 
+type ReadStats = () => WorkerStats;
+
+/** How this module makes each kind of metric, registered in `registry` under the prefix. */
+function makers(registry: client.Registry) {
+  const registers = [registry];
+  return {
+    /** A counter incremented as things happen. */
+    counter: (name: string, help: string, labelNames: string[] = []) =>
+      new client.Counter({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers }),
+    /** A histogram of seconds. */
+    histogram: (name: string, help: string) =>
+      new client.Histogram({
+        name: `${METRIC_PREFIX}${name}`,
+        help,
+        buckets: LATENCY_BUCKETS,
+        registers,
+      }),
+    /** A gauge read when scraped. */
+    gauge: (name: string, help: string, read: () => number) =>
+      new client.Gauge({
+        name: `${METRIC_PREFIX}${name}`,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      }),
+    /** A counter whose total is read when scraped. */
+    counted: (name: string, help: string, read: () => number) =>
+      new client.Counter({
+        name: `${METRIC_PREFIX}${name}`,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      }),
+  };
+}
+type Makers = ReturnType<typeof makers>;
+
 /** A registry of `worker`'s metrics: outcomes as they happen, its state from `snapshots`. */
 export function workerMetrics(worker: Worker, snapshots = new Snapshots(worker)): client.Registry {
   const stats = () => snapshots.latest.stats;
   const registry = new client.Registry();
+  processMetrics(registry);
+  const make = makers(registry);
+  const finished = progressMetrics(make, worker);
+  outcomeMetrics(make, worker, stats, finished);
+  poolMetrics(make, stats);
+  subscriberMetrics(make, stats);
+  const ready = () => snapshots.latest.ready ? 1 : 0;
+  make.gauge("ready", "1 while the worker is ready (as /readyz), else 0", ready);
+  pauseMetrics(registry, stats);
+  return registry;
+}
+
+/** The default process metrics, with Deno's resident memory. */
+function processMetrics(registry: client.Registry): void {
   // The event-loop delay is sampled every 100 ms, not prom-client's 10: under Deno its monitor is
   // a timer, and at 10 ms it cost the worker 6-9 ms of CPU a second, idle or not (measured).
   client.collectDefaultMetrics({
@@ -59,160 +115,59 @@ export function workerMetrics(worker: Worker, snapshots = new Snapshots(worker))
     prefix: METRIC_PREFIX,
     eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
   });
-  const registers = [registry];
   // prom-client reads RSS from /proc/self/status, which Deno only lets a fully privileged
   // process read, so its value stays 0; Deno reports it directly.
   registry.removeSingleMetric(`${METRIC_PREFIX}process_resident_memory_bytes`);
   new client.Gauge({
     name: `${METRIC_PREFIX}process_resident_memory_bytes`,
     help: "Resident memory size in bytes.",
-    registers,
+    registers: [registry],
     collect() {
       this.set(Deno.memoryUsage().rss);
     },
   });
-  const counter = (name: string, help: string, labelNames: string[] = []) =>
-    new client.Counter({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers });
-  const nacked = counter("events_nacked_total", METRICS.nacked, ["reason"]);
-  const deadLettered = counter("events_dead_lettered_total", METRICS.deadLettered, ["reason"]);
-  const ackFailed = counter("events_ack_failed_total", METRICS.ackFailed, ["reason"]);
-  const unrecognised = counter("events_unrecognised_total", METRICS.unrecognised);
-  const publishFailures = counter("publish_failures_total", METRICS.publishFailures, [
+}
+
+/**
+ * What each outcome tells: counters by reason (every reason at 0 from the start, so a rate()
+ * over a label exists before its first event), the handler's duration and publish→outcome
+ * latency; the busiest counters are the worker's own tallies, read when scraped: nothing per
+ * event. `finished` hears each final outcome.
+ */
+function outcomeMetrics(
+  make: Makers,
+  worker: Worker,
+  stats: ReadStats,
+  finished: () => void,
+): void {
+  const nacked = make.counter("events_nacked_total", METRICS.nacked, ["reason"]);
+  const deadLettered = make.counter("events_dead_lettered_total", METRICS.deadLettered, [
+    "reason",
+  ]);
+  const ackFailed = make.counter("events_ack_failed_total", METRICS.ackFailed, ["reason"]);
+  const unrecognised = make.counter("events_unrecognised_total", METRICS.unrecognised);
+  const publishFailures = make.counter("publish_failures_total", METRICS.publishFailures, [
     "permanent",
   ]);
-  const handlerDuration = new client.Histogram({
-    name: `${METRIC_PREFIX}handler_duration_seconds`,
-    help: "time the handler took per event",
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const latency = new client.Histogram({
-    name: `${METRIC_PREFIX}publish_to_ack_seconds`,
-    help: "time from publish to the event's final outcome (ack or dead-letter)",
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const gauge = (name: string, help: string, read: () => number) =>
-    new client.Gauge({
-      name: `${METRIC_PREFIX}${name}`,
-      help,
-      registers,
-      collect() {
-        this.set(read());
-      },
-    });
-  gauge("in_flight_events", "events holding a pool permit now", () => stats().inFlight);
-  gauge("pool_size", `pool permits (${SETTINGS.poolSize.flag})`, () => stats().poolSize);
-  gauge("pool_free_permits", "pool permits free now", () => stats().freePermits);
-  gauge(
-    "lease_window",
-    `events the client may hold (${SETTINGS.maxOutstanding.flag})`,
-    () => stats().leaseWindow,
+  const handlerDuration = make.histogram(
+    "handler_duration_seconds",
+    "time the handler took per event",
   );
-  gauge(
-    "leased_messages",
-    "messages the worker holds now: running, waiting for a permit, or held for a Retry-After",
-    () => stats().subscriber.leased,
+  const latency = make.histogram(
+    "publish_to_ack_seconds",
+    "time from publish to the event's final outcome (ack or dead-letter)",
   );
-  /** A counter whose total is read when scraped. */
-  const counted = (name: string, help: string, read: () => number) =>
-    new client.Counter({
-      name: `${METRIC_PREFIX}${name}`,
-      help,
-      registers,
-      collect() {
-        this.reset();
-        this.inc(read());
-      },
-    });
-  // The busiest counters are the worker's own tallies, read when scraped: nothing per event.
-  counted("events_received_total", METRICS.received, () => stats().received);
-  counted("events_acked_total", METRICS.acked, () => stats().acked);
-  counted("events_duplicates_total", METRICS.duplicates, () => stats().duplicate);
+  make.counted("events_received_total", METRICS.received, () => stats().received);
+  make.counted("events_acked_total", METRICS.acked, () => stats().acked);
+  make.counted("events_duplicates_total", METRICS.duplicates, () => stats().duplicate);
   // Failed calls that ended a delivery (counted from outcomes) and those retried in place.
   let handlerErrors = 0;
   const retries = () => stats().keys.retriesInPlace;
-  counted("handler_errors_total", METRICS.handlerErrors, () => handlerErrors + retries());
-  counted("retries_in_place_total", METRICS.retriesInPlace, retries);
-  const fromSubscriber = (name: string, help: string, read: (s: SubscriberStats) => number) =>
-    counted(name, help, () => read(stats().subscriber));
-  fromSubscriber(
-    "lease_extensions_total",
-    "deadline extensions sent for held messages (one per message per extension)",
-    (s) => s.extensions,
-  );
-  fromSubscriber(
-    "leases_expired_total",
-    "messages held past --max-lease: nacked (given back to Pub/Sub)",
-    (s) => s.expired,
-  );
-  fromSubscriber(
-    "ack_batch_failures_total",
-    "batches of acks or deadline changes that failed after retries (those messages come back)",
-    (s) => s.ackFailures,
-  );
-  fromSubscriber(
-    "stream_reconnects_total",
-    "streaming pulls reopened (after an error, their planned end, or the watchdog)",
-    (s) => s.reconnects,
-  );
-  fromSubscriber(
-    "stream_watchdog_reopens_total",
-    "streams reopened because they delivered nothing while the worker had room",
-    (s) => s.watchdogReopens,
-  );
-  gauge(
-    "ack_deadline_seconds",
-    "the ack deadline the worker asks for: the 99th percentile of held time, 10 to 600 s",
-    () => stats().subscriber.ackDeadlineSeconds,
-  );
-  gauge("keys_in_flight", "keys with an event running now", () => stats().keys.keysInFlight);
-  gauge(
-    "events_waiting_for_key",
-    "events waiting for an earlier event of their key (they hold no permit)",
-    () => stats().keys.waiting,
-  );
-  gauge(
-    "rate_limit_per_second",
-    "handler starts allowed per second now (--rate-limit, lowered while the handler is " +
-      "throttled); 0 when unlimited",
-    () => stats().rateLimit ?? 0,
-  );
-  gauge(
-    "handlers_abandoned",
-    "handler calls that timed out and still run (each keeps its pool permit until it ends)",
-    () => stats().abandoned,
-  );
-  counted(
-    "log_write_failures_total",
-    "log writes to stderr that failed (their lines are lost; outcomes are not affected)",
-    logWriteFailures,
-  );
-  const ready = () => snapshots.latest.ready ? 1 : 0;
-  gauge("ready", "1 while the worker is ready (as /readyz), else 0", ready);
-  pauseMetrics(registry, stats);
-
-  // Every reason starts at 0, so a rate() over a label exists before its first event.
+  make.counted("handler_errors_total", METRICS.handlerErrors, () => handlerErrors + retries());
+  make.counted("retries_in_place_total", METRICS.retriesInPlace, retries);
   for (const reason of NACK_REASONS) nacked.inc({ reason }, 0);
   for (const reason of DEAD_LETTER_REASONS) deadLettered.inc({ reason }, 0);
   for (const reason of ACK_FAILED_REASONS) ackFailed.inc({ reason }, 0);
-  // When the first delivery arrived and the latest event was finished (unix seconds): how long
-  // a backlog took to drain, and an alert that progress stopped, without scraping often.
-  let firstReceipt = 0;
-  let lastFinal = 0;
-  gauge(
-    "first_receipt_timestamp_seconds",
-    "unix time the worker received its first delivery (0 before it)",
-    () => firstReceipt / 1000,
-  );
-  gauge(
-    "last_final_outcome_timestamp_seconds",
-    "unix time of the latest final outcome (acked, duplicate or dead-lettered; 0 before it)",
-    () => lastFinal / 1000,
-  );
-  worker.onReceive(() => {
-    if (firstReceipt === 0) firstReceipt = Date.now();
-  });
   worker.onOutcome((record: OutcomeRecord) => {
     if (record.handlerMs !== undefined) handlerDuration.observe(record.handlerMs / 1000);
     if (record.unrecognised) unrecognised.inc();
@@ -232,10 +187,111 @@ export function workerMetrics(worker: Worker, snapshots = new Snapshots(worker))
       case "dead-lettered":
         deadLettered.inc({ reason: record.reason ?? "none" });
     }
-    lastFinal = Date.now();
+    finished();
     latency.observe(record.latencyMs / 1000);
   });
-  return registry;
+}
+
+/** The pool, the lease window, keys, the pace and what runs past its time, read when scraped. */
+function poolMetrics(make: Makers, stats: ReadStats): void {
+  const gauge = make.gauge;
+  gauge("in_flight_events", "events holding a pool permit now", () => stats().inFlight);
+  gauge("pool_size", `pool permits (${SETTINGS.poolSize.flag})`, () => stats().poolSize);
+  gauge("pool_free_permits", "pool permits free now", () => stats().freePermits);
+  gauge(
+    "lease_window",
+    `events the client may hold (${SETTINGS.maxOutstanding.flag})`,
+    () => stats().leaseWindow,
+  );
+  gauge("keys_in_flight", "keys with an event running now", () => stats().keys.keysInFlight);
+  gauge(
+    "events_waiting_for_key",
+    "events waiting for an earlier event of their key (they hold no permit)",
+    () => stats().keys.waiting,
+  );
+  gauge(
+    "rate_limit_per_second",
+    `handler starts allowed per second now (${SETTINGS.rateLimit.flag}, lowered while the ` +
+      "handler is throttled); 0 when unlimited",
+    () => stats().rateLimit ?? 0,
+  );
+  gauge(
+    "handlers_abandoned",
+    "handler calls that timed out and still run (each keeps its pool permit until it ends)",
+    () => stats().abandoned,
+  );
+  make.counted(
+    "log_write_failures_total",
+    "log writes to stderr that failed (their lines are lost; outcomes are not affected)",
+    logWriteFailures,
+  );
+}
+
+/** The subscriber's counters: leases, acks, streams. */
+function subscriberMetrics(make: Makers, stats: ReadStats): void {
+  const fromSubscriber = (name: string, help: string, read: (s: SubscriberStats) => number) =>
+    make.counted(name, help, () => read(stats().subscriber));
+  make.gauge(
+    "leased_messages",
+    "messages the worker holds now: running, waiting for a permit, or held for a Retry-After",
+    () => stats().subscriber.leased,
+  );
+  fromSubscriber(
+    "lease_extensions_total",
+    "deadline extensions sent for held messages (one per message per extension)",
+    (s) => s.extensions,
+  );
+  fromSubscriber(
+    "leases_expired_total",
+    `messages held past ${SETTINGS.maxLease.flag}: nacked (given back to Pub/Sub)`,
+    (s) => s.expired,
+  );
+  fromSubscriber(
+    "ack_batch_failures_total",
+    "batches of acks or deadline changes that failed after retries (those messages come back)",
+    (s) => s.ackFailures,
+  );
+  fromSubscriber(
+    "stream_reconnects_total",
+    "streaming pulls reopened (after an error, their planned end, or the watchdog)",
+    (s) => s.reconnects,
+  );
+  fromSubscriber(
+    "stream_watchdog_reopens_total",
+    "streams reopened because they delivered nothing while the worker had room",
+    (s) => s.watchdogReopens,
+  );
+  make.gauge(
+    "ack_deadline_seconds",
+    "the ack deadline the worker asks for: the 99th percentile of held time, 10 to 600 s",
+    () => stats().subscriber.ackDeadlineSeconds,
+  );
+}
+
+/**
+ * When the first delivery arrived and the latest event was finished (unix seconds): how long a
+ * backlog took to drain, and an alert that progress stopped, without scraping often. Returns
+ * what to call at each final outcome.
+ */
+function progressMetrics(make: Makers, worker: Worker): () => void {
+  let firstReceipt = 0;
+  let lastFinal = 0;
+  make.gauge(
+    "first_receipt_timestamp_seconds",
+    "unix time the worker received its first delivery (0 before it)",
+    () => firstReceipt / 1000,
+  );
+  make.gauge(
+    "last_final_outcome_timestamp_seconds",
+    "unix time of the latest final outcome (acked, duplicate or dead-lettered; 0 before it)",
+    () => lastFinal / 1000,
+  );
+  worker.onReceive(() => {
+    if (firstReceipt === 0) firstReceipt = Date.now();
+  });
+  return () => {
+    lastFinal = Date.now();
+  };
 }
 
 /** Status classes of the HTTP handler's answers (`error`: no answer). */

@@ -98,6 +98,61 @@ export async function publishEvents(
 }
 
 /**
+ * The publishes in flight and what became of those done: at most a given number in flight, and
+ * one pair of callbacks for every publish (no closure or extra promise per event).
+ */
+class InFlight {
+  readonly report: PublishReport = {
+    published: 0,
+    failed: 0,
+    seconds: 0,
+    pausedKeys: [],
+    failedLines: [],
+  };
+  readonly #onProgress: ((done: number) => void) | undefined;
+  #count = 0;
+  #wake: (() => void) | undefined;
+
+  constructor(onProgress: ((done: number) => void) | undefined) {
+    this.#onProgress = onProgress;
+  }
+
+  /** Publishes in flight now. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** One more publish is on its way. */
+  started(): void {
+    this.#count++;
+  }
+
+  /** Resolves once fewer than `limit` publishes are in flight. */
+  async below(limit: number): Promise<void> {
+    while (this.#count >= limit) await new Promise<void>((resolve) => this.#wake = resolve);
+  }
+
+  readonly published = (): void => {
+    this.report.published++;
+    this.#settled();
+  };
+
+  readonly failed = (error: Error): void => {
+    this.report.failed++;
+    this.report.firstError ??= error;
+    this.#settled();
+  };
+
+  #settled(): void {
+    this.#count--;
+    this.#onProgress?.(this.report.published + this.report.failed);
+    const resume = this.#wake;
+    this.#wake = undefined;
+    resume?.();
+  }
+}
+
+/**
  * Publishes `payloads` to `topicName` with batching, keeping at most 10,000 in flight.
  * @ignore
  */
@@ -111,38 +166,10 @@ export async function publishPayloads(
     batching: { maxMessages: 1000, maxMilliseconds: 5 },
     messageOrdering: true, // applies to messages with an ordering key only
   });
-  const report: PublishReport = {
-    published: 0,
-    failed: 0,
-    seconds: 0,
-    pausedKeys: [],
-    failedLines: [],
-  };
+  const inFlight = new InFlight(options.onProgress);
+  const { report } = inFlight;
   const paused = new Set<string>();
   const started = performance.now();
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
-  /** Resolves once fewer than `limit` publishes are in flight. */
-  const below = async (limit: number) => {
-    while (inFlight >= limit) await new Promise<void>((resolve) => wake = resolve);
-  };
-  // One pair of callbacks for every publish (no closures or extra promises per event).
-  const settled = () => {
-    inFlight--;
-    options.onProgress?.(report.published + report.failed);
-    const resume = wake;
-    wake = undefined;
-    resume?.();
-  };
-  const published = () => {
-    report.published++;
-    settled();
-  };
-  const failed = (error: Error) => {
-    report.failed++;
-    report.firstError ??= error;
-    settled();
-  };
   const eventType = options.eventType ?? BUILT_IN_EVENT_TYPE;
   let index = -1;
   for (const payload of payloads) {
@@ -152,8 +179,8 @@ export async function publishPayloads(
       const ahead = due - performance.now();
       if (ahead > 2) await sleep(ahead);
     }
-    if (inFlight >= MAX_PENDING) await below(MAX_PENDING);
-    inFlight++;
+    if (inFlight.size >= MAX_PENDING) await inFlight.below(MAX_PENDING);
+    inFlight.started();
     const key = payload.orderingKey;
     const line = payload.line;
     topic.publishMessage({
@@ -164,15 +191,15 @@ export async function publishPayloads(
       },
       ...(key === undefined ? {} : { orderingKey: key }),
     }).then(
-      published,
-      key === undefined && line === undefined ? failed : (error: Error) => {
+      inFlight.published,
+      key === undefined && line === undefined ? inFlight.failed : (error: Error) => {
         if (key !== undefined) paused.add(key);
         if (line !== undefined) report.failedLines.push(line);
-        failed(error);
+        inFlight.failed(error);
       },
     );
   }
-  await below(1); // each publish settles once its batch was sent (or failed)
+  await inFlight.below(1); // each publish settles once its batch was sent (or failed)
   for (const key of paused) topic.resumePublishing(key);
   report.pausedKeys = [...paused];
   report.failedLines.sort((a, b) => a - b);

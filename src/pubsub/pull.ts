@@ -12,6 +12,8 @@ export interface Pulled {
   readonly messageId: string;
   readonly data: Uint8Array;
   readonly attributes: Readonly<Record<string, string>>;
+  /** Its ordering key ("" when it has none). */
+  readonly orderingKey: string;
   readonly publishTime: Date;
 }
 
@@ -23,6 +25,8 @@ export interface Puller {
   ack(ackIds: readonly string[]): Promise<void>;
   /** Gives `ackIds` back at once (ack deadline 0): they are delivered again. */
   release(ackIds: readonly string[]): Promise<void>;
+  /** Keeps `ackIds` leased for `seconds` from now (their ack deadline). */
+  extend(ackIds: readonly string[], seconds: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,6 +57,12 @@ export function puller(client: PubSub, subscription: string): Puller {
   ) => {
     for (let i = 0; i < ackIds.length; i += ACK_BATCH) await send(ackIds.slice(i, i + ACK_BATCH));
   };
+  const modify = (ackIds: readonly string[], seconds: number) =>
+    inBatches(
+      ackIds,
+      (ids) =>
+        api.modifyAckDeadline({ subscription: name, ackIds: ids, ackDeadlineSeconds: seconds }),
+    );
   return {
     async pull(max) {
       const [response] = await api.pull({
@@ -71,17 +81,15 @@ export function puller(client: PubSub, subscription: string): Puller {
             ? message.data
             : new TextEncoder().encode(String(message.data ?? "")),
           attributes: message.attributes ?? {},
+          orderingKey: message.orderingKey ?? "",
           publishTime: new Date(seconds * 1000 + nanos / 1e6),
         };
       });
     },
     ack: (ackIds) =>
       inBatches(ackIds, (ids) => api.acknowledge({ subscription: name, ackIds: ids })),
-    release: (ackIds) =>
-      inBatches(
-        ackIds,
-        (ids) => api.modifyAckDeadline({ subscription: name, ackIds: ids, ackDeadlineSeconds: 0 }),
-      ),
+    release: (ackIds) => modify(ackIds, 0),
+    extend: (ackIds, seconds) => modify(ackIds, seconds),
     close: () => api.close(),
   };
 }

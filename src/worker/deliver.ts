@@ -10,7 +10,7 @@ import { inSpan, tracing } from "../telemetry/tracing.ts";
 import { logger } from "../telemetry/log.ts";
 import type { Abandoned } from "./abandoned.ts";
 import type { Handler } from "./handler.ts";
-import type { KeyedEnd } from "./keys.ts";
+import type { KeyedEnd } from "./key_scheduler.ts";
 import { type Outcome, processDelivery, type ProcessOptions, type RunInfo } from "./pipeline.ts";
 import { backoffMs, type FailedRuns, retriesInPlace, type RetryPolicy } from "./retry.ts";
 import type { Settler } from "./settle.ts";

@@ -1,6 +1,6 @@
 /**
  * From a received message to a running handler: its key (the message's ordering key, or
- * `--key-from`) decides whether it waits behind its key's earlier events (keys.ts), the pool
+ * `--key-from`) decides whether it waits behind its key's earlier events (key_scheduler.ts), the pool
  * decides when it runs, and a failed run that retry.ts keeps in place runs again after its
  * backoff, holding its key but no permit meanwhile. A message the pool refuses (stopping) or that
  * fails unexpectedly is nacked here; everything else is settled by deliver.ts.
@@ -9,7 +9,7 @@ import type { Config } from "../config/settings.ts";
 import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
 import { logger } from "../telemetry/log.ts";
 import { deliver, type DeliverContext, type RunEnd } from "./deliver.ts";
-import { type KeyedEnd, KeyScheduler, type KeyStats } from "./keys.ts";
+import { type KeyedEnd, KeyScheduler, type KeyStats } from "./key_scheduler.ts";
 import { Pool, PoolClosedError } from "./pool.ts";
 import { FailedRuns, type RetryPolicy, retryPolicy } from "./retry.ts";
 import { describeStuck } from "./stuck.ts";

@@ -4,7 +4,8 @@
  * handler. Middleware never acks or nacks: only settle.ts does. The middleware themselves live
  * in middleware/, one file each.
  *
- * The worker's default stack, outermost first: `withTimeout` → `withSimulation` → `logEvent`.
+ * The worker's stack, outermost first, is composed in stack.ts: the gate, the pace, the time
+ * limit, then the handler (`--simulate-*` wrap the log handler itself: handlers/resolve.ts).
  */
 import type { PaymentMethodCreated } from "../event/event.ts";
 

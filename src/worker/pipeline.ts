@@ -11,7 +11,7 @@ import {
   type EventBody,
   type PaymentMethodCreated,
 } from "../event/event.ts";
-import type { Dedupe } from "./dedupe.ts";
+import type { Claim, Dedupe } from "./dedupe.ts";
 import { endsWithin } from "../base/async.ts";
 import {
   type Handler,
@@ -21,7 +21,7 @@ import {
   RetryableError,
 } from "./handler.ts";
 import type { DeadLetterReason, DuplicateReason } from "./outcome.ts";
-import { type Delivery, DeliveryContext } from "./delivery.ts";
+import { type Delivery, DeliveryContext } from "./delivery_context.ts";
 import type { TypeLabels } from "./type_labels.ts";
 
 export type { Delivery };
@@ -115,25 +115,16 @@ export async function processDelivery(
   options: ProcessOptions,
   run: RunInfo = {},
 ): Promise<Outcome> {
-  if (delivery.data.byteLength > options.maxPayloadBytes) {
-    return {
-      action: "dead-letter",
-      event: undefined,
-      eventID: undefined,
-      reason: "too-large",
-      detail: `payload is ${delivery.data.byteLength} bytes, expected at most ` +
-        `${options.maxPayloadBytes} (${SETTINGS.maxPayload.flag})`,
-      handlerMs: undefined,
-    };
-  }
+  if (delivery.data.byteLength > options.maxPayloadBytes) return tooLarge(delivery, options);
   const decoded = decodeEvent(delivery.data, options.contract);
   if (!decoded.ok) {
+    const { eventID, reason, detail } = decoded;
     return {
       action: "dead-letter",
       event: undefined,
-      eventID: decoded.eventID,
-      reason: decoded.reason,
-      detail: decoded.detail,
+      eventID,
+      reason,
+      detail,
       handlerMs: undefined,
     };
   }
@@ -153,15 +144,15 @@ export async function processDelivery(
   const key = eventID ?? `message:${delivery.messageId}`;
   // One clock read for the claim and the handler's start, one for the release and its end.
   let started = performance.now();
-  let claim = options.dedupe?.claim(key, started) ?? "new";
+  let claim: Claim | "settled" = options.dedupe?.claim(key, started) ?? "new";
   // Pub/Sub delivered it again while it runs here: never nacked (that would burn a delivery
   // attempt); held, its lease kept, and settled with the running call.
-  while (claim === "busy" && options.dedupe) {
-    if (await options.dedupe.released(key)) {
-      return { action: "duplicate", event, ...known, reason: "settled-with-running-copy" };
-    }
+  if (claim === "busy" && options.dedupe) {
+    claim = await afterRunningCopy(options.dedupe, key);
     started = performance.now();
-    claim = options.dedupe.claim(key, started); // it failed: this delivery runs the handler
+  }
+  if (claim === "settled") {
+    return { action: "duplicate", event, ...known, reason: "settled-with-running-copy" };
   }
   if (claim === "handled") return { action: "duplicate", event, eventID, unrecognised };
   try {
@@ -176,40 +167,66 @@ export async function processDelivery(
     if (failedBefore === 0) return { action: "ack", event, eventID, unrecognised, handlerMs };
     return { action: "ack", event, eventID, unrecognised, handlerMs, failedRuns: failedBefore };
   } catch (thrown) {
+    const handlerMs = performance.now() - started;
     const error = asError(thrown);
-    const ended = performance.now();
-    const handlerMs = ended - started;
-    // A timed-out call keeps running: its event stays marked busy until it ends, so a
-    // redelivered copy waits for it instead of running beside it.
-    const abandoned = error instanceof HandlerTimeoutError ? error.ended : undefined;
-    if (abandoned) abandoned.then(() => options.dedupe?.release(key, false));
-    else options.dedupe?.release(key, false, ended);
-    const held = abandoned ? { abandoned } : {};
-    // The worker gave up on it (shutdown): back to Pub/Sub, never dead-lettered.
-    if (options.signal.aborted) {
-      return {
-        action: "nack",
-        event,
-        ...known,
-        reason: "shutting-down",
-        error,
-        handlerMs,
-        ...held,
-      };
-    }
-    // The handler says it can never succeed (an HTTP 4xx, say): dead-letter it now.
-    if (error instanceof RejectedError) {
-      return {
-        action: "dead-letter",
-        event,
-        ...known,
-        reason: "rejected",
-        detail: error.message,
-        handlerMs,
-      };
-    }
-    return failure(delivery, options, { event, known, error, handlerMs, failedBefore, ...held });
+    return thrownBy(delivery, options, key, { event, known, error, handlerMs, failedBefore });
   }
+}
+
+/** A payload over the size limit: dead-lettered unread. */
+function tooLarge(delivery: Delivery, options: ProcessOptions): Outcome {
+  return {
+    action: "dead-letter",
+    event: undefined,
+    eventID: undefined,
+    reason: "too-large",
+    detail: `payload is ${delivery.data.byteLength} bytes, expected at most ` +
+      `${options.maxPayloadBytes} (${SETTINGS.maxPayload.flag})`,
+    handlerMs: undefined,
+  };
+}
+
+/**
+ * Waits for the copy of `key` that runs now: `settled` when it succeeded, else the claim this
+ * delivery makes then (it runs the handler, unless another copy got there first).
+ */
+async function afterRunningCopy(dedupe: Dedupe, key: string): Promise<Claim | "settled"> {
+  let claim: Claim = "busy";
+  while (claim === "busy") {
+    if (await dedupe.released(key)) return "settled";
+    claim = dedupe.claim(key); // it failed: this delivery runs the handler
+  }
+  return claim;
+}
+
+/**
+ * The handler threw: a timed-out call keeps its event marked busy until it really ends (so a
+ * redelivered copy waits for it instead of running beside it); a stop nacks it, a rejection
+ * dead-letters it, any other failure counts as a failed run.
+ */
+function thrownBy(delivery: Delivery, options: ProcessOptions, key: string, run: Failed): Outcome {
+  const { event, known, error, handlerMs } = run;
+  const abandoned = error instanceof HandlerTimeoutError ? error.ended : undefined;
+  if (abandoned) abandoned.then(() => options.dedupe?.release(key, false));
+  else options.dedupe?.release(key, false);
+  const held = abandoned ? { abandoned } : {};
+  // The worker gave up on it (shutdown): back to Pub/Sub, never dead-lettered.
+  if (options.signal.aborted) {
+    return { action: "nack", event, ...known, reason: "shutting-down", error, handlerMs, ...held };
+  }
+  // The handler says it can never succeed (an HTTP 4xx, say): dead-letter it now.
+  if (error instanceof RejectedError) {
+    return {
+      action: "dead-letter",
+      event,
+      ...known,
+      reason: "rejected",
+      detail: error.message,
+      handlerMs,
+    };
+  }
+  if (abandoned) run.abandoned = abandoned;
+  return failure(delivery, options, run);
 }
 
 /** A failed run of an event. */

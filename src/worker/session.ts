@@ -2,7 +2,8 @@
  * The worker's subscription session: runs our subscriber (src/pubsub/subscriber/) with the lease
  * window, probes the gRPC channel every second (readiness; one log line per change of state),
  * and warns once when Pub/Sub cannot be reached in --connect-timeout. Reconnects, lease
- * extension and the watchdog are the subscriber's.
+ * extension and the watchdog are the subscriber's; what it reports is logged in the worker's
+ * words (subscriber_reports.ts).
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import type { Config } from "../config/settings.ts";
@@ -13,8 +14,10 @@ import {
   Subscriber,
   type SubscriberOptions,
   type SubscriberStats,
+  type SubscriptionUnusableError,
 } from "../pubsub/subscriber/subscriber.ts";
 import { logger } from "../telemetry/log.ts";
+import { logSubscriberReport } from "./subscriber_reports.ts";
 
 /** Lease-window messages per stream: below this, a stream is not opened. */
 export const WINDOW_PER_STREAM = 20;
@@ -35,7 +38,7 @@ export interface SessionListener {
   /** The subscriber gives `message` back on its own (see `SubscriberListener.giveUp`). */
   giveUp(message: ReceivedMessage, reason: GiveUpReason, handedOver: boolean): void;
   /** The subscription cannot be consumed (missing, or not ours): the worker should stop. */
-  fatal(error: Error): void;
+  fatal(error: SubscriptionUnusableError): void;
 }
 
 /**
@@ -49,8 +52,6 @@ const log = logger("worker");
 export class Session {
   readonly #api: SubscriberApi;
   readonly #subscriber: Subscriber;
-  readonly #options: SubscriberOptions;
-  #window: number;
   readonly #connectTimeout: number;
   readonly #target: string;
   #connected = false;
@@ -81,8 +82,7 @@ export class Session {
     this.#api = api;
     this.#connectTimeout = config.connectTimeout;
     this.#target = describeTarget(config);
-    this.#window = window;
-    this.#options = {
+    const options: SubscriberOptions = {
       subscription: client.subscription(config.subscription).name,
       streams: streamsFor(config.streams, window),
       window,
@@ -91,7 +91,7 @@ export class Session {
       maxLeaseMs: config.maxLease,
       ackVia: config.ackVia,
     };
-    this.#subscriber = new Subscriber(api, this.#options, listener);
+    this.#subscriber = new Subscriber(api, options, { ...listener, report: logSubscriberReport });
   }
 
   /** The stream is open and the gRPC channel connected (as of the last probe). */
@@ -116,7 +116,6 @@ export class Session {
 
   /** Holds at most `window` messages from now on. */
   resize(window: number): void {
-    this.#window = window;
     this.#subscriber.resize(window);
   }
 
@@ -125,8 +124,7 @@ export class Session {
    * the window is full; messages already received are settled as usual.
    */
   hold(held: boolean): void {
-    this.#options.held = held;
-    this.#subscriber.resize(this.#window);
+    this.#subscriber.hold(held);
   }
 
   /**
@@ -138,7 +136,6 @@ export class Session {
     this.#probe = setInterval(() => void this.#checkConnection(), 1000);
     void this.#checkConnection();
     this.#subscriber.open(options);
-    if (this.#options.held) this.#subscriber.resize(this.#window); // paused before it opened
   }
 
   /** Stops pulling now: no new message arrives; held ones can still be settled. */

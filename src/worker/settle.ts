@@ -15,7 +15,7 @@ import type { GiveUpReason, ReceivedMessage } from "../pubsub/subscriber/message
 import type { AckResult } from "../pubsub/subscriber/ack_result.ts";
 import type { Config } from "../config/settings.ts";
 import { afterLogWrite, logger } from "../telemetry/log.ts";
-import { deadLetter, DeadLetterTooLargeError } from "./dead_letter.ts";
+import { deadLetter, DeadLetterTooLargeError } from "./dead_letter_message.ts";
 import { type Ending, type NackReason, outcomeRecord, type Tally } from "./outcome.ts";
 import type { Outcome } from "./pipeline.ts";
 import { codeOf, GRPC } from "../pubsub/grpc_codes.ts";

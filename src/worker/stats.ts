@@ -1,6 +1,6 @@
 /** What a running worker reports: its counters since start, its pool and its subscriber now. */
 import type { SubscriberStats } from "../pubsub/subscriber/subscriber.ts";
-import type { KeyStats } from "./keys.ts";
+import type { KeyStats } from "./key_scheduler.ts";
 import type { OutcomeCounts } from "./outcome.ts";
 import type { Paused } from "./pause.ts";
 

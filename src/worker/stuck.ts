@@ -5,7 +5,7 @@
  */
 import { type Config, SETTINGS } from "../config/settings.ts";
 import { hasher } from "../telemetry/redact.ts";
-import type { StuckKey } from "./keys.ts";
+import type { StuckKey } from "./key_scheduler.ts";
 
 /** `stuck` in words (the key hashed under `--redact`); undefined when no key is stuck. */
 export function describeStuck(

@@ -11,7 +11,7 @@ import { logger } from "../telemetry/log.ts";
 import { Abandoned } from "./abandoned.ts";
 import { Dedupe } from "./dedupe.ts";
 import { logEvent } from "./handlers/log_event.ts";
-import { LeaseWindow } from "./lease.ts";
+import { LeaseWindow } from "./lease_window.ts";
 import { type OutcomeRecord, Tally } from "./outcome.ts";
 import { type PauseReason, Pauses } from "./pause.ts";
 import type { Pool } from "./pool.ts";

@@ -3,27 +3,42 @@ import { freePort } from "../../src/pubsub/emulator.ts";
 import { runCli, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
-import {
-  createTopology,
-  envFor,
-  publishEvents,
-  pull,
-  pullAll,
-  release,
-  testConfig,
-} from "../support/pubsub.ts";
+import { createTopology, envFor, pull, pullAll, release, testConfig } from "../support/pubsub.ts";
 import { publishRaw } from "../support/worker.ts";
 import type { Config } from "../../src/config/settings.ts";
 import { createClient } from "../../src/pubsub/client.ts";
 import { fakeEvent } from "../../src/event/payload.ts";
 
+/** Attributes of the rejected event: names the worker uses and its prefix too, all given back. */
+const ATTRIBUTES = {
+  eventType: "PaymentMethodCreated",
+  reason: "the publisher's own",
+  "original.note": "kept as it is",
+  messageId: "theirs",
+};
+
+/** Publishes `event` with {@linkcode ATTRIBUTES} and ordering key `key`. */
+async function publishKeyed(config: Config, event: object, key: string): Promise<void> {
+  const client = createClient(config);
+  try {
+    await client.topic(config.topic, { messageOrdering: true }).publishMessage({
+      data: new TextEncoder().encode(JSON.stringify(event)),
+      attributes: ATTRIBUTES,
+      orderingKey: key,
+    });
+  } finally {
+    await client.close();
+  }
+}
+
 integrationTest(
-  "dead-letters: a rejected event is peeked with its reason, requeued once fixed, handled once",
+  "dead-letters: a rejected event is peeked with its reason, requeued once fixed as it was published, handled once",
   async () => {
     const config = await testConfig();
     await createTopology(config);
     const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
-    const [rejected] = await publishEvents(config, 1);
+    const rejected = fakeEvent();
+    await publishKeyed(config, rejected, "user-7");
     await publishRaw(config, ["not json"]);
     let fixed = false;
     const handled: string[] = [];
@@ -47,7 +62,7 @@ integrationTest(
       assert.match(
         peek.stdout,
         new RegExp(
-          `^rejected: event ${rejected?.eventID}, original message \\d+, attempt 1, `,
+          `^rejected: event ${rejected.eventID}, original message \\d+, attempt 1, key user-7, `,
           "m",
         ),
       );
@@ -65,6 +80,11 @@ integrationTest(
         env,
       );
       assert.match(dry.stdout, /^1 matched, 1 would be requeued to .*, 2 on .*; nothing changed$/m);
+      // A dry run holds nothing once it has read: every dead letter can be pulled at once.
+      const letters = await pull(config, config.deadLetterSubscription);
+      assert.equal(letters.length, 2, "both dead letters are back on their subscription");
+      await release(config, config.deadLetterSubscription, letters.map((m) => m.ackId));
+      const letter = letters.find((m) => m.attributes.reason === "rejected");
 
       fixed = true;
       const requeue = await runCli(["dead-letters", "requeue", "--reason", "rejected"], env);
@@ -72,10 +92,12 @@ integrationTest(
       assert.match(requeue.stdout, /^1 matched, 1 requeued to .*, 1 remain on /m);
       const messages = await pull(config, config.subscription);
       assert.equal(messages.length, 1);
-      assert.deepEqual(Object.keys(messages[0]?.attributes ?? {}).sort(), [
-        "eventType",
-        "publishedAt",
-      ], "its original attributes, without the dead-letter ones");
+      assert.deepEqual(
+        messages[0]?.attributes,
+        { ...ATTRIBUTES, requeuedFrom: letter?.messageId },
+        "its original attributes exactly, and the dead letter it came from",
+      );
+      assert.equal(messages[0]?.orderingKey, "user-7", "its ordering key");
       await release(config, config.subscription, messages.map((m) => m.ackId));
 
       const second = spawnCli(args, env);
@@ -83,7 +105,7 @@ integrationTest(
       await outcomes.until(() => outcomes.count("acked") >= 1, 30_000, "the requeued event");
       second.process.kill("SIGTERM");
       assert.equal((await second.finished).code, 0);
-      assert.deepEqual(handled, [rejected?.eventID], "handled once");
+      assert.deepEqual(handled, [rejected.eventID], "handled once");
       const left = await runCli(["dead-letters", "peek"], env);
       assert.match(
         left.stdout,

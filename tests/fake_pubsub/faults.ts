@@ -3,7 +3,8 @@
  * ends every stream now and then), UNAVAILABLE on the next K calls or for a while, every call left
  * unanswered (a hung service), acks applied late, a share of ack IDs failing transiently once, a
  * share of deliveries expired just before their ack. Random choices come from a seeded generator,
- * so a run can be repeated.
+ * so a run can be repeated. The next calls of one method can fail with any status (an INTERNAL
+ * error on an ack, which the client library does not retry), and publishes can be answered late.
  */
 
 /** Faults set when the server starts (each can also be changed later). */
@@ -26,6 +27,8 @@ export interface FaultOptions {
   expireBeforeAckShare?: number;
   /** Acks (RPC or stream) are applied and answered this late. */
   ackDelayMs?: number;
+  /** Publish calls are applied and answered this late. */
+  publishDelayMs?: number;
   /** Seed of the random choices. Default 1. */
   seed?: number;
 }
@@ -39,6 +42,7 @@ export class Faults {
   #seed: number;
   readonly #failedOnce = new Set<string>();
   readonly #expiredOnce = new Set<string>();
+  readonly #failing = new Map<string, { calls: number; code: number }>();
 
   constructor(options: FaultOptions = {}) {
     this.options = options;
@@ -48,6 +52,20 @@ export class Faults {
   /** The next `calls` calls (unary calls and stream opens) fail with UNAVAILABLE. */
   unavailableNext(calls: number): void {
     this.#unavailableCalls = calls;
+  }
+
+  /** The next `calls` calls of `method` (`Acknowledge`, `Publish`, …) fail with `code`. */
+  failNext(method: string, calls: number, code: number): void {
+    this.#failing.set(method, { calls, code });
+  }
+
+  /** The status a call of `method` fails with now, if {@linkcode failNext} said so (consumes
+   * one). */
+  takeFailure(method: string): number | undefined {
+    const failing = this.#failing.get(method);
+    if (failing === undefined || failing.calls <= 0) return undefined;
+    failing.calls--;
+    return failing.code;
   }
 
   /** Every call fails with UNAVAILABLE until `until` (server clock); open streams end at once. */

@@ -50,6 +50,11 @@ function unary(
       record.code = CODE.UNAVAILABLE;
       return callback(grpcError(CODE.UNAVAILABLE, "The service is currently unavailable."));
     }
+    const failure = server.faults.takeFailure(name);
+    if (failure !== undefined) {
+      record.code = failure;
+      return callback(grpcError(failure, `${name} failed (a fault the test asked for).`));
+    }
     try {
       const answer = await method(request, record);
       callback(null, answer);
@@ -102,7 +107,9 @@ export function publisherMethods(server: FakePubSub): grpc.UntypedServiceImpleme
     listTopicSubscriptions: unary(server, "ListTopicSubscriptions", (r) => ({
       subscriptions: server.subscriptionsOf(String(r.topic)),
     })),
-    publish: unary(server, "Publish", (r, record) => {
+    publish: unary(server, "Publish", async (r, record) => {
+      const delay = server.faults.options.publishDelayMs ?? 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       const messages = (r.messages ?? []) as {
         data?: Uint8Array;
         attributes?: Record<string, string>;

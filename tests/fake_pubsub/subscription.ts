@@ -213,6 +213,11 @@ export class Subscription {
     return [...this.#entries].map((e) => e.message.id);
   }
 
+  /** The messages not acked (nor forwarded) yet. */
+  unackedMessages(): FakeMessage[] {
+    return [...this.#entries].map((e) => e.message);
+  }
+
   /** An ack or change of an ack ID that is not current: refused with exactly-once, else moot. */
   #stale(delivery: Delivery, via: "stream" | "rpc"): IdResult {
     if (this.settings.exactlyOnce) return this.#event("refused", delivery, { via }, "invalid");

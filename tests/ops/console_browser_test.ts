@@ -4,17 +4,16 @@
  * real workers on the emulator: the live numbers move while events are published and then match
  * /metrics; a failed event appears in Recent outcomes within 2 s and is found by its eventID;
  * actions appear only once the page is unlocked with the token, and a POST without it, or from
- * another origin with it, is refused; a read-only worker shows no action at all; no page shows a
- * console error. The Live page's screenshot is written to CONSOLE_SCREENSHOT (docs/console.png
+ * another origin with it, is refused; a read-only worker shows no action at all (no requeue, no
+ * pause) and refuses each; no page shows a console error. console_actions_browser_test.ts
+ * clicks the actions. The Live page's screenshot is written to CONSOLE_SCREENSHOT (docs/console.png
  * for the README), else to a temporary file.
  */
 import assert from "node:assert/strict";
 import { sample } from "../../bench/measure/scrape.ts";
-import { freePort } from "../../src/pubsub/emulator.ts";
-import { launchBrowser, textOf, watchedPage } from "../support/browser.ts";
-import { spawnCli } from "../support/cli.ts";
+import { launchBrowser, startConsoleWorker, textOf, watchedPage } from "../support/browser.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { createTopology, envFor, publishEvents, testConfig } from "../support/pubsub.ts";
+import { publishEvents } from "../support/pubsub.ts";
 import { publishRaw } from "../support/worker.ts";
 import { waitFor } from "../support/wait.ts";
 import type { Page } from "puppeteer-core";
@@ -31,17 +30,8 @@ const sumOf = (text: string, name: string) =>
 const figure = async (page: Page, selector: string) =>
   Number((await textOf(page, selector)).replace(/,/g, ""));
 
-async function startWorker(env: Record<string, string>) {
-  const config = await testConfig();
-  await createTopology(config);
-  const port = freePort();
-  const worker = spawnCli(
-    ["worker", "--console", "--simulate-latency", "20ms", "--simulate-failure-rate", "0.05"],
-    { ...envFor(config), METRICS_PORT: String(port), WORKER_SUMMARY_INTERVAL: "0", ...env },
-  );
-  await worker.waitForLine(/Worker consuming/);
-  return { config, port, worker, url: `http://127.0.0.1:${port}/` };
-}
+const startWorker = (env: Record<string, string>) =>
+  startConsoleWorker(["--simulate-latency", "20ms", "--simulate-failure-rate", "0.05"], env);
 
 integrationTest(
   "worker --console: live figures, a failed event found, actions need the token",
@@ -213,6 +203,20 @@ integrationTest(
         (await refused.json()).error,
         /read-only: set --console-token\/WORKER_CONSOLE_TOKEN/,
       );
+      for (const action of ["dead-letters/requeue", "pause", "resume"]) {
+        const response = await fetch(`http://127.0.0.1:${port}/console/api/${action}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify({ all: true, expect: 1 }),
+        });
+        assert.equal(response.status, 403, action);
+        await response.body?.cancel();
+      }
+      await page.click('a[data-tab="dead-letters"]');
+      await page.waitForFunction(() =>
+        /No dead letter/.test(document.getElementById("dl-groups")?.textContent ?? "")
+      );
+      assert.equal(await page.$$eval("[data-action]", (n) => n.length), 0, "no requeue shown");
       // The charting library is the worker's own copy, revalidated by its ETag.
       const uplot = await fetch(`${url}console/assets/uplot.js`);
       assert.match(

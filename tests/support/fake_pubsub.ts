@@ -11,7 +11,11 @@ import type {
   SubscriberApi,
 } from "../../src/pubsub/subscriber/api.ts";
 import type { ReceivedMessage } from "../../src/pubsub/subscriber/message.ts";
-import { Subscriber, type SubscriberOptions } from "../../src/pubsub/subscriber/subscriber.ts";
+import {
+  Subscriber,
+  type SubscriberOptions,
+  type SubscriberReport,
+} from "../../src/pubsub/subscriber/subscriber.ts";
 
 type Listener = (...args: never[]) => void;
 
@@ -183,8 +187,8 @@ export const SUBSCRIBER_OPTIONS: SubscriberOptions = {
 };
 
 /**
- * A subscriber on a fresh {@linkcode FakeApi}, opened: what it hands over, what it gives up, and
- * fatal errors are collected; `settleGiveUps` makes the listener nack what is given up (as the
+ * A subscriber on a fresh {@linkcode FakeApi}, opened: what it hands over, what it gives up,
+ * fatal errors and reports are collected; `settleGiveUps` makes the listener nack what is given up (as the
  * worker does) instead of leaving it to the subscriber.
  */
 export function startSubscriber(
@@ -195,6 +199,7 @@ export function startSubscriber(
   const received: ReceivedMessage[] = [];
   const givenUp: [ReceivedMessage, string, boolean][] = [];
   const fatal: Error[] = [];
+  const reports: SubscriberReport[] = [];
   const subscriber = new Subscriber(api, { ...SUBSCRIBER_OPTIONS, ...options }, {
     message: (m) => received.push(m),
     giveUp: (m, reason, handedOver) => {
@@ -202,7 +207,8 @@ export function startSubscriber(
       if (settleGiveUps) void m.nack();
     },
     fatal: (e) => fatal.push(e),
+    report: (r) => reports.push(r),
   });
   subscriber.open();
-  return { api, subscriber, received, givenUp, fatal };
+  return { api, subscriber, received, givenUp, fatal, reports };
 }

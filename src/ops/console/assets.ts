@@ -10,6 +10,7 @@ import uplotJs from "uplot/dist/uPlot.iife.min.js" with { type: "text" };
 import appCss from "./assets/app.css" with { type: "text" };
 import appJs from "./assets/app.js" with { type: "text" };
 import chartsJs from "./assets/charts.js" with { type: "text" };
+import deadLettersJs from "./assets/dead_letters.js" with { type: "text" };
 import favicon from "./assets/favicon.svg" with { type: "text" };
 import indexHtml from "./assets/index.html" with { type: "text" };
 import liveJs from "./assets/live.js" with { type: "text" };
@@ -46,6 +47,7 @@ export const ASSETS: ReadonlyMap<string, Asset> = new Map([
   asset("charts.js", chartsJs),
   asset("outcomes.js", outcomesJs),
   asset("subscription.js", subscriptionJs),
+  asset("dead_letters.js", deadLettersJs),
   asset("app.css", appCss),
   asset("favicon.svg", favicon),
   asset("uplot.js", uplotJs),

@@ -50,6 +50,21 @@ export function json(body: unknown, status = 200): Response {
   });
 }
 
+/** Request bodies of the console's actions are small JSON objects. */
+const MAX_BODY = 16 * 1024;
+
+/** Reads a small JSON object body; undefined when it is not one. */
+export async function jsonBody(request: Request): Promise<Record<string, unknown> | undefined> {
+  const text = await request.text();
+  if (text.length > MAX_BODY) return undefined;
+  try {
+    const body = JSON.parse(text);
+    return typeof body === "object" && body !== null ? body : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 /** Whether `hostname` (as the endpoint listens on it) only takes connections from this machine. */

@@ -1,49 +1,41 @@
 /**
- * `worker --console`: the console on the operations endpoint. Its parts, one file each: the
- * guard (auth.ts), the shared snapshot's ticks turned into the Live page's history and pushes
- * (live.ts, latency.ts, in_flight.ts, stream.ts), the recent outcomes (recent.ts), the
- * Subscription tab (subscription.ts) and the page's files (assets.ts). Routes:
+ * The console on the operations endpoint: `worker --console`, or `event-tool console` without a
+ * worker (dead letters and the subscription only). Its parts, one file each: the guard
+ * (auth.ts), what needs a worker (watch.ts: the Live page, recent outcomes, pause and resume),
+ * the Dead letters tab (dead_letters.ts), the Subscription tab (subscription.ts), the pushes to
+ * open pages (stream.ts) and the page's files (assets.ts). Routes:
  *
  * - `GET /` → the page at `/console/`; its files under `/console/assets/`
- * - `GET /console/api/live`: server-sent events, `init` (facts and five minutes of history),
- *   then a `tick` each second
- * - `GET /console/api/outcomes?outcome=&reason=&find=&limit=`: recent outcomes, newest first
+ * - `GET /console/api/live`: server-sent events, `init` (facts and, with a worker, five minutes
+ *   of history), then a `tick` each second, and `requeue` while dead letters are requeued
+ * - `GET /console/api/outcomes?outcome=&reason=&find=&limit=`: recent outcomes (watch.ts)
  * - `GET /console/api/subscription`: settings, drift and snapshots
+ * - `GET /console/api/dead-letters?reason=&limit=`: dead letters by reason, and the first ones
  * - `POST /console/api/session`: checks a token (the page's unlock), an action like the others
  * - `POST /console/api/snapshots` `{"name": "…"}`: creates a snapshot (token)
+ * - `POST /console/api/dead-letters/requeue` `{"messageIds"|"reason"|"all", "expect"}` (token)
+ * - `POST /console/api/pause`, `POST /console/api/resume`: the operator's pause (token, watch.ts)
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import denoJson from "../../../deno.json" with { type: "json" };
 import { type Config, SETTINGS } from "../../config/settings.ts";
 import { logger } from "../../telemetry/log.ts";
-import { safeUrl } from "../../telemetry/redact.ts";
-import {
-  DEAD_LETTER_REASONS,
-  NACK_REASONS,
-  type OutcomeRecord,
-  OUTCOMES,
-} from "../../worker/outcome.ts";
 import type { Router } from "../router.ts";
-import type { Snapshots } from "../snapshot.ts";
 import { serveAsset } from "./assets.ts";
-import { ConsoleGuard, json } from "./auth.ts";
-import type { InFlightCalls } from "./in_flight.ts";
-import { LatencyHistogram } from "./latency.ts";
-import { COLUMNS, HISTORY_SECONDS, LiveSeries, type LiveTick } from "./live.ts";
-import { RECENT_CAPACITY, RecentOutcomes } from "./recent.ts";
+import { ConsoleGuard, json, jsonBody } from "./auth.ts";
+import { DeadLetterTab } from "./dead_letters.ts";
 import { encodeEvent, EventHub } from "./stream.ts";
 import { SnapshotError, SubscriptionTab } from "./subscription.ts";
+import { type WatchedWorker, watchWorker } from "./watch.ts";
 
-/** What the console watches and acts on. */
+export type { WatchedWorker };
+
+/** What the console shows and acts on. */
 export interface ConsoleOptions {
   config: Config;
   client: PubSub;
-  /** The worker's outcomes (its `onOutcome`). */
-  onOutcome(listener: (record: OutcomeRecord) => void): void;
-  /** The shared snapshots (the console listens to their ticks). */
-  snapshots: Snapshots;
-  /** The handler calls running now (its middleware wraps the worker's handler). */
-  calls: InFlightCalls;
+  /** The worker it watches; without one it has dead letters and the subscription only. */
+  worker?: WatchedWorker;
 }
 
 /** A console ready to be routed. */
@@ -55,62 +47,26 @@ export interface Console {
 }
 
 const log = logger("console");
-/** Request bodies of the console's actions are small JSON objects. */
-const MAX_BODY = 16 * 1024;
-
-function handlerOf(config: Config): string {
-  if (config.handlerUrl) return `HTTP ${safeUrl(config.handlerUrl)}`;
-  if (config.handler) return `module ${config.handler}`;
-  return "built-in log handler";
-}
-
-/** Reads a small JSON object body; undefined when it is not one. */
-async function jsonBody(request: Request): Promise<Record<string, unknown> | undefined> {
-  const text = await request.text();
-  if (text.length > MAX_BODY) return undefined;
-  try {
-    const body = JSON.parse(text);
-    return typeof body === "object" && body !== null ? body : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Starts collecting the console's figures from `options`; route it with `routes`. */
 export function startConsole(options: ConsoleOptions): Console {
-  const { config, snapshots, calls } = options;
+  const { config } = options;
   const guard = new ConsoleGuard(config.metricsHost, config.consoleToken);
-  const latency = new LatencyHistogram();
-  const series = new LiveSeries();
-  const recent = new RecentOutcomes({
-    redact: config.redact,
-    ...(config.redactKey === undefined ? {} : { redactKey: config.redactKey }),
-  });
   const hub = new EventHub();
   const tab = new SubscriptionTab(options.client, config);
-  let last: LiveTick | undefined;
-  options.onOutcome((record) => {
-    if (record.handlerMs !== undefined) latency.observe(record.handlerMs);
-    recent.record(record);
+  const letters = new DeadLetterTab(options.client, config, (event, data) => {
+    hub.broadcast(event, data);
   });
-  const stopTicks = snapshots.onTick((snapshot) => {
-    last = series.add(snapshot, latency.tick(), calls.summary(), recent.total);
-    hub.broadcast("tick", last);
-  });
+  const watch = options.worker &&
+    watchWorker(options.worker, config, (event, tick) => hub.broadcast(event, tick));
   const facts = {
     version: denoJson.version,
     subscription: config.subscription,
     topic: config.topic,
-    handler: handlerOf(config),
-    keyFrom: config.keyFrom ? `${config.keyFrom.from}:${config.keyFrom.name}` : null,
-    rateLimit: config.rateLimit ?? null,
+    deadLetterSubscription: config.deadLetterSubscription,
     actions: guard.actions,
-    columns: COLUMNS,
-    historySeconds: HISTORY_SECONDS,
-    tickMs: snapshots.tickMs,
-    outcomes: OUTCOMES.filter((o) => o !== "acked" && o !== "duplicate"),
-    reasons: [...new Set([...NACK_REASONS, ...DEAD_LETTER_REASONS])],
-    recentCapacity: RECENT_CAPACITY,
+    worker: watch !== undefined,
+    ...watch?.facts,
   };
   log.info(
     "Console on http://{host}:{port}/ ({actions})",
@@ -143,27 +99,12 @@ export function startConsole(options: ConsoleOptions): Console {
       .get(
         "/console/api/live",
         guard.read(() =>
-          hub.open(encodeEvent("init", { facts, history: series.history(), tick: last ?? null }))
+          hub.open(
+            encodeEvent("init", { facts, ...(watch?.history() ?? { history: [], tick: null }) }),
+          )
         ),
       )
-      .get(
-        "/console/api/outcomes",
-        guard.read(({ url }) => {
-          const q = url.searchParams;
-          const limit = Number(q.get("limit") ?? 200);
-          return json({
-            total: recent.total,
-            ...recent.query({
-              outcome: q.get("outcome") ?? undefined,
-              reason: q.get("reason") ?? undefined,
-              find: q.get("find") ?? undefined,
-              limit: Number.isSafeInteger(limit) && limit > 0
-                ? Math.min(limit, RECENT_CAPACITY)
-                : 200,
-            }),
-          });
-        }),
-      )
+      .get("/console/api/dead-letters", guard.read(({ url }) => letters.view(url)))
       .get(
         "/console/api/subscription",
         guard.read(async () => {
@@ -198,12 +139,17 @@ export function startConsole(options: ConsoleOptions): Console {
             return json({ error: error.message }, error.status);
           }
         }),
+      )
+      .post(
+        "/console/api/dead-letters/requeue",
+        guard.action("requeuing dead letters", letters.requeue),
       );
+    watch?.routes(router, guard);
   };
   return {
     routes,
     stop() {
-      stopTicks();
+      watch?.stop();
       hub.close();
     },
   };

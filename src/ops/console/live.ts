@@ -32,7 +32,13 @@ export type Point = (number | null)[];
 /** What the page is pushed each tick. */
 export interface LiveTick {
   point: Point;
-  state: { ready: boolean; live: boolean; connected: boolean };
+  state: {
+    ready: boolean;
+    live: boolean;
+    connected: boolean;
+    /** Why pulling is paused (pause.ts), oldest first; empty while it pulls. */
+    paused: { reason: string; detail: string; since: number }[];
+  };
   totals: {
     received: number;
     acked: number;
@@ -115,7 +121,16 @@ export class LiveSeries {
     }
     return {
       point,
-      state: { ready: snapshot.ready, live: snapshot.live, connected: s.connected },
+      state: {
+        ready: snapshot.ready,
+        live: snapshot.live,
+        connected: s.connected,
+        paused: s.paused.map((p) => ({
+          reason: p.reason,
+          detail: p.detail,
+          since: p.since.getTime(),
+        })),
+      },
       totals: { received: s.received, duplicate: s.duplicate, ...now },
       pool: {
         size: s.poolSize,

@@ -42,13 +42,21 @@ const DETAIL_MAX = 1000;
 /** Outcomes that count as acked: not kept. */
 const ACKED = new Set(["acked", "duplicate"]);
 
+/** What the console shows that `--redact` hashes in log lines. */
+export interface Redactable {
+  eventID: string | null;
+  detail?: string;
+  key?: string;
+}
+
 /** Applies the log's redaction (`--redact`) to an entry's event ID, key and detail. */
-function redacting(key: string | undefined): (entry: OutcomeEntry) => OutcomeEntry {
+export function redacting<T extends Redactable>(key: string | undefined): (entry: T) => T {
   const redact = redactor(key);
   return (entry) => {
     const properties = { eventID: entry.eventID, detail: entry.detail, orderingKey: entry.key };
     const record = { category: [], level: "warning", message: [], rawMessage: "", properties };
-    const redacted = redact({ ...record, timestamp: entry.at } as unknown as LogRecord).properties;
+    const redacted = redact({ ...record, timestamp: Date.now() } as unknown as LogRecord)
+      .properties;
     return {
       ...entry,
       eventID: redacted.eventID as string | null,

@@ -12,6 +12,7 @@ import type { ACK_TRANSPORTS } from "../../config/settings.ts";
 import { AckCalls, type Done } from "./ack_calls.ts";
 import { ACKED, type AckResult } from "./ack_result.ts";
 import type { PullRequest, SubscriberApi } from "./api.ts";
+import type { Report } from "./report.ts";
 
 /** Most ack IDs in one request (Pub/Sub's limit, the Go client's batch size). */
 export const MAX_BATCH = 2500;
@@ -30,6 +31,8 @@ export interface AckBatcherOptions {
   write(request: PullRequest): boolean;
   /** Flush this often while something waits. Default 10 ms. */
   flushMs?: number;
+  /** Hears the calls' failures. */
+  report: Report;
 }
 
 /**
@@ -67,7 +70,10 @@ export class AckBatcher {
 
   constructor(api: SubscriberApi, subscription: string, options: AckBatcherOptions) {
     this.#options = options;
-    this.#calls = new AckCalls(api, subscription, () => this.exactlyOnce);
+    this.#calls = new AckCalls(api, subscription, {
+      exactlyOnce: () => this.exactlyOnce,
+      report: options.report,
+    });
   }
 
   /** Calls with ack IDs that failed for good (their messages come back). */

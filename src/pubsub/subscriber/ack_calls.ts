@@ -5,9 +5,9 @@
  * minutes, as the Go client does; the others get their result at once. `drain(until)` bounds the
  * wait at shutdown: what has no answer by then is `unconfirmed`, and nothing is retried after it.
  */
-import { logger } from "../../telemetry/log.ts";
 import { ACKED, type AckResult, sortResults } from "./ack_result.ts";
 import type { SubscriberApi } from "./api.ts";
+import type { AckRequestKind, Report } from "./report.ts";
 
 /** Told the result of one ack ID. */
 export type Done = (result: AckResult) => void;
@@ -15,13 +15,13 @@ export type Done = (result: AckResult) => void;
 /** The longest an ack ID is retried. */
 export const MAX_RETRY_MS = 10 * 60_000;
 const MAX_BACKOFF_MS = 64_000;
-const log = logger("subscriber");
 
 /** The calls of one subscription. */
 export class AckCalls {
   readonly #api: SubscriberApi;
   readonly #subscription: string;
   readonly #exactlyOnce: () => boolean;
+  readonly #report: Report;
   /** Per call in progress, its ack IDs without a result yet (and who waits for each). */
   readonly #open = new Set<Map<string, Done | undefined>>();
   readonly #calls = new Set<Promise<void>>();
@@ -30,10 +30,16 @@ export class AckCalls {
   /** Calls with ack IDs that failed for good. */
   failures = 0;
 
-  constructor(api: SubscriberApi, subscription: string, exactlyOnce: () => boolean) {
+  /** Calls on `subscription`; `exactlyOnce` tells the mode now; failures go to `report`. */
+  constructor(
+    api: SubscriberApi,
+    subscription: string,
+    options: { exactlyOnce: () => boolean; report: Report },
+  ) {
     this.#api = api;
     this.#subscription = subscription;
-    this.#exactlyOnce = exactlyOnce;
+    this.#exactlyOnce = options.exactlyOnce;
+    this.#report = options.report;
   }
 
   /** Acks `ackIds` (`seconds` undefined) or sets their deadline; `dones` hears each result. */
@@ -75,13 +81,7 @@ export class AckCalls {
       clearTimeout(timer);
       wake();
     }
-    if (unanswered > 0) {
-      log.warning(
-        "{unanswered} acks, nacks or deadline changes had no answer from Pub/Sub when the " +
-          "worker stopped: their messages come back",
-        { unanswered },
-      );
-    }
+    if (unanswered > 0) this.#report({ kind: "acks-unanswered", count: unanswered });
     return unanswered;
   }
 
@@ -109,11 +109,12 @@ export class AckCalls {
           `still failing after ${Math.round((performance.now() - started) / 1000)}s: ${error}`,
         );
       }
-      log.debug("{count} {kind} failed for now ({error}); again in {delay}ms", {
+      this.#report({
+        kind: "acks-retrying",
         count: pending.size,
-        kind: kindOf(seconds),
+        what: kindOf(seconds),
         error,
-        delay,
+        delayMs: delay,
       });
       await this.#pause(delay);
       delay = Math.min(delay * 2, MAX_BACKOFF_MS);
@@ -133,15 +134,8 @@ export class AckCalls {
 
   #failed(count: number, seconds: number | undefined, error: unknown): void {
     this.failures++;
-    // Per ack ID (exactly-once), each message's outcome says it; a whole call failing is news.
-    const level = (error as { errorInfoMetadata?: unknown })?.errorInfoMetadata
-      ? "debug"
-      : "warning";
-    log[level]("{count} {kind} failed ({error}): those messages come back", {
-      count,
-      kind: kindOf(seconds),
-      error,
-    });
+    const perAckId = Boolean((error as { errorInfoMetadata?: unknown })?.errorInfoMetadata);
+    this.#report({ kind: "acks-failed", count, what: kindOf(seconds), error, perAckId });
   }
 
   /** Every ack ID of `pending` is `unconfirmed`: `why`. */
@@ -157,7 +151,7 @@ function resolve(pending: Map<string, Done | undefined>, id: string, result: Ack
   done?.(result);
 }
 
-function kindOf(seconds: number | undefined): string {
+function kindOf(seconds: number | undefined): AckRequestKind {
   if (seconds === undefined) return "acks";
   return seconds === 0 ? "nacks" : "deadline changes";
 }

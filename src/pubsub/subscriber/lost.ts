@@ -1,12 +1,12 @@
 /**
  * Whether the subscription was lost after start: deleted, or the worker's permission revoked.
  * Reopening cannot cure NOT_FOUND or PERMISSION_DENIED, so after a few reopens in a row that
- * fail so, the session reports itself broken (/healthz fails) with one error line, and keeps
- * retrying in case the subscription comes back.
+ * fail so, the subscriber counts as broken and reports the loss once, and keeps retrying in case
+ * the subscription comes back.
  */
-import { logger } from "../../telemetry/log.ts";
 import { RETRYABLE } from "./stream.ts";
 import { GRPC } from "../grpc_codes.ts";
+import { type Report, SubscriptionUnusableError } from "./report.ts";
 
 /** gRPC codes that reopening cannot cure. */
 const LOST_CODES: Record<number, string> = {
@@ -16,7 +16,6 @@ const LOST_CODES: Record<number, string> = {
 /** Reopens that fail so before the subscription counts as lost. */
 export const BROKEN_AFTER_REOPENS = 3;
 
-const log = logger("subscriber");
 /** The longest wait between reopens (stream.ts's backoff cap). */
 const MAX_RETRY_SECONDS = 60;
 
@@ -35,12 +34,14 @@ export interface StreamEnd {
 /** Follows one subscription's stream errors and closes. */
 export class LostSubscription {
   readonly #name: string;
+  readonly #report: Report;
   /** Per stream, its closes in a row with a code reopening cannot cure. */
   readonly #closes = new Map<number, number>();
   #broken = false;
 
-  constructor(name: string) {
+  constructor(name: string, report: Report) {
     this.#name = name;
+    this.#report = report;
   }
 
   /** The last {@linkcode BROKEN_AFTER_REOPENS} closes all came with a code reopening cannot cure. */
@@ -49,44 +50,40 @@ export class LostSubscription {
   }
 
   /**
-   * A stream ended. Retryable codes are routine (debug); another code during start-up is fatal
-   * (returned: the subscription is missing or not ours); after start it is warned about, and
-   * NOT_FOUND or PERMISSION_DENIED on {@linkcode BROKEN_AFTER_REOPENS} reopens in a row mark the
-   * subscription lost (one error line).
+   * A stream ended. Retryable codes are routine (reported, unless it was a planned end); another
+   * code during start-up is fatal (returned: the subscription is missing or not ours); after
+   * start it is reported as lasting, and NOT_FOUND or PERMISSION_DENIED on
+   * {@linkcode BROKEN_AFTER_REOPENS} reopens in a row mark the subscription lost (reported once).
    */
-  ended(end: StreamEnd): Error | undefined {
+  ended(end: StreamEnd): SubscriptionUnusableError | undefined {
     const why = end.error?.message ?? `code ${end.code}`;
     if (RETRYABLE.has(end.code)) {
-      if (end.code !== GRPC.OK && end.code !== GRPC.DEADLINE_EXCEEDED) {
-        log.debug("Stream {index} ended ({why}); reopening in {delayMs}ms", { ...end, why });
-      }
+      if (end.code !== GRPC.OK && end.code !== GRPC.DEADLINE_EXCEEDED) this.#ended(end, why, false);
       return undefined;
     }
-    if (end.startingUp) {
-      return new Error(
-        `the subscription ${this.#name} cannot be consumed (${why}): does it exist? run ` +
-          "`event-tool setup`; is the worker allowed to consume it?",
-      );
-    }
-    if (!this.broken) {
-      log.warning("Stream {index} ended ({why}); reopening in {delayMs}ms", { ...end, why });
-    }
+    if (end.startingUp) return new SubscriptionUnusableError(this.#name, end.code, why);
+    if (!this.broken) this.#ended(end, why, true);
     this.#closed(end.index, end.code, MAX_RETRY_SECONDS);
     return undefined;
+  }
+
+  #ended({ index, code, error, delayMs }: StreamEnd, why: string, lasting: boolean): void {
+    this.#report({ kind: "stream-ended", index, code, error, why, delayMs, lasting });
   }
 
   #closed(index: number, code: number, retrySeconds: number): void {
     const lost = LOST_CODES[code];
     const closes = lost === undefined ? 0 : (this.#closes.get(index) ?? 0) + 1;
     this.#closes.set(index, closes);
-    if (closes < BROKEN_AFTER_REOPENS || this.#broken) return;
+    if (lost === undefined || closes < BROKEN_AFTER_REOPENS || this.#broken) return;
     this.#broken = true;
-    log.error(
-      "Subscription {subscription} is lost ({code} on {reopens} reopens in a row: deleted, or " +
-        "the worker may no longer consume it); /healthz now fails so the orchestrator restarts " +
-        "the worker; still retrying every {retrySeconds}s",
-      { subscription: this.#name, code: lost, reopens: BROKEN_AFTER_REOPENS, retrySeconds },
-    );
+    this.#report({
+      kind: "subscription-lost",
+      subscription: this.#name,
+      code: lost,
+      reopens: BROKEN_AFTER_REOPENS,
+      retrySeconds,
+    });
   }
 
   /** A message arrived: the subscription is fine. */

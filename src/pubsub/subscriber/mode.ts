@@ -1,27 +1,27 @@
 /**
  * The subscription's delivery mode, as each response says it, and what depends on it: the lease
- * asked for (the 99th percentile of held times, deadline.ts; at least 60 s on an exactly-once
+ * asked for (the 99th percentile of held times, ack_deadline.ts; at least 60 s on an exactly-once
  * subscription, as the Go client asks), whether acks wait for Pub/Sub's answer (the batcher's
  * `exactlyOnce`), and extensions: on exactly-once, one Pub/Sub refuses means the lease is gone
  * (its event comes back), so it is extended no more.
  */
-import { logger } from "../../telemetry/log.ts";
 import type { AckBatcher } from "./ack_batcher.ts";
-import { AckDeadline, EXACTLY_ONCE_MIN_S } from "./deadline.ts";
+import { AckDeadline, EXACTLY_ONCE_MIN_S } from "./ack_deadline.ts";
 import type { ReceivedMessage } from "./message.ts";
-
-const log = logger("subscriber");
+import type { Report } from "./report.ts";
 
 /** The delivery mode of one subscriber. */
 export class DeliveryMode {
   readonly deadline = new AckDeadline();
   readonly #acks: AckBatcher;
+  readonly #report: Report;
   #exactlyOnce = false;
   /** Leases Pub/Sub refused to extend. */
   leasesLost = 0;
 
-  constructor(acks: AckBatcher) {
+  constructor(acks: AckBatcher, report: Report) {
     this.#acks = acks;
+    this.#report = report;
   }
 
   /** Whether the subscription delivers exactly once (as its last response said). */
@@ -40,13 +40,7 @@ export class DeliveryMode {
     if (exactlyOnce === this.#exactlyOnce) return false;
     this.#exactlyOnce = exactlyOnce;
     this.#acks.exactlyOnce = exactlyOnce;
-    log.info(
-      exactlyOnce
-        ? "The subscription delivers exactly once: leases of at least {seconds}s, and an event " +
-          "is logged acked only once Pub/Sub confirmed its ack"
-        : "The subscription no longer delivers exactly once",
-      { seconds: EXACTLY_ONCE_MIN_S },
-    );
+    this.#report({ kind: "delivery-mode", exactlyOnce, minLeaseSeconds: EXACTLY_ONCE_MIN_S });
     return true;
   }
 
@@ -60,9 +54,7 @@ export class DeliveryMode {
       if (result.ok || result.reason !== "invalid-ack-id" || message === undefined) return;
       message.leaseLost = true;
       this.leasesLost++;
-      log.debug("Pub/Sub refused to extend the lease of message {messageId}: it comes back", {
-        messageId: message.id,
-      });
+      this.#report({ kind: "lease-lost", messageId: message.id });
     });
   }
 }

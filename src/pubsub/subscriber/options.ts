@@ -1,6 +1,7 @@
 /** What the subscriber (subscriber.ts) is given, tells, and counts. */
 import type { AckTransport } from "./ack_batcher.ts";
 import type { GiveUpReason, ReceivedMessage } from "./message.ts";
+import type { SubscriberReport, SubscriptionUnusableError } from "./report.ts";
 
 /** Options for the subscriber. */
 export interface SubscriberOptions {
@@ -23,11 +24,6 @@ export interface SubscriberOptions {
   ackVia: AckTransport;
   /** A stream that delivers nothing this long while there is room is reopened. Default 60 s. */
   watchdogMs?: number;
-  /**
-   * Take no new message, whatever the window (the worker's pause): the streams are held as when
-   * the window is full. Read at each flow-control decision: set it, then call `resize`.
-   */
-  held?: boolean;
 }
 
 /** What the subscriber tells its owner. */
@@ -40,7 +36,10 @@ export interface SubscriberListener {
    */
   giveUp?(message: ReceivedMessage, reason: GiveUpReason, handedOver: boolean): void;
   /** The subscription cannot be consumed (missing, or not ours) and never delivered anything. */
-  fatal(error: Error): void;
+  fatal(error: SubscriptionUnusableError): void;
+  /** What happened besides messages (stream ends, expired leases, failed acks…): the owner words
+   * it (the subscriber logs nothing). */
+  report(report: SubscriberReport): void;
 }
 
 /** Counters of the subscriber (metrics read them). */

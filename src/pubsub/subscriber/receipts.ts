@@ -6,10 +6,10 @@
  * the change is awaited: only the messages whose change Pub/Sub confirmed are handed over, in
  * the stream's order; one it refused is dropped unhandled (Pub/Sub delivers it again).
  */
-import { logger } from "../../telemetry/log.ts";
 import type { AckBatcher } from "./ack_batcher.ts";
 import type { AckResult } from "./ack_result.ts";
 import type { ReceivedMessage } from "./message.ts";
+import type { Report } from "./report.ts";
 
 /** What a receipt tells the subscriber. */
 export interface ReceiptListener {
@@ -17,9 +17,9 @@ export interface ReceiptListener {
   accepted(message: ReceivedMessage): void;
   /** Pub/Sub refused the message's receipt: it is not ours to handle. */
   refused(message: ReceivedMessage): void;
+  /** Reports what was refused, once per response. */
+  report: Report;
 }
-
-const log = logger("subscriber");
 
 /** Receipts of one subscriber, in each stream's order. */
 export class Receipts {
@@ -72,10 +72,11 @@ export class Receipts {
     }
     if (refused === undefined || refused.ok) return;
     this.refused += count;
-    log.warning(
-      "{count} messages dropped unhandled: Pub/Sub refused their receipt ({reason}: {detail}); " +
-        "it delivers them again",
-      { count, reason: refused.reason, detail: refused.detail },
-    );
+    this.#listener.report({
+      kind: "receipts-refused",
+      count,
+      reason: refused.reason,
+      detail: refused.detail,
+    });
   }
 }

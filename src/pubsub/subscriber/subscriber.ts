@@ -6,8 +6,8 @@
  * leased. It never settles a message itself: what it gives up (max lease, close) goes to the
  * listener. On exactly-once (mode.ts), leases are ≥ 60 s and acks wait for Pub/Sub's answer.
  * Messages reach the listener in the order each stream delivered them, with their ordering key.
+ * It logs nothing: what happens is reported to the listener as typed reports (report.ts).
  */
-import { logger } from "../../telemetry/log.ts";
 import { AckBatcher } from "./ack_batcher.ts";
 import type { PullResponse, SubscriberApi } from "./api.ts";
 import { LeaseBook } from "./leases.ts";
@@ -16,17 +16,18 @@ import type { AckResult } from "./ack_result.ts";
 import { type GiveUpReason, type LeaseOwner, ReceivedMessage } from "./message.ts";
 import { DeliveryMode } from "./mode.ts";
 import { Receipts } from "./receipts.ts";
-import { StreamSet } from "./streams.ts";
+import { StreamSet } from "./stream_set.ts";
 import { Watchdog } from "./watchdog.ts";
 import type { SubscriberListener, SubscriberOptions, SubscriberStats } from "./options.ts";
+import type { Report, SubscriberReport } from "./report.ts";
 
-export type { SubscriberListener, SubscriberOptions, SubscriberStats };
-export { MAX_MESSAGE_BYTES } from "./streams.ts";
+export type { SubscriberListener, SubscriberOptions, SubscriberReport, SubscriberStats };
+export { SubscriptionUnusableError } from "./report.ts";
+export { MAX_MESSAGE_BYTES } from "./stream_set.ts";
 
 const TICK_MS = 1000;
 /** A close this soon after start, before any message, means the subscription is unusable. */
 const STARTUP_GRACE_MS = 10_000;
-const log = logger("subscriber");
 
 /** Consumes one subscription through `api`. */
 export class Subscriber implements LeaseOwner {
@@ -41,6 +42,8 @@ export class Subscriber implements LeaseOwner {
   #streams: StreamSet | undefined;
   readonly #watchdog: Watchdog;
   #window: number;
+  /** Held by the owner (`hold`): no new message, whatever the window. */
+  #held = false;
   #paused = false;
   #received = false;
   #openedAt = 0;
@@ -54,18 +57,21 @@ export class Subscriber implements LeaseOwner {
     this.#options = options;
     this.#listener = listener;
     this.#window = options.window;
-    this.#watchdog = new Watchdog(options.watchdogMs ?? 60_000);
-    this.#lost = new LostSubscription(options.subscription.split("/").at(-1) ?? "");
+    const report: Report = (r) => listener.report(r);
+    this.#watchdog = new Watchdog(options.watchdogMs ?? 60_000, report);
+    this.#lost = new LostSubscription(options.subscription.split("/").at(-1) ?? "", report);
     this.#acks = new AckBatcher(api, options.subscription, {
       via: options.ackVia,
       // Paused or not: pausing stops reading only, and the two directions of a gRPC stream
       // are independent (an RPC per batch while paused cost a fifth of the CPU per event).
       write: (request) => this.#streams?.writeOnAny(request) ?? false,
+      report,
     });
-    this.#mode = new DeliveryMode(this.#acks);
+    this.#mode = new DeliveryMode(this.#acks, report);
     this.#receipts = new Receipts(this.#acks, {
       accepted: (message) => void (message.settled || listener.message(message)),
       refused: (message) => void (this.#book.remove(message) && this.#flowControl()),
+      report,
     });
   }
 
@@ -115,6 +121,7 @@ export class Subscriber implements LeaseOwner {
       ended: (i, code, error, delayMs) => this.#onEnded(i, code, error, delayMs),
       unsent: (_, requests) => this.#acks.resend(requests),
     });
+    if (this.#paused) this.#streams.pause(true); // held before it opened: opens paused
     this.#streams.open();
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
   }
@@ -123,6 +130,15 @@ export class Subscriber implements LeaseOwner {
    * share; the client-side bound applies at once). */
   resize(window: number): void {
     this.#window = window;
+    this.#flowControl();
+  }
+
+  /**
+   * Takes no new message while `held`, whatever the window (the owner's pause): the streams are
+   * paused as when the window is full; messages already received are settled as usual.
+   */
+  hold(held: boolean): void {
+    this.#held = held;
     this.#flowControl();
   }
 
@@ -216,8 +232,8 @@ export class Subscriber implements LeaseOwner {
 
   /** Pauses every stream while the book is full (see LeaseBook.full); resumes below. */
   #flowControl(): void {
-    const { maxWaiting, maxBytes, held } = this.#options;
-    const full = held || this.#book.full(this.#window, maxWaiting, maxBytes, this.#paused);
+    const { maxWaiting, maxBytes } = this.#options;
+    const full = this.#held || this.#book.full(this.#window, maxWaiting, maxBytes, this.#paused);
     if (full === this.#paused) return;
     this.#paused = full;
     this.#streams?.pause(full);
@@ -230,10 +246,8 @@ export class Subscriber implements LeaseOwner {
     const { extend, expired } = this.#book.due(now, seconds * 1000, this.#options.maxLeaseMs);
     if (extend.length > 0) this.#mode.extend(extend, seconds);
     for (const message of expired) {
-      log.warning(
-        "Message {messageId} was held past --max-lease ({minutes} min): given back to Pub/Sub",
-        { messageId: message.id, minutes: this.#options.maxLeaseMs / 60_000 },
-      );
+      const { maxLeaseMs } = this.#options;
+      this.#listener.report({ kind: "lease-expired", messageId: message.id, maxLeaseMs });
       this.#giveUp(message, "max-lease", true);
     }
     this.#streams?.keepAlive(now);

@@ -3,19 +3,19 @@
  * (the window has room) is reopened, and counted. The most reported fault of the Node client is a
  * subscriber that silently stops receiving; on an idle subscription a reopen costs one request.
  */
-import { logger } from "../../telemetry/log.ts";
 import type { LeaseBook } from "./leases.ts";
+import type { Report } from "./report.ts";
 import type { PullStream } from "./stream.ts";
 
-const log = logger("subscriber");
-
-/** Reopens quiet streams; `reopens` counts them. */
+/** Reopens quiet streams; `reopens` counts them, and each is reported. */
 export class Watchdog {
   readonly #quietMs: number;
+  readonly #report: Report;
   reopens = 0;
 
-  constructor(quietMs: number) {
+  constructor(quietMs: number, report: Report) {
     this.#quietMs = quietMs;
+    this.#report = report;
   }
 
   /** Checks every stream at `now`; call only while the window has room. */
@@ -24,11 +24,12 @@ export class Watchdog {
       if (!stream.isOpen || book.heldFrom(index) > 0) continue;
       if (now - stream.lastData < this.#quietMs) continue;
       this.reopens++;
-      log[this.reopens === 1 ? "info" : "debug"](
-        "Stream {index} delivered nothing for {seconds}s while the worker had room: reopened " +
-          "(counted in event_tool_stream_watchdog_reopens_total)",
-        { index, seconds: Math.round((now - stream.lastData) / 1000) },
-      );
+      this.#report({
+        kind: "stream-quiet",
+        index,
+        quietMs: now - stream.lastData,
+        reopens: this.reopens,
+      });
       stream.restart();
     }
   }

@@ -8,7 +8,7 @@
  * whose worker is stopping) on its own.
  */
 import { SETTINGS } from "../../config/settings.ts";
-import { DeadlineQueue } from "../deadlines.ts";
+import { DeadlineQueue } from "../deadline_queue.ts";
 import type { Handler, Middleware } from "../handler.ts";
 
 /** A failure injected by `--simulate-failure-rate`. */

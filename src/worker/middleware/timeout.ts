@@ -1,5 +1,5 @@
 /** `--handler-timeout` as a middleware: fail the handler and abort its signal when time is up. */
-import { DeadlineEntry, DeadlineQueue } from "../deadlines.ts";
+import { DeadlineEntry, DeadlineQueue } from "../deadline_queue.ts";
 import {
   type Handler,
   type HandlerContext,

@@ -5,6 +5,8 @@ import {
   MAX_MESSAGE_BYTES,
   Subscriber,
   type SubscriberOptions,
+  type SubscriberReport,
+  SubscriptionUnusableError,
 } from "../../../src/pubsub/subscriber/subscriber.ts";
 import { type FakeClock, withFakeClock } from "../../support/clock.ts";
 import { FakeApi, protos, SUBSCRIBER_OPTIONS } from "../../support/fake_pubsub.ts";
@@ -15,12 +17,14 @@ function start(options: Partial<SubscriberOptions> = {}, keyed = false) {
   const api = new FakeApi();
   const received: ReceivedMessage[] = [];
   const fatal: Error[] = [];
+  const reports: SubscriberReport[] = [];
   const subscriber = new Subscriber(api, { ...OPTIONS, ...options }, {
     message: (m) => received.push(m),
     fatal: (e) => fatal.push(e),
+    report: (r) => reports.push(r),
   });
   subscriber.open({ keyed });
-  return { api, subscriber, received, fatal };
+  return { api, subscriber, received, fatal, reports };
 }
 
 const tick = (clock: FakeClock, ms: number) => clock.tickAsync(ms);
@@ -90,11 +94,14 @@ Deno.test("Subscriber extends a message held 3× the ack deadline before each de
 
 Deno.test("Subscriber gives a message up after --max-lease: nacked and counted", async () => {
   await faked(async (clock) => {
-    const { api, subscriber, received } = start({ maxLeaseMs: 5 * 60_000 });
+    const { api, subscriber, received, reports } = start({ maxLeaseMs: 5 * 60_000 });
     api.calls[0]?.deliver(protos(1));
     await tick(clock, 5 * 60_000 + 1000);
     const message = received[0] as ReceivedMessage;
     assert.equal(message.settled, true);
+    assert.deepEqual(reports.filter((r) => r.kind === "lease-expired"), [
+      { kind: "lease-expired", messageId: message.id, maxLeaseMs: 5 * 60_000 },
+    ]);
     assert.deepEqual(api.deadlines().filter(([, s]) => s === 0).map(([id]) => id), [message.ackId]);
     assert.equal(subscriber.stats.expired, 1);
     message.ack(); // the handler finishing later changes nothing
@@ -189,19 +196,61 @@ Deno.test("Subscriber reports a subscription it cannot consume at start as fatal
     api.calls[0]?.fail(5, "Subscription does not exist");
     await tick(clock, 1000);
     assert.match(fatal[0]?.message ?? "", /cannot be consumed \(Subscription does not exist\)/);
+    assert.ok(fatal[0] instanceof SubscriptionUnusableError, "a typed error the owner words");
+    assert.equal(fatal[0].code, 5);
     assert.equal(api.calls.length, 1, "not reopened");
+  });
+});
+
+Deno.test("Subscriber.hold() pauses every stream whatever the window, and hold(false) resumes", async () => {
+  await faked(async (clock) => {
+    const { api, subscriber, received } = start({ streams: 2 });
+    subscriber.hold(true);
+    assert.deepEqual(api.calls.map((c) => c.paused), [true, true]);
+    api.calls[0]?.deliver(protos(1)); // on its way: read once the hold is lifted
+    assert.equal(received.length, 0);
+    subscriber.hold(false);
+    assert.deepEqual(api.calls.map((c) => c.paused), [false, false]);
+    assert.equal(received.length, 1);
+    received[0]?.ack();
+    await tick(clock, 20);
+    await subscriber.close();
+  });
+});
+
+Deno.test("Subscriber held before it opens opens its streams paused", async () => {
+  await faked(async (clock) => {
+    const api = new FakeApi();
+    const received: ReceivedMessage[] = [];
+    const subscriber = new Subscriber(api, OPTIONS, {
+      message: (m) => received.push(m),
+      fatal: (e) => assert.fail(e),
+      report: () => {},
+    });
+    subscriber.hold(true);
+    subscriber.open();
+    assert.equal(api.calls[0]?.paused, true);
+    api.calls[0]?.deliver(protos(1));
+    assert.equal(received.length, 0, "nothing read while held");
+    subscriber.hold(false);
+    assert.equal(received.length, 1);
+    received[0]?.ack();
+    await tick(clock, 20);
+    await subscriber.close();
   });
 });
 
 Deno.test("Subscriber's watchdog reopens a stream quiet for 60 s while there is room", async () => {
   await faked(async (clock) => {
-    const { api, subscriber } = start();
+    const { api, subscriber, reports } = start();
     await tick(clock, 59_000);
     assert.equal(api.calls.length, 1);
+    assert.deepEqual(reports, []);
     await tick(clock, 2_000);
     assert.equal(api.calls.length, 2);
     assert.equal(api.calls[0]?.cancelled, true);
     assert.equal(subscriber.stats.watchdogReopens, 1);
+    assert.deepEqual(reports, [{ kind: "stream-quiet", index: 0, quietMs: 60_000, reopens: 1 }]);
     await subscriber.close();
   });
 });

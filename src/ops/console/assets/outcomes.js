@@ -1,5 +1,5 @@
 // Recent outcomes: the last 1,000 events that were not acked, filtered, found by ID.
-import { api, el, emptyRow, fmt, panel } from "./ui.js";
+import { api, el, emptyRow, fmt, panel, scrollingList } from "./ui.js";
 
 function options(values, all) {
   return [el("option", { value: "" }, all), ...values.map((v) => el("option", { value: v }, v))];
@@ -35,7 +35,12 @@ export const outcomesTab = {
       spellcheck: "false",
     });
     const summary = el("span", { class: "muted", id: "outcomes-summary" }, "");
-    const body = el("tbody", { id: "outcomes-body" });
+    const list = scrollingList(
+      ["Time", "Outcome", "Reason", "Detail", "Attempt", "Key", "Event ID", "Message ID"],
+      "outcomes-body",
+      [4],
+    );
+    const body = list.body;
     const element = el(
       "div",
       { class: "page outcomes" },
@@ -43,33 +48,7 @@ export const outcomesTab = {
         "Recent outcomes",
         { note: "events not acked: nacked, dead-lettered" },
         el("div", { class: "toolbar" }, outcome, reason, find, summary),
-        el(
-          "div",
-          { class: "scroll" },
-          el(
-            "table",
-            { class: "list" },
-            el(
-              "thead",
-              {},
-              el(
-                "tr",
-                {},
-                ...[
-                  "Time",
-                  "Outcome",
-                  "Reason",
-                  "Detail",
-                  "Attempt",
-                  "Key",
-                  "Event ID",
-                  "Message ID",
-                ].map((h, i) => el("th", { class: i === 4 ? "num" : "" }, h)),
-              ),
-            ),
-            body,
-          ),
-        ),
+        list.box,
       ),
     );
     let seen = -1;

@@ -130,3 +130,14 @@ export function headedTable(columns, bodyId, className = "compact") {
 export function emptyRow(columns, text, className = "muted") {
   return el("tr", {}, el("td", { colspan: columns, class: className }, text));
 }
+
+/** A scrolling list (`table.list`) with a header row of `labels` (those at `numeric` right-aligned)
+ * and an empty body `bodyId`; returns the box and the body. */
+export function scrollingList(labels, bodyId, numeric = []) {
+  const table = headedTable(
+    labels.map((label, i) => [label, numeric.includes(i) ? "num" : ""]),
+    bodyId,
+    "list",
+  );
+  return { box: el("div", { class: "scroll" }, table), body: table.tBodies[0] };
+}

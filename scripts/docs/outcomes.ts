@@ -14,8 +14,8 @@ import {
   type NackReason,
   type OutcomeKind,
   OUTCOMES,
-} from "./outcome.ts";
-import { PAUSE_REASONS, type PauseReason } from "./pause.ts";
+} from "../../src/worker/outcome.ts";
+import { PAUSE_REASONS, type PauseReason } from "../../src/worker/pause.ts";
 
 const OUTCOME_MEANINGS: Record<OutcomeKind, string> = {
   acked: "handled; acked after its outcome line was written (on an exactly-once subscription: " +

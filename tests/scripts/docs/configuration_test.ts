@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { renderConfigTable, renderConfigurationDoc } from "../../src/config/docs.ts";
-import { SETTINGS } from "../../src/config/settings.ts";
+import { renderConfigTable, renderConfigurationDoc } from "../../../scripts/docs/configuration.ts";
+import { SETTINGS } from "../../../src/config/settings.ts";
 
 /** Table rows as trimmed cells, ignoring the padding `deno fmt` adds. */
 function cells(markdown: string): string[][] {
@@ -18,7 +18,7 @@ Deno.test("renderConfigTable() lists every variable and flag once", () => {
 });
 
 Deno.test("docs/configuration.md is the one the settings table renders (run `deno task docs`)", async () => {
-  const doc = await Deno.readTextFile(new URL("../../docs/configuration.md", import.meta.url));
+  const doc = await Deno.readTextFile(new URL("../../../docs/configuration.md", import.meta.url));
   assert.deepEqual(cells(doc), cells(renderConfigurationDoc()));
   const prose = (text: string) => text.split("\n").filter((l) => !l.startsWith("|")).join(" ");
   assert.equal(

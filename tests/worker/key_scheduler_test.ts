@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type KeyedEnd, KeyScheduler } from "../../src/worker/keys.ts";
+import { type KeyedEnd, KeyScheduler } from "../../src/worker/key_scheduler.ts";
 import type { ReceivedMessage } from "../../src/pubsub/subscriber/message.ts";
 import { fakeMessage, redelivered } from "../support/fake_messages.ts";
 import { withFakeClock } from "../support/clock.ts";

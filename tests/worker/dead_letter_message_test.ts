@@ -4,8 +4,9 @@ import {
   deadLetterAttributes,
   DeadLetterTooLargeError,
   PUBSUB_LIMITS,
+  restoreOriginal,
   truncate,
-} from "../../src/worker/dead_letter.ts";
+} from "../../src/worker/dead_letter_message.ts";
 
 const cause = { reason: "invalid-json", detail: "body is not JSON", subscription: "s-1" };
 const message = (attributes: Record<string, string>, data = new Uint8Array(10)) => ({
@@ -50,4 +51,37 @@ Deno.test("truncate() fits 1024 bytes without splitting a character", () => {
   const cut = truncate(long);
   assert.ok(new TextEncoder().encode(cut).length <= 1024);
   assert.ok(cut.endsWith("é..."));
+});
+
+Deno.test("restoreOriginal() gives back every original attribute and the key exactly", () => {
+  const originals: Record<string, string>[] = [
+    {},
+    { eventType: "PaymentMethodCreated", publishedAt: "1" },
+    // Names the worker uses, its prefix, Pub/Sub's forwarding prefix and the dropped count.
+    { reason: "theirs", "original.reason": "nested", "original.x": "1", messageId: "m" },
+    { CloudPubSubDeadLetterSourceDeliveryCount: "9", droppedAttributes: "2", orderingKey: "k" },
+  ];
+  for (const attributes of originals) {
+    for (const orderingKey of ["", "user-7"]) {
+      const letter = deadLetterAttributes({ ...message(attributes), orderingKey }, cause);
+      assert.equal(letter.reason, "invalid-json");
+      assert.deepEqual(restoreOriginal({ attributes: letter }), {
+        attributes,
+        orderingKey: orderingKey || undefined,
+      }, JSON.stringify(letter));
+    }
+  }
+});
+
+Deno.test("restoreOriginal() of a message Pub/Sub's policy forwarded keeps its own attributes", () => {
+  const forwarded = {
+    reason: "set by the publisher",
+    "original.x": "1",
+    CloudPubSubDeadLetterSourceDeliveryCount: "5",
+    CloudPubSubDeadLetterSourceSubscription: "s-1",
+  };
+  assert.deepEqual(restoreOriginal({ attributes: forwarded, orderingKey: "k" }), {
+    attributes: { reason: "set by the publisher", "original.x": "1" },
+    orderingKey: "k",
+  });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AckDeadline } from "../../../src/pubsub/subscriber/deadline.ts";
+import { AckDeadline } from "../../../src/pubsub/subscriber/ack_deadline.ts";
 
 Deno.test("AckDeadline is the 99th percentile of held time, from 10 s to 600 s", () => {
   const deadline = new AckDeadline(60);

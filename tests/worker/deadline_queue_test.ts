@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DeadlineQueue } from "../../src/worker/deadlines.ts";
+import { DeadlineQueue } from "../../src/worker/deadline_queue.ts";
 import { withFakeClock } from "../support/clock.ts";
 
 Deno.test("DeadlineQueue holds only unsettled deadlines, whatever order they settle in", async () => {

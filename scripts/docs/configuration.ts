@@ -1,8 +1,13 @@
 /**
  * docs/configuration.md, rendered from the settings table so the two never drift (`deno task
- * docs` rewrites it; tests/config/docs_test.ts fails when it is stale).
+ * docs` rewrites it; tests/scripts/docs/configuration_test.ts fails when it is stale).
  */
-import { COMMAND_SETTINGS, type CommandName, type SettingKey, SETTINGS } from "./settings.ts";
+import {
+  COMMAND_SETTINGS,
+  type CommandName,
+  type SettingKey,
+  SETTINGS,
+} from "../../src/config/settings.ts";
 
 /** The Markdown table of every setting: variable, flag, default, commands, meaning. */
 export function renderConfigTable(): string {

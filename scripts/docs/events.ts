@@ -1,10 +1,10 @@
 /**
  * docs/events.md, rendered from the built-in contract's JSON Schema so the field list never
- * drifts from what the worker accepts (`deno task docs` rewrites it; tests/event/docs_test.ts
+ * drifts from what the worker accepts (`deno task docs` rewrites it; tests/scripts/docs/events_test.ts
  * fails when it is stale).
  */
-import { BUILT_IN_SCHEMA } from "./contract.ts";
-import { EVENT_TYPE_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE } from "./event.ts";
+import { BUILT_IN_SCHEMA } from "../../src/event/contract.ts";
+import { EVENT_TYPE_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE } from "../../src/event/event.ts";
 
 type Property = { description?: string; title?: string; $ref?: string; format?: string };
 

@@ -1,8 +1,10 @@
 /**
  * The dead letter for a message: its exact bytes, its own attributes, then why it was
- * dead-lettered and where it came from, always within Pub/Sub's limits (100 attributes, keys of
- * 256 bytes, values of 1024 bytes, 10 MB a message). An original attribute whose name the
- * worker uses is kept under the `original.` prefix; one that cannot fit is dropped and counted.
+ * dead-lettered and where it came from (its ordering key too), always within Pub/Sub's limits
+ * (100 attributes, keys of 256 bytes, values of 1024 bytes, 10 MB a message). An original
+ * attribute whose name the worker uses, or that begins with `original.` or Pub/Sub's forwarding
+ * prefix, is kept under the `original.` prefix, so {@linkcode restoreOriginal} gives back every
+ * original attribute exactly; one that cannot fit is dropped and counted.
  */
 import type { ReceivedMessage } from "../pubsub/subscriber/message.ts";
 
@@ -14,18 +16,21 @@ export const PUBSUB_LIMITS = {
   messageBytes: 10_000_000,
 } as const;
 
-/** The attributes the worker adds, in this order. */
+/** The attributes the worker adds, in this order (`orderingKey` only when the message has one). */
 export const DEAD_LETTER_ATTRIBUTES = [
   "reason",
   "detail",
   "messageId",
   "subscription",
   "deliveryAttempt",
+  "orderingKey",
 ] as const;
 /** Prefix of an original attribute whose name the worker uses. */
 export const ORIGINAL_PREFIX = "original.";
 /** Counts original attributes that could not be kept (present only when some were dropped). */
 export const DROPPED_ATTRIBUTE = "droppedAttributes";
+/** Attributes Pub/Sub adds when its own dead-letter policy forwards a message. */
+export const FORWARDED_PREFIX = "CloudPubSubDeadLetterSource";
 
 /** Why and from where, as the worker knows it. */
 export interface DeadLetterCause {
@@ -48,13 +53,27 @@ export class DeadLetterTooLargeError extends Error {
 const encoder = new TextEncoder();
 const bytes = (text: string) => encoder.encode(text).length;
 
+/** What a dead letter is made from: the message as received (its key, when it has one). */
+export type DeadLetterSource =
+  & Pick<ReceivedMessage, "id" | "deliveryAttempt" | "attributes">
+  & Partial<Pick<ReceivedMessage, "orderingKey">>;
+
+const OURS: ReadonlySet<string> = new Set([...DEAD_LETTER_ATTRIBUTES, DROPPED_ATTRIBUTE]);
+
+/** An original attribute's name on the dead letter: prefixed when it could be read as ours. */
+function escaped(key: string): string {
+  const ambiguous = OURS.has(key) || key.startsWith(ORIGINAL_PREFIX) ||
+    key.startsWith(FORWARDED_PREFIX);
+  return ambiguous ? ORIGINAL_PREFIX + key : key;
+}
+
 /**
  * The attributes of the dead letter for `message`: what the worker adds (`reason`, `detail`
- * truncated to fit, `messageId`, `subscription`, `deliveryAttempt`) and as many original
- * attributes as fit.
+ * truncated to fit, `messageId`, `subscription`, `deliveryAttempt`, `orderingKey` when it has
+ * one) and as many original attributes as fit.
  */
 export function deadLetterAttributes(
-  message: Pick<ReceivedMessage, "id" | "deliveryAttempt" | "attributes">,
+  message: DeadLetterSource,
   cause: DeadLetterCause,
 ): Record<string, string> {
   const ours: Record<string, string> = {
@@ -63,12 +82,13 @@ export function deadLetterAttributes(
     messageId: message.id,
     subscription: cause.subscription,
     deliveryAttempt: String(message.deliveryAttempt),
+    ...(message.orderingKey ? { orderingKey: message.orderingKey } : {}),
   };
   const kept: Record<string, string> = {};
   let dropped = 0;
-  const room = PUBSUB_LIMITS.attributes - DEAD_LETTER_ATTRIBUTES.length - 1; // 1 for the count
+  const room = PUBSUB_LIMITS.attributes - Object.keys(ours).length - 1; // 1 for the count
   for (const [key, value] of Object.entries(message.attributes ?? {})) {
-    const name = key in ours ? ORIGINAL_PREFIX + key : key;
+    const name = escaped(key);
     if (Object.keys(kept).length >= room || bytes(name) > PUBSUB_LIMITS.keyBytes) dropped++;
     else kept[name] = value;
   }
@@ -85,7 +105,7 @@ export function messageBytes(data: Uint8Array, attributes: Record<string, string
 /** The dead letter to publish for `message`; throws {@linkcode DeadLetterTooLargeError} when it
  * cannot fit in a Pub/Sub message. */
 export function deadLetter(
-  message: Pick<ReceivedMessage, "id" | "deliveryAttempt" | "attributes" | "data">,
+  message: DeadLetterSource & Pick<ReceivedMessage, "data">,
   cause: DeadLetterCause,
 ): { data: Uint8Array; attributes: Record<string, string> } {
   const attributes = deadLetterAttributes(message, cause);
@@ -102,21 +122,37 @@ export function truncate(text: string): string {
     .replace(/\uFFFD$/, "") + "...";
 }
 
-/** Attributes Pub/Sub adds when its own dead-letter policy forwards a message. */
-export const FORWARDED_PREFIX = "CloudPubSubDeadLetterSource";
+/**
+ * What a dead letter restores: the message as it was published before it was dead-lettered, its
+ * data aside (the dead letter carries it byte for byte).
+ */
+export interface Original {
+  attributes: Record<string, string>;
+  /** Its ordering key; undefined when it had none (or a dead letter of an older version). */
+  orderingKey: string | undefined;
+}
 
 /**
- * The attributes the message had before it was dead-lettered: the worker's own and Pub/Sub's
- * forwarding attributes removed, `original.` ones restored (for `dead-letters requeue`).
+ * The original attributes and ordering key of a dead letter (for `dead-letters requeue`). One
+ * forwarded by Pub/Sub's own dead-letter policy has its original attributes and Pub/Sub's
+ * `CloudPubSubDeadLetterSource…` ones, which are removed; its key, if the service kept it, is the
+ * message's own. One the worker wrote has its attributes under the names {@linkcode escaped}
+ * gave them: the worker's own are removed, one `original.` prefix taken off the rest.
  */
-export function originalAttributes(
-  attributes: Readonly<Record<string, string>>,
-): Record<string, string> {
-  const ours = new Set<string>([...DEAD_LETTER_ATTRIBUTES, DROPPED_ATTRIBUTE]);
+export function restoreOriginal(
+  letter: { attributes: Readonly<Record<string, string>>; orderingKey?: string | undefined },
+): Original {
+  const entries = Object.entries(letter.attributes);
   const restored: Record<string, string> = {};
-  for (const [key, value] of Object.entries(attributes)) {
-    if (ours.has(key) || key.startsWith(FORWARDED_PREFIX)) continue;
-    restored[key.startsWith(ORIGINAL_PREFIX) ? key.slice(ORIGINAL_PREFIX.length) : key] = value;
+  if (entries.some(([key]) => key.startsWith(FORWARDED_PREFIX))) {
+    for (const [key, value] of entries) {
+      if (!key.startsWith(FORWARDED_PREFIX)) restored[key] = value;
+    }
+    return { attributes: restored, orderingKey: letter.orderingKey || undefined };
   }
-  return restored;
+  for (const [key, value] of entries) {
+    if (key.startsWith(ORIGINAL_PREFIX)) restored[key.slice(ORIGINAL_PREFIX.length)] = value;
+    else if (!OURS.has(key)) restored[key] = value;
+  }
+  return { attributes: restored, orderingKey: letter.attributes.orderingKey || undefined };
 }

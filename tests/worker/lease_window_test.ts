@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LeaseWindow, maxWindow, windowFor } from "../../src/worker/lease.ts";
+import { LeaseWindow, maxWindow, windowFor } from "../../src/worker/lease_window.ts";
 
 Deno.test("windowFor() gives a slow handler little more than the pool, a fast one headroom", () => {
   assert.equal(windowFor(10, 100), 13, "P=10, 100 ms: 10 × (1 + 30/100)");
