@@ -21,7 +21,12 @@
  *
  * @module
  */
-export { Worker, type WorkerOptions, type WorkerStats } from "./src/worker/worker.ts";
+export {
+  Worker,
+  type WorkerCounters,
+  type WorkerOptions,
+  type WorkerStats,
+} from "./src/worker/worker.ts";
 export type { KeySource } from "./src/config/settings.ts";
 export type { SubscriberStats } from "./src/pubsub/subscriber/subscriber.ts";
 export type { KeyStats } from "./src/worker/key_scheduler.ts";

@@ -23,6 +23,12 @@ export interface CaseResult {
 /** The variable naming the file the cases append their figures to. */
 export const RESULTS_VARIABLE = "RELIABILITY_RESULTS";
 
+/** The variable telling cases that compare two runs how many rounds to take the median of. */
+export const ROUNDS_VARIABLE = "RELIABILITY_ROUNDS";
+
+/** Rounds of the compared cases in the report (CI runs one: the test suite sets nothing). */
+const REPORT_ROUNDS = 5;
+
 const root = new URL("../", import.meta.url);
 
 async function main(): Promise<void> {
@@ -73,7 +79,7 @@ async function runCases(): Promise<{ success: boolean; results: CaseResult[] }> 
       "tests/reliability/",
     ],
     cwd: root,
-    env: { [RESULTS_VARIABLE]: resultsFile },
+    env: { [RESULTS_VARIABLE]: resultsFile, [ROUNDS_VARIABLE]: String(REPORT_ROUNDS) },
     stdout: "inherit",
     stderr: "inherit",
   }).output();

@@ -40,7 +40,8 @@ const NACK_MEANINGS: Record<NackReason, string> = {
     "again from that event on; never counted as a failed run (`--key-from` keys wait instead)",
   "shutting-down": "the worker stopped before the handler finished; never dead-lettered for this",
   "dead-letter-publish-failed": "the copy could not be published to the dead-letter topic now " +
-    "(Pub/Sub unreachable): tried again on redelivery",
+    "(Pub/Sub unreachable): tried again on redelivery, its failed runs kept; a keyed event's " +
+    "later events wait for it",
   "dead-letter-rejected": "the copy can never be published (over Pub/Sub's limits); the " +
     "subscription's own dead-letter policy forwards it after its last attempt",
   "internal-error": "a bug in the worker; logged at error level with the cause",
@@ -54,6 +55,9 @@ const DUPLICATE_MEANINGS: Record<DuplicateReason, string> = {
   "settled-with-running-copy": "Pub/Sub delivered the event again while this worker was " +
     "handling it: held (its lease kept, no delivery attempt burnt) and acked when that call " +
     "succeeded (had it failed, this delivery would have run the handler)",
+  "already-dead-lettered": "this worker published the message's dead-letter copy less than " +
+    "`--dedupe-for` ago, from another delivery of it (an ack lost, or a redelivery while it was " +
+    "retried in place): acked without a second run or a second copy",
 };
 
 const ACK_FAILED_MEANINGS: Record<typeof ACK_FAILED_REASONS[number], string> = {

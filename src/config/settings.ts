@@ -287,9 +287,9 @@ export const SETTINGS = {
     flag: "--dedupe-for",
     env: "WORKER_DEDUPE_FOR",
     default: "2m",
-    description: "a copy of an event this worker handled less than this long ago is acked as a " +
-      "duplicate (Pub/Sub redelivers a lost ack within its ack deadline); a later copy, such as " +
-      "a replay's, is handled again (0: every copy is handled)",
+    description: "a copy of an event this worker handled (or of a message it dead-lettered) less " +
+      "than this long ago is acked as a duplicate (Pub/Sub redelivers a lost ack within its ack " +
+      "deadline); a later copy, such as a replay's, is handled again (0: every copy is handled)",
     format: ms,
     parse: parse.duration(24 * 3_600_000),
   }),

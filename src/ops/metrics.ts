@@ -1,8 +1,9 @@
 /**
- * Prometheus metrics of a worker (prom-client): counters from each outcome, histograms of
- * handler duration and publish→ack latency, gauges and the busiest counters read from the
- * latest snapshot when scraped (snapshot.ts: the one the summary and the console read too), and
- * the default process metrics. Every name starts with `event_tool_`.
+ * Prometheus metrics of a worker (prom-client): counters from each outcome or read live from the
+ * worker's own tallies when scraped (cheap, and so all of them from one moment: received − acked −
+ * nacked never dips below zero), histograms of handler duration and publish→ack latency, gauges
+ * read from the latest snapshot (snapshot.ts: the one the summary and the console read too, at
+ * most a tick old), and the default process metrics. Every name starts with `event_tool_`.
  */
 import client from "prom-client";
 import { SETTINGS } from "../config/settings.ts";
@@ -13,7 +14,7 @@ import {
   type OutcomeRecord,
   type Reason,
 } from "../worker/outcome.ts";
-import type { Worker, WorkerStats } from "../worker/worker.ts";
+import type { Worker, WorkerCounters, WorkerStats } from "../worker/worker.ts";
 import { pauseMetrics } from "./pause_metrics.ts";
 import type { SubscriberStats } from "../pubsub/subscriber/subscriber.ts";
 import { logWriteFailures } from "../telemetry/stderr_sink.ts";
@@ -93,16 +94,17 @@ type Makers = ReturnType<typeof makers>;
 /** A registry of `worker`'s metrics: outcomes as they happen, its state from `snapshots`. */
 export function workerMetrics(worker: Worker, snapshots = new Snapshots(worker)): client.Registry {
   const stats = () => snapshots.latest.stats;
+  const live = (): WorkerCounters => worker.counters;
   const registry = new client.Registry();
   processMetrics(registry);
   const make = makers(registry);
   const finished = progressMetrics(make, worker);
-  outcomeMetrics(make, worker, stats, finished);
+  outcomeMetrics(make, worker, live, finished);
   poolMetrics(make, stats);
-  subscriberMetrics(make, stats);
+  subscriberMetrics(make, stats, live);
   const ready = () => snapshots.latest.ready ? 1 : 0;
   make.gauge("ready", "1 while the worker is ready (as /readyz), else 0", ready);
-  pauseMetrics(registry, stats);
+  pauseMetrics(registry, stats, live);
   return registry;
 }
 
@@ -137,7 +139,7 @@ function processMetrics(registry: client.Registry): void {
 function outcomeMetrics(
   make: Makers,
   worker: Worker,
-  stats: ReadStats,
+  live: () => WorkerCounters,
   finished: () => void,
 ): void {
   const nacked = make.counter("events_nacked_total", METRICS.nacked, ["reason"]);
@@ -157,12 +159,12 @@ function outcomeMetrics(
     "publish_to_ack_seconds",
     "time from publish to the event's final outcome (ack or dead-letter)",
   );
-  make.counted("events_received_total", METRICS.received, () => stats().received);
-  make.counted("events_acked_total", METRICS.acked, () => stats().acked);
-  make.counted("events_duplicates_total", METRICS.duplicates, () => stats().duplicate);
+  make.counted("events_received_total", METRICS.received, () => live().received);
+  make.counted("events_acked_total", METRICS.acked, () => live().acked);
+  make.counted("events_duplicates_total", METRICS.duplicates, () => live().duplicate);
   // Failed calls that ended a delivery (counted from outcomes) and those retried in place.
   let handlerErrors = 0;
-  const retries = () => stats().keys.retriesInPlace;
+  const retries = () => live().retriesInPlace;
   make.counted("handler_errors_total", METRICS.handlerErrors, () => handlerErrors + retries());
   make.counted("retries_in_place_total", METRICS.retriesInPlace, retries);
   for (const reason of NACK_REASONS) nacked.inc({ reason }, 0);
@@ -227,10 +229,10 @@ function poolMetrics(make: Makers, stats: ReadStats): void {
   );
 }
 
-/** The subscriber's counters: leases, acks, streams. */
-function subscriberMetrics(make: Makers, stats: ReadStats): void {
+/** The subscriber's figures: counters read live, gauges from the snapshot. */
+function subscriberMetrics(make: Makers, stats: ReadStats, live: () => WorkerCounters): void {
   const fromSubscriber = (name: string, help: string, read: (s: SubscriberStats) => number) =>
-    make.counted(name, help, () => read(stats().subscriber));
+    make.counted(name, help, () => read(live().subscriber));
   make.gauge(
     "leased_messages",
     "messages the worker holds now: running, waiting for a permit, or held for a Retry-After",

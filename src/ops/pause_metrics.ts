@@ -1,16 +1,23 @@
 /**
  * Metrics of the worker's pauses and of what its handler gate held: why pulling is paused, how
  * many calls were refused because of the worker's setup, and how many events carried another
- * type's label. Read from the worker's stats when scraped.
+ * type's label. Read when scraped: the pause from the snapshot, the counters live.
  */
 import client from "prom-client";
 import { PAUSE_REASONS } from "../worker/pause.ts";
-import type { WorkerStats } from "../worker/stats.ts";
+import type { WorkerCounters, WorkerStats } from "../worker/stats.ts";
 
 const PREFIX = "event_tool_";
 
-/** Registers the pause metrics in `registry`, read from `stats()` when scraped. */
-export function pauseMetrics(registry: client.Registry, stats: () => WorkerStats): void {
+/**
+ * Registers the pause metrics in `registry`, read when scraped: the gauge from `stats()` (the
+ * snapshot), the counters from `counters()` (live).
+ */
+export function pauseMetrics(
+  registry: client.Registry,
+  stats: () => Pick<WorkerStats, "paused">,
+  counters: () => Pick<WorkerCounters, "refusals" | "typeMismatches">,
+): void {
   const registers = [registry];
   new client.Gauge({
     name: `${PREFIX}paused`,
@@ -24,14 +31,18 @@ export function pauseMetrics(registry: client.Registry, stats: () => WorkerStats
       for (const reason of PAUSE_REASONS) this.set({ reason }, paused.has(reason) ? 1 : 0);
     },
   });
-  const counted = (name: string, help: string, read: (s: WorkerStats) => number) =>
+  const counted = (
+    name: string,
+    help: string,
+    read: (s: Pick<WorkerCounters, "refusals" | "typeMismatches">) => number,
+  ) =>
     new client.Counter({
       name: `${PREFIX}${name}`,
       help,
       registers,
       collect() {
         this.reset();
-        this.inc(read(stats()));
+        this.inc(read(counters()));
       },
     });
   counted(

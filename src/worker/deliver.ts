@@ -14,6 +14,7 @@ import type { KeyedEnd } from "./key_scheduler.ts";
 import { type Outcome, processDelivery, type ProcessOptions, type RunInfo } from "./pipeline.ts";
 import { backoffMs, type FailedRuns, retriesInPlace, type RetryPolicy } from "./retry.ts";
 import type { Settler } from "./settle.ts";
+import { eventIdOf } from "../event/event.ts";
 
 const log = logger("worker");
 
@@ -92,23 +93,34 @@ async function decideAndSettle(
     previous: failures.running(message.id),
     previousWaitMs: context.retry.previousWaitMs,
   };
-  const outcome = await processDelivery(message, context.handler, context.options, info);
+  // Dead-lettered from another delivery of it a moment ago: not run again, no second copy.
+  const outcome = context.settler.copied(message.id)
+    ? alreadyDeadLettered(message)
+    : await processDelivery(message, context.handler, context.options, info);
   span?.setAttribute("event_tool.outcome", outcome.action);
   if (outcome.eventID) span?.setAttribute("event_tool.event_id", outcome.eventID);
   const held = "abandoned" in outcome ? outcome.abandoned : undefined;
-  let end: RunEnd;
+  let end: RunEnd | undefined;
   if (outcome.action === "nack" && outcome.failedRuns !== undefined) {
     failures.record(message.id, outcome.failedRuns, held);
-    end = retryInPlace(message, outcome, context, run) ?? "nacked";
-  } else {
-    if (failures.size > 0) failures.forget(message.id);
-    end = outcome.action === "nack" ? "nacked" : "done";
+    end = retryInPlace(message, outcome, context, run);
   }
-  if (end === "nacked" || end === "done") {
-    await context.settler.settle(message, outcome, run.key);
+  if (end === undefined) {
+    // The key goes on only once the message was acked (handled, or its copy dead-lettered); one
+    // back in Pub/Sub (nacked, its dead-letter copy not published, or given back meanwhile,
+    // whatever the handler did) is delivered again and waited for, its failed runs kept.
+    const acked = await context.settler.settle(message, outcome, run.key) === "acked";
+    if (acked && failures.size > 0) failures.forget(message.id);
+    end = acked ? "done" : "nacked";
   }
   run.ended(end);
   if (held) await context.abandoned.hold(held);
+}
+
+/** The outcome of a delivery of a message this worker dead-lettered already. */
+function alreadyDeadLettered(message: ReceivedMessage): Outcome {
+  const eventID = eventIdOf(message.data);
+  return { action: "duplicate", event: {}, eventID, reason: "already-dead-lettered" };
 }
 
 /** A retry in place for this failed run, when retry.ts keeps it (the retry is logged). */

@@ -105,8 +105,13 @@ export class Dispatcher {
   /** Keys in flight, events waiting for their key, retries in place, a stuck key. */
   get keyStats(): KeyStats {
     const stuck = this.stuck();
-    const retriesInPlace = this.#context.failures.retriesInPlace;
+    const retriesInPlace = this.retriesInPlace;
     return { ...this.#keys.stats, retriesInPlace, ...(stuck === undefined ? {} : { stuck }) };
+  }
+
+  /** Failed runs kept to be tried again in place since start (cheap: a counter). */
+  get retriesInPlace(): number {
+    return this.#context.failures.retriesInPlace;
   }
 
   /** A key that has run one event past `--max-lease` (its lease given back), in words. */

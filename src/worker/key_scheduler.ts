@@ -51,7 +51,7 @@ interface KeyState {
   /** Ends the wait of parked events when the block runs out (`--key-from` keys only). */
   timer?: ReturnType<typeof setTimeout> | undefined;
   /** The event the key runs (or ran last), and since when it holds it (its copies keep it). */
-  headId?: string;
+  head?: ReceivedMessage;
   headSince: number;
 }
 
@@ -106,7 +106,8 @@ export class KeyScheduler {
   stuck(ms: number): StuckKey | undefined {
     let oldest: StuckKey | undefined;
     const now = performance.now();
-    for (const [key, { running, headId: messageId, headSince: since }] of this.#keys) {
+    for (const [key, { running, head, headSince: since }] of this.#keys) {
+      const messageId = head?.id;
       if (running === 0 || messageId === undefined || now - since <= ms) continue;
       if (oldest === undefined || since < oldest.since) oldest = { key, messageId, since };
     }
@@ -165,10 +166,8 @@ export class KeyScheduler {
 
   #start(key: string, state: KeyState, message: ReceivedMessage): void {
     state.running++;
-    if (state.headId !== message.id) {
-      state.headId = message.id;
-      state.headSince = message.receivedAt;
-    }
+    if (state.head?.id !== message.id) state.headSince = message.receivedAt;
+    state.head = message;
     const ended = (end: KeyedEnd) => {
       state.running--;
       if (end === "nacked") this.#block(key, state, message.id);
@@ -177,10 +176,15 @@ export class KeyScheduler {
     this.#options.run(message, key, ended);
   }
 
-  /** `messageId` of this key is back in Pub/Sub: wait for it (see the module comment). */
+  /**
+   * `messageId` of this key is back in Pub/Sub: wait for it (see the module comment), unless its
+   * fresh copy waits here already (delivered while its earlier run went on): that runs first.
+   */
   #block(key: string, state: KeyState, messageId: string): void {
-    const blockMs = this.#options.blockMs();
     this.#unblock(state);
+    const copy = state.queue.findIndex((m) => m.id === messageId && !m.settled);
+    if (copy >= 0) return void state.queue.unshift(...state.queue.splice(copy, 1));
+    const blockMs = this.#options.blockMs();
     state.blockedBy = { messageId, until: performance.now() + blockMs };
     if (this.#options.giveBack) {
       for (const later of state.queue.splice(0)) {
@@ -225,20 +229,25 @@ export class KeyScheduler {
    * Drops from the key's queue the messages given back while they waited (held past
    * `--max-lease`). Unless a copy of it is here already, the first of them must be waited for:
    * Pub/Sub delivers it again, and nothing behind it may run before (ordering keys: Pub/Sub
-   * delivers the key again from it on, so those before it go back too).
+   * delivers the key again from it on, so those before it go back too). A running event given
+   * back (held at the handler gate, say) comes first: the key waits for it, not for a later one.
    */
   #dropGivenBack(key: string, state: KeyState, now: number): void {
     const live = new Set<string>();
     for (const message of state.queue) if (!message.settled) live.add(message.id);
-    const first = state.queue.findIndex((message) => message.settled && !live.has(message.id));
-    const gone = state.queue[first];
+    const head = headGivenBack(state) && !live.has(state.head!.id) ? state.head : undefined;
+    const first = head ? 0 : state.queue.findIndex((m) => m.settled && !live.has(m.id));
+    const gone = head ?? state.queue[first];
     const kept = (list: ReceivedMessage[]) => list.filter((message) => !message.settled);
-    if (gone === undefined || (state.blockedBy !== undefined && now < state.blockedBy.until)) {
+    const waitsFor = state.blockedBy !== undefined && now < state.blockedBy.until
+      ? state.blockedBy.messageId
+      : undefined;
+    if (gone === undefined || (waitsFor !== undefined && (!head || waitsFor === gone.id))) {
       state.queue = kept(state.queue);
       return;
     }
     const before = kept(state.queue.slice(0, first));
-    state.queue = kept(state.queue.slice(first + 1));
+    state.queue = kept(state.queue.slice(head ? 0 : first + 1));
     this.#block(key, state, gone.id);
     if (!this.#options.giveBack) state.queue.unshift(...before);
     else for (const m of before) this.#options.release(m, "key-failed", key);
@@ -249,11 +258,16 @@ export class KeyScheduler {
     const now = performance.now();
     this.#sweptAt = now;
     for (const [key, state] of this.#keys) {
-      const givenBack = state.queue.some((message) => message.settled);
+      const givenBack = state.queue.some((message) => message.settled) || headGivenBack(state);
       if (givenBack) this.#dropGivenBack(key, state, now);
       const expired = state.blockedBy !== undefined && now >= state.blockedBy.until;
       if (expired) this.#unblock(state);
       if (expired || givenBack) this.#next(key, state);
     }
   }
+}
+
+/** The key's running event was given back (held past `--max-lease`) while it ran. */
+function headGivenBack(state: KeyState): boolean {
+  return state.running > 0 && state.head?.givenUp !== undefined;
 }

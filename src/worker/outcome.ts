@@ -40,7 +40,11 @@ export const NACK_REASONS = [
 export type NackReason = typeof NACK_REASONS[number];
 
 /** Why a delivery was acked without running the handler. */
-export const DUPLICATE_REASONS = ["already-handled", "settled-with-running-copy"] as const;
+export const DUPLICATE_REASONS = [
+  "already-handled",
+  "settled-with-running-copy",
+  "already-dead-lettered",
+] as const;
 /** One of {@linkcode DUPLICATE_REASONS}. */
 export type DuplicateReason = typeof DUPLICATE_REASONS[number];
 

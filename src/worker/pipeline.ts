@@ -89,10 +89,14 @@ export interface ProcessOptions {
   readonly maxDeliveryAttempts: number;
   /** Passed to the handler; aborts when the worker gives up on in-flight work. */
   readonly signal: AbortSignal;
-  /** Duplicate detection: an event already handled is acked without calling the handler; one
-   * being handled right now is nacked, to come back when that copy has finished. Keyed by
-   * `eventID`, or the message ID for an event type without one. */
+  /** Duplicate detection: an event already handled is acked without calling the handler; a copy
+   * of one being handled right now is held (its lease kept) and settled with that call: acked
+   * as a duplicate when it succeeds, run when it fails. Keyed by `eventID`, or the message ID for
+   * an event type without one. */
   readonly dedupe?: Dedupe;
+  /** How long such a copy waits for the running call (the handler timeout; 0 or absent: as long
+   * as it runs): then it fails as timed out, without a call. A stop (`signal`) ends the wait. */
+  readonly busyWaitMs?: number;
   /** Counts events whose `eventType` attribute names another type than the contract's. */
   readonly labels?: TypeLabels;
 }
@@ -144,16 +148,17 @@ export async function processDelivery(
   const key = eventID ?? `message:${delivery.messageId}`;
   // One clock read for the claim and the handler's start, one for the release and its end.
   let started = performance.now();
-  let claim: Claim | "settled" = options.dedupe?.claim(key, started) ?? "new";
+  let claim: Claim | "settled" | "waited" = options.dedupe?.claim(key, started) ?? "new";
   // Pub/Sub delivered it again while it runs here: never nacked (that would burn a delivery
   // attempt); held, its lease kept, and settled with the running call.
   if (claim === "busy" && options.dedupe) {
-    claim = await afterRunningCopy(options.dedupe, key);
+    claim = await afterRunningCopy(options.dedupe, key, options);
     started = performance.now();
   }
   if (claim === "settled") {
     return { action: "duplicate", event, ...known, reason: "settled-with-running-copy" };
   }
+  if (claim === "waited") return waitedFor(delivery, options, event, known, failedBefore);
   if (claim === "handled") return { action: "duplicate", event, eventID, unrecognised };
   try {
     // Typed as the built-in event; with --schema it is whatever the schema allows.
@@ -187,13 +192,20 @@ function tooLarge(delivery: Delivery, options: ProcessOptions): Outcome {
 }
 
 /**
- * Waits for the copy of `key` that runs now: `settled` when it succeeded, else the claim this
- * delivery makes then (it runs the handler, unless another copy got there first).
+ * Waits for the copy of `key` that runs now: `settled` when it succeeded, `waited` when it still
+ * runs after one handler timeout or the worker stops, else the claim this delivery makes then (it
+ * runs the handler, unless another copy got there first).
  */
-async function afterRunningCopy(dedupe: Dedupe, key: string): Promise<Claim | "settled"> {
+async function afterRunningCopy(
+  dedupe: Dedupe,
+  key: string,
+  options: ProcessOptions,
+): Promise<Claim | "settled" | "waited"> {
   let claim: Claim = "busy";
   while (claim === "busy") {
-    if (await dedupe.released(key)) return "settled";
+    const handled = await runningCopy(dedupe, key, options);
+    if (handled) return "settled";
+    if (handled === undefined) return "waited";
     claim = dedupe.claim(key); // it failed: this delivery runs the handler
   }
   return claim;
@@ -227,6 +239,50 @@ function thrownBy(delivery: Delivery, options: ProcessOptions, key: string, run:
   }
   if (abandoned) run.abandoned = abandoned;
   return failure(delivery, options, run);
+}
+
+/**
+ * Whether the running call of event `key` was handled, once it ends; undefined when it still runs
+ * after `busyWaitMs`, or the worker stops first.
+ */
+function runningCopy(
+  dedupe: Dedupe,
+  key: string,
+  options: ProcessOptions,
+): Promise<boolean | undefined> {
+  const signal = options.signal;
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const end = (handled: boolean | undefined) => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", stop);
+      resolve(handled);
+    };
+    const stop = () => end(undefined);
+    signal.addEventListener("abort", stop, { once: true });
+    if (options.busyWaitMs) timer = setTimeout(stop, options.busyWaitMs);
+    dedupe.released(key).then(end);
+  });
+}
+
+/** A copy whose event's running call outlasted its wait: nacked at a stop, else a failed run. */
+function waitedFor(
+  delivery: Delivery,
+  options: ProcessOptions,
+  event: EventBody,
+  known: Known,
+  failedBefore: number,
+): Outcome {
+  if (options.signal.aborted) {
+    const error = new Error("the worker stopped while a copy of the event still ran");
+    return { action: "nack", event, ...known, reason: "shutting-down", error, handlerMs: 0 };
+  }
+  const error = new Error(
+    `another call of the event still runs after ${options.busyWaitMs}ms, so the handler was ` +
+      "not called beside it",
+  );
+  return failure(delivery, options, { event, known, error, handlerMs: 0, failedBefore });
 }
 
 /** A failed run of an event. */

@@ -23,18 +23,53 @@ import { eventIdOf } from "../event/event.ts";
 
 const log = logger("worker");
 
+/** Messages remembered at most as dead-lettered (~100 bytes each; the oldest goes first). */
+const COPIED_CAPACITY = 1000;
+
+/** The ending of a dead-letter outcome; `before`: its copy was published on an earlier delivery. */
+function deadLettered(
+  outcome: Extract<Outcome, { action: "dead-letter" }>,
+  key: string | undefined,
+  before: boolean,
+): Ending {
+  return {
+    outcome: "dead-lettered",
+    eventID: outcome.eventID,
+    key,
+    failedRuns: outcome.failedRuns,
+    reason: outcome.reason,
+    detail: before
+      ? `${outcome.detail} (its copy was published from another delivery of it: not published ` +
+        "again)"
+      : outcome.detail,
+    handlerMs: outcome.handlerMs,
+  };
+}
+
+/**
+ * What {@linkcode Settler.settle} did: `acked` (handled, a duplicate, or its copy on the
+ * dead-letter topic; on exactly-once, the ack sent, whatever Pub/Sub answers), or `nacked`: back
+ * to Pub/Sub, which delivers it again (nacked now or after its Retry-After, its dead-letter copy
+ * not published, or given back before its outcome came).
+ */
+export type Settled = "acked" | "nacked";
+
 /** Carries out outcomes for one subscription. */
 export class Settler {
   readonly #deadLetterTopic: Topic;
   readonly #subscription: string;
   readonly #tally: Tally;
-  readonly #delayed = new Map<ReturnType<typeof setTimeout>, ReceivedMessage>();
+  readonly #delayed = new Map<ReceivedMessage, ReturnType<typeof setTimeout>>();
+  /** Messages whose dead-letter copy this worker published, and when (`performance.now()`). */
+  readonly #copied = new Map<string, number>();
+  readonly #copiedForMs: number;
 
   constructor(
     client: PubSub,
-    config: Pick<Config, "deadLetterTopic" | "subscription">,
+    config: Pick<Config, "deadLetterTopic" | "subscription" | "dedupeFor">,
     tally: Tally,
   ) {
+    this.#copiedForMs = config.dedupeFor;
     this.#deadLetterTopic = client.topic(config.deadLetterTopic, {
       batching: { maxMessages: 100, maxMilliseconds: 10 },
     });
@@ -44,9 +79,10 @@ export class Settler {
 
   /**
    * Acks, nacks or dead-letters `message` as `outcome` says; `key` is the event's key, when it
-   * has one (logged). Never rejects.
+   * has one (logged). Resolves with what it did (the outcome may not take: a dead-letter copy
+   * that cannot be published is nacked). Never rejects.
    */
-  async settle(message: ReceivedMessage, outcome: Outcome, key?: string): Promise<void> {
+  async settle(message: ReceivedMessage, outcome: Outcome, key?: string): Promise<Settled> {
     const eventID = outcome.eventID;
     const unrecognised = outcome.unrecognised;
     const failedRuns = outcome.failedRuns;
@@ -74,7 +110,7 @@ export class Settler {
         if (outcome.delayMs !== undefined && outcome.delayMs > 0) {
           this.#nackLater(message, outcome.delayMs);
         } else void message.nack();
-        return this.#end(message, {
+        this.#end(message, {
           outcome: "nacked",
           eventID,
           key,
@@ -85,6 +121,7 @@ export class Settler {
             : outcome.error.message,
           handlerMs: outcome.handlerMs,
         });
+        return "nacked";
       case "dead-letter":
         return await this.#deadLetter(message, outcome, key);
     }
@@ -97,6 +134,13 @@ export class Settler {
   giveBack(message: ReceivedMessage, reason: GiveUpReason, handedOver = true): void {
     if (!handedOver) this.#tally.receive();
     void message.nack();
+    const timer = this.#delayed.get(message);
+    if (timer !== undefined) {
+      // Held for its Retry-After: its nacked line was written then; the nack leaves now.
+      clearTimeout(timer);
+      this.#delayed.delete(message);
+      return;
+    }
     this.#end(message, {
       outcome: "nacked",
       eventID: eventIdOf(message.data),
@@ -111,12 +155,13 @@ export class Settler {
    * Acks `message` and records `ending`: the line, then the ack (write-ahead) on an at-least-once
    * subscription; on exactly-once the line after Pub/Sub's answer, `ack-failed` if it refused.
    */
-  #ack(message: ReceivedMessage, ending: Ending): void {
+  #ack(message: ReceivedMessage, ending: Ending): "acked" {
     if (!message.exactlyOnce) {
       this.#end(message, ending);
-      return afterLogWrite(() =>
+      afterLogWrite(() =>
         void message.ack().then((result) => result.ok || this.#ackLost(message, ending, result))
       );
+      return "acked";
     }
     void message.ack().then((result) =>
       this.#end(
@@ -134,6 +179,7 @@ export class Settler {
         },
       )
     );
+    return "acked";
   }
 
   /** An at-least-once ack that could not be sent after its line said acked. */
@@ -153,7 +199,7 @@ export class Settler {
   }
 
   /** A handler's outcome for a message the subscriber gave up meanwhile: logged, not carried out. */
-  #late(message: ReceivedMessage, outcome: Outcome): void {
+  #late(message: ReceivedMessage, outcome: Outcome): "nacked" {
     log.warning(
       "Event {eventID} finished ({action}) after its message {messageId} was given back " +
         "({givenUp}): not acked here; Pub/Sub delivers it again",
@@ -165,20 +211,21 @@ export class Settler {
         handlerMs: "handlerMs" in outcome ? outcome.handlerMs : undefined,
       },
     );
+    return "nacked";
   }
 
   /** Holds `message` (its lease is kept) and nacks it after `delayMs`. */
   #nackLater(message: ReceivedMessage, delayMs: number): void {
     const timer = setTimeout(() => {
-      this.#delayed.delete(timer);
+      this.#delayed.delete(message);
       void message.nack();
     }, delayMs);
-    this.#delayed.set(timer, message);
+    this.#delayed.set(message, timer);
   }
 
   /** Nacks now every message held for a later nack (the worker is stopping). */
   releaseDelayed(): number {
-    for (const [timer, message] of this.#delayed) {
+    for (const [message, timer] of this.#delayed) {
       clearTimeout(timer);
       void message.nack();
     }
@@ -205,7 +252,9 @@ export class Settler {
     message: ReceivedMessage,
     outcome: Extract<Outcome, { action: "dead-letter" }>,
     key: string | undefined,
-  ): Promise<void> {
+  ): Promise<Settled> {
+    // Its copy was published on an earlier delivery given back meanwhile: not a second one.
+    if (this.copied(message.id)) return this.#ack(message, deadLettered(outcome, key, true));
     try {
       const letter = deadLetter(message, {
         reason: outcome.reason,
@@ -216,6 +265,7 @@ export class Settler {
       const data = Buffer.from(letter.data.buffer, letter.data.byteOffset, letter.data.byteLength);
       await this.#deadLetterTopic.publishMessage({ data, attributes: letter.attributes });
     } catch (error) {
+      if (message.givenUp !== undefined) return this.#late(message, outcome);
       // Not on the dead-letter topic, so not acked: Pub/Sub will deliver it again (on Google
       // Cloud the subscription's own dead-letter policy forwards it after the last attempt).
       const never = error instanceof DeadLetterTooLargeError ||
@@ -229,7 +279,7 @@ export class Settler {
         });
       }
       void message.nack();
-      return this.#end(message, {
+      this.#end(message, {
         outcome: "nacked",
         eventID: outcome.eventID,
         key,
@@ -237,16 +287,47 @@ export class Settler {
         reason: never ? "dead-letter-rejected" : "dead-letter-publish-failed",
         detail,
       });
+      return "nacked";
     }
-    this.#ack(message, {
-      outcome: "dead-lettered",
-      eventID: outcome.eventID,
-      key,
-      failedRuns: outcome.failedRuns,
-      reason: outcome.reason,
-      detail: outcome.detail,
-      handlerMs: outcome.handlerMs,
-    });
+    this.#copied.delete(message.id); // the most recent last
+    this.#copied.set(message.id, performance.now());
+    if (this.#copied.size > COPIED_CAPACITY) {
+      this.#copied.delete(this.#copied.keys().next().value as string);
+    }
+    if (message.givenUp !== undefined) return this.#lateCopy(message, outcome);
+    return this.#ack(message, deadLettered(outcome, key, false));
+  }
+
+  /**
+   * Whether this worker published the dead-letter copy of message `messageId` less than
+   * `--dedupe-for` ago (at most the last {@linkcode COPIED_CAPACITY}): another delivery of it
+   * (its ack lost, given back as the copy left, or a second retry chain) is acked without running
+   * the handler again or publishing a second copy. Cheap when none was: a size check.
+   */
+  copied(messageId: string): boolean {
+    if (this.#copied.size === 0) return false;
+    const at = this.#copied.get(messageId);
+    return at !== undefined && performance.now() - at < this.#copiedForMs;
+  }
+
+  /** A dead-letter copy published after its message was given back: logged (its next delivery
+   * within --dedupe-for is acked without a second copy: see {@linkcode Settler.copied}). */
+  #lateCopy(
+    message: ReceivedMessage,
+    outcome: Extract<Outcome, { action: "dead-letter" }>,
+  ): "nacked" {
+    log.warning(
+      "Event {eventID} was given back ({givenUp}) while its dead-letter copy was published " +
+        "(message {messageId}, {reason}): the copy is on the dead-letter topic and the message " +
+        "goes back to Pub/Sub; its next delivery here is acked without a second copy",
+      {
+        eventID: outcome.eventID ?? null,
+        messageId: message.id,
+        givenUp: message.givenUp,
+        reason: outcome.reason,
+      },
+    );
+    return "nacked";
   }
 
   #end(message: ReceivedMessage, ending: Ending): void {

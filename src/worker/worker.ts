@@ -23,11 +23,11 @@ import { Settler } from "./settle.ts";
 import type { DeliverContext } from "./deliver.ts";
 import type { ProcessOptions } from "./pipeline.ts";
 import { openAfterChecks } from "./preflight.ts";
-import type { WorkerStats } from "./stats.ts";
+import type { WorkerCounters, WorkerStats } from "./stats.ts";
 import { shutdown } from "./shutdown.ts";
 import { type WorkerOptions, type WorkerSettings, workerSettings } from "./options.ts";
 
-export type { WorkerOptions, WorkerStats };
+export type { WorkerCounters, WorkerOptions, WorkerStats };
 
 const log = logger("worker");
 
@@ -75,6 +75,7 @@ export class Worker {
       maxPayloadBytes: config.maxPayload,
       signal: this.#abort.signal,
       dedupe: new Dedupe(config.dedupeWindow, config.dedupeFor),
+      busyWaitMs: config.handlerTimeout,
       labels: new TypeLabels(),
     };
     this.#deliver = {
@@ -108,8 +109,7 @@ export class Worker {
   get stats(): WorkerStats {
     const pool = this.#pool.stats;
     return {
-      ...this.#tally.counts,
-      received: this.#tally.received,
+      ...this.counters,
       inFlight: pool.inFlight,
       peakInFlight: pool.peak,
       waitingForPermit: pool.waiting,
@@ -118,12 +118,21 @@ export class Worker {
       leaseWindow: this.#window.current,
       connected: this.#session.connected,
       abandoned: this.#abandoned.count,
-      subscriber: this.#session.stats,
       keys: this.#dispatcher.keyStats,
       rateLimit: this.#stack.pace?.rate,
       paused: this.#pauses.entries,
+    };
+  }
+
+  /** The counters since start, read now and cheaply (what /metrics reads for its counters). */
+  get counters(): WorkerCounters {
+    return {
+      ...this.#tally.counts,
+      received: this.#tally.received,
+      retriesInPlace: this.#dispatcher.retriesInPlace,
       refusals: this.#stack.gate.refusals,
       typeMismatches: this.#process.labels?.mismatches ?? 0,
+      subscriber: this.#session.stats,
     };
   }
 
@@ -144,12 +153,17 @@ export class Worker {
 
   /**
    * Live unless wedged or lost: every permit held by a timed-out handler that did not stop, the
-   * subscription gone (NOT_FOUND or PERMISSION_DENIED on every recent reopen), the pool full
-   * with nothing finishing for twice the handler timeout (not while paused: a restart would
-   * only deliver the held events again), or a key stuck (`stats.keys.stuck`).
+   * subscription gone (NOT_FOUND or PERMISSION_DENIED on every recent reopen), a key stuck
+   * (`stats.keys.stuck`), or the pool full with nothing finishing for twice the handler timeout.
+   * The last two never while the handler gate holds refused calls (they wait for the service by
+   * design, their keys and permits with them, until the gate pauses and its probe gets through),
+   * and the last not while paused: a restart would only nack the held events, each a delivery
+   * attempt towards the dead-letter topic, and meet the same refusal.
    */
   get live(): boolean {
-    if (this.#abandoned.wedged || this.#session.broken || this.#dispatcher.stuck()) return false;
+    if (this.#abandoned.wedged || this.#session.broken) return false;
+    if (this.#stack.gate.holding > 0) return true;
+    if (this.#dispatcher.stuck()) return false;
     if (this.#pauses.held) return true;
     const { inFlight, size } = this.#pool.stats;
     const limit = 2 * (this.#config.handlerTimeout || 60_000);

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 
 import { workerMetrics } from "../../src/ops/metrics.ts";
-import { Snapshots } from "../../src/ops/snapshot.ts";
+import { Snapshots, type SnapshotSource } from "../../src/ops/snapshot.ts";
+import type { OutcomeRecord } from "../../src/worker/outcome.ts";
 import { Worker } from "../../src/worker/worker.ts";
 import { workerOptions } from "../../src/worker/cli_options.ts";
 import { integrationTest } from "../support/emulator.ts";
@@ -55,4 +56,83 @@ Deno.test("README's Monitoring section lists every metric the worker registers",
     .filter((name) => !/_process_|_nodejs_/.test(name));
   assert.ok(own.length >= 14);
   for (const name of own) assert.ok(readme.includes(`\`${name}`), `${name} is in README.md`);
+});
+
+/** A worker the test drives by hand: deliveries and outcomes counted as the real one counts. */
+function handDriven() {
+  const counts = { acked: 0, duplicate: 0, nacked: 0, "dead-lettered": 0, "ack-failed": 0 };
+  let received = 0;
+  const onReceive: (() => void)[] = [];
+  const onOutcome: ((record: OutcomeRecord) => void)[] = [];
+  const subscriber = {
+    leased: 0,
+    extensions: 0,
+    expired: 0,
+    ackFailures: 0,
+    reconnects: 0,
+    watchdogReopens: 0,
+    ackDeadlineSeconds: 10,
+  };
+  const counters = () => ({
+    ...counts,
+    received,
+    retriesInPlace: 0,
+    refusals: 0,
+    typeMismatches: 0,
+    subscriber,
+  });
+  const worker = {
+    get counters() {
+      return counters();
+    },
+    get stats() {
+      return {
+        ...counters(),
+        inFlight: 0,
+        poolSize: 10,
+        freePermits: 10,
+        leaseWindow: 20,
+        abandoned: 0,
+        keys: { keysInFlight: 0, waiting: 0, retriesInPlace: 0, longest: [] },
+        rateLimit: undefined,
+        paused: [],
+      };
+    },
+    live: true,
+    ready: true,
+    onReceive: (listener: () => void) => void onReceive.push(listener),
+    onOutcome: (listener: (record: OutcomeRecord) => void) => void onOutcome.push(listener),
+  } as unknown as Worker;
+  const receive = () => {
+    received++;
+    for (const listener of onReceive) listener();
+  };
+  const end = (outcome: "acked" | "nacked") => {
+    counts[outcome]++;
+    const record: OutcomeRecord = {
+      outcome,
+      eventID: "e",
+      messageId: "m",
+      deliveryAttempt: 1,
+      durationMs: 1,
+      latencyMs: 1,
+      ...(outcome === "nacked" ? { reason: "handler-failed" as const } : {}),
+    };
+    for (const listener of onOutcome) listener(record);
+  };
+  return { worker, receive, end };
+}
+
+Deno.test("workerMetrics() counters agree with each other at any scrape, without waiting for a snapshot", async () => {
+  const { worker, receive, end } = handDriven();
+  const snapshots = new Snapshots(worker as unknown as SnapshotSource); // taken now: all 0
+  const registry = workerMetrics(worker, snapshots);
+  for (let i = 0; i < 5; i++) receive();
+  for (const outcome of ["acked", "acked", "acked", "nacked", "nacked"] as const) end(outcome);
+  const text = await registry.metrics(); // within the snapshot's second
+  const received = sample(text, "event_tool_events_received_total") ?? NaN;
+  const acked = sample(text, "event_tool_events_acked_total") ?? NaN;
+  const nacked = sample(text, 'event_tool_events_nacked_total{reason="handler-failed"}') ?? NaN;
+  assert.deepEqual([received, acked, nacked], [5, 3, 2], "received − acked − nacked = 0");
+  assert.equal(sample(text, "event_tool_handler_errors_total"), 2);
 });

@@ -25,7 +25,8 @@ import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
 import { createTopology, envFor, publishEvents, testConfig } from "../support/pubsub.ts";
-import { countLost, report, since, tallied } from "../support/reliability.ts";
+import { countLost, report, ROUNDS_VARIABLE, since, tallied } from "../support/reliability.ts";
+import { waitFor } from "../support/wait.ts";
 
 interface Call {
   user: string;
@@ -144,9 +145,25 @@ const ORDERED_CASES = [
   { label: "16. ordered keys", share: 0.1, fails: 1 },
   { label: "16c. ordered keys, 3 failures in a row", share: 0.05, fails: 3 },
 ] as const;
-for (const { label, share, fails } of ORDERED_CASES) {
+/**
+ * Rounds of the three ordered cases: 1 in `deno task test`; `deno task reliability` runs
+ * {@linkcode ROUNDS_VARIABLE}=5 and reports case 16 against 16b as the median of the rounds'
+ * ratios with their range (one round on two shared cores varies by ±30%: 88–130% measured).
+ */
+const ROUNDS = Math.max(1, Number(Deno.env.get(ROUNDS_VARIABLE) ?? "1") || 1);
+/** Case 16's rate and per-user rate against case 16b's, one pair per round (percent). */
+const against16b: { rate: number[]; perUser: number[] } = { rate: [], perUser: [] };
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const { label, share, fails } of ORDERED_CASES) {
+    orderedCase(label, share, fails, round);
+  }
+}
+
+/** One ordered case of {@linkcode ORDERED_CASES} in round `round`; the last round reports. */
+function orderedCase(label: string, share: number, fails: number, round: number): void {
+  const name = ROUNDS === 1 ? label : `${label}, round ${round} of ${ROUNDS}`;
   integrationTest(
-    `reliability: per-user order with a concurrent pool on an ordered subscription (${label})`,
+    `reliability: per-user order with a concurrent pool on an ordered subscription (${name})`,
     async () => {
       const start = performance.now();
       const config = await testConfig({ messageOrdering: true, replayWindow: 0 });
@@ -201,10 +218,16 @@ for (const { label, share, fails } of ORDERED_CASES) {
         // steadier than the run's rate, which the slowest user decides.
         const spanMs = time.handlerMs + time.afterFailureMs + time.turnsMs + time.waitsMs;
         if (fails === 0) noFailure = { rate, spanMs };
+        if (noFailure && share === 0.1) {
+          against16b.rate.push((100 * rate) / noFailure.rate);
+          against16b.perUser.push((100 * noFailure.spanMs) / spanMs);
+        }
         const against = fails === 0 || noFailure === undefined ? "" : ` = ` +
-          `${Math.round((100 * rate) / noFailure.rate)}% of case 16b's rate in this run (per ` +
+          `${Math.round((100 * rate) / noFailure.rate)}% of case 16b's rate in this round (per ` +
           `user: ${f0(spanMs)} ms for its 40 events against 16b's ${f0(noFailure.spanMs)} ms, ` +
-          `${Math.round((100 * noFailure.spanMs) / spanMs)}% of its rate)`;
+          `${Math.round((100 * noFailure.spanMs) / spanMs)}% of its rate)` +
+          (share === 0.1 && ROUNDS > 1 ? medianAgainst16b() : "");
+        if (round < ROUNDS) return; // the last round reports
         await report({
           case: label,
           injected: "50 users × 40 events, ordering key userID on an ordered subscription, " +
@@ -238,6 +261,16 @@ for (const { label, share, fails } of ORDERED_CASES) {
       }
     },
   );
+}
+
+/** Case 16 against 16b over the rounds so far: the medians and ranges of both ratios. */
+function medianAgainst16b(): string {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const range = (xs: number[]) => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}%`;
+  const { rate, perUser } = against16b;
+  return `; over ${rate.length} rounds, each against its own 16b: median ` +
+    `**${Math.round(median(rate))}%** of 16b's rate (range ${range(rate)}), per user ` +
+    `**${Math.round(median(perUser))}%** (range ${range(perUser)})`;
 }
 
 integrationTest("reliability: --key-concurrency 2 never runs three of a key at once", async () => {
@@ -311,14 +344,26 @@ integrationTest(
       outcomes.follow(worker);
       await outcomes.until(() => outcomes.count("acked") >= 200, 30_000, "200 acked");
       throttleUntil = performance.now() + 3000;
-      await sleep(1000);
-      const slowed = await rate();
-      assert.ok(slowed < 100, `the rate fell within a second of the 429s: ${slowed}/s`);
+      const throttled = performance.now();
+      // The rate is a gauge, read from the snapshot (at most a second old): waited for while
+      // the 429s last, not read after a fixed sleep.
+      let slowed = NaN;
+      await waitFor(async () => (slowed = await rate()) < 100, {
+        timeoutMs: 3000,
+        intervalMs: 100,
+        what: "the rate to fall below the limit while the service answers 429",
+        progress: () => `${slowed}/s`,
+      });
+      const fellAfter = Math.round(performance.now() - throttled);
       await outcomes.until(() => outcomes.processedCounts().size >= payloads.length, 60_000, "all");
-      const recovered = await rate();
+      let recovered = NaN;
+      await waitFor(async () => (recovered = await rate()) === 100, {
+        timeoutMs: 5000,
+        what: "the rate back at the limit",
+        progress: () => `${recovered}/s`,
+      });
       worker.process.kill("SIGTERM");
       assert.equal((await worker.finished).code, 0);
-      assert.equal(recovered, 100, "recovered to the limit");
       // Never faster than the limit: starts in any second (plus the bucket's burst of 10).
       const starts = service.calls.map((c) => c.start).sort((a, b) => a - b);
       let most = 0;
@@ -337,8 +382,8 @@ integrationTest(
         ...tallied(outcomes),
         lost,
         seconds: since(start),
-        notes: `at most ${most} starts in any second; the rate fell to ${slowed}/s within a ` +
-          `second of the 429s and recovered to 100/s; ` +
+        notes: `at most ${most} starts in any second; the rate fell to ${slowed}/s ` +
+          `${fellAfter} ms after the 429s began (as /metrics showed it) and recovered to 100/s; ` +
           `${service.calls.filter((c) => c.status === 429).length} calls answered 429`,
       });
     } finally {

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { type CaseResult, RESULTS_VARIABLE } from "../../scripts/reliability.ts";
+export { ROUNDS_VARIABLE } from "../../scripts/reliability.ts";
 import type { Config } from "../../src/config/settings.ts";
 import type { Payload } from "../../src/event/payload.ts";
 import { createClient } from "../../src/pubsub/client.ts";

@@ -78,3 +78,19 @@ Deno.test("deliver() does not handle a message given back while it waited (max l
   assert.deepEqual(settled, [`nack ${message.id}`], "settled once, by the subscriber");
   assert.equal(tally.counts.acked, 0);
 });
+
+Deno.test("deliver() tells the key a run whose message was given back while it ran ended nacked, even handled", async () => {
+  const settled: string[] = [];
+  const message = fakeMessage(fakeEvent(), settled);
+  const handledLate: Handler = () => {
+    message.givenUp = "max-lease"; // held past --max-lease while the handler ran
+    message.nack();
+    return Promise.resolve();
+  };
+  const tally = new Tally();
+  const ends: RunEnd[] = [];
+  await deliver(message, deliverContext(handledLate, tally), { ...unkeyed(ends), key: "k" });
+  assert.deepEqual(ends, ["nacked"], "back in Pub/Sub: its key waits for it");
+  assert.deepEqual(settled, [`nack ${message.id}`], "never acked");
+  assert.equal(tally.counts.acked, 0);
+});

@@ -31,6 +31,7 @@ function harness(handler: Handler, c: Config = config()) {
   tally.onOutcome((record) => records.push(record));
   const published: { attributes: Record<string, string> }[] = [];
   const abandoned = new Abandoned(c.poolSize);
+  const deadLetterTopic = fakeClient(published);
   const dispatcher = new Dispatcher(c, {
     subscription: "s",
     handler: compose(handler, withTimeout(c.handlerTimeout)),
@@ -40,10 +41,10 @@ function harness(handler: Handler, c: Config = config()) {
       maxPayloadBytes: 65536,
       signal: new AbortController().signal,
     },
-    settler: new Settler(fakeClient(published).client, c, tally),
+    settler: new Settler(deadLetterTopic.client, c, tally),
     abandoned,
   });
-  return { dispatcher, records, published, abandoned };
+  return { dispatcher, records, published, abandoned, deadLetterTopic: deadLetterTopic.state };
 }
 
 /** `n` events of one user, in order, as messages settling into `settled`. */
@@ -119,15 +120,7 @@ Deno.test("Dispatcher gives a keyed event back after --key-retries, and dead-let
 
 Deno.test("Dispatcher dead-letters a keyed event that can never succeed alone, at once; its key goes on", async () => {
   await withFakeClock(async (clock) => {
-    const settled: string[] = [];
-    const [a1, a2] = userEvents(2, settled);
-    const calls: string[] = [];
-    const rejecting: Handler = (event) => {
-      calls.push(event.eventID);
-      return event.eventID === idOf(a1!)
-        ? Promise.reject(new RejectedError("the service answered 400: unknown card"))
-        : Promise.resolve();
-    };
+    const { a1, a2, calls, rejecting } = firstOfKeyRejected("answered 400: unknown card");
     const { dispatcher, records, published } = harness(rejecting);
     dispatcher.dispatch(a1!);
     dispatcher.dispatch(a2!);
@@ -230,3 +223,96 @@ Deno.test("Dispatcher nacks a failed event without a key at once (Pub/Sub's back
     dispatcher.close();
   });
 });
+
+Deno.test("Dispatcher holds a key whose dead-letter copy could not be published: the event is nacked, its later events wait", async () => {
+  await withFakeClock(async (clock) => {
+    const { settled, a1, a2, calls, rejecting } = firstOfKeyRejected("answered 422");
+    const { dispatcher, records, published, deadLetterTopic } = harness(rejecting);
+    deadLetterTopic.failWith = 14; // the dead-letter topic is unavailable
+    dispatcher.dispatch(a1!);
+    dispatcher.dispatch(a2!);
+    await clock.tickAsync(0);
+    assert.deepEqual(records.map((r) => `${r.outcome} ${r.reason}`), [
+      "nacked dead-letter-publish-failed",
+    ]);
+    assert.deepEqual(calls, [idOf(a1!)], "a2 waits: a1 comes back and must run first");
+    assert.deepEqual(settled, [`nack ${a1!.id}`]);
+    delete deadLetterTopic.failWith;
+    dispatcher.dispatch(redelivered(a1!, settled));
+    await clock.tickAsync(0);
+    assert.deepEqual(calls, [idOf(a1!), idOf(a1!), idOf(a2!)], "a1 again, then a2");
+    assert.equal(published.length, 1);
+    assert.deepEqual(settled.slice(1), [`ack ${a1!.id}`, `ack ${a2!.id}`]);
+    dispatcher.close();
+  });
+});
+
+Deno.test("Dispatcher keeps an event's failed runs when its dead-letter copy could not be published", async () => {
+  await withFakeClock(async (clock) => {
+    const settled: string[] = [];
+    const [a1] = userEvents(1, settled);
+    const calls: string[] = [];
+    const { dispatcher, records, published, deadLetterTopic } = harness(
+      failingFirst(a1!, 99, calls),
+    );
+    dispatcher.dispatch(a1!);
+    await clock.tickAsync(2000); // four failed runs: back to Pub/Sub
+    deadLetterTopic.failWith = 14;
+    const second = redelivered(a1!, settled);
+    dispatcher.dispatch(second);
+    await clock.tickAsync(0); // the fifth: dead-lettered, but the copy is not published
+    assert.deepEqual(records.map((r) => `${r.outcome} ${r.reason} ${r.failedRuns}`), [
+      "nacked handler-failed 4",
+      "nacked dead-letter-publish-failed 5",
+    ]);
+    delete deadLetterTopic.failWith;
+    dispatcher.dispatch(redelivered(second, settled));
+    await clock.tickAsync(0);
+    assert.equal(calls.length, 6, "one more run, not five");
+    assert.equal(records.at(-1)?.outcome, "dead-lettered");
+    assert.equal(published.length, 1);
+    dispatcher.close();
+  });
+});
+
+Deno.test("Dispatcher dead-letters an event once when Pub/Sub delivers it again while it is retried in place on its last delivery", async () => {
+  await withFakeClock(async (clock) => {
+    const settled: string[] = [];
+    const message = fakeMessage(fakeEvent(), settled, 5); // the subscription's last delivery
+    let calls = 0;
+    const failing: Handler = () => {
+      calls++;
+      return Promise.reject(new RetryableError("answered 500"));
+    };
+    const { dispatcher, records, published } = harness(failing, config({ keyFrom: undefined }));
+    dispatcher.dispatch(message);
+    await clock.tickAsync(0); // two failed runs (the retry at once), then a 1 s backoff
+    assert.equal(calls, 2);
+    // Its lease lapsed on the server meanwhile (say): Pub/Sub delivers it again.
+    const copy = redelivered(message, settled);
+    dispatcher.dispatch(copy);
+    await clock.tickAsync(20_000);
+    assert.equal(published.length, 1, "one copy on the dead-letter topic");
+    assert.deepEqual(
+      records.map((r) => `${r.outcome} ${r.reason}`),
+      ["dead-lettered max-attempts", "duplicate already-dead-lettered"],
+    );
+    assert.equal(calls, 5, "five failed runs in all, none after the dead-letter");
+    assert.deepEqual(settled.sort(), [`ack ${message.id}`, `ack ${message.id}`]);
+    dispatcher.close();
+  });
+});
+
+/** Two events of one key whose handler rejects the first (`detail`) and records every call. */
+function firstOfKeyRejected(detail: string) {
+  const settled: string[] = [];
+  const [a1, a2] = userEvents(2, settled);
+  const calls: string[] = [];
+  const rejecting: Handler = (event) => {
+    calls.push(event.eventID);
+    return event.eventID === idOf(a1!)
+      ? Promise.reject(new RejectedError(`the service ${detail}`))
+      : Promise.resolve();
+  };
+  return { settled, a1: a1!, a2: a2!, calls, rejecting };
+}

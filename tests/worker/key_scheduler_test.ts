@@ -155,3 +155,49 @@ Deno.test("KeyScheduler.close() gives back every waiting event not given back al
   assert.equal(scheduler.close(), 2);
   assert.deepEqual(released, [`${a2!.id} shutting-down`, `${a3!.id} shutting-down`]);
 });
+
+/** `message` given back by the subscriber (held past --max-lease): nacked, as it does. */
+function givenBack(message: ReceivedMessage): void {
+  message.givenUp = "max-lease";
+  message.nack();
+}
+
+Deno.test("KeyScheduler waits for a running event given back, not for a later one given back behind it", async () => {
+  for (const giveBack of [true, false]) {
+    const { scheduler, started, released, end } = harness(1, giveBack);
+    const [o, w1] = messages(2);
+    scheduler.submit("a", o!); // held at the handler gate, say, past --max-lease
+    scheduler.submit("a", w1!);
+    givenBack(o!);
+    givenBack(w1!);
+    void scheduler.stats; // the sweep
+    const copy = redelivered(o!, []);
+    scheduler.submit("a", copy); // Pub/Sub delivers the key again from o on, while o still runs
+    assert.deepEqual(released, [], `${giveBack ? "ordering" : "--key-from"}: o's copy kept`);
+    await end(o!, "nacked"); // its run ends; it was given back
+    assert.deepEqual(started, [o!.id, o!.id], "its copy runs next");
+    assert.deepEqual(released, []);
+    await end(copy);
+    scheduler.submit("a", redelivered(w1!, []));
+    assert.deepEqual(started, [o!.id, o!.id, w1!.id], "then w1, in order");
+    scheduler.close();
+  }
+});
+
+Deno.test("KeyScheduler runs the fresh copy of an event given back while it ran, never gives it back", async () => {
+  for (const giveBack of [true, false]) {
+    const { scheduler, started, released, end } = harness(1, giveBack);
+    const [o, later] = messages(2);
+    scheduler.submit("a", o!); // waiting for a retry in place, say
+    givenBack(o!);
+    const copy = redelivered(o!, []);
+    scheduler.submit("a", copy); // queued behind its earlier run
+    scheduler.submit("a", later!);
+    await end(o!, "nacked");
+    assert.deepEqual(released, [], `${giveBack ? "ordering" : "--key-from"}: nothing given back`);
+    assert.deepEqual(started, [o!.id, o!.id], "the copy runs at once, ahead of the later event");
+    await end(copy);
+    assert.deepEqual(started, [o!.id, o!.id, later!.id]);
+    scheduler.close();
+  }
+});

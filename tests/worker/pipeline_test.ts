@@ -11,7 +11,7 @@ import {
 } from "../../src/worker/handler.ts";
 import { withTimeout } from "../../src/worker/middleware/timeout.ts";
 import { TypeLabels } from "../../src/worker/type_labels.ts";
-import { type Delivery, processDelivery } from "../../src/worker/pipeline.ts";
+import { type Delivery, type Outcome, processDelivery } from "../../src/worker/pipeline.ts";
 import { fakeEvent } from "../../src/event/payload.ts";
 import { sleep } from "../../src/base/async.ts";
 import { withFakeClock } from "../support/clock.ts";
@@ -272,4 +272,43 @@ Deno.test("processDelivery() gives the handler the contract's type and counts an
   }
   assert.deepEqual(types, Array(4).fill("PaymentMethodCreated"), "the label never wins");
   assert.equal(labels.mismatches, 2);
+});
+
+Deno.test("processDelivery() bounds a copy's wait for its event's running call by the handler timeout, and a stop ends it", async () => {
+  await withFakeClock(async (clock) => {
+    // Two messages with one eventID: the first one's call hangs (abandoned, its mark kept).
+    const dedupe = new Dedupe(100);
+    const event = fakeEvent();
+    assert.equal(dedupe.claim(event.eventID), "new");
+    let calls = 0;
+    const counting: Handler = () => Promise.resolve(void calls++);
+    const other = { ...delivery(event), messageId: "m-2" };
+    const outcomes: Outcome[] = [];
+    void processDelivery(other, counting, { ...options, dedupe, busyWaitMs: 30_000 })
+      .then((o) => outcomes.push(o));
+    await clock.tickAsync(29_999);
+    assert.equal(outcomes.length, 0, "held while the other call may still end");
+    await clock.tickAsync(1);
+    const [timedOut] = outcomes;
+    assert.equal(timedOut?.action, "nack", "then a failed run: its permit given back");
+    assert.equal(timedOut.failedRuns, 1);
+    assert.match(timedOut.error.message, /still runs after 30000ms/);
+    assert.equal(calls, 0, "never called beside the running call");
+
+    // With --handler-timeout off it waits as long as the call runs, until the worker stops.
+    const stop = new AbortController();
+    void processDelivery(other, counting, {
+      ...options,
+      dedupe,
+      busyWaitMs: 0,
+      signal: stop.signal,
+    }).then((o) => outcomes.push(o));
+    await clock.tickAsync(3_600_000);
+    assert.equal(outcomes.length, 1);
+    stop.abort(new Error("the worker is shutting down"));
+    await clock.tickAsync(0);
+    const stopped = outcomes[1];
+    assert.equal(stopped?.action === "nack" && stopped.reason, "shutting-down");
+    assert.equal(calls, 0);
+  });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import type { Handler } from "../../src/worker/handler.ts";
+import { type Handler, RetryableError } from "../../src/worker/handler.ts";
 import { Worker } from "../../src/worker/worker.ts";
 import { workerOptions } from "../../src/worker/cli_options.ts";
 import { createClient } from "../../src/pubsub/client.ts";
@@ -147,6 +147,8 @@ integrationTest(
     await createTopology(config);
     const worker = new Worker(workerOptions(config));
     const registry = workerMetrics(worker);
+    const pausedGauge = /^event_tool_paused\{reason="operator"\} 1$/m;
+    const notPausedGauge = /^event_tool_paused\{reason="operator"\} 0$/m;
     const acked = new Set<string>();
     worker.onOutcome((r) => void (r.outcome === "acked" && r.eventID && acked.add(r.eventID)));
     worker.start();
@@ -158,7 +160,11 @@ integrationTest(
       assert.equal(worker.ready, false, "/readyz fails while paused");
       assert.equal(worker.live, true);
       assert.deepEqual(worker.stats.paused.map((p) => p.reason), ["operator"]);
-      assert.match(await registry.metrics(), /^event_tool_paused\{reason="operator"\} 1$/m);
+      // A gauge, read from the snapshot (at most a second old): waited for, not timed.
+      await waitFor(async () => pausedGauge.test(await registry.metrics()), {
+        timeoutMs: 5_000,
+        what: "event_tool_paused{reason=operator} 1",
+      });
       const later = await publishEvents(config, 10);
       await sleep(2000);
       assert.equal(acked.size, 5, "nothing new taken while paused");
@@ -168,7 +174,10 @@ integrationTest(
         what: "the 10 published while paused, acked after resume",
       });
       await waitFor(() => worker.ready, { timeoutMs: 5_000, what: "ready again" });
-      assert.match(await registry.metrics(), /^event_tool_paused\{reason="operator"\} 0$/m);
+      await waitFor(async () => notPausedGauge.test(await registry.metrics()), {
+        timeoutMs: 5_000,
+        what: "event_tool_paused{reason=operator} 0",
+      });
     } finally {
       await worker.stop();
     }
@@ -235,6 +244,73 @@ integrationTest(
       await waitFor(() => !worker.live, { timeoutMs: 30_000, what: "not live" });
     } finally {
       await worker.stop();
+    }
+  },
+);
+
+/**
+ * Finding 1 of the phase-1 review: a pool full of calls the handler gate holds (the service
+ * answers 401) must stay live until, and after, the gate pauses; Kubernetes would otherwise
+ * restart the pod, nacking every held event (a delivery attempt each) before the pause.
+ *
+ * `--handler-timeout 5s` is needed to see it in seconds: /healthz's "pool full, nothing
+ * finished" limit is twice the handler timeout, and at the defaults (30 s, so 1 min) it ties
+ * with the default `--pause-after` of 1 min. Any `--pause-after` above twice the timeout showed
+ * it. The default case is held on a fake clock in tests/worker/middleware/gate_test.ts (the gate
+ * counts its held calls through the default minute, the pause and until accepted), and live
+ * answers true whenever the gate holds a call, whatever the timings. The keyed run adds a short
+ * `--max-lease` so that the head each key runs at the gate outlasts it: `stuck()` failed then.
+ */
+integrationTest(
+  "Worker whose permits the handler gate holds (the service answers 401) stays live before the pause",
+  async () => {
+    const refused: Handler = () =>
+      Promise.reject(new RetryableError("HTTP 401", undefined, { status: 401 }));
+    const runs = [
+      // Watched past the limit that applies: 2 × 5 s from the last outcome, or --max-lease.
+      { what: "pool full, nothing finished for 2 × the handler timeout", watchMs: 12_000 },
+      {
+        what: "each key's head held at the gate past --max-lease",
+        watchMs: 7000,
+        overrides: { keyFrom: { from: "field" as const, name: "userID" }, maxLease: 4000 },
+      },
+    ];
+    for (const { what, watchMs, overrides } of runs) {
+      // A short shutdown timeout only ends the test sooner: held calls wait out the drain.
+      const config = await testConfig({
+        poolSize: 4,
+        handlerTimeout: 5000,
+        shutdownTimeout: 1000,
+        ...overrides,
+      });
+      assert.equal(config.pauseAfter, 60_000, "--pause-after at its default");
+      await createTopology(config);
+      await publishEvents(config, 20);
+      const worker = new Worker(workerOptions(config, { handler: refused }));
+      const outcomes: string[] = [];
+      worker.onOutcome((r) => outcomes.push(`${r.outcome} ${r.reason}`));
+      worker.start();
+      try {
+        await waitFor(() => worker.stats.inFlight === 4 && worker.stats.refusals >= 4, {
+          timeoutMs: 15_000,
+          what: "every permit held by a refused call",
+        });
+        const full = performance.now();
+        const notLive: string[] = [];
+        while (performance.now() - full < watchMs) {
+          if (!worker.live) notLive.push(`${((performance.now() - full) / 1000).toFixed(1)} s`);
+          await sleep(250);
+        }
+        assert.deepEqual(notLive, [], `${what}: /healthz failed at ${notLive[0]}`);
+        assert.deepEqual(worker.stats.paused, [], "the gate did not pause (1 min)");
+        assert.equal(worker.stats.inFlight, 4, "the permits were held all along");
+        assert.ok(
+          outcomes.every((o) => o === "nacked max-lease"),
+          `no handler outcome: ${outcomes.join(", ")}`,
+        );
+      } finally {
+        await worker.stop();
+      }
     }
   },
 );

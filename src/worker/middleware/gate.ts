@@ -63,6 +63,7 @@ export class Gate {
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
   #pauseTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #held: Waiter[] = [];
+  #holding = 0;
   /** Handler calls refused so far (`event_tool_handler_refusals_total`). */
   refusals = 0;
 
@@ -73,6 +74,14 @@ export class Gate {
   /** Why the gate holds events now; undefined when it lets them through. */
   get paused(): Refusal | undefined {
     return this.#paused;
+  }
+
+  /**
+   * Calls the gate holds now: refused and waiting to be tried again, or waiting while paused
+   * (their tries included). They keep their pool permits and record no outcome, by design.
+   */
+  get holding(): number {
+    return this.#holding;
   }
 
   /** The refusal `error` is, if it is one. */
@@ -87,7 +96,7 @@ export class Gate {
         this.#onAccepted,
         (error) => this.#onFailed(error, next, event, context),
       )
-      : this.#tryHeld(next, event, context, undefined);
+      : this.#hold(next, event, context, undefined);
 
   readonly #onAccepted = (): void => {
     this.#accepted++;
@@ -103,7 +112,18 @@ export class Gate {
     const refusal = this.refusal(error);
     if (refusal === undefined) return Promise.reject(error);
     this.#refused(refusal, error as Error);
-    return this.#tryHeld(next, event, context, error as Error);
+    return this.#hold(next, event, context, error as Error);
+  }
+
+  /** {@linkcode Gate.#tryHeld}, counted in {@linkcode Gate.holding} until it ends. */
+  #hold(
+    next: Handler,
+    event: PaymentMethodCreated,
+    context: HandlerContext,
+    refused: Error | undefined,
+  ): Promise<void> {
+    this.#holding++;
+    return this.#tryHeld(next, event, context, refused).finally(() => this.#holding--);
   }
 
   /** Tries `event` again until it is accepted, fails otherwise, or the worker stops. */

@@ -160,3 +160,31 @@ Deno.test("Gate pauses at once on a missing permission, and passes other errors 
     assert.deepEqual([...held.outcomes.values()], ["Error", "Error"], "the stop ends the wait");
   });
 });
+
+Deno.test("Gate.holding counts the calls it holds, at the defaults, from the first refusal through the pause until accepted", async () => {
+  await withFakeClock(async (clock) => {
+    const { gate: g, calls } = gate();
+    let accepting = true;
+    const svc = service(() => {
+      if (!accepting) throw refused();
+    });
+    const wrapped = g.middleware(svc.handler);
+    const passing = run(wrapped, ["ok"]);
+    assert.equal(g.holding, 0, "a call the service has not refused is not held");
+    await passing.done;
+    accepting = false;
+    const { done } = run(wrapped, ["a", "b", "c", "d"]);
+    await tick(clock, 0);
+    const seen = new Set<number>();
+    for (let second = 0; second < 5 * 60; second++) { // the default minute, the pause, probes
+      seen.add(g.holding);
+      await tick(clock, 1000);
+    }
+    assert.deepEqual([...seen], [4], "each refused call counted, every second, paused or not");
+    assert.equal(calls[0]?.startsWith("pause handler-refused"), true, "paused meanwhile");
+    accepting = true;
+    await tick(clock, MAX_RETRY_MS * 1.3);
+    await done;
+    assert.equal(g.holding, 0, "none once accepted");
+  });
+});
