@@ -151,8 +151,15 @@ const ORDERED_CASES = [
  * ratios with their range (one round on two shared cores varies by ±30%: 88–130% measured).
  */
 const ROUNDS = Math.max(1, Number(Deno.env.get(ROUNDS_VARIABLE) ?? "1") || 1);
-/** Case 16's rate and per-user rate against case 16b's, one pair per round (percent). */
-const against16b: { rate: number[]; perUser: number[] } = { rate: [], perUser: [] };
+/**
+ * Case 16's rate and per-user rate against case 16b's, one pair per round (percent), and the best
+ * per-user rate its failed calls allow: 16b's span plus their own handler time.
+ */
+const against16b: { rate: number[]; perUser: number[]; best: number[] } = {
+  rate: [],
+  perUser: [],
+  best: [],
+};
 for (let round = 1; round <= ROUNDS; round++) {
   for (const { label, share, fails } of ORDERED_CASES) {
     orderedCase(label, share, fails, round);
@@ -221,6 +228,11 @@ function orderedCase(label: string, share: number, fails: number, round: number)
         if (noFailure && share === 0.1) {
           against16b.rate.push((100 * rate) / noFailure.rate);
           against16b.perUser.push((100 * noFailure.spanMs) / spanMs);
+          // The failed calls take their time (the service sleeps before its 500): no worker can
+          // do better than 16b's span plus that time, per user.
+          const failedMs = service.calls.filter((c) => c.status !== 204)
+            .reduce((sum, c) => sum + c.end - c.start, 0) / 50;
+          against16b.best.push((100 * noFailure.spanMs) / (noFailure.spanMs + failedMs));
         }
         const against = fails === 0 || noFailure === undefined ? "" : ` = ` +
           `${Math.round((100 * rate) / noFailure.rate)}% of case 16b's rate in this round (per ` +
@@ -267,10 +279,12 @@ function orderedCase(label: string, share: number, fails: number, round: number)
 function medianAgainst16b(): string {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const range = (xs: number[]) => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}%`;
-  const { rate, perUser } = against16b;
+  const { rate, perUser, best } = against16b;
   return `; over ${rate.length} rounds, each against its own 16b: median ` +
     `**${Math.round(median(rate))}%** of 16b's rate (range ${range(rate)}), per user ` +
-    `**${Math.round(median(perUser))}%** (range ${range(perUser)})`;
+    `**${Math.round(median(perUser))}%** (range ${range(perUser)}); the failed calls' own ` +
+    `handler time alone bounds the per-user figure at ${Math.round(median(best))}% ` +
+    `(range ${range(best)}): what the worker adds beyond them is the retry's turn`;
 }
 
 integrationTest("reliability: --key-concurrency 2 never runs three of a key at once", async () => {
