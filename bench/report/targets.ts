@@ -91,26 +91,31 @@ export function judge(target: Target, figures: readonly Figure[]): Verdict {
   }
   const against = target.against;
   const values: number[] = [];
+  // The two sides' figures of the rounds compared: a case measured in one round is shown
+  // beside its peer's figure of that round, not the median of rounds it was not compared with.
+  let mine = single(measured);
   let others: number[] = [];
-  if (against === undefined) values.push(...single(measured));
+  if (against === undefined) values.push(...mine);
   else if (typeof against === "number") {
-    values.push(...single(measured).map((v) => v / against));
+    values.push(...mine.map((v) => v / against));
     others = [against];
   } else {
     const peer = byRound(figures, against);
+    mine = [];
     for (const [round, value] of measured) {
       const other = peer.get(round);
       if (typeof value !== "number" || typeof other !== "number") continue;
       values.push(target.difference ? value - other : value / other);
+      mine.push(value);
+      others.push(other);
     }
-    others = single(peer);
   }
   const m = median(values);
   return {
     target,
     values,
     median: m,
-    sides: [median(single(measured)), median(others)],
+    sides: [median(mine), median(others)],
     met: m !== undefined && within(target, m),
   };
 }

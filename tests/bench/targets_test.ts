@@ -86,6 +86,16 @@ Deno.test("judge() reads differences, shares of a number and every value of a li
   assert.equal(windows.met, false);
   assert.equal(missOf(windows), "1 of 3 outside 180 events/s to 220 events/s");
   assert.equal(judge(cpu, []).met, false, "not measured is not met");
+  // Measured in round 1 only: compared with its peer's round 1, and shown beside that round's.
+  const once = judge(
+    { ...cpu, measure: { case: "schema", metric: "cpuMsPer1000" } },
+    [
+      ...[1, 2, 3].map((round) => figure("go-peer", round, { cpuMsPer1000: 10 * round })),
+      { case: "schema", consumer: "event-tool", round: 1, values: { cpuMsPer1000: 12 } },
+    ],
+  );
+  assert.deepEqual([once.values, once.sides], [[1.2], [12, 10]]);
+  assert.match(figureOf(once), /^\*\*1\.20×\*\*: 12\.0 vs 10\.0 /);
 });
 
 Deno.test("marginal() is the CPU between the short and the long drain of the same round", () => {
