@@ -12,7 +12,7 @@ import { createTopology, envFor, publishEvents, pull, testConfig } from "../supp
 import { Outcomes } from "../support/outcomes.ts";
 import { countLost, reachWithSeek, replayFrom, report, since } from "../support/reliability.ts";
 import { sleep } from "../../src/base/async.ts";
-import { sample } from "../../src/bench/measure.ts";
+import { sample } from "../../bench/measure/scrape.ts";
 import { freePort } from "../../src/pubsub/emulator.ts";
 import { waitFor } from "../support/wait.ts";
 import { SAME_STOP_MS } from "../../src/commands/worker.ts";
