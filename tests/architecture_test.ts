@@ -23,21 +23,17 @@ const LAYERS = [
   "worker",
   "ops",
   "ops/console",
-  "bench",
   "commands",
 ] as const;
 
 /** The longest function allowed, in lines (its signature to its closing brace). */
 const MAX_FUNCTION_LINES = 80;
 /**
- * Where functions are measured: the product and its tooling (but src/bench/, see LEAVING_SRC);
+ * Where functions are measured: the product and its tooling;
  * tests/ are scenarios read top to bottom, out of this rule. The settings table (src/config/settings.ts) is one long
  * declaration, not a function: its parsers are measured like any other.
  */
 const MEASURED = ["src", "scripts", "examples", "main.ts", "mod.ts"];
-/** src/bench/ is leaving src/ for bench/ (issue 31): out of the cycle, function and docs rules
- * until it has moved (its import cycle check_console.ts ↔ checks.ts goes with it). */
-const LEAVING_SRC = "src/bench/";
 /**
  * Functions over the limit that another branch is reworking, each with who; the test fails when
  * one is no longer over it, so the entry is removed then.
@@ -167,7 +163,6 @@ Deno.test("cycles() finds a cycle of type imports as well as a self-import, and 
 Deno.test("no import cycle among the modules of src/ (type-only imports count)", async () => {
   const graph = new Map<string, string[]>();
   for (const path of await tsFiles("src")) {
-    if (path.startsWith(LEAVING_SRC)) continue;
     graph.set(path, (await importsOf(path)).filter((target) => target.startsWith("src/")));
   }
   assert.deepEqual(cycles(graph), []);
@@ -224,7 +219,6 @@ Deno.test(`no function over ${MAX_FUNCTION_LINES} lines in src/, scripts/, examp
   const measured = new Set<string>();
   for (const dir of MEASURED) {
     for (const path of await tsFiles(dir)) {
-      if (path.startsWith(LEAVING_SRC)) continue;
       for (const { name, lines } of functions(path, await parse(path))) {
         if (lines <= MAX_FUNCTION_LINES) continue;
         if (name in LONG_FOR_NOW) measured.add(name);
@@ -291,7 +285,6 @@ Deno.test("docs/ARCHITECTURE.md names every module of src/ in its folder's part"
   const parts = await architectureParts();
   const unnamed: string[] = [];
   for (const path of await tsFiles("src")) {
-    if (path.startsWith(LEAVING_SRC)) continue;
     const folder = path.split("/").slice(1, -1).join("/");
     const file = path.split("/").at(-1)!;
     const part = parts.get(folder);

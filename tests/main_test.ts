@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
-import { program } from "../main.ts";
+import { commandsFor, program } from "../main.ts";
 import * as bench from "../src/commands/bench.ts";
 import * as consoleCommand from "../src/commands/console.ts";
 import * as deadLetters from "../src/commands/dead_letters.ts";
@@ -68,8 +68,8 @@ Deno.test("help: typed placeholders, groups, examples; help <command> works too"
   }
 });
 
-Deno.test("every example in help parses with the real parser", () => {
-  const cli = program();
+Deno.test("every example in help parses with the real parser", async () => {
+  const cli = await program();
   for (const command of cli.commands) {
     const name = command.name() as CommandName;
     if (!(name in COMMAND_SETTINGS)) continue; // commander's own help command
@@ -132,4 +132,69 @@ Deno.test("a failure prints its stack with --log-level debug or LOG_LEVEL=DEBUG,
   const usage = await runCli(["publish", "--count", "x", "--log-level", "debug"], env);
   assert.equal(usage.code, 2);
   assert.doesNotMatch(usage.stderr, /\n\s+at /);
+});
+
+Deno.test("commandsFor() loads the command that runs, or every one for help", () => {
+  assert.deepEqual(commandsFor(["worker", "--pool-size", "5"]), ["worker"]);
+  assert.deepEqual(commandsFor(["dead-letters", "peek"]), ["dead-letters"]);
+  for (const args of [["worker", "--help"], ["help", "worker"], ["-V"], ["nope"]]) {
+    assert.deepEqual(
+      [...commandsFor(args)].sort(),
+      Object.keys(COMMAND_SETTINGS).sort(),
+      args.join(" "),
+    );
+  }
+});
+
+/** The modules `entry` imports statically (what loads with it), from `deno info`. */
+async function staticGraph(entry: string): Promise<string[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    roots: string[];
+    modules: {
+      specifier: string;
+      dependencies?: { code?: { specifier?: string }; isDynamic?: boolean }[];
+    }[];
+  };
+  const modules = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const stack = [...info.roots];
+  while (stack.length > 0) {
+    const specifier = stack.pop()!;
+    if (seen.has(specifier)) continue;
+    seen.add(specifier);
+    for (const dep of modules.get(specifier)?.dependencies ?? []) {
+      if (!dep.isDynamic && dep.code?.specifier) stack.push(dep.code.specifier);
+    }
+  }
+  return [...seen];
+}
+
+Deno.test("event-tool worker loads nothing of the other commands, the console, OTel's SDK or Ajv's compiler", async () => {
+  const graph = await staticGraph(new URL("../src/commands/worker.ts", import.meta.url).href);
+  const loaded = (pattern: RegExp) => graph.filter((s) => pattern.test(s));
+  assert.ok(loaded(/\/src\/worker\/worker\.ts$/).length === 1, "the worker itself is in the graph");
+  assert.deepEqual(loaded(/\/src\/commands\/(?!worker\.ts)/), [], "another command");
+  assert.deepEqual(loaded(/\/src\/ops\/console\/console\.ts$/), [], "the console");
+  assert.deepEqual(loaded(/opentelemetry\/sdk|exporter-trace/), [], "OpenTelemetry's SDK");
+  assert.deepEqual(
+    loaded(/ajv@[^/]+\/dist\/2020|\/src\/event\/compile\.ts$/),
+    [],
+    "Ajv's compiler",
+  );
+  assert.deepEqual(
+    loaded(/cli-progress|\/src\/pubsub\/(publisher|topology)\.ts$/),
+    [],
+    "publish, setup",
+  );
+  const main = await staticGraph(new URL("../main.ts", import.meta.url).href);
+  assert.deepEqual(
+    main.filter((s) => /\/src\/commands\//.test(s)),
+    [],
+    "main.ts loads commands on demand",
+  );
 });

@@ -28,7 +28,8 @@ export const examples = [
 
 const log = logger("publish");
 
-async function readSource(file: string): Promise<Uint8Array> {
+/** The bytes of `file` (`-`: standard input); a usage error names the file when it cannot. */
+export async function readSource(file: string): Promise<Uint8Array> {
   try {
     if (file === "-") return await new Response(Deno.stdin.readable).bytes();
     return await Deno.readFile(file);

@@ -8,7 +8,7 @@ import type { PubSub } from "@google-cloud/pubsub";
 import { InterruptedError, UsageError } from "../base/errors.ts";
 import { type Config, nameOf } from "../config/settings.ts";
 import { logger } from "../telemetry/log.ts";
-import { type Console, startConsole } from "../ops/console/console.ts";
+import type { Console } from "../ops/console/console.ts";
 import { InFlightCalls } from "../ops/console/in_flight.ts";
 import { handlerRequestMetrics, workerMetrics } from "../ops/metrics.ts";
 import { type OpsServer, serveOps } from "../ops/server.ts";
@@ -57,7 +57,7 @@ export async function run(config: Config): Promise<void> {
   const snapshots = new Snapshots(worker);
   const served = config.metricsPort === 0
     ? undefined
-    : serve(config, { worker, client, snapshots, calls });
+    : await serve(config, { worker, client, snapshots, calls });
   observe = served?.observe;
   const stopSummary = startSummary(snapshots, config.summaryInterval);
   snapshots.start();
@@ -101,7 +101,7 @@ interface Served {
 }
 
 /** Serves /metrics, /healthz and /readyz on the metrics port, and the console when `calls`. */
-function serve(
+async function serve(
   config: Config,
   { worker, client, snapshots, calls }: {
     worker: Worker;
@@ -109,10 +109,11 @@ function serve(
     snapshots: Snapshots;
     calls: InFlightCalls | undefined;
   },
-): Served {
+): Promise<Served> {
   const registry = workerMetrics(worker, snapshots);
   const observe = handlerRequestMetrics(registry);
-  const web = calls && startConsole({
+  // Loaded only with --console: its page, assets and subscription checks are not the worker's.
+  const web = calls && (await import("../ops/console/console.ts")).startConsole({
     config,
     client,
     worker: {

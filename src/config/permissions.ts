@@ -101,6 +101,8 @@ export const TASK_FLAGS = {
   // The emulator's jar is wherever the gcloud SDK is: demo reads as the executable does.
   demo: [...PERMISSIONS, COMPILED_RUN_PERMISSION],
   cli: [...PERMISSIONS, COMPILED_RUN_PERMISSION, WORKER_V8_FLAGS, GRANTS],
+  // The worker as the executable runs it, reading a --file or a module handler anywhere.
+  bench: [...PERMISSIONS, COMPILED_RUN_PERMISSION, WORKER_V8_FLAGS, GRANTS],
 } as const;
 
 /** Whether this process may read `path` (a file, or a folder and what it holds). */

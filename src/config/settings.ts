@@ -30,8 +30,6 @@ export type KeySource = { from: "attribute" | "field"; name: string };
 
 /** How acks leave the worker (src/pubsub/subscriber/ack_batcher.ts uses the same names). */
 export const ACK_TRANSPORTS = ["stream", "rpc"] as const;
-/** Benchmark modes. */
-export const BENCH_MODES = ["drain", "steady", "publish", "exactly-once"] as const;
 /** Log levels, lowest first (LogTape's names). */
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
 
@@ -474,40 +472,25 @@ export const SETTINGS = {
     env: "BENCH_EVENTS",
     default: "20000",
     placeholder: "<count>",
-    description: "bench: events pre-filled per drain case",
+    description: "bench: random events to drain (without --file)",
     parse: parse.integer(100, 10_000_000),
   }),
-  mode: setting({
-    flag: "--mode",
-    env: "BENCH_MODE",
-    default: "drain",
-    placeholder: "<drain|steady|publish|exactly-once>",
-    description: "bench: drain (pre-filled backlog), steady (publish at --rate), publish, or " +
-      "exactly-once (10,000 events on the fake server, at-least-once then exactly-once)",
-    parse: parse.oneOf(BENCH_MODES),
+  targetRate: setting<number | undefined>({
+    flag: "--target-rate",
+    env: "BENCH_TARGET_RATE",
+    default: undefined,
+    defaultNote: "unset: the rate the drain reached",
+    placeholder: "<per-second>",
+    description: "bench: the rate (events/s) to suggest a pool size and replicas for",
+    parse: parse.positive(10_000_000),
   }),
-  duration: setting({
-    flag: "--duration",
-    env: "BENCH_DURATION",
-    default: "10s",
-    description: "bench: how long steady mode publishes",
-    format: ms,
-    parse: parse.duration(3_600_000),
-  }),
-  matrix: setting({
-    flag: "--matrix",
-    env: "BENCH_MATRIX",
+  cloud: setting({
+    flag: "--cloud",
+    env: "BENCH_CLOUD",
     default: "false",
     switch: true,
-    description: "bench: the standard grid (pool 10/100/1000 × latency 1/20/100ms) and more",
-    parse: parse.boolean,
-  }),
-  report: setting({
-    flag: "--report",
-    env: "BENCH_REPORT",
-    default: "false",
-    switch: true,
-    description: "bench: write docs/BENCHMARKS.md from this run",
+    description: "bench: drain on Google Cloud, in a topic and subscription of --project made " +
+      "for the run and deleted after it (billed as usual), instead of on an emulator",
     parse: parse.boolean,
   }),
   json: setting({
@@ -530,9 +513,10 @@ export const SETTINGS = {
     flag: "--file",
     env: "PUBLISH_FILE",
     default: undefined,
-    defaultNote: "unset: publish --count random events",
+    defaultNote: "unset: random events (publish --count, bench --events)",
     placeholder: "<path|->",
-    description: "publish the NDJSON events in this file (- for stdin) instead of random ones",
+    description: "publish (or bench: drain) the NDJSON events in this file (- for stdin) " +
+      "instead of random ones",
     parse: parse.path,
   }),
   orderingKey: setting<string | undefined>({
@@ -793,17 +777,16 @@ export const COMMAND_SETTINGS = {
   "dead-letters": [...CONNECTION, ...TOPOLOGY, "limit", "reason", "eventId", "dryRun"],
   // The subscription settings too: the Subscription tab shows drift from them.
   console: [...CONNECTION, ...TOPOLOGY, "metricsPort", "metricsHost", "consoleToken", ...SETUP],
+  // The worker as `worker` runs it, on a topology made for the run (with the subscription
+  // settings of setup), and what to drain.
   bench: [
     ...CONNECTION,
-    "poolSize",
-    "maxOutstanding",
-    "simulateLatency",
-    "rate",
+    ...WORKER,
+    ...SETUP,
     "events",
-    "mode",
-    "duration",
-    "matrix",
-    "report",
+    "file",
+    "targetRate",
+    "cloud",
     "json",
   ],
 } as const satisfies Record<string, readonly SettingKey[]>;

@@ -1,16 +1,18 @@
 /**
- * The event contract: a JSON Schema (draft 2020-12) that every event must satisfy, compiled once
- * at start by Ajv. The built-in contract is schemas/payment_method_created.schema.json (what the
- * original system publishes: four fields, `createdAt` optional); `--schema <file>` replaces it for
- * `worker` and `publish --file`. A failure names the JSON path and the rule, and quotes the value
- * received (so --redact hashes it).
+ * The event contract: a JSON Schema (draft 2020-12) that every event must satisfy. The built-in
+ * contract is schemas/payment_method_created.schema.json (what the original system publishes:
+ * four fields, `createdAt` optional), validated by the code Ajv compiles it to, generated ahead
+ * (payment_method_created.validate.js, `deno task docs`); `--schema <file>` replaces it for
+ * `worker` and `publish --file`, compiled by Ajv at start (compile.ts, loaded only then). A
+ * failure names the JSON path and the rule, and quotes the value received (so --redact hashes
+ * it).
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import builtInSchema from "../../schemas/payment_method_created.schema.json" with { type: "json" };
 import { messageOf, UsageError } from "../base/errors.ts";
 import { type Config, SETTINGS } from "../config/settings.ts";
 import { BUILT_IN_EVENT_TYPE, type EventRules, PAYMENT_METHOD_TYPES } from "./event.ts";
+import { validate as validateBuiltIn } from "./payment_method_created.validate.js";
 
 /** What events must look like, and what the tool calls them. */
 export interface EventContract extends EventRules {
@@ -61,34 +63,12 @@ export function describeError(error: ErrorObject, value: unknown): string {
     quote(at(value, error.instancePath));
 }
 
-/**
- * Compiles `schema`; throws what Ajv said when the schema itself is not valid. `trusted` skips
- * checking the schema against the draft 2020-12 meta-schema (a third of the worker's start-up
- * spent in Ajv): for the built-in schema, which a test checks against it instead.
- */
-export function compile(schema: unknown, trusted = false): ValidateFunction {
-  // Unknown keywords (a typo such as "requried") are errors; the type-coupling checks are not.
-  const ajv = new Ajv2020({
-    validateSchema: !trusted,
-    allErrors: false,
-    verbose: true,
-    strictSchema: true,
-    strictNumbers: true,
-    strictTypes: false,
-    strictTuples: false,
-    strictRequired: false,
-  });
-  addFormats.default(ajv);
-  return ajv.compile(schema as object);
-}
-
 function contract(
-  schema: unknown,
+  check: ValidateFunction,
   source: string,
   eventType: string,
   unrecognised: EventContract["unrecognised"],
 ): EventContract {
-  const check = compile(schema, source === "built-in");
   return {
     eventType,
     source,
@@ -105,12 +85,16 @@ function contract(
 export function builtInContract(eventType = BUILT_IN_EVENT_TYPE): EventContract {
   const known = new Set<unknown>(PAYMENT_METHOD_TYPES);
   return contract(
-    builtInSchema,
+    validateBuiltIn as unknown as ValidateFunction,
     "built-in",
     eventType,
     (event) => !known.has(event.paymentMethodType),
   );
 }
+
+/** Where the built-in contract's precompiled validator is (`deno task docs` writes it). */
+export const BUILT_IN_VALIDATOR_PATH =
+  new URL("./payment_method_created.validate.js", import.meta.url).pathname;
 
 /** Where the built-in contract's schema file is (the bench gives it as --schema). */
 export const BUILT_IN_SCHEMA_PATH =
@@ -156,8 +140,9 @@ export async function loadContract(
   const title = (schema as { title?: unknown }).title;
   const type = eventType ?? (typeof title === "string" && title.trim() !== "" ? title : undefined);
   if (type === undefined) fail("has no title to name its event type (or give --event-type)");
+  const { compile } = await import("./compile.ts");
   try {
-    return contract(schema, path, type as string, () => false);
+    return contract(compile(schema), path, type as string, () => false);
   } catch (error) {
     return fail(`is not a valid schema: ${messageOf(error)}`);
   }

@@ -1,10 +1,10 @@
 /**
- * A buffered stderr sink: formatted lines are encoded straight into one reused byte buffer and
- * leave in one write every `intervalMs` or once it is full, so a busy worker makes one system
- * call per few hundred outcome lines instead of one per line, and a line costs no copy but its
- * bytes (no joined string, no new byte array per write). Warnings and errors flush at once (with what
- * was buffered before them, in order), and `flush()` runs at exit, so no line is lost or
- * reordered. Nothing is ever dropped: if stderr is slow, the write waits. A write that fails
+ * A buffered stderr sink: formatted lines are kept as one pending string and leave in one write
+ * every `intervalMs` or once they might not fit the reused byte buffer, encoded into it then, so
+ * a busy worker makes one system call and one encoding per few hundred outcome lines instead of
+ * one per line, and a line costs no copy or view of its own. Warnings and errors flush at once
+ * (with what was buffered before them, in order), and `flush()` runs at exit, so no line is lost
+ * or reordered. Nothing is ever dropped: if stderr is slow, the write waits. A write that fails
  * (stderr closed: EPIPE) never throws into the caller or a timer: the lines it held are counted
  * in {@linkcode logWriteFailures} and the worker goes on; outcomes do not depend on their line.
  *
@@ -41,7 +41,10 @@ export interface BufferedSink extends Sink {
 export interface BufferedSinkOptions {
   /** Flush this often while something is buffered. Default 10 ms (acks wait for it). */
   intervalMs?: number;
-  /** The buffer's size in bytes: flush once the next line might not fit. Default 64 KiB. */
+  /**
+   * The buffer's size in bytes: flush once the lines held and the next one might not fit (at 3
+   * bytes per UTF-16 code unit). Default 192 KiB: 64 Ki characters of lines.
+   */
   bufferBytes?: number;
   /** Where the bytes go. Default: stderr, synchronously. */
   write?: (bytes: Uint8Array) => number;
@@ -56,9 +59,10 @@ export function bufferedStderr(
   options: BufferedSinkOptions = {},
 ): BufferedSink {
   const intervalMs = options.intervalMs ?? 10;
-  const buffer = new Uint8Array(options.bufferBytes ?? 65_536);
+  const buffer = new Uint8Array(options.bufferBytes ?? 3 * 65_536);
   const write = options.write ?? ((bytes: Uint8Array) => Deno.stderr.writeSync(bytes));
-  let used = 0;
+  /** The lines not written yet, in order (a UTF-16 code unit takes at most 3 bytes in UTF-8). */
+  let pending = "";
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Actions waiting for the buffered lines to be written. */
   let after: (() => void)[] = [];
@@ -74,9 +78,11 @@ export function bufferedStderr(
   const flush = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    if (used > 0) {
-      writeAll(buffer.subarray(0, used));
-      used = 0;
+    if (pending !== "") {
+      const text = pending;
+      pending = "";
+      // Within the buffer by the check before each line joined it; a huge line went alone.
+      writeAll(buffer.subarray(0, encoder.encodeInto(text, buffer).written));
     }
     if (after.length === 0) return;
     const actions = after;
@@ -85,22 +91,21 @@ export function bufferedStderr(
   };
   const schedule = () => {
     if (timer !== undefined) return;
-    const pending = setTimeout(flush, intervalMs);
-    Deno.unrefTimer(pending); // a pending flush never keeps the process alive; exit flushes
-    timer = pending;
+    const next = setTimeout(flush, intervalMs);
+    Deno.unrefTimer(next); // a pending flush never keeps the process alive; exit flushes
+    timer = next;
   };
   const sink = ((record: LogRecord) => {
     const line = format(record);
-    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    if (used + line.length * 3 > buffer.length) flush();
+    if ((pending.length + line.length) * 3 > buffer.length) flush();
     if (line.length * 3 > buffer.length) writeAll(encoder.encode(line)); // a huge line alone
-    else used += encoder.encodeInto(line, buffer.subarray(used)).written;
+    else pending += line;
     if (URGENT.has(record.level)) flush();
     else schedule();
   }) as BufferedSink;
   sink.flush = flush;
   sink.afterWrite = (action) => {
-    if (used === 0) return action();
+    if (pending === "") return action();
     after.push(action);
     schedule();
   };

@@ -146,26 +146,29 @@ export async function processDelivery(
     return failure(delivery, options, { event, known, error, handlerMs: 0, failedBefore });
   }
   const key = eventID ?? `message:${delivery.messageId}`;
-  let claim: Claim | "settled" | "waited" = options.dedupe?.claim(key) ?? "new";
+  // One clock read for the claim and the handler's start, one for the release and its end.
+  let started = performance.now();
+  let claim: Claim | "settled" | "waited" = options.dedupe?.claim(key, started) ?? "new";
   // Pub/Sub delivered it again while it runs here: never nacked (that would burn a delivery
   // attempt); held, its lease kept, and settled with the running call.
   if (claim === "busy" && options.dedupe) {
     claim = await afterRunningCopy(options.dedupe, key, options);
+    started = performance.now();
   }
   if (claim === "settled") {
     return { action: "duplicate", event, ...known, reason: "settled-with-running-copy" };
   }
   if (claim === "waited") return waitedFor(delivery, options, event, known, failedBefore);
   if (claim === "handled") return { action: "duplicate", event, eventID, unrecognised };
-  const started = performance.now();
   try {
     // Typed as the built-in event; with --schema it is whatever the schema allows.
     await handler(
       event as PaymentMethodCreated,
       new DeliveryContext(delivery, options.signal, options.contract.eventType, run.key),
     );
-    options.dedupe?.release(key, true);
-    const handlerMs = performance.now() - started;
+    const ended = performance.now();
+    options.dedupe?.release(key, true, ended);
+    const handlerMs = ended - started;
     if (failedBefore === 0) return { action: "ack", event, eventID, unrecognised, handlerMs };
     return { action: "ack", event, eventID, unrecognised, handlerMs, failedRuns: failedBefore };
   } catch (thrown) {

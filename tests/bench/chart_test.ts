@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { renderChart } from "../../src/bench/chart.ts";
+import { renderChart } from "../../bench/report/chart.ts";
 
 Deno.test("renderChart() draws one bar per measured value and the ceiling", () => {
   const svg = renderChart(

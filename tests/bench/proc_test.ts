@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readProc, watchProc } from "../../src/bench/proc.ts";
+import { readProc, watchProc } from "../../bench/measure/proc.ts";
 
 Deno.test("readProc() reads a process's CPU and peak RSS from /proc; watchProc() keeps the last", async () => {
   const child = new Deno.Command("sh", {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { windowRates } from "../../src/bench/process.ts";
+import { windowRates } from "../../bench/cases/worker_process.ts";
 
 Deno.test("windowRates() gives the rate of each whole window of a timeline, none for a part", () => {
   const timeline: [number, number][] = [[0, 0], [1000, 150], [2100, 410], [3000, 600], [4200, 700]];

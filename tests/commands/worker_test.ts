@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createClient } from "../../src/pubsub/client.ts";
 import { freePort } from "../../src/pubsub/emulator.ts";
 
-import { sample } from "../../src/bench/measure.ts";
+import { sample } from "../../bench/measure/scrape.ts";
 import { jsonLogs, runCli, spawnCli } from "../support/cli.ts";
 import { httpStatus } from "../support/http.ts";
 import { integrationTest } from "../support/emulator.ts";

@@ -2,19 +2,40 @@ import assert from "node:assert/strict";
 import { UsageError } from "../../src/base/errors.ts";
 import {
   BUILT_IN_SCHEMA_PATH,
+  BUILT_IN_VALIDATOR_PATH,
   builtInContract,
-  compile,
   loadContract,
 } from "../../src/event/contract.ts";
+import { compile, validatorSource } from "../../src/event/compile.ts";
 import { BUILT_IN_EVENT_TYPE } from "../../src/event/event.ts";
 
 const ORDER_SCHEMA = new URL("../../examples/order_placed.schema.json", import.meta.url).pathname;
 
-Deno.test("the built-in schema, compiled as trusted at start, passes the meta-schema check", () => {
+Deno.test("the built-in schema passes the meta-schema check, which a typo fails", () => {
   const schema = JSON.parse(Deno.readTextFileSync(BUILT_IN_SCHEMA_PATH));
   assert.doesNotThrow(() => compile(schema));
-  // The check the built-in skips is a real one: the same schema with a typo fails it.
   assert.throws(() => compile({ ...schema, required: "eventID" }), /must be array/);
+});
+
+Deno.test("the built-in validator is the code Ajv compiles the schema to (run `deno task docs`)", async () => {
+  const schema = JSON.parse(await Deno.readTextFile(BUILT_IN_SCHEMA_PATH));
+  assert.equal(
+    await Deno.readTextFile(BUILT_IN_VALIDATOR_PATH),
+    validatorSource(schema, "schemas/payment_method_created.schema.json"),
+  );
+  // It judges as the compiled schema does, with the same error objects.
+  const compiled = compile(schema);
+  const contract = builtInContract();
+  for (
+    const event of [
+      { eventID: crypto.randomUUID(), userID: crypto.randomUUID(), paymentMethodID: "x" },
+      { eventID: "no", userID: 1, paymentMethodID: null, paymentMethodType: "card" },
+      { ...JSON.parse(JSON.stringify({ createdAt: "yesterday" })) },
+    ]
+  ) {
+    assert.equal(compiled(event), false);
+    assert.ok(contract.validate(event)?.startsWith(compiled.errors?.[0]?.instancePath || "/"));
+  }
 });
 
 Deno.test("builtInContract() is PaymentMethodCreated from schemas/, createdAt optional", async () => {

@@ -1,11 +1,11 @@
 /**
- * The fake server as its own process, for the bench (src/bench/fake_server.ts starts it, so its
+ * The fake server as its own process, for the bench (bench/cases/fake_server.ts starts it, so its
  * CPU is not the bench's or the worker's): `deno run -A tests/fake_pubsub/serve.ts [options]`
  * with {@linkcode FakeServerOptions} as JSON. It prints `{"host": "127.0.0.1:<port>"}` on one
  * line, serves until its stdin closes, then prints what it recorded (a {@linkcode FakeSummary})
  * on one line and exits.
  */
-import type { FakeSummary } from "../../src/bench/fake_server.ts";
+import type { FakeSummary } from "../../bench/cases/fake_server.ts";
 import { FakePubSub, type FakeServerOptions } from "./server.ts";
 
 if (import.meta.main) {

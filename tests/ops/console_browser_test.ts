@@ -10,7 +10,7 @@
  * for the README), else to a temporary file.
  */
 import assert from "node:assert/strict";
-import { sample } from "../../src/bench/measure.ts";
+import { sample } from "../../bench/measure/scrape.ts";
 import { launchBrowser, startConsoleWorker, textOf, watchedPage } from "../support/browser.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { publishEvents } from "../support/pubsub.ts";

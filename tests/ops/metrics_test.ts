@@ -7,7 +7,7 @@ import { Worker } from "../../src/worker/worker.ts";
 import { workerOptions } from "../../src/worker/cli_options.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, publishEvents, testConfig } from "../support/pubsub.ts";
-import { sample } from "../../src/bench/measure.ts";
+import { sample } from "../../bench/measure/scrape.ts";
 import { publishRaw } from "../support/worker.ts";
 
 integrationTest("workerMetrics() counts what was received, acked and dead-lettered", async () => {

@@ -5,7 +5,7 @@
  * event_tool_log_write_failures_total, and SIGTERM still drains with exit 0.
  */
 import assert from "node:assert/strict";
-import { sample } from "../../src/bench/measure.ts";
+import { sample } from "../../bench/measure/scrape.ts";
 import { freePort } from "../../src/pubsub/emulator.ts";
 import { cliCommandLine } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";

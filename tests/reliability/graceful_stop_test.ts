@@ -19,7 +19,7 @@ import {
   since,
 } from "../support/reliability.ts";
 import { sleep } from "../../src/base/async.ts";
-import { sample } from "../../src/bench/measure.ts";
+import { sample } from "../../bench/measure/scrape.ts";
 import { freePort } from "../../src/pubsub/emulator.ts";
 import { waitFor } from "../support/wait.ts";
 import { SAME_STOP_MS } from "../../src/commands/worker.ts";

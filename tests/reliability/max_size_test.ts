@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { sample } from "../../src/bench/measure.ts";
+import { sample } from "../../bench/measure/scrape.ts";
 import { freePort } from "../../src/pubsub/emulator.ts";
 import { createClient } from "../../src/pubsub/client.ts";
 import { spawnCli } from "../support/cli.ts";

@@ -69,12 +69,13 @@ Deno.test("bufferedStderr().afterWrite() runs only once the lines before it were
 
 Deno.test("bufferedStderr() flushes before a line that might not fit, and writes a huge one alone", () => {
   const { sink, written } = recordingSink({ bufferBytes: 12 });
-  sink(record("info", "ab")); // 3 characters: 9 bytes at most, 3 used
-  sink(record("info", "é")); // 2 characters: 3 + 6 ≤ 12, 3 more used
-  sink(record("info", "cd")); // 6 + 9 > 12: might not fit, so the buffer goes first
-  assert.deepEqual(written, ["ab\né\n"]);
+  sink(record("info", "ab")); // 3 characters: 9 bytes at most ≤ 12
+  sink(record("info", "é")); // 3 + 2 characters: 15 bytes at most > 12, so "ab" goes first
+  assert.deepEqual(written, ["ab\n"]);
+  sink(record("info", "c")); // 2 + 2 characters: 12 ≤ 12, kept with "é"
+  assert.deepEqual(written, ["ab\n"]);
   sink(record("info", "x".repeat(40)));
-  assert.deepEqual(written, ["ab\né\n", "cd\n", `${"x".repeat(40)}\n`]);
+  assert.deepEqual(written, ["ab\n", "é\nc\n", `${"x".repeat(40)}\n`]);
   sink.flush();
   assert.equal(written.length, 3);
 });

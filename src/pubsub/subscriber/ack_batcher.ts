@@ -1,13 +1,12 @@
 /**
  * Acks, nacks (deadline 0) and deadline changes, batched by count and time, each with its result.
  * A request carries at most 2,500 ack IDs and stays under Pub/Sub's 512 KiB. On an at-least-once
- * subscription a batch goes on one open StreamingPull stream that is reading (Pub/Sub takes ack
- * IDs "received on this stream or a different stream": one write per batch) and counts as sent
- * when written; when no stream can take it, or `via` is `rpc`, it goes as an Acknowledge or
- * ModifyAckDeadline call (ack_calls.ts: a result per ack ID, transient failures retried). On an
- * exactly-once subscription every request is such a call, so each result is Pub/Sub's own
- * answer. A paused stream is not written to (a precaution: a server blocked on sending to it may
- * not read it).
+ * subscription a batch goes on one open StreamingPull stream (Pub/Sub takes ack IDs "received on
+ * this stream or a different stream": one write per batch), paused by flow control or not
+ * (pausing stops reading only: the two directions of a gRPC stream are independent), and counts
+ * as sent when written; when no stream can take it, or `via` is `rpc`, it goes as an Acknowledge
+ * or ModifyAckDeadline call (ack_calls.ts: a result per ack ID, transient failures retried). On an
+ * exactly-once subscription every request is such a call, so each result is Pub/Sub's own answer.
  */
 import type { ACK_TRANSPORTS } from "../../config/settings.ts";
 import { AckCalls, type Done } from "./ack_calls.ts";

@@ -62,8 +62,9 @@ export class Subscriber implements LeaseOwner {
     this.#lost = new LostSubscription(options.subscription.split("/").at(-1) ?? "", report);
     this.#acks = new AckBatcher(api, options.subscription, {
       via: options.ackVia,
-      // A paused stream is not written to: the batcher uses RPCs then.
-      write: (request) => !this.#paused && (this.#streams?.writeOnAny(request) ?? false),
+      // Paused or not: pausing stops reading only, and the two directions of a gRPC stream
+      // are independent (an RPC per batch while paused cost a fifth of the CPU per event).
+      write: (request) => this.#streams?.writeOnAny(request) ?? false,
       report,
     });
     this.#mode = new DeliveryMode(this.#acks, report);

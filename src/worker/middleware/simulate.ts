@@ -9,7 +9,7 @@
  */
 import { SETTINGS } from "../../config/settings.ts";
 import { DeadlineQueue } from "../deadline_queue.ts";
-import type { Middleware } from "../handler.ts";
+import type { Handler, Middleware } from "../handler.ts";
 
 /** A failure injected by `--simulate-failure-rate`. */
 export class SimulatedFailureError extends Error {
@@ -25,13 +25,26 @@ export function withSimulation(latencyMs: number, failureRate: number): Middlewa
   // Slack: a sleep ends at its time on average (see DeadlineQueue), as a handler's would; at
   // most a tenth of it early, so a 1 ms sleep is never near 0.
   const sleeps = new DeadlineQueue({ slackMs: Math.min(1, latencyMs / 10) });
-  return (next) => async (event, context) => {
-    if (latencyMs > 0) {
-      await new Promise<void>((resolve) =>
-        sleeps.add(performance.now() + latencyMs, () => resolve())
-      );
-    }
-    if (failureRate > 0 && Math.random() < failureRate) throw new SimulatedFailureError();
-    await next(event, context);
+  return (next) => {
+    /** After the sleep: fail as often as asked, else the handler (a throw becomes a rejection). */
+    const after: Handler = (event, context) => {
+      if (failureRate > 0 && Math.random() < failureRate) {
+        return Promise.reject(new SimulatedFailureError());
+      }
+      try {
+        return next(event, context);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+    if (latencyMs <= 0) return after;
+    // One promise per call, settled by the handler's own (no async function, no await).
+    return (event, context) =>
+      new Promise<void>((resolve, reject) => {
+        sleeps.add(
+          performance.now() + latencyMs,
+          () => after(event, context).then(resolve, reject),
+        );
+      });
   };
 }

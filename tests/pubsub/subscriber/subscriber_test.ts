@@ -299,7 +299,7 @@ Deno.test("Subscriber.stopPulling() drains a stream: what was on its way is nack
   });
 });
 
-Deno.test("Subscriber sends one stream write per batch, and RPCs while its streams are paused", async () => {
+Deno.test("Subscriber sends one stream write per batch, paused streams included (no RPC)", async () => {
   await faked(async (clock) => {
     const { api, subscriber, received } = start({ streams: 2, window: 4 });
     api.calls[0]?.deliver(protos(1));
@@ -313,13 +313,23 @@ Deno.test("Subscriber sends one stream write per batch, and RPCs while its strea
     api.calls[0]?.deliver(protos(4)); // the window is full: every stream pauses
     assert.equal(api.calls[1]?.paused, true);
     await tick(clock, 6000); // their leases near their end while still paused
-    assert.deepEqual(
-      api.modacks.flatMap((m) => m.ackIds),
-      received.map((m) => m.ackId),
-      "extended by RPC: a paused stream is not written to",
+    const extended = api.calls.flatMap((c) =>
+      c.writes.filter((w) => w.modifyDeadlineSeconds?.[0] !== 0 && w.modifyDeadlineAckIds)
+    ).flatMap((w) => w.modifyDeadlineAckIds ?? []);
+    const ids = received.map((m) => m.ackId);
+    assert.ok(
+      ids.every((id) => extended.filter((e) => e === id).length >= 2),
+      "received and extended on a paused stream (pausing stops reading, not writing)",
     );
     for (const m of received) m.ack();
     await tick(clock, 10);
+    assert.deepEqual(api.modacks, [], "no ModifyAckDeadline call");
+    assert.deepEqual(
+      api.calls.flatMap((c) => c.writes.filter((w) => w.ackIds)).at(-1)?.ackIds,
+      ids,
+      "acked in one stream write",
+    );
+    assert.deepEqual(api.acks, [], "no Acknowledge call");
     assert.equal(subscriber.stats.leased, 0);
     await subscriber.close();
   });
