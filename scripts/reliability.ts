@@ -26,6 +26,19 @@ export const RESULTS_VARIABLE = "RELIABILITY_RESULTS";
 /** The variable telling cases that compare two runs how many rounds to take the median of. */
 export const ROUNDS_VARIABLE = "RELIABILITY_ROUNDS";
 
+/**
+ * What `deno test` grants the tests, here and in `deno task test` (tests/support/suite.ts):
+ * reach the emulator and local servers, spawn the CLI, use temp files.
+ */
+export const TEST_PERMISSIONS = [
+  "--allow-net",
+  "--allow-env",
+  "--allow-read",
+  "--allow-write",
+  "--allow-sys",
+  "--allow-run",
+] as const;
+
 /** Rounds of the compared cases in the report (CI runs one: the test suite sets nothing). */
 const REPORT_ROUNDS = 5;
 
@@ -68,16 +81,7 @@ async function text(command: string, args: string[]): Promise<string> {
 async function runCases(): Promise<{ success: boolean; results: CaseResult[] }> {
   const resultsFile = await Deno.makeTempFile({ suffix: ".ndjson" });
   const test = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "test",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
-      "--allow-run",
-      "tests/reliability/",
-    ],
+    args: ["test", ...TEST_PERMISSIONS, "tests/reliability/"],
     cwd: root,
     env: { [RESULTS_VARIABLE]: resultsFile, [ROUNDS_VARIABLE]: String(REPORT_ROUNDS) },
     stdout: "inherit",

@@ -116,7 +116,7 @@ integrationTest(
       const handled = (times: number) => () =>
         payloads.every((p) => outcomes.processedCounts().get(p.eventID) === times);
       await outcomes.until(handled(1), 30_000, "each event handled once");
-      await sleep(1500);
+      await sleep(1500); // past --dedupe-for 1s: a replay sooner would be taken for copies
       const replayed = await runCli(["replay", "--to", from.toISOString()], env);
       assert.equal(replayed.code, 0, replayed.stderr);
       assert.match(replayed.stdout, /^running workers handle the replayed events again, except/m);

@@ -7,7 +7,6 @@ import { jsonLogs, runCli, spawnCli } from "../support/cli.ts";
 import { httpStatus } from "../support/http.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { createTopology, envFor, publishEvents, pull, testConfig } from "../support/pubsub.ts";
-import { sleep } from "../../src/base/async.ts";
 import { waitFor } from "../support/wait.ts";
 
 integrationTest(
@@ -104,10 +103,15 @@ integrationTest(
     const seen = new Set<number | undefined>();
     let code: number | undefined;
     worker.finished.then((r) => code = r.code);
-    while (code === undefined) {
-      seen.add(await httpStatus(`${base}/readyz`));
-      await sleep(20);
-    }
+    await waitFor(async () => {
+      seen.add(await httpStatus(`${base}/readyz`)); // sampled every 20 ms while it drains
+      return code !== undefined;
+    }, {
+      timeoutMs: 40_000,
+      intervalMs: 20,
+      what: "the worker to exit after SIGTERM",
+      progress: () => `/readyz answered ${[...seen].join(", ")}`,
+    });
     assert.equal(code, 0);
     assert.ok(seen.has(503), `statuses seen while draining: ${[...seen].join(", ")}`);
   },

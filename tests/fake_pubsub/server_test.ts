@@ -71,8 +71,8 @@ fakeTest("fake: a stream gets at most its max outstanding messages until it acks
   try {
     const stream = open(api, subscription, { maxOutstandingMessages: 2 });
     await waitFor(() => stream.messages().length === 2, { what: "2 delivered" });
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(stream.messages().length, 2, "no more while 2 are outstanding");
+    // The server sends what fits as the stream opens: its record holds all it sent.
+    assert.equal(fake.record.of("delivered").length, 2, "no more while 2 are outstanding");
     assert.equal(stream.responses[0]?.subscriptionProperties?.exactlyOnceDeliveryEnabled, false);
     stream.call.write({ ackIds: ids(stream.messages()).slice(0, 1) });
     await waitFor(() => stream.messages().length === 3, { what: "one more after an ack" });
@@ -80,8 +80,9 @@ fakeTest("fake: a stream gets at most its max outstanding messages until it acks
       modifyDeadlineAckIds: ids(stream.messages()).slice(1, 2),
       modifyDeadlineSeconds: [30],
     });
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(stream.messages().length, 3, "a deadline change frees no room");
+    // The server applies a request as it reads it, and sends what that frees at once.
+    await waitFor(() => fake.record.of("extended").length === 1, { what: "the change read" });
+    assert.equal(fake.record.of("delivered").length, 3, "a deadline change frees no room");
     assert.equal(fake.record.of("acked").length, 1);
     assert.equal(fake.record.of("extended")[0]?.seconds, 30);
     stream.call.cancel();
@@ -130,8 +131,10 @@ fakeTest(
       assert.equal(fake.record.of("expired").length, 0);
       fake.advance(10_001);
       assert.equal(fake.record.of("expired").length, 1);
+      const writes = () => fake.record.requests("StreamingPull.write").length;
+      const before = writes();
       stream.call.write({ streamAckDeadlineSeconds: 120 });
-      await new Promise((r) => setTimeout(r, 100));
+      await waitFor(() => writes() > before, { what: "the new stream deadline read" });
       fake.advance(1_000); // the retry backoff
       await waitFor(() => stream.messages().length === 2, { what: "redelivered" });
       fake.advance(119_000);
@@ -205,9 +208,14 @@ fakeTest(
       assert.deepEqual(confirmed.ackIds, [d]);
       assert.deepEqual(confirmed.invalidAckIds, [b]);
       await api.acknowledge(subscription, [c!]); // the same ack again: fine
-      fake.advance(700_000);
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(stream.messages().length, 4, "an acked message is never delivered again");
+      fake.advance(700_000); // past every deadline
+      fake.advance(1_000); // and the retry backoff
+      assert.equal(fake.subscriptionOrFail(subscription).unacked, 0);
+      assert.equal(
+        fake.record.of("delivered").length,
+        4,
+        "an acked message is never delivered again",
+      );
       stream.call.cancel();
     } finally {
       await close();
@@ -258,10 +266,15 @@ fakeTest(
       });
       await api.modifyAckDeadline(subscription, ids(stream.messages()), 30);
       fake.faults.hanging = true;
-      const answered = await Promise.race([
-        api.acknowledge(subscription, ids(stream.messages())).then(() => true, () => true),
-        new Promise((r) => setTimeout(() => r(false), 500)),
-      ]);
+      let answered = false;
+      const acks = () => fake.record.requests("Acknowledge").length;
+      void api.acknowledge(subscription, ids(stream.messages())).then(
+        () => answered = true,
+        () => answered = true, // the close cancels it
+      );
+      // A hung server decides not to answer as it receives a call: once it recorded the call,
+      // no answer can come.
+      await waitFor(() => acks() === 1, { what: "the ack received while hung" });
       assert.equal(answered, false, "no answer while hung");
       assert.equal(fake.record.of("acked").length, 0);
     } finally {

@@ -6,17 +6,8 @@
  * must be within both, none refused, every event acked once.
  */
 import assert from "node:assert/strict";
-import {
-  fakeConfig,
-  fakeTest,
-  fakeTopology,
-  fakeWorker,
-  killAll,
-  publishOnFake,
-  serverView,
-} from "../support/fake_server.ts";
-import { report, since } from "../support/reliability.ts";
-import { waitFor } from "../support/wait.ts";
+import { withFakeCase } from "../support/fake_case.ts";
+import { fakeTest } from "../support/fake_server.ts";
 import { MAX_ACK_IDS, MAX_REQUEST_BYTES } from "../fake_pubsub/limits.ts";
 
 const EVENTS = 10_000;
@@ -33,10 +24,6 @@ export default function hold() {
 fakeTest(
   "reliability (fake e): one flush of 10,000 acks: every request within 2,500 ack IDs and 512 KiB",
   async (fake) => {
-    const start = performance.now();
-    const config = fakeConfig(fake);
-    await fakeTopology(config);
-    const published = publishOnFake(fake, config, EVENTS);
     const handler = await Deno.makeTempFile({ suffix: ".js" });
     await Deno.writeTextFile(handler, HANDLER);
     const args = [
@@ -47,46 +34,36 @@ fakeTest(
       "--handler",
       handler,
     ];
-    const { worker, outcomes } = fakeWorker(config, args);
     try {
-      const subscription = fake.subscriptionOrFail(config.subscription);
-      await waitFor(() => subscription.unacked === 0, {
-        timeoutMs: 90_000,
-        what: "every event acked on the server",
-        progress: () => `${subscription.unacked} unacked`,
-      });
-      worker.process.kill("SIGTERM");
-      assert.equal((await worker.finished).code, 0);
+      await withFakeCase(fake, { events: EVENTS, args }, async (run) => {
+        await run.allAcked(90_000);
+        assert.deepEqual(await run.stop(), [0]);
 
-      const requests = fake.record.calls.filter((c) => c.ackIds + c.modacks > 0);
-      const most = Math.max(...requests.map((c) => Math.max(c.ackIds, c.modacks)));
-      const largest = Math.max(...requests.map((c) => c.bytes));
-      const refused = requests.filter((c) => c.code !== 0);
-      const ackRequests = requests.filter((c) => c.ackIds > 0);
-      const server = serverView(fake, config, published, outcomes);
-      assert.deepEqual(refused, [], "requests refused");
-      assert.ok(most <= MAX_ACK_IDS, `${most} ack IDs in one request`);
-      assert.ok(largest <= MAX_REQUEST_BYTES, `${largest} bytes in one request`);
-      assert.equal(server.acked.size, EVENTS);
-      assert.ok([...server.acked.values()].every((n) => n === 1));
-      await report({
-        case: "fake e. one flush of 10,000 acks",
-        injected: "10,000 events held at once (pool and window 10,000), their handlers ending " +
-          "together; 164-byte ack IDs",
-        eventsIn: EVENTS,
-        processed: server.acked.size,
-        duplicates: 0,
-        deadLettered: 0,
-        lost: EVENTS - server.acked.size,
-        seconds: since(start),
-        server: "fake",
-        notes: `${ackRequests.length} ack requests, ${requests.length} ack/deadline requests in ` +
-          `all; the largest ${
-            Math.round(largest / 1024)
-          } KiB, the most ack IDs ${most}; none refused`,
+        const requests = fake.record.calls.filter((c) => c.ackIds + c.modacks > 0);
+        const most = Math.max(...requests.map((c) => Math.max(c.ackIds, c.modacks)));
+        const largest = Math.max(...requests.map((c) => c.bytes));
+        const refused = requests.filter((c) => c.code !== 0);
+        const ackRequests = requests.filter((c) => c.ackIds > 0);
+        const server = run.server();
+        assert.deepEqual(refused, [], "requests refused");
+        assert.ok(most <= MAX_ACK_IDS, `${most} ack IDs in one request`);
+        assert.ok(largest <= MAX_REQUEST_BYTES, `${largest} bytes in one request`);
+        assert.equal(server.acked.size, EVENTS);
+        assert.ok([...server.acked.values()].every((n) => n === 1));
+        await run.report({
+          case: "fake e. one flush of 10,000 acks",
+          injected: "10,000 events held at once (pool and window 10,000), their handlers ending " +
+            "together; 164-byte ack IDs",
+          processed: server.acked.size,
+          duplicates: 0,
+          deadLettered: 0,
+          lost: EVENTS - server.acked.size,
+          notes: `${ackRequests.length} ack requests, ${requests.length} ack/deadline requests ` +
+            `in all; the largest ${Math.round(largest / 1024)} KiB, the most ack IDs ${most}; ` +
+            "none refused",
+        });
       });
     } finally {
-      killAll([worker]);
       await Deno.remove(handler);
     }
   },

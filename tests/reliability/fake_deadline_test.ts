@@ -9,17 +9,8 @@
  * event delivered once, no delivery expired, and the service called once per event.
  */
 import assert from "node:assert/strict";
-import {
-  fakeConfig,
-  fakeTest,
-  fakeTopology,
-  fakeWorkers,
-  killAll,
-  publishOnFake,
-  serverView,
-  stopWorkers,
-} from "../support/fake_server.ts";
-import { report, since } from "../support/reliability.ts";
+import { withFakeCase } from "../support/fake_case.ts";
+import { fakeTest } from "../support/fake_server.ts";
 import { freePort } from "../../src/pubsub/emulator.ts";
 import { sleep } from "../../src/base/async.ts";
 
@@ -47,52 +38,44 @@ function slowService(port: number) {
 fakeTest(
   "reliability (fake a): 20 s handlers on a 10 s ack deadline, two workers: each event delivered and run once",
   async (fake) => {
-    const start = performance.now();
-    const config = fakeConfig(fake, { ackDeadline: 10_000 });
-    await fakeTopology(config);
     const port = freePort();
     const service = slowService(port);
-    const args = ["--handler-url", `http://127.0.0.1:${port}/events`];
-    const { workers, outcomes } = fakeWorkers(config, 2, args);
+    const options = {
+      config: { ackDeadline: 10_000 },
+      workers: 2,
+      args: ["--handler-url", `http://127.0.0.1:${port}/events`],
+    };
     try {
-      await Promise.all(workers.map((w) => w.waitForLine(/Connected to Pub\/Sub/, 30_000)));
-      const first = publishOnFake(fake, config, FIRST);
-      await outcomes.until(() => outcomes.count("acked") >= FIRST, 60_000, "the first events");
-      const later = publishOnFake(fake, config, LATER);
-      const all = {
-        payloads: [...first.payloads, ...later.payloads],
-        eventOf: new Map([...first.eventOf, ...later.eventOf]),
-      };
-      await outcomes.until(() => outcomes.count("acked") >= FIRST + LATER, 60_000, "every event");
-      await sleep(1000); // a redelivery would show now
-      assert.deepEqual(await stopWorkers(workers), [0, 0]);
+      await withFakeCase(fake, options, async (run) => {
+        const { outcomes } = run;
+        await Promise.all(run.workers.map((w) => w.waitForLine(/Connected to Pub\/Sub/, 30_000)));
+        run.publish(FIRST);
+        await outcomes.until(() => outcomes.count("acked") >= FIRST, 60_000, "the first events");
+        run.publish(LATER);
+        // Acked on the server: nothing is left that a lapsed deadline could bring back.
+        await run.allAcked(60_000);
+        assert.deepEqual(await run.stop(), [0, 0]);
 
-      const server = serverView(fake, config, all, outcomes);
-      const runs = [...service.calls.values()];
-      const notes = `the server recorded ${server.expiredTotal} expired deliveries and ` +
-        `${server.redelivered} redelivered events; the service ran each event ` +
-        `${[...new Set(runs)].sort().join(" or ")} time(s) (at most ${service.peak()} at a time)`;
-      console.log(`fake a: ${notes}; ${outcomes.summary()}`);
-      assert.equal(server.expiredTotal, 0, "deliveries expired on the server");
-      assert.equal(server.redelivered, 0, "events delivered more than once");
-      assert.equal(service.calls.size, FIRST + LATER);
-      assert.ok(runs.every((n) => n === 1), `service calls per event: ${runs.join(",")}`);
-      assert.deepEqual(outcomes.lines.map((l) => l.outcome), all.payloads.map(() => "acked"));
-      await report({
-        case: "fake a. handlers longer than the deadline the server gave",
-        injected: "ack deadline 10 s, every handler 20 s, two workers; 4 events, then 12 once " +
-          "handler times were learned",
-        eventsIn: all.payloads.length,
-        processed: outcomes.processedCounts().size,
-        duplicates: runs.reduce((sum, n) => sum + n - 1, 0),
-        deadLettered: outcomes.count("dead-lettered"),
-        lost: server.lost,
-        seconds: since(start),
-        server: "fake",
-        notes,
+        const server = run.server();
+        const runs = [...service.calls.values()];
+        const notes = `the server recorded ${server.expiredTotal} expired deliveries and ` +
+          `${server.redelivered} redelivered events; the service ran each event ` +
+          `${[...new Set(runs)].sort().join(" or ")} time(s) (at most ${service.peak()} at a time)`;
+        run.log("fake a", notes);
+        assert.equal(server.expiredTotal, 0, "deliveries expired on the server");
+        assert.equal(server.redelivered, 0, "events delivered more than once");
+        assert.equal(service.calls.size, FIRST + LATER);
+        assert.ok(runs.every((n) => n === 1), `service calls per event: ${runs.join(",")}`);
+        assert.deepEqual(outcomes.lines.map((l) => l.outcome), run.payloads.map(() => "acked"));
+        await run.report({
+          case: "fake a. handlers longer than the deadline the server gave",
+          injected: "ack deadline 10 s, every handler 20 s, two workers; 4 events, then 12 once " +
+            "handler times were learned",
+          duplicates: runs.reduce((sum, n) => sum + n - 1, 0),
+          notes,
+        });
       });
     } finally {
-      killAll(workers);
       await service.server.shutdown();
     }
   },

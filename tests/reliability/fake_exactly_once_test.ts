@@ -7,41 +7,22 @@
  * `ack-failed` and their event comes back and ends acked; the server applies one ack per event.
  */
 import assert from "node:assert/strict";
-import {
-  fakeConfig,
-  fakeTest,
-  fakeTopology,
-  fakeWorkers,
-  killAll,
-  publishOnFake,
-  serverView,
-  stopWorkers,
-} from "../support/fake_server.ts";
-import { report, since } from "../support/reliability.ts";
-import { waitFor } from "../support/wait.ts";
+import { withFakeCase } from "../support/fake_case.ts";
+import { fakeTest } from "../support/fake_server.ts";
 
 const EVENTS = 2000;
 
 fakeTest(
   "reliability (fake b): exactly-once with failing acks: every acked line is an ack the server applied",
   async (fake) => {
-    const start = performance.now();
-    const config = fakeConfig(fake, { exactlyOnce: true }); // setup --exactly-once
-    await fakeTopology(config);
-    assert.equal(fake.protoOf(config.subscription).enableExactlyOnceDelivery, true);
-    const published = publishOnFake(fake, config, EVENTS);
-    const { workers, outcomes } = fakeWorkers(config, 2);
-    try {
-      const subscription = fake.subscriptionOrFail(config.subscription);
-      await waitFor(() => subscription.unacked === 0, {
-        timeoutMs: 90_000,
-        what: "every event acked on the server",
-        progress: () => `${subscription.unacked} unacked; ${outcomes.summary()}`,
-      });
-      await outcomes.settle(() => false, 1000, 10_000); // the last lines written
-      assert.deepEqual(await stopWorkers(workers), [0, 0]);
+    const config = { exactlyOnce: true }; // setup --exactly-once
+    await withFakeCase(fake, { config, events: EVENTS, workers: 2 }, async (run) => {
+      const { outcomes } = run;
+      assert.equal(fake.protoOf(run.config.subscription).enableExactlyOnceDelivery, true);
+      await run.allAcked(90_000);
+      assert.deepEqual(await run.stop(), [0, 0]);
 
-      const server = serverView(fake, config, published, outcomes);
+      const server = run.server();
       const applied = new Set(fake.record.of("acked").map((e) => `${e.messageId}/${e.attempt}`));
       const claims = outcomes.lines.filter((l) =>
         l.outcome === "acked" || l.outcome === "duplicate"
@@ -58,7 +39,7 @@ fakeTest(
         `server never applied; ${failed.length} ack-failed lines, ${settledLater.length} of ` +
         `their events delivered again and settled; ${server.redelivered} events delivered ` +
         "more than once";
-      console.log(`fake b: ${notes}; ${outcomes.summary()}`);
+      run.log("fake b", notes);
       assert.ok(transient > 0 && refused > 0, `faults injected: ${transient}, ${refused}`);
       assert.ok([...server.acked.values()].every((n) => n === 1), "one ack applied per event");
       assert.equal(server.acked.size, EVENTS);
@@ -77,22 +58,15 @@ fakeTest(
       );
       const runs = new Map<string, number>();
       for (const l of handled) runs.set(l.eventID ?? "", (runs.get(l.eventID ?? "") ?? 0) + 1);
-      await report({
+      await run.report({
         case: "fake b. exactly-once with failing acks",
         injected: "exactly-once subscription; 5% of ack IDs fail transiently once, 1% of " +
           "deliveries expire just before their ack; two workers",
-        eventsIn: EVENTS,
         processed: new Set(claims.map((l) => l.eventID)).size,
         duplicates: [...runs.values()].reduce((sum, n) => sum + n - 1, 0),
-        deadLettered: outcomes.count("dead-lettered"),
-        lost: server.lost,
-        seconds: since(start),
-        server: "fake",
         notes,
       });
-    } finally {
-      killAll(workers);
-    }
+    });
   },
   { faults: { transientAckShare: 0.05, expireBeforeAckShare: 0.01 } },
 );

@@ -6,17 +6,8 @@
  * (so the run lasts long enough to have a middle); the server records what it applied.
  */
 import assert from "node:assert/strict";
-import {
-  fakeConfig,
-  fakeTest,
-  fakeTopology,
-  fakeWorker,
-  killAll,
-  publishOnFake,
-  serverView,
-} from "../support/fake_server.ts";
-import { report, since } from "../support/reliability.ts";
-import { waitFor } from "../support/wait.ts";
+import { withFakeCase } from "../support/fake_case.ts";
+import { fakeTest } from "../support/fake_server.ts";
 
 const EVENTS = 1000;
 const OUTAGE_MS = 5000;
@@ -24,57 +15,37 @@ const OUTAGE_MS = 5000;
 fakeTest(
   "reliability (fake d): UNAVAILABLE on every call for 5 s mid-run: the worker recovers, nothing lost",
   async (fake) => {
-    const start = performance.now();
-    const config = fakeConfig(fake);
-    await fakeTopology(config);
-    const published = publishOnFake(fake, config, EVENTS);
     // Pool 20 and 100 ms handlers: the run lasts ~5 s before the outage's own 5 s.
     const args = ["--pool-size", "20", "--simulate-latency", "100ms"];
-    const { worker, outcomes } = fakeWorker(config, args);
-    try {
+    await withFakeCase(fake, { events: EVENTS, args }, async (run) => {
+      const { worker, outcomes } = run;
       await outcomes.until(() => outcomes.count("acked") >= 200, 60_000, "200 acked");
       const linesBefore = worker.lines.length;
       fake.unavailableFor(OUTAGE_MS);
       const refusedFrom = fake.record.calls.length;
-      await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+      await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS)); // the outage runs its course
       const linesDuring = worker.lines.length - linesBefore;
       const refused = fake.record.calls.slice(refusedFrom).filter((c) => c.code === 14).length;
-      const subscription = fake.subscriptionOrFail(config.subscription);
-      await waitFor(() => subscription.unacked === 0, {
-        timeoutMs: 60_000,
-        what: "every event acked on the server",
-        progress: () => `${subscription.unacked} unacked; ${outcomes.summary()}`,
-      });
-      await outcomes.settle(() => false, 1000, 10_000);
-      worker.process.kill("SIGTERM");
-      assert.equal((await worker.finished).code, 0, "the worker never exited on its own");
+      await run.allAcked(60_000);
+      assert.deepEqual(await run.stop(), [0], "the worker never exited on its own");
 
-      const server = serverView(fake, config, published, outcomes);
+      const server = run.server();
       const handled = outcomes.processedCounts();
       const notes = `${refused} calls refused during the outage; ${linesDuring} log lines ` +
         `meanwhile; recovered without a restart; the server recorded ${server.expiredTotal} ` +
         `expired deliveries and ${server.redelivered} redelivered events`;
-      console.log(`fake d: ${notes}; ${outcomes.summary()}`);
+      run.log("fake d", notes);
       assert.ok(refused > 0, "calls were refused during the outage");
       assert.equal(handled.size, EVENTS);
       assert.ok([...handled.values()].every((n) => n === 1), "an event handled twice");
       assert.ok([...server.acked.values()].every((n) => n === 1));
       assert.deepEqual(outcomes.errors, [], "no unhandled promise rejection");
-      await report({
+      await run.report({
         case: "fake d. UNAVAILABLE for 5 s mid-run",
         injected: `every call answered UNAVAILABLE for ${OUTAGE_MS / 1000} s after 200 of ` +
           `${EVENTS} events, open streams ended`,
-        eventsIn: EVENTS,
-        processed: handled.size,
-        duplicates: [...handled.values()].reduce((sum, n) => sum + n - 1, 0),
-        deadLettered: outcomes.count("dead-lettered"),
-        lost: server.lost,
-        seconds: since(start),
-        server: "fake",
         notes,
       });
-    } finally {
-      killAll([worker]);
-    }
+    });
   },
 );

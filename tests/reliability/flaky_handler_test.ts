@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { createTopology, envFor, publishEvents, pullAll, testConfig } from "../support/pubsub.ts";
+import { envFor, pullAll } from "../support/pubsub.ts";
 import { type OutcomeLine, Outcomes } from "../support/outcomes.ts";
-import { countLost, report, since } from "../support/reliability.ts";
+import { countLost, freshBacklog, report, since } from "../support/reliability.ts";
 
 const EVENTS = 300;
 const BACKOFF_MS = 1000;
@@ -38,14 +38,10 @@ function redeliveryGaps(lines: OutcomeLine[], fromAttempt: number): number[] {
 
 integrationTest("reliability: a handler failing 30% of calls loses no event", async () => {
   const start = performance.now();
-  const config = await testConfig({
-    retryMinBackoff: BACKOFF_MS,
-    retryMaxBackoff: BACKOFF_MS,
-    replayWindow: 0,
-  });
-  await createTopology(config);
-  const publishedFrom = new Date(Date.now() - 1000);
-  const payloads = await publishEvents(config, EVENTS);
+  const { config, publishedFrom, payloads } = await freshBacklog(
+    { retryMinBackoff: BACKOFF_MS, retryMaxBackoff: BACKOFF_MS },
+    EVENTS,
+  );
 
   const outcomes = new Outcomes();
   const worker = spawnCli(

@@ -8,9 +8,16 @@
 import assert from "node:assert/strict";
 import { jsonLogs, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { createTopology, envFor, publishEvents, pull, testConfig } from "../support/pubsub.ts";
+import { envFor, pull } from "../support/pubsub.ts";
 import { Outcomes } from "../support/outcomes.ts";
-import { countLost, reachWithSeek, replayFrom, report, since } from "../support/reliability.ts";
+import {
+  countLost,
+  freshBacklog,
+  reachWithSeek,
+  replayFrom,
+  report,
+  since,
+} from "../support/reliability.ts";
 import { sleep } from "../../src/base/async.ts";
 import { sample } from "../../bench/measure/scrape.ts";
 import { freePort } from "../../src/pubsub/emulator.ts";
@@ -22,10 +29,7 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 integrationTest("reliability: SIGTERM drains in-flight events and loses none", async () => {
   const start = performance.now();
-  const config = await testConfig({ replayWindow: 0 });
-  await createTopology(config);
-  const publishedFrom = new Date(Date.now() - 1000);
-  const payloads = await publishEvents(config, EVENTS);
+  const { config, publishedFrom, payloads } = await freshBacklog({}, EVENTS);
   const env = {
     ...envFor(config),
     WORKER_SHUTDOWN_TIMEOUT: `${SHUTDOWN_TIMEOUT_MS}ms`,
@@ -81,7 +85,8 @@ integrationTest("reliability: SIGTERM drains in-flight events and loses none", a
     EVENTS,
     () => replayFrom(env, publishedFrom),
   );
-  await outcomes.settle(() => false, 3000, 60_000); // what a replay brought back, finished
+  // What a replay brought back (copies of events handled already) is handled before the stop.
+  await outcomes.untilQuiet(3000, { timeoutMs: 60_000, what: "the replayed copies handled" });
   second.process.kill("SIGTERM");
   assert.equal((await second.finished).code, 0);
 
@@ -110,10 +115,7 @@ integrationTest(
   "reliability: a second SIGTERM nacks what is held and exits 143 at once",
   async () => {
     const start = performance.now();
-    const config = await testConfig({ replayWindow: 0 });
-    await createTopology(config);
-    const publishedFrom = new Date(Date.now() - 1000);
-    const payloads = await publishEvents(config, 20);
+    const { config, publishedFrom, payloads } = await freshBacklog({}, 20);
     const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
     const metricsPort = freePort();
     const worker = spawnCli(

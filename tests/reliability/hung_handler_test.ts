@@ -9,9 +9,9 @@ import assert from "node:assert/strict";
 
 import type { Handler } from "../../src/worker/handler.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { createTopology, publishEvents, testConfig } from "../support/pubsub.ts";
+
 import { runWorker } from "../support/worker.ts";
-import { countLost, report, since, tallied } from "../support/reliability.ts";
+import { countLost, freshBacklog, report, since, tallied } from "../support/reliability.ts";
 import { Outcomes } from "../support/outcomes.ts";
 import { randomPayloads } from "../../src/event/payload.ts";
 import { sleep } from "../../src/base/async.ts";
@@ -27,18 +27,13 @@ integrationTest(
   "reliability: timed-out handlers keep their permits until they really end",
   async () => {
     const start = performance.now();
-    const config = await testConfig({
-      poolSize: POOL,
-      handlerTimeout: TIMEOUT_MS,
-      maxDeliveryAttempts: 10,
-      replayWindow: 0,
-    });
-    await createTopology(config);
     const normal = randomPayloads(NORMAL);
     const hung = randomPayloads(HUNG);
     const hungIDs = new Set(hung.map((p) => p.eventID));
-    const publishedFrom = new Date(Date.now() - 1000);
-    await publishEvents(config, [...hung, ...normal]);
+    const { config, publishedFrom } = await freshBacklog(
+      { poolSize: POOL, handlerTimeout: TIMEOUT_MS, maxDeliveryAttempts: 10 },
+      [...hung, ...normal],
+    );
 
     let running = 0;
     let peakRunning = 0;

@@ -13,14 +13,13 @@
  * they take seconds; with the defaults the same happens, slower.
  */
 import assert from "node:assert/strict";
-import { sleep } from "../../src/base/async.ts";
 import { fakeEvent, type Payload } from "../../src/event/payload.ts";
 import { freePort } from "../../src/pubsub/emulator.ts";
 import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
-import { createTopology, envFor, publishEvents, testConfig } from "../support/pubsub.ts";
-import { countLost, report, since } from "../support/reliability.ts";
+import { envFor } from "../support/pubsub.ts";
+import { countLost, freshBacklog, report, since } from "../support/reliability.ts";
 import { waitFor } from "../support/wait.ts";
 
 const LATER = 10;
@@ -77,15 +76,11 @@ integrationTest("reliability: a hung keyed handler never holds its key for good"
     // A short retry backoff, so each max-lease cycle is short. Each cycle gives the waiting events
     // back to Pub/Sub, a delivery it counts: its dead-letter policy would forward them after the
     // default 5, so ten cycles need more (a stuck key fails /healthz long before, for a restart).
-    const config = await testConfig({
-      replayWindow: 0,
+    const { config, publishedFrom, payloads } = await freshBacklog({
       retryMinBackoff: 100,
       retryMaxBackoff: 100,
       ...(timeout === "off" ? { maxDeliveryAttempts: 20 } : {}),
-    });
-    await createTopology(config);
-    const publishedFrom = new Date(Date.now() - 1000);
-    const payloads = await publishEvents(config, events(user));
+    }, events(user));
     eventsIn += payloads.length;
     const [hung, ...rest] = payloads;
     const later = rest.slice(0, LATER).map((p) => p.eventID);
@@ -175,7 +170,6 @@ integrationTest("reliability: a hung keyed handler never holds its key for good"
     lostAll += lost;
     processed += acked().size;
     deadLettered += outcomes.count("dead-lettered");
-    await sleep(0);
   }
   await report({
     case: "5b. hung keyed handler",

@@ -24,8 +24,15 @@ import { sleep } from "../../src/base/async.ts";
 import { spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
-import { createTopology, envFor, publishEvents, testConfig } from "../support/pubsub.ts";
-import { countLost, report, ROUNDS_VARIABLE, since, tallied } from "../support/reliability.ts";
+import { envFor } from "../support/pubsub.ts";
+import {
+  countLost,
+  freshBacklog,
+  report,
+  ROUNDS_VARIABLE,
+  since,
+  tallied,
+} from "../support/reliability.ts";
 import { waitFor } from "../support/wait.ts";
 
 interface Call {
@@ -173,10 +180,10 @@ function orderedCase(label: string, share: number, fails: number, round: number)
     `reliability: per-user order with a concurrent pool on an ordered subscription (${name})`,
     async () => {
       const start = performance.now();
-      const config = await testConfig({ messageOrdering: true, replayWindow: 0 });
-      await createTopology(config);
-      const publishedFrom = new Date(Date.now() - 1000);
-      const payloads = await publishEvents(config, userEvents(50, 40, true));
+      const { config, publishedFrom, payloads } = await freshBacklog(
+        { messageOrdering: true },
+        userEvents(50, 40, true),
+      );
       const failing = new Set(
         payloads.filter(() => Math.random() < share).map((p) => p.eventID),
       );
@@ -289,10 +296,7 @@ function medianAgainst16b(): string {
 
 integrationTest("reliability: --key-concurrency 2 never runs three of a key at once", async () => {
   const start = performance.now();
-  const config = await testConfig({ replayWindow: 0 });
-  await createTopology(config);
-  const publishedFrom = new Date(Date.now() - 1000);
-  const payloads = await publishEvents(config, userEvents(10, 30, false));
+  const { config, publishedFrom, payloads } = await freshBacklog({}, userEvents(10, 30, false));
   const service = receiver(() => 204);
   try {
     const outcomes = new Outcomes();
@@ -333,10 +337,7 @@ integrationTest(
   "reliability: --rate-limit holds the pace and a 429 slows it, nothing lost",
   async () => {
     const start = performance.now();
-    const config = await testConfig({ replayWindow: 0 });
-    await createTopology(config);
-    const publishedFrom = new Date(Date.now() - 1000);
-    const payloads = await publishEvents(config, 1000);
+    const { config, publishedFrom, payloads } = await freshBacklog({}, 1000);
     let throttleUntil = 0;
     const service = receiver(() => performance.now() < throttleUntil ? 429 : 204);
     const metricsPort = freePort();

@@ -10,7 +10,7 @@ import { freePort, startEmulator } from "../../src/pubsub/emulator.ts";
 import { runCli, spawnCli } from "../support/cli.ts";
 import { httpStatus } from "../support/http.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { envFor, testConfig } from "../support/pubsub.ts";
+import { envFor, uniqueConfig } from "../support/pubsub.ts";
 import { Outcomes } from "../support/outcomes.ts";
 import { report, since, tallied } from "../support/reliability.ts";
 import { sleep } from "../../src/base/async.ts";
@@ -34,7 +34,7 @@ integrationTest("reliability: the worker survives an emulator outage and resumes
   const start = performance.now();
   const port = freePort();
   let emulator = await startEmulator({ port });
-  const config = await testConfig({ emulatorHost: emulator.host });
+  const config = uniqueConfig(emulator.host); // its own emulator, not the shared one: it stops it
   const metricsPort = freePort();
   const env = {
     ...envFor(config),

@@ -15,9 +15,12 @@ import { Outcomes } from "../support/outcomes.ts";
 import { envFor } from "../support/pubsub.ts";
 import { countLost, freshBacklog, report, since, tallied } from "../support/reliability.ts";
 import { waitFor } from "../support/wait.ts";
+import { CALLED } from "./fixtures/seen_handler.ts";
 
 const EVENTS = 20;
 const HANDLER = "tests/reliability/fixtures/seen_handler.ts";
+/** Probe calls the paused worker makes before the case counts what it nacked. */
+const PROBES = 2;
 const task = (args: string[], env: Record<string, string>) =>
   spawnCli(["task", "worker", "--handler", HANDLER, ...args], env, Deno.execPath());
 
@@ -42,7 +45,15 @@ integrationTest("reliability: a module lacking a permission pauses the worker on
       what: "/readyz to fail",
     });
     const readyz = await (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).text();
-    await new Promise((resolve) => setTimeout(resolve, 3000)); // a retry loop would show now
+    // Paused, the worker probes with one held call at a time (after 1 s, then 2 s): once it
+    // has probed twice, a retry loop would have nacked events by now.
+    const calls = () => first.lines.filter((l) => l.startsWith(CALLED)).length;
+    const probesFrom = calls();
+    await waitFor(() => calls() >= probesFrom + PROBES, {
+      timeoutMs: 15_000,
+      what: `${PROBES} probe calls while paused`,
+      progress: () => `${calls() - probesFrom} probes; ${outcomes.summary()}`,
+    });
     const nackedWhilePaused = outcomes.count("nacked");
     first.process.kill("SIGTERM");
     assert.equal((await first.finished).code, 0);
@@ -91,7 +102,7 @@ integrationTest("reliability: a module lacking a permission pauses the worker on
       lost,
       seconds: since(start),
       notes: `paused at the first NotCapable with 1 error line naming ${grant}, /readyz 503, ` +
-        `${nackedWhilePaused} nacked in 3 s; held events nacked shutting-down at the stop; all ` +
+        `${nackedWhilePaused} nacked over ${PROBES} probes; held events nacked shutting-down at the stop; all ` +
         `handled once granted; a --schema outside the checkout exited 2 naming the grant`,
     });
   } finally {

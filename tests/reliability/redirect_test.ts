@@ -10,8 +10,8 @@ import { freePort } from "../../src/pubsub/emulator.ts";
 import { jsonLogs, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
-import { createTopology, envFor, publishEvents, testConfig } from "../support/pubsub.ts";
-import { countLost, report, since, tallied } from "../support/reliability.ts";
+import { envFor } from "../support/pubsub.ts";
+import { countLost, freshBacklog, report, since, tallied } from "../support/reliability.ts";
 
 const EVENTS = 30;
 const SECRET = "s3cret-api-key";
@@ -20,10 +20,7 @@ integrationTest(
   "reliability: a redirecting service gets nothing acked and nothing leaks",
   async () => {
     const start = performance.now();
-    const config = await testConfig({ replayWindow: 0 });
-    await createTopology(config);
-    const publishedFrom = new Date(Date.now() - 1000);
-    const payloads = await publishEvents(config, EVENTS);
+    const { config, publishedFrom, payloads } = await freshBacklog({}, EVENTS);
     const index = new Map(payloads.map((p, i) => [p.eventID, i]));
 
     const leaked: string[] = []; // requests that reached a URL other than /events

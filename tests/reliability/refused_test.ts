@@ -11,6 +11,7 @@ import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
 import { envFor } from "../support/pubsub.ts";
 import { countLost, freshBacklog, report, since, tallied } from "../support/reliability.ts";
+import { waitFor } from "../support/wait.ts";
 
 const EVENTS = 500;
 const OUTAGE_MS = 20_000;
@@ -21,6 +22,17 @@ const OUTAGE_MS = 20_000;
  * a fake clock; everything else runs at its default (pool, timeouts, backoff in place).
  */
 const PAUSE_AFTER = "5s";
+
+/** A /readyz answer while the worker is paused by refusals. */
+function isPaused(answer: string): boolean {
+  return /^503 not ready: paused \(handler-refused/.test(answer);
+}
+
+/** Whether /readyz answered 200 after a paused 503. */
+function readyAgain(readiness: string[]): boolean {
+  const dropped = readiness.findIndex(isPaused);
+  return dropped >= 0 && readiness.slice(dropped).includes("200 ready");
+}
 
 integrationTest(
   "reliability: a service answering 401 for 20 s costs no event, and the worker pauses",
@@ -56,7 +68,7 @@ integrationTest(
         const answer = await fetch(`http://127.0.0.1:${metricsPort}/readyz`)
           .then(async (res) => `${res.status} ${(await res.text()).trim()}`, () => undefined);
         if (answer !== undefined && answer !== readiness.at(-1)) readiness.push(answer);
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await new Promise((resolve) => setTimeout(resolve, 200)); // sampled every 200 ms
       }
     })();
     try {
@@ -71,22 +83,26 @@ integrationTest(
         OUTAGE_MS + 90_000,
         "every event acked once the service accepts again",
       );
-      await new Promise((resolve) => setTimeout(resolve, 1000)); // a late copy would show now
+      // The held events can all be handled between two reads of /readyz: the worker, idle once
+      // they are, must be seen ready again before it is stopped (stopping, it is not ready).
+      await waitFor(() => readyAgain(readiness), {
+        timeoutMs: 10_000,
+        what: "/readyz to answer 200 ready again after the paused 503",
+        progress: () => readiness.join(" | "),
+      });
       worker.process.kill("SIGTERM");
       assert.equal((await worker.finished).code, 0);
       polling = false;
       await poll;
-      const { lost } = await countLost(config, payloads, outcomes, publishedFrom);
+      const { lost, held } = await countLost(config, payloads, outcomes, publishedFrom);
+      assert.equal(held, 0, "the subscription holds nothing: no late copy can come");
 
       assert.equal(outcomes.count("dead-lettered"), 0, "nothing dead-lettered");
       assert.equal(outcomes.count("nacked"), 0, "no delivery attempt spent on a refusal");
       assert.equal(accepted.size, EVENTS);
       assert.ok([...accepted.values()].every((n) => n === 1), "each event accepted once");
-      const dropped = readiness.findIndex((r) =>
-        /^503 not ready: paused \(handler-refused/.test(r)
-      );
+      const dropped = readiness.findIndex(isPaused);
       assert.ok(dropped > 0 && readiness[dropped - 1] === "200 ready", readiness.join(" | "));
-      assert.ok(readiness.slice(dropped).includes("200 ready"), "ready again after the outage");
       const errors = jsonLogs(worker.lines).filter((l) => l.severity === "ERROR");
       assert.equal(errors.length, 1, "one error line");
       assert.match(String(errors[0]?.message), new RegExp(`${url} answered 401`));

@@ -9,17 +9,14 @@ import assert from "node:assert/strict";
 import { runCli, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
-import { createTopology, envFor, publishEvents, pull, testConfig } from "../support/pubsub.ts";
-import { countLost, report, since, tallied } from "../support/reliability.ts";
+import { envFor, pull } from "../support/pubsub.ts";
+import { countLost, freshBacklog, report, since, tallied } from "../support/reliability.ts";
 
 const EVENTS = 40;
 
 integrationTest("reliability: replay never silently acknowledges a waiting backlog", async () => {
   const start = performance.now();
-  const config = await testConfig({ replayWindow: 0 });
-  await createTopology(config);
-  const publishedFrom = new Date(Date.now() - 1000);
-  const payloads = await publishEvents(config, EVENTS);
+  const { config, publishedFrom, payloads } = await freshBacklog({}, EVENTS);
   const env = { ...envFor(config), WORKER_SUMMARY_INTERVAL: "0" };
   const outcomes = new Outcomes();
 

@@ -10,18 +10,15 @@ import { freePort } from "../../src/pubsub/emulator.ts";
 import { runCli, spawnCli } from "../support/cli.ts";
 import { integrationTest } from "../support/emulator.ts";
 import { Outcomes } from "../support/outcomes.ts";
-import { createTopology, envFor, publishEvents, testConfig } from "../support/pubsub.ts";
-import { countLost, report, since, tallied } from "../support/reliability.ts";
+import { envFor } from "../support/pubsub.ts";
+import { countLost, freshBacklog, report, since, tallied } from "../support/reliability.ts";
 
 const EVENTS = 20;
 const SECRETS = ["pa55word", "qu3ry-token", "api-k3y"];
 
 integrationTest("reliability: no credential ever reaches an output line", async () => {
   const start = performance.now();
-  const config = await testConfig({ replayWindow: 0 });
-  await createTopology(config);
-  const publishedFrom = new Date(Date.now() - 1000);
-  const payloads = await publishEvents(config, EVENTS);
+  const { config, publishedFrom, payloads } = await freshBacklog({}, EVENTS);
   const seen = new Map<string, number>();
   let authorized = 0;
   const port = freePort();

@@ -114,7 +114,13 @@ export function spawnCli(
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`no stderr line matched ${pattern} within ${timeoutMs}ms`)),
+          () =>
+            reject(
+              new Error(
+                `no stderr line matched ${pattern} within ${timeoutMs}ms (${lines.length} ` +
+                  `lines; the last: ${lines.at(-1) ?? "none"})`,
+              ),
+            ),
           timeoutMs,
         );
         waiters.push({

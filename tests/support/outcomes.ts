@@ -55,18 +55,35 @@ export class Outcomes {
     return new Set(this.lines.filter((l) => final(l) && l.eventID).map((l) => l.eventID as string));
   }
 
-  /** Resolves once no outcome arrived for `quietMs`, or `predicate()` holds. */
-  async settle(predicate: () => boolean, quietMs: number, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Resolves once `done()` holds (true) or no outcome arrived for `quietMs` (false: deliveries
+   * stopped, e.g. the emulator stranded what was left); rejects after `timeoutMs` saying what it
+   * waited for and what was reached.
+   */
+  async untilQuiet(
+    quietMs: number,
+    { done = () => false, timeoutMs, what }: {
+      done?: () => boolean;
+      timeoutMs: number;
+      what: string;
+    },
+  ): Promise<boolean> {
     let seen = this.lines.length;
-    let quietSince = Date.now();
-    while (!predicate() && Date.now() < deadline && Date.now() - quietSince < quietMs) {
-      await new Promise((r) => setTimeout(r, 100));
+    let quietSince = performance.now();
+    const reached = await waitFor(() => {
+      if (done()) return "done";
       if (this.lines.length !== seen) {
         seen = this.lines.length;
-        quietSince = Date.now();
+        quietSince = performance.now();
       }
-    }
+      return performance.now() - quietSince >= quietMs ? "quiet" : undefined;
+    }, {
+      timeoutMs,
+      intervalMs: 100,
+      what: `${what} or ${quietMs}ms without an outcome`,
+      progress: () => this.summary(),
+    });
+    return reached === "done";
   }
 
   count(outcome: OutcomeKind): number {

@@ -127,7 +127,10 @@ export async function release(config: Config, subscription: string, ackIds: stri
   }
 }
 
-/** Pulls until `count` messages arrived or `timeoutMs` passed; acks nothing. */
+/**
+ * Pulls until `count` messages arrived (acking nothing) and returns them all; rejects after
+ * `timeoutMs` saying how many arrived.
+ */
 export async function pullAll(
   config: Config,
   subscription: string,
@@ -138,10 +141,35 @@ export async function pullAll(
   await waitFor(async () => {
     messages.push(...await pull(config, subscription));
     return messages.length >= count;
-  }, { timeoutMs, intervalMs: 200, what: `${count} messages on ${subscription}` }).catch(() => {
-    // Callers assert on what arrived; fewer than `count` is their failure to report.
+  }, {
+    timeoutMs,
+    intervalMs: 200,
+    what: `${count} messages on ${subscription}`,
+    progress: () => `${messages.length} arrived`,
   });
   return messages;
+}
+
+/**
+ * Every message `subscription` still holds unacked, leased to a client or not: a seek to a
+ * snapshot taken now makes each deliverable at once, so nothing has to wait for a lease to run
+ * out. Call it with no worker running (a worker would take them); what it returns is given back
+ * (ack deadline 0). The emulator cannot seek an ordered subscription.
+ */
+export async function unacked(config: Config, subscription: string): Promise<PulledMessage[]> {
+  const client = createClient(config);
+  const name = `unacked-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    const [snapshot] = await client.subscription(subscription).createSnapshot(name);
+    await client.subscription(subscription).seek(name);
+    await snapshot.delete();
+  } finally {
+    await client.close();
+  }
+  const held: PulledMessage[] = [];
+  for (let batch; (batch = await pull(config, subscription)).length > 0;) held.push(...batch);
+  await release(config, subscription, held.map((m) => m.ackId));
+  return held;
 }
 
 /** Publishes `events` (or that many random events) to the config's topic; returns what it sent. */

@@ -32,9 +32,9 @@ export async function report(result: CaseResult): Promise<void> {
 
 /**
  * A fresh topology for `overrides` (keeping no acked event, so `countLost` works) holding
- * `events` random events; `publishedFrom` is a moment before the first.
+ * `events` (or that many random events); `publishedFrom` is a moment before the first.
  */
-export async function freshBacklog(overrides: Partial<Config>, events: number) {
+export async function freshBacklog(overrides: Partial<Config>, events: number | Payload[]) {
   const config = await testConfig({ replayWindow: 0, ...overrides });
   await createTopology(config);
   const publishedFrom = new Date(Date.now() - 1000);
@@ -69,15 +69,13 @@ export async function reachWithSeek(
   target: number,
   seek: () => Promise<void>,
 ): Promise<number> {
-  let seeks = 0;
-  while (processed() < target) {
-    await outcomes.settle(() => processed() >= target, 3000, 120_000);
-    if (processed() >= target) break;
+  const done = () => processed() >= target;
+  for (let seeks = 0;; seeks++) {
+    const what = `${target} processed`;
+    if (await outcomes.untilQuiet(3000, { done, timeoutMs: 120_000, what })) return seeks;
     if (seeks >= 30) throw new Error(`stuck at ${processed()} of ${target} processed`);
     await seek();
-    seeks++;
   }
-  return seeks;
 }
 
 /** `event-tool replay --to <time>` with `env`, as an operator recovers stranded events. */

@@ -9,30 +9,41 @@ import { Worker } from "../../src/worker/worker.ts";
  * before the worker starts. */
 export interface RunOptions extends WorkerParts {
   onStart?: (worker: Worker) => void;
+  /** Fail when `until` has not held by then. Default 30 s. */
+  timeoutMs?: number;
 }
 
-/** Runs a worker until `until(records)` holds (or 30 s pass), then stops it. */
+/**
+ * Runs a worker until `until(records)` holds, then stops it; fails after 30 s (`timeoutMs`)
+ * with the outcomes reached.
+ */
 export async function runWorker(
   config: Config,
   until: (records: OutcomeRecord[]) => boolean,
   options: RunOptions = {},
 ): Promise<{ records: OutcomeRecord[]; worker: Worker }> {
-  const { onStart, ...parts } = options;
+  const { onStart, timeoutMs = 30_000, ...parts } = options;
   const worker = new Worker(workerOptions(config, parts));
   onStart?.(worker);
   const records: OutcomeRecord[] = [];
-  const reached = Promise.withResolvers<void>();
+  const done = Promise.withResolvers<void>();
   worker.onOutcome((record) => {
     records.push(record);
-    if (until(records)) reached.resolve();
+    if (until(records)) done.resolve();
   });
   worker.start();
-  const timer = setTimeout(
-    () => reached.reject(new Error(`gave up after ${records.length} outcomes`)),
-    30_000,
-  );
+  const timer = setTimeout(() => {
+    const counts = new Map<string, number>();
+    for (const r of records) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+    const reached = [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(", ") || "none";
+    done.reject(
+      new Error(
+        `timed out after ${timeoutMs}ms waiting for outcomes such that ${until}: ${reached}`,
+      ),
+    );
+  }, timeoutMs);
   try {
-    await reached.promise;
+    await done.promise;
   } finally {
     clearTimeout(timer);
     await worker.stop();

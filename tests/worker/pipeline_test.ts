@@ -175,32 +175,34 @@ Deno.test("processDelivery() dead-letters an oversized payload without reading i
 });
 
 Deno.test("processDelivery() holds a copy of a running event and settles it with that call", async () => {
-  const dedupe = new Dedupe(10);
-  const event = fakeEvent();
-  let release!: () => void;
-  let calls = 0;
-  const first = processDelivery(delivery(event), () => new Promise((r) => release = r), {
-    ...options,
-    dedupe,
+  await withFakeClock(async (clock) => {
+    const dedupe = new Dedupe(10);
+    const event = fakeEvent();
+    let release!: () => void;
+    let calls = 0;
+    const first = processDelivery(delivery(event), () => new Promise((r) => release = r), {
+      ...options,
+      dedupe,
+    });
+    let settled = false;
+    const copy = processDelivery(delivery(event, 2), () => Promise.resolve(void calls++), {
+      ...options,
+      dedupe,
+    }).then((outcome) => (settled = true, outcome));
+    await clock.tickAsync(10 * 60_000); // the first call runs ten minutes, the copy waits
+    assert.equal(settled, false, "held (not nacked) while the first call runs");
+    release();
+    assert.equal((await first).action, "ack");
+    const second = await copy;
+    assert.equal(second.action, "duplicate", "acked with the call that succeeded");
+    assert.equal(second.action === "duplicate" && second.reason, "settled-with-running-copy");
+    assert.equal(calls, 0, "its own handler never ran");
+    const third = await processDelivery(delivery(event), () => Promise.resolve(), {
+      ...options,
+      dedupe,
+    });
+    assert.equal(third.action, "duplicate");
   });
-  let settled = false;
-  const copy = processDelivery(delivery(event, 2), () => Promise.resolve(void calls++), {
-    ...options,
-    dedupe,
-  }).then((outcome) => (settled = true, outcome));
-  await new Promise((r) => setTimeout(r, 10));
-  assert.equal(settled, false, "held (not nacked) while the first call runs");
-  release();
-  assert.equal((await first).action, "ack");
-  const second = await copy;
-  assert.equal(second.action, "duplicate", "acked with the call that succeeded");
-  assert.equal(second.action === "duplicate" && second.reason, "settled-with-running-copy");
-  assert.equal(calls, 0, "its own handler never ran");
-  const third = await processDelivery(delivery(event), () => Promise.resolve(), {
-    ...options,
-    dedupe,
-  });
-  assert.equal(third.action, "duplicate");
 });
 
 Deno.test("processDelivery() dead-letters at once a RejectedError (reason rejected)", async () => {

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { Pool, PoolClosedError } from "../../src/worker/pool.ts";
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
+import { waitFor } from "../support/wait.ts";
 
 Deno.test("Pool.run() never runs more tasks than permits", async () => {
   const pool = new Pool(3);
@@ -18,7 +17,8 @@ Deno.test("Pool.run() never runs more tasks than permits", async () => {
   let finished = false;
   const all = Promise.all(tasks).then(() => finished = true);
   while (!finished) {
-    await tick();
+    // Until the tasks that got a permit wait at their gate (or all are done).
+    await waitFor(() => gates.length > 0 || finished, { timeoutMs: 1000, what: "tasks started" });
     assert.ok(running <= 3, `running ${running}`);
     gates.splice(0).forEach((open) => open());
   }
@@ -41,8 +41,7 @@ Deno.test("Pool.close() rejects waiters at once, before any permit is given back
   const running = pool.run(() => new Promise<void>((r) => release = r));
   let started = false;
   const waiting = pool.run(() => Promise.resolve(void (started = true)));
-  await tick();
-  assert.equal(pool.stats.waiting, 1);
+  await waitFor(() => pool.stats.waiting === 1, { timeoutMs: 1000, what: "one waiter" });
   pool.close();
   await assert.rejects(waiting, PoolClosedError); // while the running task still holds its permit
   assert.equal(pool.stats.waiting, 0);
@@ -67,7 +66,7 @@ Deno.test("Pool.drain() resolves when in-flight tasks finish, or false when abor
   assert.equal(await pool.drain(), true);
   let release!: () => void;
   const task = pool.run(() => new Promise<void>((r) => release = r));
-  await tick();
+  await waitFor(() => pool.stats.inFlight === 1, { timeoutMs: 1000, what: "the task running" });
   const controller = new AbortController();
   const aborted = pool.drain(controller.signal);
   controller.abort();

@@ -7,6 +7,7 @@ import { Settler } from "../../src/worker/settle.ts";
 import { withFakeClock } from "../support/clock.ts";
 import { fakeClient, fakeMessage, redelivered } from "../support/fake_messages.ts";
 import type { PubSub } from "@google-cloud/pubsub";
+import { waitFor } from "../support/wait.ts";
 
 const config = { ...defaults(), subscription: "sub-a", deadLetterTopic: "dlt-a" };
 
@@ -122,7 +123,8 @@ Deno.test("Settler on exactly-once logs acked only once Pub/Sub confirmed the ac
   const bad = fakeMessage("{}", settled, 1, { exactlyOnce: true, result: refused });
   await settler.settle(good, handled("e-1"));
   await settler.settle(bad, handled("e-2"));
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  // Each line is written once Pub/Sub's answer to its ack arrived.
+  await waitFor(() => records.length === 2, { timeoutMs: 1000, what: "both outcome lines" });
   assert.deepEqual(settled, [`ack ${good.id}`, `ack ${bad.id}`]);
   assert.deepEqual(records, ["acked", "ack-failed invalid-ack-id"]);
   assert.deepEqual([tally.counts.acked, tally.counts["ack-failed"]], [1, 1]);

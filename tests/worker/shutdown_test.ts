@@ -41,8 +41,11 @@ Deno.test("shutdown() stops pulling first, gives in-flight work its timeout, the
       running: 2,
       notStarted: 1,
     });
+    // Before shutdown() first awaits anything: no message can be leased once it was called.
+    assert.deepEqual(steps, ["stop pulling"], "pulling stops as the shutdown begins");
+    await clock.tickAsync(0); // no time passes: only what happens at once
+    assert.deepEqual(steps, ["stop pulling", "waiter rejected"], "waiters given back at once");
     await waiting;
-    assert.deepEqual(steps, ["stop pulling", "waiter rejected"], "pulling stops before anything");
     await clock.tickAsync(1000);
     assert.equal(steps.at(-1), "fast done", "in-flight work goes on");
     await clock.tickAsync(3999);

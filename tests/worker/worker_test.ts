@@ -5,12 +5,15 @@ import { Worker } from "../../src/worker/worker.ts";
 import { workerOptions } from "../../src/worker/cli_options.ts";
 import { createClient } from "../../src/pubsub/client.ts";
 import { integrationTest } from "../support/emulator.ts";
-import { createTopology, publishEvents, pull, testConfig } from "../support/pubsub.ts";
+import { createTopology, publishEvents, pull, testConfig, unacked } from "../support/pubsub.ts";
 import { publishRaw, runWorker } from "../support/worker.ts";
 import { waitFor } from "../support/wait.ts";
 import { fakeEvent } from "../../src/event/payload.ts";
 import { sleep } from "../../src/base/async.ts";
 import { workerMetrics } from "../../src/ops/metrics.ts";
+
+/** How long the pause test keeps the worker paused while events wait. */
+const PAUSED_MS = 2000;
 
 integrationTest(
   "Worker acks 100 published events once each and leaves the subscription empty",
@@ -20,7 +23,6 @@ integrationTest(
     const payloads = await publishEvents(config, 100);
 
     const { records, worker } = await runWorker(config, (r) => r.length >= 100);
-    await sleep(500); // anything redelivered would show up now
     assert.equal(records.length, 100);
     assert.ok(records.every((r) => r.outcome === "acked"));
     assert.deepEqual(
@@ -28,7 +30,8 @@ integrationTest(
       new Set(payloads.map((p) => p.eventID)),
     );
     assert.equal(worker.stats.acked, 100);
-    assert.deepEqual(await pull(config, config.subscription), []);
+    // Nothing left unacked, leased or not: nothing can be delivered again.
+    assert.deepEqual(await unacked(config, config.subscription), []);
   },
 );
 
@@ -49,8 +52,8 @@ integrationTest(
     assert.equal(dead?.attributes.messageId, records[0]?.messageId);
     assert.equal(dead?.attributes.subscription, config.subscription);
     assert.equal(dead?.attributes.deliveryAttempt, "1");
-    await sleep(1500); // longer than the retry backoff: a nacked message would be back
-    assert.deepEqual(await pull(config, config.subscription), []);
+    // Acked, not nacked: the subscription holds nothing to deliver again, leased or not.
+    assert.deepEqual(await unacked(config, config.subscription), []);
   },
 );
 
@@ -92,7 +95,7 @@ integrationTest("Worker runs at most pool-size handlers at once and fills the po
   let most = 0;
   const slow: Handler = async () => {
     most = Math.max(most, ++running);
-    await sleep(30);
+    await sleep(30); // each handler takes a while, so deliveries queue for permits
     running--;
   };
   const { worker } = await runWorker(config, (r) => r.length >= 120, { handler: slow });
@@ -166,7 +169,9 @@ integrationTest(
         what: "event_tool_paused{reason=operator} 1",
       });
       const later = await publishEvents(config, 10);
-      await sleep(2000);
+      // The scenario: the worker stays paused for 2 s while 10 events wait. The emulator may push
+      // them into the held stream, where no test can see them arrive, so the pause has a length.
+      await sleep(PAUSED_MS);
       assert.equal(acked.size, 5, "nothing new taken while paused");
       worker.resume();
       await waitFor(() => later.every((p) => acked.has(p.eventID)), {
@@ -201,7 +206,13 @@ integrationTest(
     try {
       await waitFor(() => worker.stats.abandoned === 2, { timeoutMs: 15_000, what: "2 abandoned" });
       assert.equal(worker.live, false, "/healthz fails: nothing can run any more");
-      await sleep(1500); // redeliveries and the other events arrive meanwhile
+      // The timed-out two are nacked (given back) and every event has arrived: those without a
+      // permit wait, and none may start.
+      await waitFor(() => worker.stats.nacked >= 2 && worker.stats.received >= payloads.length, {
+        timeoutMs: 15_000,
+        what: "the 2 timed out nacked and every event received",
+        progress: () => `${worker.stats.nacked} nacked, ${worker.stats.received} received`,
+      });
       assert.equal(new Set(started).size, 2, "no other event started");
       assert.equal(started.length, 2, "no copy ran beside an abandoned call");
       assert.ok(worker.stats.inFlight <= 2);
