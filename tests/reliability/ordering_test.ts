@@ -141,7 +141,7 @@ function callRate(calls: Call[]): number {
 }
 
 /** Case 16b's rate and mean per-user span in this run (it runs first), for 16 and 16c. */
-let noFailure: { rate: number; spanMs: number } | undefined;
+let noFailure: { rate: number; spanMs: number; time: ReturnType<typeof perUser> } | undefined;
 
 /**
  * Cases 16b (no failure: what the emulator and these two cores allow at best), 16 (the first call
@@ -159,13 +159,20 @@ const ORDERED_CASES = [
  */
 const ROUNDS = Math.max(1, Number(Deno.env.get(ROUNDS_VARIABLE) ?? "1") || 1);
 /**
- * Case 16's rate and per-user rate against case 16b's, one pair per round (percent), and the best
- * per-user rate its failed calls allow: 16b's span plus their own handler time.
+ * Case 16's rate and per-user rate against case 16b's, one pair per round (percent); the best
+ * per-user rate its failed calls allow (16b's span plus their own handler time); and where case
+ * 16's extra time per user went (ms): the failed calls, the retries' turn, longer gaps waiting for
+ * the emulator's hand-over and the short turns, each against its own 16b; 16b's gaps themselves.
  */
-const against16b: { rate: number[]; perUser: number[]; best: number[] } = {
-  rate: [],
-  perUser: [],
-  best: [],
+const against16b = {
+  rate: [] as number[],
+  perUser: [] as number[],
+  best: [] as number[],
+  failedMs: [] as number[],
+  retryMs: [] as number[],
+  gapsMs: [] as number[],
+  turnsMs: [] as number[],
+  gaps16bMs: [] as number[],
 };
 for (let round = 1; round <= ROUNDS; round++) {
   for (const { label, share, fails } of ORDERED_CASES) {
@@ -231,7 +238,7 @@ function orderedCase(label: string, share: number, fails: number, round: number)
         // A user's 40 events from its first call to its last answer, on average over the users:
         // steadier than the run's rate, which the slowest user decides.
         const spanMs = time.handlerMs + time.afterFailureMs + time.turnsMs + time.waitsMs;
-        if (fails === 0) noFailure = { rate, spanMs };
+        if (fails === 0) noFailure = { rate, spanMs, time };
         if (noFailure && share === 0.1) {
           against16b.rate.push((100 * rate) / noFailure.rate);
           against16b.perUser.push((100 * noFailure.spanMs) / spanMs);
@@ -240,6 +247,11 @@ function orderedCase(label: string, share: number, fails: number, round: number)
           const failedMs = service.calls.filter((c) => c.status !== 204)
             .reduce((sum, c) => sum + c.end - c.start, 0) / 50;
           against16b.best.push((100 * noFailure.spanMs) / (noFailure.spanMs + failedMs));
+          against16b.failedMs.push(failedMs);
+          against16b.retryMs.push(time.afterFailureMs);
+          against16b.gapsMs.push(time.waitsMs - noFailure.time.waitsMs);
+          against16b.turnsMs.push(time.turnsMs - noFailure.time.turnsMs);
+          against16b.gaps16bMs.push(noFailure.time.waitsMs);
         }
         const against = fails === 0 || noFailure === undefined ? "" : ` = ` +
           `${Math.round((100 * rate) / noFailure.rate)}% of case 16b's rate in this round (per ` +
@@ -287,11 +299,17 @@ function medianAgainst16b(): string {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const range = (xs: number[]) => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}%`;
   const { rate, perUser, best } = against16b;
+  const ms = (xs: number[]) => `${Math.round(median(xs))} ms`;
+  const { failedMs, retryMs, gapsMs, turnsMs, gaps16bMs } = against16b;
+  const gaps16b = `${Math.round(Math.min(...gaps16bMs))}–${Math.round(Math.max(...gaps16bMs))} ms`;
   return `; over ${rate.length} rounds, each against its own 16b: median ` +
     `**${Math.round(median(rate))}%** of 16b's rate (range ${range(rate)}), per user ` +
     `**${Math.round(median(perUser))}%** (range ${range(perUser)}); the failed calls' own ` +
     `handler time alone bounds the per-user figure at ${Math.round(median(best))}% ` +
-    `(range ${range(best)}): what the worker adds beyond them is the retry's turn`;
+    `(range ${range(best)}). Case 16's extra time per user against its 16b (medians): ` +
+    `${ms(failedMs)} in the failed calls themselves, ${ms(retryMs)} in the retries' turn (the ` +
+    `worker's), ${ms(gapsMs)} more in gaps waiting for the emulator's next event (16b's own ` +
+    `gaps ranged ${gaps16b} over the rounds) and ${ms(turnsMs)} in short turns`;
 }
 
 integrationTest("reliability: --key-concurrency 2 never runs three of a key at once", async () => {
