@@ -278,19 +278,20 @@ integrationTest(
     const refused: Handler = () =>
       Promise.reject(new RetryableError("HTTP 401", undefined, { status: 401 }));
     const runs = [
-      // Watched past the limit that applies: 2 × 5 s from the last outcome, or --max-lease.
-      { what: "pool full, nothing finished for 2 × the handler timeout", watchMs: 12_000 },
+      // Watched past the limit that applies: 2 × 2.5 s from the last outcome, or --max-lease.
+      // (Both limits short so the test takes seconds; the rule does not depend on their size.)
+      { what: "pool full, nothing finished for 2 × the handler timeout", watchMs: 6500 },
       {
         what: "each key's head held at the gate past --max-lease",
-        watchMs: 7000,
-        overrides: { keyFrom: { from: "field" as const, name: "userID" }, maxLease: 4000 },
+        watchMs: 4000,
+        overrides: { keyFrom: { from: "field" as const, name: "userID" }, maxLease: 2500 },
       },
     ];
     for (const { what, watchMs, overrides } of runs) {
       // A short shutdown timeout only ends the test sooner: held calls wait out the drain.
       const config = await testConfig({
         poolSize: 4,
-        handlerTimeout: 5000,
+        handlerTimeout: 2500,
         shutdownTimeout: 1000,
         ...overrides,
       });
