@@ -19,11 +19,7 @@ import { pauseMetrics } from "./pause_metrics.ts";
 import type { SubscriberStats } from "../pubsub/subscriber/subscriber.ts";
 import { logWriteFailures } from "../telemetry/stderr_sink.ts";
 import { Snapshots } from "./snapshot.ts";
-
-/** Metric name prefix. */
-export const METRIC_PREFIX = "event_tool_";
-
-const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+import { type Makers, makers, METRIC_PREFIX } from "./metric_makers.ts";
 
 /** Names and help of every metric this module registers (README's Monitoring lists them). */
 export const METRICS = {
@@ -51,53 +47,13 @@ const HANDLER_ERRORS: readonly Reason[] = ["handler-failed", "redirected", "max-
 
 type ReadStats = () => WorkerStats;
 
-/** How this module makes each kind of metric, registered in `registry` under the prefix. */
-function makers(registry: client.Registry) {
-  const registers = [registry];
-  return {
-    /** A counter incremented as things happen. */
-    counter: (name: string, help: string, labelNames: string[] = []) =>
-      new client.Counter({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers }),
-    /** A histogram of seconds. */
-    histogram: (name: string, help: string) =>
-      new client.Histogram({
-        name: `${METRIC_PREFIX}${name}`,
-        help,
-        buckets: LATENCY_BUCKETS,
-        registers,
-      }),
-    /** A gauge read when scraped. */
-    gauge: (name: string, help: string, read: () => number) =>
-      new client.Gauge({
-        name: `${METRIC_PREFIX}${name}`,
-        help,
-        registers,
-        collect() {
-          this.set(read());
-        },
-      }),
-    /** A counter whose total is read when scraped. */
-    counted: (name: string, help: string, read: () => number) =>
-      new client.Counter({
-        name: `${METRIC_PREFIX}${name}`,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          this.inc(read());
-        },
-      }),
-  };
-}
-type Makers = ReturnType<typeof makers>;
-
 /** A registry of `worker`'s metrics: outcomes as they happen, its state from `snapshots`. */
 export function workerMetrics(worker: Worker, snapshots = new Snapshots(worker)): client.Registry {
   const stats = () => snapshots.latest.stats;
   const live = (): WorkerCounters => worker.counters;
   const registry = new client.Registry();
-  processMetrics(registry);
   const make = makers(registry);
+  processMetrics(registry, make);
   const finished = progressMetrics(make, worker);
   outcomeMetrics(make, worker, live, finished);
   poolMetrics(make, stats);
@@ -109,7 +65,7 @@ export function workerMetrics(worker: Worker, snapshots = new Snapshots(worker))
 }
 
 /** The default process metrics, with Deno's resident memory. */
-function processMetrics(registry: client.Registry): void {
+function processMetrics(registry: client.Registry, make: Makers): void {
   // The event-loop delay is sampled every 100 ms, not prom-client's 10: under Deno its monitor is
   // a timer, and at 10 ms it cost the worker 6-9 ms of CPU a second, idle or not (measured).
   client.collectDefaultMetrics({
@@ -120,14 +76,11 @@ function processMetrics(registry: client.Registry): void {
   // prom-client reads RSS from /proc/self/status, which Deno only lets a fully privileged
   // process read, so its value stays 0; Deno reports it directly.
   registry.removeSingleMetric(`${METRIC_PREFIX}process_resident_memory_bytes`);
-  new client.Gauge({
-    name: `${METRIC_PREFIX}process_resident_memory_bytes`,
-    help: "Resident memory size in bytes.",
-    registers: [registry],
-    collect() {
-      this.set(Deno.memoryUsage().rss);
-    },
-  });
+  make.gauge(
+    "process_resident_memory_bytes",
+    "Resident memory size in bytes.",
+    () => Deno.memoryUsage().rss,
+  );
 }
 
 /**
@@ -293,35 +246,5 @@ function progressMetrics(make: Makers, worker: Worker): () => void {
   });
   return () => {
     lastFinal = Date.now();
-  };
-}
-
-/** Status classes of the HTTP handler's answers (`error`: no answer). */
-export const STATUS_CLASSES = ["2xx", "3xx", "4xx", "5xx", "error"] as const;
-
-/**
- * Metrics of the HTTP handler (`--handler-url`) in `registry`: requests by status class and
- * their duration. Returns the function the handler reports each answer to.
- */
-export function handlerRequestMetrics(
-  registry: client.Registry,
-): (statusClass: string, ms: number) => void {
-  const registers = [registry];
-  const requests = new client.Counter({
-    name: `${METRIC_PREFIX}handler_requests_total`,
-    help: "requests to the HTTP handler service, by status class (error: no answer)",
-    labelNames: ["class"],
-    registers,
-  });
-  const duration = new client.Histogram({
-    name: `${METRIC_PREFIX}handler_request_duration_seconds`,
-    help: "time the HTTP handler service took to answer",
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  for (const statusClass of STATUS_CLASSES) requests.inc({ class: statusClass }, 0);
-  return (statusClass, ms) => {
-    requests.inc({ class: statusClass });
-    duration.observe(ms / 1000);
   };
 }

@@ -6,8 +6,7 @@
 import client from "prom-client";
 import { PAUSE_REASONS } from "../worker/pause.ts";
 import type { WorkerCounters, WorkerStats } from "../worker/stats.ts";
-
-const PREFIX = "event_tool_";
+import { makers, METRIC_PREFIX } from "./metric_makers.ts";
 
 /**
  * Registers the pause metrics in `registry`, read when scraped: the gauge from `stats()` (the
@@ -18,43 +17,29 @@ export function pauseMetrics(
   stats: () => Pick<WorkerStats, "paused">,
   counters: () => Pick<WorkerCounters, "refusals" | "typeMismatches">,
 ): void {
-  const registers = [registry];
   new client.Gauge({
-    name: `${PREFIX}paused`,
+    name: `${METRIC_PREFIX}paused`,
     help: "1 while pulling is paused for this reason (operator: by hand; handler-refused: the " +
       "HTTP service refused every call for --pause-after; handler-permission: a module handler " +
       "lacks a permission), else 0",
     labelNames: ["reason"],
-    registers,
+    registers: [registry],
     collect() {
       const paused = new Set(stats().paused.map((p) => p.reason));
       for (const reason of PAUSE_REASONS) this.set({ reason }, paused.has(reason) ? 1 : 0);
     },
   });
-  const counted = (
-    name: string,
-    help: string,
-    read: (s: Pick<WorkerCounters, "refusals" | "typeMismatches">) => number,
-  ) =>
-    new client.Counter({
-      name: `${PREFIX}${name}`,
-      help,
-      registers,
-      collect() {
-        this.reset();
-        this.inc(read(counters()));
-      },
-    });
+  const { counted } = makers(registry);
   counted(
     "handler_refusals_total",
     "handler calls refused because of the worker's setup (HTTP 401, 403, 404, 407, --retry-on; a " +
       "module lacking a permission): their events wait in place, never dead-lettered for this",
-    (s) => s.refusals,
+    () => counters().refusals,
   );
   counted(
     "events_type_mismatch_total",
     "valid events whose eventType attribute names another type than the contract (handled as " +
       "the contract's type)",
-    (s) => s.typeMismatches,
+    () => counters().typeMismatches,
   );
 }

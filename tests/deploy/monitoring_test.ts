@@ -1,7 +1,8 @@
 /** The dashboard and the alert rules use only metrics the worker serves. */
 import assert from "node:assert/strict";
 import YAML from "yaml";
-import { handlerRequestMetrics, workerMetrics } from "../../src/ops/metrics.ts";
+import { handlerRequestMetrics } from "../../src/ops/handler_request_metrics.ts";
+import { workerMetrics } from "../../src/ops/metrics.ts";
 import { Worker } from "../../src/worker/worker.ts";
 
 const root = new URL("../../", import.meta.url);
