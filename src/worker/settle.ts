@@ -157,15 +157,11 @@ export class Settler {
       this.#end(
         message,
         result.ok ? ending : {
+          ...ending,
           outcome: "ack-failed",
-          eventID: ending.eventID,
           reason: result.reason,
           detail: `${ending.outcome === "acked" ? "handled" : ending.outcome}, but Pub/Sub did ` +
             `not confirm the ack: ${result.detail}`,
-          handlerMs: ending.handlerMs,
-          unrecognised: ending.unrecognised,
-          key: ending.key,
-          failedRuns: ending.failedRuns,
         },
       )
     );
@@ -173,8 +169,11 @@ export class Settler {
   }
 
   /** An at-least-once ack that could not be sent after its line said acked. */
-  #ackLost(message: ReceivedMessage, ending: Ending, result: AckResult): void {
-    if (result.ok) return;
+  #ackLost(
+    message: ReceivedMessage,
+    ending: Ending,
+    result: Extract<AckResult, { ok: false }>,
+  ): void {
     log.warning(
       "The ack of event {eventID} (message {messageId}) failed after its {line} line " +
         "({reason}: {detail}): Pub/Sub delivers it again",
