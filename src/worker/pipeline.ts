@@ -12,6 +12,7 @@ import {
   type PaymentMethodCreated,
 } from "../event/event.ts";
 import type { Claim, Dedupe } from "./dedupe.ts";
+import { afterRunningCopy } from "./running_copy.ts";
 import { endsWithin } from "../base/async.ts";
 import {
   type Handler,
@@ -192,26 +193,6 @@ function tooLarge(delivery: Delivery, options: ProcessOptions): Outcome {
 }
 
 /**
- * Waits for the copy of `key` that runs now: `settled` when it succeeded, `waited` when it still
- * runs after one handler timeout or the worker stops, else the claim this delivery makes then (it
- * runs the handler, unless another copy got there first).
- */
-async function afterRunningCopy(
-  dedupe: Dedupe,
-  key: string,
-  options: ProcessOptions,
-): Promise<Claim | "settled" | "waited"> {
-  let claim: Claim = "busy";
-  while (claim === "busy") {
-    const handled = await runningCopy(dedupe, key, options);
-    if (handled) return "settled";
-    if (handled === undefined) return "waited";
-    claim = dedupe.claim(key); // it failed: this delivery runs the handler
-  }
-  return claim;
-}
-
-/**
  * The handler threw: a timed-out call keeps its event marked busy until it really ends (so a
  * redelivered copy waits for it instead of running beside it); a stop nacks it, a rejection
  * dead-letters it, any other failure counts as a failed run.
@@ -239,31 +220,6 @@ function thrownBy(delivery: Delivery, options: ProcessOptions, key: string, run:
   }
   if (abandoned) run.abandoned = abandoned;
   return failure(delivery, options, run);
-}
-
-/**
- * Whether the running call of event `key` was handled, once it ends; undefined when it still runs
- * after `busyWaitMs`, or the worker stops first.
- */
-function runningCopy(
-  dedupe: Dedupe,
-  key: string,
-  options: ProcessOptions,
-): Promise<boolean | undefined> {
-  const signal = options.signal;
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const end = (handled: boolean | undefined) => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", stop);
-      resolve(handled);
-    };
-    const stop = () => end(undefined);
-    signal.addEventListener("abort", stop, { once: true });
-    if (options.busyWaitMs) timer = setTimeout(stop, options.busyWaitMs);
-    dedupe.released(key).then(end);
-  });
 }
 
 /** A copy whose event's running call outlasted its wait: nacked at a stop, else a failed run. */

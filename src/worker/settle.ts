@@ -9,22 +9,20 @@
  * once it confirmed the ack, else `ack-failed` (a crash between leaves a line missing, none false).
  */
 import { messageOf } from "../base/errors.ts";
-import type { PubSub, Topic } from "@google-cloud/pubsub";
-import { Buffer } from "node:buffer";
+import type { PubSub } from "@google-cloud/pubsub";
 import type { GiveUpReason, ReceivedMessage } from "../pubsub/subscriber/message.ts";
 import type { AckResult } from "../pubsub/subscriber/ack_result.ts";
 import type { Config } from "../config/settings.ts";
 import { afterLogWrite, logger } from "../telemetry/log.ts";
-import { deadLetter, DeadLetterTooLargeError } from "./dead_letter_message.ts";
-import { type Ending, type NackReason, outcomeRecord, type Tally } from "./outcome.ts";
+import { DeadLetterTooLargeError } from "./dead_letter_message.ts";
+import { DeadLetterPublisher } from "./dead_letter_publisher.ts";
+import { type Ending, type NackReason, outcomeRecord } from "./outcome.ts";
+import type { Tally } from "./tally.ts";
 import type { Outcome } from "./pipeline.ts";
 import { codeOf, GRPC } from "../pubsub/grpc_codes.ts";
 import { eventIdOf } from "../event/event.ts";
 
 const log = logger("worker");
-
-/** Messages remembered at most as dead-lettered (~100 bytes each; the oldest goes first). */
-const COPIED_CAPACITY = 1000;
 
 /** The ending of a dead-letter outcome; `before`: its copy was published on an earlier delivery. */
 function deadLettered(
@@ -56,24 +54,16 @@ export type Settled = "acked" | "nacked";
 
 /** Carries out outcomes for one subscription. */
 export class Settler {
-  readonly #deadLetterTopic: Topic;
-  readonly #subscription: string;
+  readonly #deadLetters: DeadLetterPublisher;
   readonly #tally: Tally;
   readonly #delayed = new Map<ReceivedMessage, ReturnType<typeof setTimeout>>();
-  /** Messages whose dead-letter copy this worker published, and when (`performance.now()`). */
-  readonly #copied = new Map<string, number>();
-  readonly #copiedForMs: number;
 
   constructor(
     client: PubSub,
     config: Pick<Config, "deadLetterTopic" | "subscription" | "dedupeFor">,
     tally: Tally,
   ) {
-    this.#copiedForMs = config.dedupeFor;
-    this.#deadLetterTopic = client.topic(config.deadLetterTopic, {
-      batching: { maxMessages: 100, maxMilliseconds: 10 },
-    });
-    this.#subscription = config.subscription;
+    this.#deadLetters = new DeadLetterPublisher(client, config);
     this.#tally = tally;
   }
 
@@ -167,15 +157,11 @@ export class Settler {
       this.#end(
         message,
         result.ok ? ending : {
+          ...ending,
           outcome: "ack-failed",
-          eventID: ending.eventID,
           reason: result.reason,
           detail: `${ending.outcome === "acked" ? "handled" : ending.outcome}, but Pub/Sub did ` +
             `not confirm the ack: ${result.detail}`,
-          handlerMs: ending.handlerMs,
-          unrecognised: ending.unrecognised,
-          key: ending.key,
-          failedRuns: ending.failedRuns,
         },
       )
     );
@@ -183,8 +169,11 @@ export class Settler {
   }
 
   /** An at-least-once ack that could not be sent after its line said acked. */
-  #ackLost(message: ReceivedMessage, ending: Ending, result: AckResult): void {
-    if (result.ok) return;
+  #ackLost(
+    message: ReceivedMessage,
+    ending: Ending,
+    result: Extract<AckResult, { ok: false }>,
+  ): void {
     log.warning(
       "The ack of event {eventID} (message {messageId}) failed after its {line} line " +
         "({reason}: {detail}): Pub/Sub delivers it again",
@@ -256,14 +245,7 @@ export class Settler {
     // Its copy was published on an earlier delivery given back meanwhile: not a second one.
     if (this.copied(message.id)) return this.#ack(message, deadLettered(outcome, key, true));
     try {
-      const letter = deadLetter(message, {
-        reason: outcome.reason,
-        detail: outcome.detail,
-        subscription: this.#subscription,
-      });
-      // A Buffer view (no copy): the client walks a plain Uint8Array byte by byte.
-      const data = Buffer.from(letter.data.buffer, letter.data.byteOffset, letter.data.byteLength);
-      await this.#deadLetterTopic.publishMessage({ data, attributes: letter.attributes });
+      await this.#deadLetters.publish(message, outcome.reason, outcome.detail);
     } catch (error) {
       if (message.givenUp !== undefined) return this.#late(message, outcome);
       // Not on the dead-letter topic, so not acked: Pub/Sub will deliver it again (on Google
@@ -289,25 +271,17 @@ export class Settler {
       });
       return "nacked";
     }
-    this.#copied.delete(message.id); // the most recent last
-    this.#copied.set(message.id, performance.now());
-    if (this.#copied.size > COPIED_CAPACITY) {
-      this.#copied.delete(this.#copied.keys().next().value as string);
-    }
     if (message.givenUp !== undefined) return this.#lateCopy(message, outcome);
     return this.#ack(message, deadLettered(outcome, key, false));
   }
 
   /**
-   * Whether this worker published the dead-letter copy of message `messageId` less than
-   * `--dedupe-for` ago (at most the last {@linkcode COPIED_CAPACITY}): another delivery of it
-   * (its ack lost, given back as the copy left, or a second retry chain) is acked without running
-   * the handler again or publishing a second copy. Cheap when none was: a size check.
+   * Whether this worker published the dead-letter copy of message `messageId` lately: another
+   * delivery of it is acked without running the handler again or publishing a second copy (see
+   * {@linkcode DeadLetterPublisher.copied}).
    */
   copied(messageId: string): boolean {
-    if (this.#copied.size === 0) return false;
-    const at = this.#copied.get(messageId);
-    return at !== undefined && performance.now() - at < this.#copiedForMs;
+    return this.#deadLetters.copied(messageId);
   }
 
   /** A dead-letter copy published after its message was given back: logged (its next delivery

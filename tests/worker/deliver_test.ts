@@ -5,7 +5,7 @@ import { Abandoned } from "../../src/worker/abandoned.ts";
 import { deliver, type RunEnd } from "../../src/worker/deliver.ts";
 import { compose, type Handler } from "../../src/worker/handler.ts";
 import { withTimeout } from "../../src/worker/middleware/timeout.ts";
-import { Tally } from "../../src/worker/outcome.ts";
+import { Tally } from "../../src/worker/tally.ts";
 import { Settler } from "../../src/worker/settle.ts";
 import { defaults } from "../../src/config/resolve.ts";
 import { FailedRuns, retryPolicy } from "../../src/worker/retry.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { defaults } from "../../src/config/resolve.ts";
 import { fakeEvent } from "../../src/event/payload.ts";
-import { Tally } from "../../src/worker/outcome.ts";
+import { Tally } from "../../src/worker/tally.ts";
 import type { Outcome } from "../../src/worker/pipeline.ts";
 import { Settler } from "../../src/worker/settle.ts";
 import { withFakeClock } from "../support/clock.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { defaults } from "../../src/config/resolve.ts";
-import { Tally } from "../../src/worker/outcome.ts";
+import { Tally } from "../../src/worker/tally.ts";
 import { Pool } from "../../src/worker/pool.ts";
 import type { Session } from "../../src/worker/session.ts";
 import { Settler } from "../../src/worker/settle.ts";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type OutcomeRecord, Tally } from "../../src/worker/outcome.ts";
+import type { OutcomeRecord } from "../../src/worker/outcome.ts";
+import { Tally } from "../../src/worker/tally.ts";
 
 const record: OutcomeRecord = {
   outcome: "acked",
