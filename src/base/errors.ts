@@ -60,3 +60,8 @@ export function formatError(error: unknown, withStack = false): string {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** `thrown` as an Error: itself when it is one, else an Error carrying its text. */
+export function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(messageOf(thrown));
+}

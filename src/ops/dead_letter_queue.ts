@@ -15,7 +15,7 @@
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import { Buffer } from "node:buffer";
-import { messageOf } from "../base/errors.ts";
+import { asError } from "../base/errors.ts";
 import { eventIdOf } from "../event/event.ts";
 import { HeldRead } from "../pubsub/held_read.ts";
 import { type Pulled, puller } from "../pubsub/pull.ts";
@@ -225,8 +225,4 @@ function see(report: DeadLetterReport, filter: DeadLetterFilter, message: Pulled
   if (!matches(filter, message)) return false;
   report.matched++;
   return true;
-}
-
-function asError(reason: unknown): Error {
-  return reason instanceof Error ? reason : new Error(messageOf(reason));
 }

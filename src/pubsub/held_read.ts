@@ -8,7 +8,7 @@
  * no other reader gets it meanwhile; without, nothing is extended and everything is given back
  * the moment the read ends. `end()` gives back what was not acked, at once.
  */
-import { messageOf } from "../base/errors.ts";
+import { asError } from "../base/errors.ts";
 import { sleep } from "../base/async.ts";
 import { logger } from "../telemetry/log.ts";
 import type { Pulled, Puller } from "./pull.ts";
@@ -96,7 +96,7 @@ export class HeldRead {
         for (const id of ids) this.#held.delete(id);
         return { failed: [] };
       } catch (caught) {
-        error = caught instanceof Error ? caught : new Error(messageOf(caught));
+        error = asError(caught);
         const wait = ACK_WAITS_MS[attempt];
         if (wait === undefined) break;
         log.warning("Acknowledging {count} messages failed, trying again: {error}", {

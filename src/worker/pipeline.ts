@@ -3,6 +3,7 @@
  * handle → decide. Pure of Pub/Sub: it returns an {@linkcode Outcome} and settle.ts, the one
  * place that acks, nacks and dead-letters, carries it out.
  */
+import { asError } from "../base/errors.ts";
 import { SETTINGS } from "../config/settings.ts";
 import type { EventContract } from "../event/contract.ts";
 import {
@@ -100,10 +101,6 @@ export interface ProcessOptions {
   readonly busyWaitMs?: number;
   /** Counts events whose `eventType` attribute names another type than the contract's. */
   readonly labels?: TypeLabels;
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 /**
